@@ -1,0 +1,28 @@
+@{
+    RootModule           = 'WeChatNet.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0f5b5e-3d7c-4f43-9a55-8a2b2f1c9e41'
+    Author               = 'WeChatNet contributors'
+    CompanyName          = 'WeChatNet'
+    Copyright            = '(c) 2026 WeChatNet contributors. MIT licence.'
+    Description          = 'Understand WeChat''s networking: its servers and dispatch, the path to them, and what crosses the wire.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('WeChatNet.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-WeChatEndpoint'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('WeChat', 'Weixin', 'Network', 'Diagnostics', 'pcap', 'DNS', 'Traceroute',
+                             'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/wechatnet/WeChatNet'
+            LicenseUri   = 'https://github.com/wechatnet/WeChatNet/blob/main/LICENSE'
+            ReleaseNotes = '0.1.0: module foundation and Get-WeChatEndpoint (the catalog of WeChat hosts).'
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System;
+
+namespace WeChatNet
+{
+    /// <summary>What a WeChat host is for.</summary>
+    public enum EndpointRole
+    {
+        Dispatch,
+        LongLink,
+        ShortLink,
+        Media,
+        Moments,
+        Video,
+        Payment,
+        Support,
+        Download,
+        Other,
+    }
+
+    /// <summary>Which client a host serves: Weixin (mainland names) or WeChat (*.wechat.com, overseas).</summary>
+    public enum EndpointFamily
+    {
+        Weixin,
+        WeChat,
+    }
+
+    /// <summary>The data-centre region a host name points at, from its prefix.</summary>
+    public enum EndpointRegion
+    {
+        Global,
+        Shenzhen,
+        Shanghai,
+        Tianjin,
+        HongKong,
+        Canada,
+        Singapore,
+    }
+
+    /// <summary>How a host is spoken to.</summary>
+    public enum EndpointTransport
+    {
+        Tcp,
+        Udp,
+        Http,
+        Https,
+    }
+
+    /// <summary>One host of WeChat's catalog (output of Get-WeChatEndpoint). Plain data only.</summary>
+    public sealed class Endpoint
+    {
+        public Endpoint(string name, string role, string family, string region, int[] ports, string transport,
+            string description, string @operator, string icpLicence)
+        {
+            Name = name;
+            Role = role;
+            Family = family;
+            Region = region;
+            Ports = ports;
+            Transport = transport;
+            Description = description;
+            Operator = @operator;
+            IcpLicence = icpLicence;
+        }
+
+        /// <summary>Host name, or a wildcard pattern such as <c>*wxsns.video.qq.com</c>.</summary>
+        public string Name { get; }
+        public string Role { get; }
+        public string Family { get; }
+        public string Region { get; }
+        public int[] Ports { get; }
+        public string Transport { get; }
+        public string Description { get; }
+        public string Operator { get; }
+        /// <summary>ICP licence of mainland names; empty for overseas (*.wechat.com) names.</summary>
+        public string IcpLicence { get; }
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>What the classifier knows about a host name.</summary>
+    public sealed class HostClassification
+    {
+        internal HostClassification(string name, EndpointRole role, EndpointFamily family, EndpointRegion region, string pattern)
+        {
+            Name = name;
+            Role = role;
+            Family = family;
+            Region = region;
+            Pattern = pattern;
+        }
+
+        /// <summary>The host name, normalised (lower case, no trailing dot).</summary>
+        public string Name { get; }
+        public EndpointRole Role { get; }
+        public EndpointFamily Family { get; }
+        public EndpointRegion Region { get; }
+        /// <summary>The catalog row that matched (its pattern before expansion).</summary>
+        public string Pattern { get; }
+
+        public override string ToString() => $"{Name} ({Role}, {Family}, {Region})";
+    }
+}

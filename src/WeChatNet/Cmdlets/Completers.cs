@@ -1,0 +1,29 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using WeChatNet.Text;
+using WeChatNet.WeChat;
+
+namespace WeChatNet.Commands
+{
+    /// <summary>Tab completion of WeChat host names from the catalog.</summary>
+    public sealed class EndpointNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            string word = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            string pattern = Wildcard.ContainsWildcard(word) ? word : word + "*";
+            foreach (var endpoint in EndpointCatalog.Default.Endpoints)
+            {
+                if (Wildcard.IsMatch(endpoint.Name, pattern))
+                {
+                    string text = endpoint.Name.IndexOf('*') >= 0 ? "'" + endpoint.Name + "'" : endpoint.Name;
+                    yield return new CompletionResult(text, endpoint.Name, CompletionResultType.ParameterValue,
+                        $"{endpoint.Role} ({endpoint.Family}, {endpoint.Region}): {endpoint.Description}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace WeChatNet.ModuleTests
+{
+    public sealed class ManifestTests
+    {
+        private static readonly string Text = File.ReadAllText(Repo.Module.ManifestPath);
+
+        [Fact]
+        public void ServesBothEditionsFromPowerShell51()
+        {
+            Assert.Equal(new[] { "Desktop", "Core" }, ModuleContract.ManifestList(Text, "CompatiblePSEditions"));
+            Assert.Equal(new[] { "5.1" }, ModuleContract.ManifestList(Text, "PowerShellVersion"));
+            Assert.Equal(new[] { "WeChatNet.dll" }, ModuleContract.ManifestList(Text, "RootModule"));
+            Assert.Equal(new[] { "WeChatNet.Format.ps1xml" }, ModuleContract.ManifestList(Text, "FormatsToProcess"));
+        }
+
+        [Fact]
+        public void PublishesTagsAndLinks()
+        {
+            var tags = ModuleContract.ManifestList(Text, "Tags");
+            foreach (var tag in new[] { "PSEdition_Core", "PSEdition_Desktop", "Windows", "Linux", "MacOS" })
+                Assert.Contains(tag, tags);
+            foreach (var key in new[] { "ProjectUri", "LicenseUri", "ReleaseNotes" })
+                Assert.Matches(new Regex(@"(?m)^\s*" + key + @"\s*=\s*'[^']+'"), Text);
+        }
+
+        [Fact]
+        public void ExportsNothingButCmdlets()
+        {
+            foreach (var key in new[] { "FunctionsToExport", "VariablesToExport", "AliasesToExport" })
+                Assert.Matches(new Regex(@"(?m)^\s*" + key + @"\s*=\s*@\(\)"), Text);
+        }
+
+        [Fact]
+        public void TheReadmeTableListsEveryExportedCmdlet()
+        {
+            string readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md"));
+            foreach (var cmdlet in ModuleContract.ManifestList(Text, "CmdletsToExport"))
+                Assert.Matches(new Regex(@"(?m)^\|\s*`?" + Regex.Escape(cmdlet) + @"`?\s*\|"), readme);
+        }
+
+        [Fact]
+        public void PesterFilesImportThePackagedModuleRelativeToTheirOwnFolder()
+        {
+            foreach (var file in Directory.GetFiles(Repo.Module.PesterDirectory, "*.Tests.ps1"))
+            {
+                string text = File.ReadAllText(file);
+                Assert.True(text.Contains("$PSScriptRoot") && Regex.IsMatch(text, @"out[\\/]WeChatNet[\\/]WeChatNet\.psd1"),
+                    $"{Path.GetFileName(file)} must import out/WeChatNet/WeChatNet.psd1 relative to $PSScriptRoot.");
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace WeChatNet.ModuleTests
+{
+    public sealed class ModuleContractTests
+    {
+        [Fact]
+        public void TheModuleKeepsItsContract()
+        {
+            var problems = ModuleContract.Check(Repo.Module);
+            Assert.True(problems.Count == 0, "Contract violations:\n" + string.Join("\n", problems));
+        }
+
+        [Fact]
+        public void TheModuleHasCmdletsAndEveryOneIsRead()
+        {
+            using var context = ModuleContract.CreateContext(Repo.Module);
+            var cmdlets = ModuleContract.ReadCmdlets(context.LoadFromAssemblyPath(Repo.Module.AssemblyPath));
+            Assert.Contains(cmdlets, c => c.Name == "Get-WeChatEndpoint" && c.OutputTypes.Contains("WeChatNet.Endpoint"));
+        }
+
+        [Theory]
+        [InlineData("Get-NoOutputType: no [OutputType] attribute.")]
+        [InlineData("Grab-Thing: verb 'Grab' is not an approved PowerShell verb.")]
+        [InlineData("Get-UnsealedThing: class BrokenModule.GetUnsealedThingCommand is not sealed.")]
+        [InlineData("Get-AmbiguousThing: parameter sets are ambiguous: set 'ByName'")]
+        [InlineData("Get-AmbiguousThing: parameter sets are ambiguous: set 'ById'")]
+        [InlineData("Get-Thing: not listed in BrokenModule.psd1 CmdletsToExport.")]
+        [InlineData("Get-UnsealedThing: not listed in BrokenModule.psd1 CmdletsToExport.")]
+        [InlineData("BrokenModule.psd1: CmdletsToExport lists 'Get-Phantom', which is no cmdlet in the assembly.")]
+        [InlineData("BrokenModule.Format.ps1xml: view 'BrokenModule.Thing' uses property 'Colour'")]
+        [InlineData("BrokenModule.Format.ps1xml: view 'BrokenModule.Ghost' names type BrokenModule.Ghost")]
+        [InlineData("Get-NoOutputType: no help page docs/Get-NoOutputType.md.")]
+        [InlineData("Get-Thing: help page has no OUTPUTS section.")]
+        [InlineData("Get-Thing: help page has 1 example(s); at least two are required.")]
+        [InlineData("Get-PipelineThing: help page says -Name accepts pipeline input 'True (ByValue)'")]
+        [InlineData("Get-NoOutputType: no Pester file under pester/ names it.")]
+        [InlineData("Get-PipelineThing: no Pester file under pester/ names it.")]
+        public void TheCheckerReportsEveryPlantedDefect(string expected)
+        {
+            var problems = ModuleContract.Check(Repo.Broken);
+            Assert.True(problems.Any(p => p.StartsWith(expected, StringComparison.Ordinal)),
+                $"Expected a violation starting '{expected}'; got:\n" + string.Join("\n", problems));
+        }
+
+        [Fact]
+        public void TheBrokenFixtureReportsNothingUnplanted()
+        {
+            // Every violation in the fixture is one it plants; a checker that reports noise is as bad as one that misses.
+            var problems = ModuleContract.Check(Repo.Broken);
+            Assert.Equal(16, problems.Count);
+        }
+
+        [Fact]
+        public void RemovingAHelpPageAManifestEntryOrAFormatViewBreaksTheRealModule()
+        {
+            string temp = Directory.CreateTempSubdirectory("wechatnet-contract-").FullName;
+            try
+            {
+                var m = Repo.Module;
+                string docs = Path.Combine(temp, "docs");
+                Directory.CreateDirectory(docs);
+                foreach (var f in Directory.GetFiles(m.DocsDirectory, "*.md").Where(f => !f.EndsWith("Get-WeChatEndpoint.md")))
+                    File.Copy(f, Path.Combine(docs, Path.GetFileName(f)));
+                string manifest = Path.Combine(temp, "WeChatNet.psd1");
+                File.WriteAllText(manifest, File.ReadAllText(m.ManifestPath).Replace("'Get-WeChatEndpoint'", "'Get-Nothing'"));
+                string format = Path.Combine(temp, "WeChatNet.Format.ps1xml");
+                File.WriteAllText(format, File.ReadAllText(m.FormatPath).Replace("<TypeName>WeChatNet.Endpoint</TypeName>", "<TypeName>WeChatNet.Nothing</TypeName>"));
+
+                var problems = ModuleContract.Check(m with { DocsDirectory = docs, ManifestPath = manifest, FormatPath = format });
+                Assert.Contains("Get-WeChatEndpoint: no help page docs/Get-WeChatEndpoint.md.", problems);
+                Assert.Contains("Get-WeChatEndpoint: not listed in WeChatNet.psd1 CmdletsToExport.", problems);
+                Assert.Contains("Get-WeChatEndpoint: output type WeChatNet.Endpoint has no table view in WeChatNet.Format.ps1xml.", problems);
+            }
+            finally
+            {
+                Directory.Delete(temp, recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace WeChatNet.ModuleTests
+{
+    /// <summary>The Package step (dotnet publish of the module project) lays out a ready-to-import folder.</summary>
+    public sealed class PackageTests
+    {
+        [Fact]
+        public async System.Threading.Tasks.Task PublishLaysOutAnImportableModuleFolder()
+        {
+            string outDir = Directory.CreateTempSubdirectory("wechatnet-package-").FullName;
+            try
+            {
+                var psi = new ProcessStartInfo("dotnet")
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                    WorkingDirectory = Repo.Root,
+                };
+                foreach (var a in new[] { "publish", Path.Combine("src", "WeChatNet", "WeChatNet.csproj"), "-c", Repo.Configuration, "--no-build", "--nologo", "-o", outDir })
+                    psi.ArgumentList.Add(a);
+                using var p = Process.Start(psi)!;
+                var stdoutTask = p.StandardOutput.ReadToEndAsync();
+                string stderr = await p.StandardError.ReadToEndAsync();
+                string stdout = await stdoutTask;
+                Assert.True(p.WaitForExit(300_000), "dotnet publish did not finish in 5 minutes");
+                Assert.True(p.ExitCode == 0, $"dotnet publish failed:\n{stdout}\n{stderr}");
+
+                foreach (var f in new[] { "WeChatNet.dll", "WeChatNet.Core.dll", "WeChatNet.psd1", "WeChatNet.Format.ps1xml", "LICENSE",
+                             "System.Memory.dll", "System.Buffers.dll", "System.Runtime.CompilerServices.Unsafe.dll",
+                             Path.Combine("help", "Get-WeChatEndpoint.md"),
+                             Path.Combine("data", "mainland-china-ipv4.txt"), Path.Combine("data", "tencent-asn-prefixes.txt"),
+                             Path.Combine("data", "mainland-china.mmdb"), Path.Combine("data", "README.md") })
+                    Assert.True(File.Exists(Path.Combine(outDir, f)), $"the package lacks {f}");
+                // PowerShell brings its own engine: shipping System.Management.Automation.dll would break the import.
+                Assert.False(File.Exists(Path.Combine(outDir, "System.Management.Automation.dll")));
+                // Every cmdlet in the manifest has its help page in the package.
+                foreach (var c in ModuleContract.ManifestList(File.ReadAllText(Path.Combine(outDir, "WeChatNet.psd1")), "CmdletsToExport"))
+                    Assert.True(File.Exists(Path.Combine(outDir, "help", c + ".md")), $"the package lacks help/{c}.md");
+            }
+            finally
+            {
+                Directory.Delete(outDir, recursive: true);
+            }
+        }
+    }
+}
