@@ -38,9 +38,17 @@ namespace WeChatNet.ModuleTests
                     Assert.True(File.Exists(Path.Combine(outDir, f)), $"the package lacks {f}");
                 // PowerShell brings its own engine: shipping System.Management.Automation.dll would break the import.
                 Assert.False(File.Exists(Path.Combine(outDir, "System.Management.Automation.dll")));
-                // Every cmdlet in the manifest has its help page in the package.
+                // Every cmdlet in the manifest has its help page in the package, as Markdown and as MAML for Get-Help.
+                var maml = System.Xml.Linq.XDocument.Load(Path.Combine(outDir, "en-US", "WeChatNet.dll-Help.xml"));
+                System.Xml.Linq.XNamespace cmd = "http://schemas.microsoft.com/maml/dev/command/2004/10";
                 foreach (var c in ModuleContract.ManifestList(File.ReadAllText(Path.Combine(outDir, "WeChatNet.psd1")), "CmdletsToExport"))
+                {
                     Assert.True(File.Exists(Path.Combine(outDir, "help", c + ".md")), $"the package lacks help/{c}.md");
+                    var command = maml.Descendants(cmd + "command").SingleOrDefault(e => (string?)e.Element(cmd + "details")?.Element(cmd + "name") == c);
+                    Assert.True(command != null, $"en-US/WeChatNet.dll-Help.xml has no entry for {c}");
+                    Assert.True(command!.Descendants(cmd + "example").Count() >= 2, $"the MAML help of {c} has fewer than two examples");
+                    Assert.NotEmpty(command.Descendants(cmd + "parameters").SelectMany(p => p.Elements(cmd + "parameter")));
+                }
             }
             finally
             {
