@@ -20,8 +20,8 @@ namespace WeChatNet.Dns
         /// <summary>Null: UDP for addresses, HTTPS for URLs.</summary>
         public DnsProtocol? Protocol { get; set; }
         public DnsClientOptions Client { get; set; } = new DnsClientOptions();
-        /// <summary>Queries in flight at once (default 32).</summary>
-        public int MaxConcurrency { get; set; } = 32;
+        /// <summary>Queries in flight at once (default 128).</summary>
+        public int MaxConcurrency { get; set; } = 128;
         /// <summary>When set, the HTTP dispatch is fetched too and its answers reported with Source Dispatch.</summary>
         public DispatchRequestOptions? Dispatch { get; set; }
         /// <summary>True when <see cref="Names"/> are the defaults: the dispatch then reports every domain it lists.</summary>

@@ -41,7 +41,7 @@ namespace WeChatNet.Dns
         public DohMethod DohMethod { get; set; } = DohMethod.Post;
         public string? CertificatePath { get; set; }
         public bool DnssecOk { get; set; }
-        public int ThrottleLimit { get; set; } = 32;
+        public int ThrottleLimit { get; set; } = 128;
         public bool Dispatch { get; set; }
         public Uri? DispatchUri { get; set; }
         /// <summary>Where System resolvers come from on Unix (tests point it at their own file).</summary>

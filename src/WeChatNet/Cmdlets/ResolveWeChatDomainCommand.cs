@@ -64,7 +64,7 @@ namespace WeChatNet.Commands
 
         [Parameter]
         [ValidateRange(1, 1024)]
-        public int ThrottleLimit { get; set; } = 32;
+        public int ThrottleLimit { get; set; } = 128;
 
         [Parameter]
         public SwitchParameter Dispatch { get; set; }
