@@ -175,6 +175,9 @@ namespace WeChatNet.Dns
             return Verdict.Accept;
         }
 
+        private static DnsExchange Fail(DnsExchangeStatus status, DnsProtocol protocol, Stopwatch sw, int tries, int dropped, string error) =>
+            new DnsExchange(status, null, protocol, sw.Elapsed.TotalMilliseconds, tries, dropped, error);
+
         private static bool SameQuestion(DnsQuestion a, DnsQuestion b) => a.Type == b.Type && a.Class == b.Class && DnsName.AreEqual(a.Name, b.Name);
 
         private static DnsExchange Classify(DnsWireMessage m, DnsProtocol protocol, Stopwatch sw, int tries, int dropped)
@@ -248,20 +251,20 @@ namespace WeChatNet.Dns
                         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset || e.SocketErrorCode == SocketError.ConnectionRefused)
                         {
                             // ICMP port unreachable (Windows reports it on unconnected sockets): nothing listens there.
-                            return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Udp, sw.Elapsed.TotalMilliseconds, tries, dropped,
+                            return Fail(DnsExchangeStatus.Error, DnsProtocol.Udp, sw, tries, dropped,
                                 $"Nothing answers DNS at {server} (ICMP port unreachable).");
                         }
                         if (!SameEndPoint(r.RemoteEndPoint, server)) { dropped++; lastDrop = $"a datagram from {r.RemoteEndPoint} instead of {server}"; continue; }
                         var verdict = Validate(buffer, r.ReceivedBytes, id, q, out var m, out string why);
                         if (verdict == Verdict.Drop) { dropped++; lastDrop = why; continue; }
                         if (verdict == Verdict.Malformed)
-                            return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Udp, sw.Elapsed.TotalMilliseconds, tries, dropped, $"{server} sent a {why}.");
+                            return Fail(DnsExchangeStatus.Error, DnsProtocol.Udp, sw, tries, dropped, $"{server} sent a {why}.");
                         return Classify(m!, DnsProtocol.Udp, sw, tries, dropped);
                     }
                 }
                 catch (SocketException e)
                 {
-                    return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Udp, sw.Elapsed.TotalMilliseconds, tries, dropped, $"UDP to {server} failed: {e.Message}");
+                    return Fail(DnsExchangeStatus.Error, DnsProtocol.Udp, sw, tries, dropped, $"UDP to {server} failed: {e.Message}");
                 }
                 catch (ObjectDisposedException) when (!ct.IsCancellationRequested)
                 {
@@ -269,7 +272,7 @@ namespace WeChatNet.Dns
                 }
             }
             string note = dropped > 0 ? $" {dropped} untrusted datagram(s) were dropped (last: {lastDrop})." : string.Empty;
-            return new DnsExchange(DnsExchangeStatus.Timeout, null, DnsProtocol.Udp, sw.Elapsed.TotalMilliseconds, tries, dropped,
+            return Fail(DnsExchangeStatus.Timeout, DnsProtocol.Udp, sw, tries, dropped,
                 $"No answer from {server} over UDP after {tries} tr{(tries == 1 ? "y" : "ies")} of {_options.Timeout.TotalSeconds:0.###} s.{note}");
         }
 
@@ -299,26 +302,26 @@ namespace WeChatNet.Dns
                 var readLen = ReadExactlyAsync(stream, lengthBytes, 2);
                 if (!await WithinAsync(readLen, deadline - sw.Elapsed, client, ct).ConfigureAwait(false)) return TcpTimeout(server, sw, tries, dropped, "waiting for the answer");
                 if (!await readLen.ConfigureAwait(false))
-                    return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Tcp, sw.Elapsed.TotalMilliseconds, tries, dropped, $"{server} closed the TCP connection without answering.");
+                    return Fail(DnsExchangeStatus.Error, DnsProtocol.Tcp, sw, tries, dropped, $"{server} closed the TCP connection without answering.");
                 int length = (lengthBytes[0] << 8) | lengthBytes[1];
                 var buffer = new byte[length];
                 var readBody = ReadExactlyAsync(stream, buffer, length);
                 if (!await WithinAsync(readBody, deadline - sw.Elapsed, client, ct).ConfigureAwait(false)) return TcpTimeout(server, sw, tries, dropped, "reading the answer");
                 if (!await readBody.ConfigureAwait(false))
-                    return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Tcp, sw.Elapsed.TotalMilliseconds, tries, dropped, $"{server} closed the TCP connection in the middle of a {length}-byte answer.");
+                    return Fail(DnsExchangeStatus.Error, DnsProtocol.Tcp, sw, tries, dropped, $"{server} closed the TCP connection in the middle of a {length}-byte answer.");
                 var verdict = Validate(buffer, length, id, q, out var m, out string why);
                 if (verdict != Verdict.Accept)
-                    return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Tcp, sw.Elapsed.TotalMilliseconds, tries, dropped + (verdict == Verdict.Drop ? 1 : 0),
+                    return Fail(DnsExchangeStatus.Error, DnsProtocol.Tcp, sw, tries, dropped + (verdict == Verdict.Drop ? 1 : 0),
                         $"{server} sent an answer over TCP that was not trusted: {why}.");
                 return Classify(m!, DnsProtocol.Tcp, sw, tries, dropped);
             }
             catch (SocketException e)
             {
-                return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Tcp, sw.Elapsed.TotalMilliseconds, tries, dropped, $"TCP to {server} failed: {e.Message}");
+                return Fail(DnsExchangeStatus.Error, DnsProtocol.Tcp, sw, tries, dropped, $"TCP to {server} failed: {e.Message}");
             }
             catch (IOException e) when (!ct.IsCancellationRequested)
             {
-                return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Tcp, sw.Elapsed.TotalMilliseconds, tries, dropped, $"TCP to {server} failed: {e.Message}");
+                return Fail(DnsExchangeStatus.Error, DnsProtocol.Tcp, sw, tries, dropped, $"TCP to {server} failed: {e.Message}");
             }
             catch (ObjectDisposedException) when (!ct.IsCancellationRequested)
             {
@@ -327,7 +330,7 @@ namespace WeChatNet.Dns
         }
 
         private DnsExchange TcpTimeout(IPEndPoint server, Stopwatch sw, int tries, int dropped, string phase) =>
-            new DnsExchange(DnsExchangeStatus.Timeout, null, DnsProtocol.Tcp, sw.Elapsed.TotalMilliseconds, tries, dropped,
+            Fail(DnsExchangeStatus.Timeout, DnsProtocol.Tcp, sw, tries, dropped,
                 $"No answer from {server} over TCP within {_options.Timeout.TotalSeconds:0.###} s ({phase}).");
 
         private static async Task<bool> ReadExactlyAsync(Stream stream, byte[] buffer, int count)
@@ -355,7 +358,8 @@ namespace WeChatNet.Dns
 
         private async Task<DnsExchange> HttpsAsync(DnsServer server, DnsQuestion q, Stopwatch sw, CancellationToken ct)
         {
-            Uri url = server.Url ?? new Uri($"https://{(server.EndPoint!.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + server.EndPoint.Address + "]" : server.EndPoint.Address.ToString())}:{server.EndPoint.Port}/dns-query");
+            // An address given for Https: its port, or 443 when it was left at the DNS default of 53.
+            Uri url = server.Url ?? new Uri($"https://{(server.EndPoint!.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + server.EndPoint.Address + "]" : server.EndPoint.Address.ToString())}:{(server.EndPoint.Port == 53 ? 443 : server.EndPoint.Port)}/dns-query");
             // RFC 8484 4.1: id 0 keeps answers cacheable; the question echo is still checked.
             byte[] query = BuildQuery(0, q.Name, q.Type);
             HttpRequestMessage request;
@@ -383,15 +387,15 @@ namespace WeChatNet.Dns
                 {
                     string proto = $"HTTP/{response.Version}";
                     if (response.StatusCode != HttpStatusCode.OK)
-                        return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Https, sw.Elapsed.TotalMilliseconds, 1, 0,
+                        return Fail(DnsExchangeStatus.Error, DnsProtocol.Https, sw, 1, 0,
                             $"{url} answered {(int)response.StatusCode} {response.ReasonPhrase} ({proto}).");
                     string? media = response.Content.Headers.ContentType?.MediaType;
                     if (!string.Equals(media, DnsMessageMediaType, StringComparison.OrdinalIgnoreCase))
-                        return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Https, sw.Elapsed.TotalMilliseconds, 1, 0,
+                        return Fail(DnsExchangeStatus.Error, DnsProtocol.Https, sw, 1, 0,
                             $"{url} answered with Content-Type '{media}', not {DnsMessageMediaType}.");
                     long? declared = response.Content.Headers.ContentLength;
                     if (declared > DnsWireMessage.MaxLength)
-                        return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Https, sw.Elapsed.TotalMilliseconds, 1, 0, $"{url} sent a {declared}-byte answer; DNS messages are at most {DnsWireMessage.MaxLength}.");
+                        return Fail(DnsExchangeStatus.Error, DnsProtocol.Https, sw, 1, 0, $"{url} sent a {declared}-byte answer; DNS messages are at most {DnsWireMessage.MaxLength}.");
                     using var body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
                     var buffer = new byte[DnsWireMessage.MaxLength + 1];
                     int total = 0, n;
@@ -400,31 +404,31 @@ namespace WeChatNet.Dns
                         while (total < buffer.Length && (n = await body.ReadAsync(buffer, total, buffer.Length - total, timeoutCts.Token).ConfigureAwait(false)) > 0) total += n;
                     }
                     if (total > DnsWireMessage.MaxLength)
-                        return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Https, sw.Elapsed.TotalMilliseconds, 1, 0, $"{url} sent an answer over {DnsWireMessage.MaxLength} bytes.");
+                        return Fail(DnsExchangeStatus.Error, DnsProtocol.Https, sw, 1, 0, $"{url} sent an answer over {DnsWireMessage.MaxLength} bytes.");
                     var verdict = Validate(buffer, total, 0, q, out var m, out string why);
                     if (verdict != Verdict.Accept)
-                        return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Https, sw.Elapsed.TotalMilliseconds, 1, verdict == Verdict.Drop ? 1 : 0,
+                        return Fail(DnsExchangeStatus.Error, DnsProtocol.Https, sw, 1, verdict == Verdict.Drop ? 1 : 0,
                             $"{url} sent an answer that was not trusted: {why}.");
                     return Classify(m!, DnsProtocol.Https, sw, 1, 0);
                 }
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                return new DnsExchange(DnsExchangeStatus.Timeout, null, DnsProtocol.Https, sw.Elapsed.TotalMilliseconds, 1, 0,
+                return Fail(DnsExchangeStatus.Timeout, DnsProtocol.Https, sw, 1, 0,
                     $"No answer from {url} within {_options.Timeout.TotalSeconds:0.###} s.");
             }
             catch (ObjectDisposedException) when (!ct.IsCancellationRequested)
             {
-                return new DnsExchange(DnsExchangeStatus.Timeout, null, DnsProtocol.Https, sw.Elapsed.TotalMilliseconds, 1, 0,
+                return Fail(DnsExchangeStatus.Timeout, DnsProtocol.Https, sw, 1, 0,
                     $"No answer from {url} within {_options.Timeout.TotalSeconds:0.###} s.");
             }
             catch (HttpRequestException e)
             {
-                return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Https, sw.Elapsed.TotalMilliseconds, 1, 0, $"DNS over HTTPS to {url} failed: {Inner(e)}");
+                return Fail(DnsExchangeStatus.Error, DnsProtocol.Https, sw, 1, 0, $"DNS over HTTPS to {url} failed: {Inner(e)}");
             }
             catch (IOException e) when (!ct.IsCancellationRequested)
             {
-                return new DnsExchange(DnsExchangeStatus.Error, null, DnsProtocol.Https, sw.Elapsed.TotalMilliseconds, 1, 0, $"DNS over HTTPS to {url} failed: {Inner(e)}");
+                return Fail(DnsExchangeStatus.Error, DnsProtocol.Https, sw, 1, 0, $"DNS over HTTPS to {url} failed: {Inner(e)}");
             }
         }
 

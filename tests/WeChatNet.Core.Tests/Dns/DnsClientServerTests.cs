@@ -272,6 +272,55 @@ namespace WeChatNet.Tests.Dns
         }
 
         [Fact]
+        public void TruncatedAnswerWhoseTcpRetryFailsIsTruncated()
+        {
+            // UDP answers with TC set; nothing listens on TCP at that port, so the fallback is refused.
+            using var server = new ScriptedUdpServer(q => new[] { (Reply(q, r => r.Truncated = true), false) });
+            var e = Query(DnsServer.FromEndPoint(server.EndPoint), "big.weixin.qq.com");
+            Assert.Equal(DnsExchangeStatus.Truncated, e.Status);
+            Assert.Contains("TCP retry failed", e.Error);
+            Assert.Equal(new[] { "198.51.100.7" }, Answer(DnsServer.FromEndPoint(server.EndPoint), "big.weixin.qq.com", e).Addresses);
+        }
+
+        [Fact]
+        public void TcpAnswerWithAWrongIdIsNotTrusted()
+        {
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            try
+            {
+                var serve = Task.Run(() =>
+                {
+                    using var c = listener.AcceptTcpClient();
+                    var s = c.GetStream();
+                    var len = new byte[2];
+                    s.ReadExactly(len);
+                    var q = new byte[(len[0] << 8) | len[1]];
+                    s.ReadExactly(q);
+                    var r = Reply(q, m => m.Id ^= 0x0101);
+                    s.Write(new[] { (byte)(r.Length >> 8), (byte)r.Length });
+                    s.Write(r);
+                });
+                var e = Query(DnsServer.FromEndPoint((IPEndPoint)listener.LocalEndpoint), "long.weixin.qq.com", protocol: DnsProtocol.Tcp);
+                Assert.Equal(DnsExchangeStatus.Error, e.Status);
+                Assert.Contains("not trusted", e.Error);
+                Assert.Equal(1, e.DroppedResponses);
+                Assert.Null(e.Response);
+            }
+            finally { listener.Stop(); }
+        }
+
+        [Fact]
+        public void IPv6LoopbackServerWithBracketedPort()
+        {
+            Assert.True(DnsServer.TryParse($"[::1]:{_s.KnotPort}", out var v6, out string? error), error);
+            var e = Query(v6!, "sglong.wechat.com");
+            Assert.True(e.Status == DnsExchangeStatus.Ok, e.Error);
+            Assert.Equal(new[] { "101.32.104.4" }, Answer(v6!, "sglong.wechat.com", e).Addresses);
+            Assert.Equal($"[::1]:{_s.KnotPort}", v6!.ToString());
+        }
+
+        [Fact]
         public void ServFailAndRefusedAreStatuses()
         {
             using var servfail = new ScriptedUdpServer(q => new[] { (Reply(q, r => { r.HeaderRcode = 2; r.Answers.Clear(); }), false) });

@@ -107,7 +107,7 @@ namespace WeChatNet.Tests.Dns
                 WriteZones();
                 File.WriteAllText(_dir.File("knot.conf"), $@"server:
     rundir: ""{_dir.Path}""
-    listen: 127.0.0.1@{KnotPort}
+    listen: [ 127.0.0.1@{KnotPort}, ::1@{KnotPort} ]
     edns-client-subnet: on
 database:
     storage: ""{_dir.Path}""
