@@ -61,7 +61,7 @@ namespace WeChatNet
         public int Tries { get; }
         /// <summary>Responses that arrived but were not trusted (wrong source, id or question) and were dropped.</summary>
         public int DroppedResponses { get; }
-        /// <summary>Empty when Ok; otherwise what went wrong.</summary>
+        /// <summary>What went wrong; for an Ok answer empty, or a note on how it was obtained (e.g. asked again without EDNS).</summary>
         public string Error { get; }
 
         public override string ToString() => $"{Name} @{Server}: {Status} {string.Join(",", Addresses)}";

@@ -79,6 +79,11 @@ namespace WeChatNet.Dns
         public int DroppedResponses { get; }
         /// <summary>Empty when Ok; otherwise what went wrong, in words.</summary>
         public string Error { get; }
+        /// <summary>Notes about how the answer was obtained (an EDNS fallback); empty otherwise.</summary>
+        public string Note { get; private set; } = string.Empty;
+
+        internal DnsExchange WithHistory(int earlierTries, int earlierDropped, string note) =>
+            new DnsExchange(Status, Response, Protocol, ElapsedMs, Tries + earlierTries, DroppedResponses + earlierDropped, Error) { Note = note };
     }
 
     /// <summary>
@@ -113,9 +118,9 @@ namespace WeChatNet.Dns
             return (ushort)((b[0] << 8) | b[1]);
         }
 
-        private byte[] BuildQuery(ushort id, string name, DnsRecordType type)
+        private byte[] BuildQuery(ushort id, string name, DnsRecordType type, bool withEdns)
         {
-            Edns? edns = _options.UdpPayloadSize == 0 ? null : new Edns(_options.UdpPayloadSize, _options.DnssecOk, _options.ClientSubnet);
+            Edns? edns = _options.UdpPayloadSize == 0 || !withEdns ? null : new Edns(_options.UdpPayloadSize, _options.DnssecOk, _options.ClientSubnet);
             return DnsWireMessage.CreateQuery(id, name, type, edns, _options.RecursionDesired).Encode();
         }
 
@@ -130,16 +135,28 @@ namespace WeChatNet.Dns
             var proto = protocol ?? (server.IsHttps ? DnsProtocol.Https : DnsProtocol.Udp);
             var question = new DnsQuestion(name, type);
             var sw = Stopwatch.StartNew();
-            if (proto == DnsProtocol.Https)
-                return await HttpsAsync(server, question, sw, cancellationToken).ConfigureAwait(false);
-            if (server.EndPoint is null)
-                return new DnsExchange(DnsExchangeStatus.Error, null, proto, 0, 0, 0, $"{server} is a DoH URL; it can only be asked over Https.");
-            if (proto == DnsProtocol.Tcp)
-                return await TcpAsync(server.EndPoint, question, sw, 1, 0, cancellationToken).ConfigureAwait(false);
+            var first = await QueryOnceAsync(server, question, proto, edns: true, sw, cancellationToken).ConfigureAwait(false);
+            // RFC 6891 6.2.2: a server that does not know EDNS answers FORMERR without an OPT record; ask again without one.
+            if (_options.UdpPayloadSize != 0 && first.Response != null && first.Response.ResponseCode == DnsResponseCode.FormErr && first.Response.Edns == null)
+            {
+                var plain = await QueryOnceAsync(server, question, proto, edns: false, sw, cancellationToken).ConfigureAwait(false);
+                return plain.WithHistory(first.Tries, first.DroppedResponses, "The server does not support EDNS (FORMERR); asked again without it, so no Client Subnet or DO bit was sent.");
+            }
+            return first;
+        }
 
-            var udp = await UdpAsync(server.EndPoint, question, sw, cancellationToken).ConfigureAwait(false);
+        private async Task<DnsExchange> QueryOnceAsync(DnsServer server, DnsQuestion question, DnsProtocol proto, bool edns, Stopwatch sw, CancellationToken cancellationToken)
+        {
+            if (proto == DnsProtocol.Https)
+                return await HttpsAsync(server, question, edns, sw, cancellationToken).ConfigureAwait(false);
+            if (server.EndPoint is null)
+                return Fail(DnsExchangeStatus.Error, proto, sw, 0, 0, $"{server} is a DoH URL; it can only be asked over Https.");
+            if (proto == DnsProtocol.Tcp)
+                return await TcpAsync(server.EndPoint, question, edns, sw, 1, 0, cancellationToken).ConfigureAwait(false);
+
+            var udp = await UdpAsync(server.EndPoint, question, edns, sw, cancellationToken).ConfigureAwait(false);
             if (udp.Status != DnsExchangeStatus.Truncated || !_options.TcpFallback) return udp;
-            var tcp = await TcpAsync(server.EndPoint, question, sw, udp.Tries + 1, udp.DroppedResponses, cancellationToken).ConfigureAwait(false);
+            var tcp = await TcpAsync(server.EndPoint, question, edns, sw, udp.Tries + 1, udp.DroppedResponses, cancellationToken).ConfigureAwait(false);
             if (tcp.Status == DnsExchangeStatus.Timeout || tcp.Status == DnsExchangeStatus.Error)
                 return new DnsExchange(DnsExchangeStatus.Truncated, udp.Response, DnsProtocol.Udp, tcp.ElapsedMs, tcp.Tries, tcp.DroppedResponses,
                     "The UDP answer was truncated and the TCP retry failed: " + tcp.Error);
@@ -221,7 +238,7 @@ namespace WeChatNet.Dns
 
         // ------------------------------------------------------------------ UDP
 
-        private async Task<DnsExchange> UdpAsync(IPEndPoint server, DnsQuestion q, Stopwatch sw, CancellationToken ct)
+        private async Task<DnsExchange> UdpAsync(IPEndPoint server, DnsQuestion q, bool edns, Stopwatch sw, CancellationToken ct)
         {
             int dropped = 0;
             string lastDrop = string.Empty;
@@ -232,7 +249,7 @@ namespace WeChatNet.Dns
                 ct.ThrowIfCancellationRequested();
                 tries++;
                 ushort id = NewId();
-                byte[] query = BuildQuery(id, q.Name, q.Type);
+                byte[] query = BuildQuery(id, q.Name, q.Type, edns);
                 var deadline = sw.Elapsed + _options.Timeout;
                 using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
                 try
@@ -278,10 +295,10 @@ namespace WeChatNet.Dns
 
         // ------------------------------------------------------------------ TCP
 
-        private async Task<DnsExchange> TcpAsync(IPEndPoint server, DnsQuestion q, Stopwatch sw, int tries, int dropped, CancellationToken ct)
+        private async Task<DnsExchange> TcpAsync(IPEndPoint server, DnsQuestion q, bool edns, Stopwatch sw, int tries, int dropped, CancellationToken ct)
         {
             ushort id = NewId();
-            byte[] query = BuildQuery(id, q.Name, q.Type);
+            byte[] query = BuildQuery(id, q.Name, q.Type, edns);
             var deadline = sw.Elapsed + _options.Timeout;
             using var client = new TcpClient(server.AddressFamily);
             try
@@ -356,12 +373,12 @@ namespace WeChatNet.Dns
             return new HttpClient(handler, disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
         }
 
-        private async Task<DnsExchange> HttpsAsync(DnsServer server, DnsQuestion q, Stopwatch sw, CancellationToken ct)
+        private async Task<DnsExchange> HttpsAsync(DnsServer server, DnsQuestion q, bool edns, Stopwatch sw, CancellationToken ct)
         {
             // An address given for Https: its port, or 443 when it was left at the DNS default of 53.
             Uri url = server.Url ?? new Uri($"https://{(server.EndPoint!.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + server.EndPoint.Address + "]" : server.EndPoint.Address.ToString())}:{(server.EndPoint.Port == 53 ? 443 : server.EndPoint.Port)}/dns-query");
             // RFC 8484 4.1: id 0 keeps answers cacheable; the question echo is still checked.
-            byte[] query = BuildQuery(0, q.Name, q.Type);
+            byte[] query = BuildQuery(0, q.Name, q.Type, edns);
             HttpRequestMessage request;
             if (_options.DohMethod == DohMethod.Get)
             {

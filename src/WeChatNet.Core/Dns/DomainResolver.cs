@@ -189,7 +189,7 @@ namespace WeChatNet.Dns
             int ttl = minTtl == long.MaxValue ? -1 : (int)Math.Min(minTtl, int.MaxValue);
             int scope = m?.Edns?.ClientSubnet?.ScopePrefix ?? -1;
             string status = exchange.Status.ToString();
-            string error = exchange.Error;
+            string error = exchange.Error.Length > 0 ? exchange.Error : exchange.Note;
             if (exchange.Status == DnsExchangeStatus.Ok && m?.Edns?.ClientSubnetError != null)
                 error = "The Client Subnet option of the answer was malformed: " + m.Edns.ClientSubnetError;
             return new DnsAnswer(name, DnsRecord.TypeName(type), server.ToString(), server.Region, "Dns", exchange.Protocol.ToString(), status,

@@ -321,6 +321,23 @@ namespace WeChatNet.Tests.Dns
         }
 
         [Fact]
+        public void ServerWithoutEdnsIsAskedAgainWithoutOpt()
+        {
+            // Like a pre-EDNS server: FORMERR (no OPT in the answer) to any query that carries OPT.
+            using var server = new ScriptedUdpServer(q =>
+            {
+                DnsWireMessage.TryDecode(q, out var m);
+                return new[] { (Reply(q, r => { if (m.Edns != null) { r.HeaderRcode = 1; r.Answers.Clear(); } }), false) };
+            });
+            ClientSubnet.TryParse("101.226.5.0/24", out var cs, out _);
+            var e = Query(DnsServer.FromEndPoint(server.EndPoint), "long.weixin.qq.com", options: new DnsClientOptions { ClientSubnet = cs });
+            Assert.Equal(DnsExchangeStatus.Ok, e.Status);
+            Assert.Equal(2, e.Tries);
+            Assert.Contains("EDNS", e.Note);
+            Assert.Equal(2, server.Queries);
+        }
+
+        [Fact]
         public void ServFailAndRefusedAreStatuses()
         {
             using var servfail = new ScriptedUdpServer(q => new[] { (Reply(q, r => { r.HeaderRcode = 2; r.Answers.Clear(); }), false) });
