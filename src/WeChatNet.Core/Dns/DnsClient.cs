@@ -95,6 +95,8 @@ namespace WeChatNet.Dns
     public sealed class DnsClient : IDisposable
     {
         public const string DnsMessageMediaType = "application/dns-message";
+        private static readonly bool s_runtimeHasHttp2 =
+            !System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase);
         private readonly DnsClientOptions _options;
         private readonly Lazy<HttpClient> _http;
 
@@ -393,7 +395,9 @@ namespace WeChatNet.Dns
                 request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(query) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue(DnsMessageMediaType);
             }
-            request.Version = new Version(2, 0);
+            // HTTP/2 where the runtime has it (.NET Core 3+ negotiates it by ALPN and falls back to 1.1); .NET Framework's
+            // handler (Windows PowerShell 5.1) refuses any version but 1.0 and 1.1.
+            request.Version = s_runtimeHasHttp2 ? new Version(2, 0) : new Version(1, 1);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(DnsMessageMediaType));
             using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeoutCts.CancelAfter(_options.Timeout);
