@@ -338,6 +338,36 @@ namespace WeChatNet.Tests.Dns
         }
 
         [Fact]
+        public void TcpAndHttpsServersThatAcceptButNeverAnswerTimeOut()
+        {
+            // Accepts connections and reads nothing: the TCP exchange and the TLS handshake both stall.
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var held = new List<System.Net.Sockets.TcpClient>();
+            var accept = Task.Run(async () =>
+            {
+                try { while (true) { var c = await listener.AcceptTcpClientAsync(); lock (held) held.Add(c); } }
+                catch (Exception) { }
+            });
+            try
+            {
+                var ep = (IPEndPoint)listener.LocalEndpoint;
+                var options = new DnsClientOptions { Timeout = TimeSpan.FromMilliseconds(300) };
+                var tcp = Query(DnsServer.FromEndPoint(ep), "long.weixin.qq.com", protocol: DnsProtocol.Tcp, options: options);
+                Assert.Equal(DnsExchangeStatus.Timeout, tcp.Status);
+                Assert.Contains("waiting for the answer", tcp.Error);
+                DnsServer.TryParse($"https://127.0.0.1:{ep.Port}/dns-query", out var doh, out _);
+                var https = Query(doh!, "long.weixin.qq.com", options: new DnsClientOptions { Timeout = TimeSpan.FromMilliseconds(300), TrustedCertificate = _s.Certificate });
+                Assert.Equal(DnsExchangeStatus.Timeout, https.Status);
+            }
+            finally
+            {
+                listener.Stop();
+                lock (held) foreach (var c in held) c.Dispose();
+            }
+        }
+
+        [Fact]
         public void ServFailAndRefusedAreStatuses()
         {
             using var servfail = new ScriptedUdpServer(q => new[] { (Reply(q, r => { r.HeaderRcode = 2; r.Answers.Clear(); }), false) });
