@@ -172,6 +172,17 @@ namespace WeChatNet.Tests.Dns
         }
 
         [Fact]
+        public void AFailingQueryIsAnErrorAnswerNotTheEndOfTheRun()
+        {
+            // Names normally pass the plan's validation; one that did not is still reported, and the others answered.
+            var request = new ResolveRequest { Names = new[] { "a..b", "long.weixin.qq.com" }, Servers = new[] { DnsServer.FromEndPoint(_s.Knot) } };
+            var answers = DomainResolver.Resolve(request, null, CancellationToken.None).ToDictionary(a => a.Name);
+            Assert.Equal("Error", answers["a..b"].Status);
+            Assert.Contains("empty label", answers["a..b"].Error);
+            Assert.Equal("Ok", answers["long.weixin.qq.com"].Status);
+        }
+
+        [Fact]
         public void DefaultNamesAreDispatchLongAndShortLinksOfBothFamilies()
         {
             var names = DomainResolver.DefaultNames();
