@@ -283,6 +283,22 @@ namespace WeChatNet.Tests.Dns
         }
 
         [Fact]
+        public void TruncatedAnswerWithOverstatedCountsStillFallsBackToTcp()
+        {
+            // Some servers set TC and keep the full answer count while sending no records: the header and question are
+            // enough to see the truncation and retry (here the TCP retry is refused, so the status stays Truncated).
+            using var server = new ScriptedUdpServer(q =>
+            {
+                var wire = Reply(q, r => { r.Truncated = true; r.Answers.Clear(); });
+                wire[6] = 0; wire[7] = 120; // ANCOUNT 120, nothing follows
+                return new[] { (wire, false) };
+            });
+            var e = Query(DnsServer.FromEndPoint(server.EndPoint), "big.weixin.qq.com");
+            Assert.Equal(DnsExchangeStatus.Truncated, e.Status);
+            Assert.Contains("TCP retry failed", e.Error);
+        }
+
+        [Fact]
         public void TcpAnswerWithAWrongIdIsNotTrusted()
         {
             var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
