@@ -17,7 +17,8 @@ namespace WeChatNet.Tests.Dns
     /// A DNS-over-HTTPS server of the test's own speaking HTTP/1.1 over TLS (Unbound speaks only HTTP/2), with the
     /// fixture's certificate: proves the HTTP/1.1 path and the checks on status, media type and size.
     /// </summary>
-    public sealed class DohHttp11Tests : IClassFixture<DnsServersFixture>, IDisposable
+    [Collection(DnsServersFixture.Collection)]
+    public sealed class DohHttp11Tests : IDisposable
     {
         private readonly DnsServersFixture _s;
         private readonly TcpListener _listener;

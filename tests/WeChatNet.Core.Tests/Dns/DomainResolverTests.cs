@@ -11,7 +11,8 @@ using Xunit;
 namespace WeChatNet.Tests.Dns
 {
     /// <summary>Resolve-WeChatDomain's core: plans, concurrent streaming over real servers, comparison, cancellation.</summary>
-    public sealed class DomainResolverTests : IClassFixture<DnsServersFixture>
+    [Collection(DnsServersFixture.Collection)]
+    public sealed class DomainResolverTests
     {
         private readonly DnsServersFixture _s;
 
