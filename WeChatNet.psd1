@@ -12,6 +12,8 @@
     FormatsToProcess     = @('WeChatNet.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-WeChatEndpoint'
+        'Resolve-WeChatDomain'
+        'Get-WeChatDispatch'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
