@@ -94,7 +94,8 @@ namespace WeChatNet.Tests.IpIntel
             Assert.Equal("10.0.0.0/8", Find("10.0.0.0"));
             Assert.Equal("10.0.0.0/8", Find("10.0.255.255"));
             Assert.Equal("10.1.0.0/16", Find("10.1.1.255"));
-            Assert.Equal("10.1.0.0/16", Find("10.1.2.2"));
+            Assert.Equal("10.1.0.0/16", Find("10.1.1.0"));
+            Assert.Equal("10.1.2.0/24", Find("10.1.2.2"));
             Assert.Equal("10.1.2.3/32", Find("10.1.2.3"));
             Assert.Equal("10.1.2.0/24", Find("10.1.2.4"));
             Assert.Equal("10.1.0.0/16", Find("10.1.3.0"));
