@@ -12,6 +12,7 @@
     FormatsToProcess     = @('WeChatNet.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-WeChatEndpoint'
+        'Get-WeChatIpInfo'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -136,6 +136,20 @@ namespace WeChatNet.IpIntel
         /// <summary>The options in effect for <see cref="Default"/>.</summary>
         public static IpIntelOptions CurrentOptions => s_configured ?? IpIntelOptions.FromEnvironment();
 
+        /// <summary>
+        /// The instance a command uses: <see cref="Default"/> when it names no files, else the module-wide options with
+        /// its databases consulted first and its prefix files replacing the configured ones.
+        /// </summary>
+        public static IpIntelligence ForCommand(IEnumerable<string>? databases, string? mainlandPrefixFile, string? tencentPrefixFile)
+        {
+            var extra = databases?.Where(d => !string.IsNullOrWhiteSpace(d)).ToList();
+            if ((extra is null || extra.Count == 0) && mainlandPrefixFile is null && tencentPrefixFile is null) return Default;
+            var options = CurrentOptions.WithDatabasesFirst(extra);
+            if (mainlandPrefixFile != null) options.MainlandPrefixFile = mainlandPrefixFile;
+            if (tencentPrefixFile != null) options.TencentPrefixFile = tencentPrefixFile;
+            return Create(options);
+        }
+
         /// <summary>Builds an instance; throws FileNotFoundException, FormatException or MmdbFormatException naming the file.</summary>
         public static IpIntelligence Create(IpIntelOptions options)
         {

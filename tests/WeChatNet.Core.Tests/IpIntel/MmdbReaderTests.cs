@@ -361,7 +361,7 @@ namespace WeChatNet.Tests.IpIntel
             Assert.Equal("bad.mmdb: node_count 4294967295 is out of range.", Open(Build(data, nodeCount: uint.MaxValue)));
             Assert.Equal("bad.mmdb: record_size 20 is not 24, 28 or 32.", Open(Build(data, recordSize: 20)));
             Assert.Equal("bad.mmdb: ip_version 5 is not 4 or 6.", Open(Build(data, ipVersion: 5)));
-            Assert.Contains("points to data offset 983024, beyond the 2-byte data section", Open(Build(data, left: 1_000_000 + 1)));
+            Assert.Contains("points to data offset 999984, beyond the 2-byte data section", Open(Build(data, left: 1_000_000 + 1)));
             Assert.Contains("the 16 zero bytes separating search tree and data section are not zero at offset 6", Open(Build(data, separatorByte: 7)));
             var noNodes = Build(data).ToList();
             Assert.Contains("metadata is corrupt", Open(noNodes.Take(noNodes.Count - 3).ToArray()));
