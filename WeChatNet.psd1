@@ -13,6 +13,7 @@
     CmdletsToExport      = @(
         'Get-WeChatEndpoint'
         'Get-WeChatIpInfo'
+        'Test-WeChatConnection'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -1,6 +1,4 @@
 using System;
-using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using WeChatNet.IpIntel;
 
@@ -35,27 +33,7 @@ namespace WeChatNet.Commands
 
         protected override void BeginProcessing()
         {
-            string? Resolve(string? path) => path is null ? null : GetUnresolvedProviderPathFromPSPath(path);
-            try
-            {
-                _intel = IpIntelligence.ForCommand(Database?.Select(d => Resolve(d)!), Resolve(MainlandPrefixFile), Resolve(TencentPrefixFile));
-            }
-            catch (FileNotFoundException e)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "IpDataFileNotFound", ErrorCategory.ObjectNotFound, e.FileName));
-            }
-            catch (MmdbFormatException e)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "IpDatabaseInvalid", ErrorCategory.InvalidData, Database));
-            }
-            catch (FormatException e)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "IpDataFileInvalid", ErrorCategory.InvalidData, MainlandPrefixFile ?? TencentPrefixFile));
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                ThrowTerminatingError(new ErrorRecord(e, "IpDataFileUnreadable", ErrorCategory.ReadError, null));
-            }
+            _intel = IpIntelParameters.Resolve(this, Database, MainlandPrefixFile, TencentPrefixFile);
         }
 
         protected override void ProcessRecord()
