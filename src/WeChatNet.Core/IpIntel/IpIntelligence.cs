@@ -290,7 +290,7 @@ namespace WeChatNet.IpIntel
                 var p = _tencent.PrefixAt(tencent);
                 if (p.Length > prefixLength) { prefixLength = p.Length; prefix = p.ToString(); }
             }
-            string? owner = asn is int a && TencentAsns.Contains(a) ? TencentOwner : null;
+            string? owner = asn is int a && IsTencentAsn(a) ? TencentOwner : null;
             return new IpInfo(display, region.ToString(), "Public", country, city, asn, asName, owner, prefix,
                 sources.Count == 0 ? "none" : string.Join(", ", sources));
         }
@@ -318,8 +318,11 @@ namespace WeChatNet.IpIntel
             ReadOnlySpan<byte> a = v4;
             if (!Unwrapped(address, v4)) a = address;
             int id = _tencent.Lookup(a);
-            return id >= 0 && TencentAsns.Contains(_tencent.ValueAt(id).Asn);
+            return id >= 0 && IsTencentAsn(_tencent.ValueAt(id).Asn);
         }
+
+        /// <summary>Whether an AS number is one of <see cref="TencentAsns"/>.</summary>
+        public static bool IsTencentAsn(int asn) => asn == 45090 || asn == 132203 || asn == 132591 || asn == 133478 || asn == 137876;
 
         private static byte[] Unwrap(byte[] bytes)
         {

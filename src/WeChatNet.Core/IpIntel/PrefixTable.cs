@@ -7,7 +7,8 @@ namespace WeChatNet.IpIntel
 {
     /// <summary>
     /// Longest-prefix match over IPv4 and IPv6, built once. Nested prefixes are flattened into sorted, disjoint
-    /// ranges, each labelled with its most specific prefix, so a lookup is one binary search over flat arrays:
+    /// ranges, each labelled with its most specific prefix. A directory indexed by the top 16 bits of the address
+    /// narrows each lookup to the few ranges starting in that /16 block, then a short binary search finishes it:
     /// no allocation, no locks, safe for any number of concurrent readers.
     /// </summary>
     public sealed class PrefixTable<T>
@@ -22,6 +23,9 @@ namespace WeChatNet.IpIntel
         private readonly ulong[] _v6EndHigh;
         private readonly ulong[] _v6EndLow;
         private readonly int[] _v6Id;
+        // _v4Dir[k] = number of IPv4 ranges starting below k << 16 (k = 0..65536); likewise for IPv6 and the top 16 bits.
+        private readonly int[] _v4Dir;
+        private readonly int[] _v6Dir;
 
         private PrefixTable(IpPrefix[] prefixes, T[] values, List<(U128 Start, U128 End, int Id)> v4, List<(U128 Start, U128 End, int Id)> v6)
         {
@@ -35,6 +39,20 @@ namespace WeChatNet.IpIntel
             _v6EndHigh = v6.Select(r => r.End.High).ToArray();
             _v6EndLow = v6.Select(r => r.End.Low).ToArray();
             _v6Id = v6.Select(r => r.Id).ToArray();
+            _v4Dir = Directory(_v4Start.Select(x => (int)(x >> 16)).ToArray());
+            _v6Dir = Directory(_v6StartHigh.Select(x => (int)(x >> 48)).ToArray());
+        }
+
+        private static int[] Directory(int[] sortedTop16)
+        {
+            var dir = new int[65537];
+            int i = 0;
+            for (int k = 0; k <= 65536; k++)
+            {
+                while (i < sortedTop16.Length && sortedTop16[i] < k) i++;
+                dir[k] = i;
+            }
+            return dir;
         }
 
         /// <summary>Number of distinct prefixes.</summary>
@@ -127,7 +145,8 @@ namespace WeChatNet.IpIntel
         public int LookupIPv4(uint address)
         {
             var starts = _v4Start;
-            int lo = 0, hi = starts.Length - 1;
+            int block = (int)(address >> 16);
+            int lo = _v4Dir[block], hi = _v4Dir[block + 1] - 1;
             while (lo <= hi)
             {
                 int mid = (int)((uint)(lo + hi) >> 1);
@@ -142,7 +161,8 @@ namespace WeChatNet.IpIntel
         {
             var sh = _v6StartHigh;
             var sl = _v6StartLow;
-            int lo = 0, hi = sh.Length - 1;
+            int block = (int)(high >> 48);
+            int lo = _v6Dir[block], hi = _v6Dir[block + 1] - 1;
             while (lo <= hi)
             {
                 int mid = (int)((uint)(lo + hi) >> 1);

@@ -208,6 +208,13 @@ namespace WeChatNet.Tests.IpIntel
         }
 
         [Fact]
+        public void TheTencentAsnTestMatchesTheList()
+        {
+            foreach (int asn in IpIntelligence.TencentAsns) Assert.True(IpIntelligence.IsTencentAsn(asn));
+            foreach (int asn in new[] { 0, 4134, 4837, 15169, 45091, 132204 }) Assert.False(IpIntelligence.IsTencentAsn(asn));
+        }
+
+        [Fact]
         public void TheBuiltInTablesHoldTheShippedFiles()
         {
             Assert.Equal(3912, BuiltIn.MainlandTable.Count);
