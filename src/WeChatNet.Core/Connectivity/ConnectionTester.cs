@@ -65,8 +65,9 @@ namespace WeChatNet.Connectivity
         private IEnumerable<ConnectionTest> RunValidated(ConnectionTestRequest request, CancellationToken cancellation, Action<ConnectionTestProgress>? progress)
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            using var results = new BlockingCollection<ConnectionTest>();
-            using var gate = new SemaphoreSlim(request.MaxParallel);
+            // Not disposed: tests still finishing after the consumer left may touch them (they hold no OS handles).
+            var results = new BlockingCollection<ConnectionTest>();
+            var gate = new SemaphoreSlim(request.MaxParallel);
             int pending = 1; // the planner itself; CompleteAdding when every test and the planner are done
             int known = 0;
             void Publish(ConnectionTest t)
@@ -190,6 +191,11 @@ namespace WeChatNet.Connectivity
                     if (error is null) times.Add(ms);
                     else if (firstError is null) { firstError = error; firstMessage = message; }
                 }
+                catch (Exception e) when (!(e is OperationCanceledException))
+                {
+                    // Anything unforeseen (a socket option the platform refuses, ...) is a result, not a lost test.
+                    if (firstError is null) { firstError = ConnectionError.Other; firstMessage = e.Message; }
+                }
                 finally { gate.Release(); }
             }
             var info = _intel.Lookup(address);
@@ -208,51 +214,61 @@ namespace WeChatNet.Connectivity
             await gate.WaitAsync(token).ConfigureAwait(false);
             try
             {
-                var clock = Stopwatch.StartNew();
-                var (socket, connectMs, error, message) = await ConnectAsync(address, request.DispatchPort, request.TimeoutMs, token).ConfigureAwait(false);
-                if (socket is null) return Result(false, null, error, message, null, null);
-                using (socket)
-                {
-                    string hostHeader = request.DispatchPort == 80 ? request.DispatchHost : request.DispatchHost + ":" + request.DispatchPort.ToString(CultureInfo.InvariantCulture);
-                    var bytes = Encoding.ASCII.GetBytes(
-                        $"GET {request.DispatchPath} HTTP/1.0\r\nHost: {hostHeader}\r\nUser-Agent: WeChatNet/{typeof(ConnectionTester).Assembly.GetName().Version}\r\nAccept: */*\r\nConnection: close\r\n\r\n");
-                    int remaining = Math.Max(1, request.TimeoutMs - (int)clock.ElapsedMilliseconds);
-                    using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
-                    deadline.CancelAfter(remaining);
-                    using var closeOnCancel = deadline.Token.Register(() => socket.Dispose());
-                    var sent = Stopwatch.StartNew();
-                    double? firstByte = null;
-                    var head = new List<byte>();
-                    try
-                    {
-                        await SendAllAsync(socket, bytes).ConfigureAwait(false);
-                        var buffer = new byte[4096];
-                        while (head.Count < MaxHeaderBytes)
-                        {
-                            int n = await socket.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None).ConfigureAwait(false);
-                            if (n == 0) break;
-                            firstByte ??= sent.Elapsed.TotalMilliseconds;
-                            head.AddRange(new ArraySegment<byte>(buffer, 0, n));
-                            if (IndexOfLineEnd(head) >= 0) break;
-                        }
-                    }
-                    catch (Exception e) when (e is SocketException || e is ObjectDisposedException)
-                    {
-                        token.ThrowIfCancellationRequested();
-                        if (deadline.IsCancellationRequested)
-                            return Result(false, connectMs, ConnectionError.TimedOut, $"No answer to the HTTP request within {request.TimeoutMs} ms.", null, firstByte);
-                        var se = e as SocketException;
-                        return Result(false, connectMs, se is null ? ConnectionError.Other : Classify(se.SocketErrorCode), e.Message, null, firstByte);
-                    }
-                    if (head.Count == 0)
-                        return Result(false, connectMs, ConnectionError.Protocol, "The server closed the connection without answering.", null, null);
-                    int? status = ParseStatus(head, out string statusError);
-                    return status is null
-                        ? Result(false, connectMs, ConnectionError.Protocol, statusError, null, firstByte)
-                        : Result(true, connectMs, null, null, status, firstByte);
-                }
+                return await HttpExchange(request, address, token, Result).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                return Result(false, null, ConnectionError.Other, e.Message, null, null);
             }
             finally { gate.Release(); }
+        }
+
+        private async Task<ConnectionTest> HttpExchange(ConnectionTestRequest request, IPAddress address, CancellationToken token,
+            Func<bool, double?, ConnectionError?, string?, int?, double?, ConnectionTest> result)
+        {
+            var clock = Stopwatch.StartNew();
+            var (socket, connectMs, error, message) = await ConnectAsync(address, request.DispatchPort, request.TimeoutMs, token).ConfigureAwait(false);
+            if (socket is null) return result(false, null, error, message, null, null);
+            using (socket)
+            {
+                string hostHeader = request.DispatchPort == 80 ? request.DispatchHost : request.DispatchHost + ":" + request.DispatchPort.ToString(CultureInfo.InvariantCulture);
+                var bytes = Encoding.ASCII.GetBytes(
+                    $"GET {request.DispatchPath} HTTP/1.0\r\nHost: {hostHeader}\r\nUser-Agent: WeChatNet/{typeof(ConnectionTester).Assembly.GetName().Version}\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+                int remaining = Math.Max(1, request.TimeoutMs - (int)clock.ElapsedMilliseconds);
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(token);
+                deadline.CancelAfter(remaining);
+                using var closeOnCancel = deadline.Token.Register(() => socket.Dispose());
+                var sent = Stopwatch.StartNew();
+                double? firstByte = null;
+                var head = new List<byte>();
+                try
+                {
+                    await SendAllAsync(socket, bytes).ConfigureAwait(false);
+                    var buffer = new byte[4096];
+                    while (head.Count < MaxHeaderBytes)
+                    {
+                        int n = await socket.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None).ConfigureAwait(false);
+                        if (n == 0) break;
+                        firstByte ??= sent.Elapsed.TotalMilliseconds;
+                        head.AddRange(new ArraySegment<byte>(buffer, 0, n));
+                        if (IndexOfLineEnd(head) >= 0) break;
+                    }
+                }
+                catch (Exception e) when (e is SocketException || e is ObjectDisposedException)
+                {
+                    token.ThrowIfCancellationRequested();
+                    if (deadline.IsCancellationRequested)
+                        return result(false, connectMs, ConnectionError.TimedOut, $"No answer to the HTTP request within {request.TimeoutMs} ms.", null, firstByte);
+                    var se = e as SocketException;
+                    return result(false, connectMs, se is null ? ConnectionError.Other : Classify(se.SocketErrorCode), e.Message, null, firstByte);
+                }
+                if (head.Count == 0)
+                    return result(false, connectMs, ConnectionError.Protocol, "The server closed the connection without answering.", null, null);
+                int? status = ParseStatus(head, out string statusError);
+                return status is null
+                    ? result(false, connectMs, ConnectionError.Protocol, statusError, null, firstByte)
+                    : result(true, connectMs, null, null, status, firstByte);
+            }
         }
 
         private static async Task SendAllAsync(Socket socket, byte[] bytes)
@@ -297,7 +313,13 @@ namespace WeChatNet.Connectivity
             {
                 socket.NoDelay = true;
                 var clock = Stopwatch.StartNew();
-                var connect = socket.ConnectAsync(new IPEndPoint(address, port));
+                Task connect;
+                try { connect = socket.ConnectAsync(new IPEndPoint(address, port)); }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    return (null, clock.Elapsed.TotalMilliseconds, Classify(e.SocketErrorCode), e.Message);
+                }
                 var finished = await Task.WhenAny(connect, Task.Delay(timeoutMs, token)).ConfigureAwait(false);
                 double ms = clock.Elapsed.TotalMilliseconds;
                 if (finished != connect)
