@@ -154,32 +154,24 @@ namespace WeChatNet.IpIntel
         public static IpIntelligence Create(IpIntelOptions options)
         {
             if (options is null) throw new ArgumentNullException(nameof(options));
-            PrefixTable<string> mainland;
-            string mainlandSource = BuiltInMainlandSource;
-            if (options.MainlandPrefixFile is null) mainland = s_builtInMainland.Value;
-            else
-            {
-                mainlandSource = Path.GetFileName(options.MainlandPrefixFile);
-                using var r = OpenText(options.MainlandPrefixFile, "mainland-China prefix list");
-                mainland = PrefixData.ReadPrefixList(r, mainlandSource);
-            }
-            PrefixTable<AsOrigin> tencent;
-            string tencentSource = BuiltInTencentSource;
-            if (options.TencentPrefixFile is null) tencent = s_builtInTencent.Value;
-            else
-            {
-                tencentSource = Path.GetFileName(options.TencentPrefixFile);
-                using var r = OpenText(options.TencentPrefixFile, "Tencent AS prefix list");
-                tencent = PrefixData.ReadAsPrefixList(r, tencentSource);
-            }
+            var mainland = Load(options.MainlandPrefixFile, s_builtInMainland, BuiltInMainlandSource, "mainland-China prefix list",
+                PrefixData.ReadPrefixList, out string mainlandSource);
+            var tencent = Load(options.TencentPrefixFile, s_builtInTencent, BuiltInTencentSource, "Tencent AS prefix list",
+                PrefixData.ReadAsPrefixList, out string tencentSource);
             var databases = options.Databases.Select(MmdbReader.Open).ToList();
             return new IpIntelligence(mainland, mainlandSource, tencent, tencentSource, databases);
         }
 
-        private static TextReader OpenText(string path, string what)
+        /// <summary>The built-in table, or the newer copy at <paramref name="path"/> (its file name becomes the source).</summary>
+        private static PrefixTable<T> Load<T>(string? path, Lazy<PrefixTable<T>> builtIn, string builtInSource, string what,
+            Func<TextReader, string, PrefixTable<T>> read, out string source)
         {
+            source = builtInSource;
+            if (path is null) return builtIn.Value;
             if (!File.Exists(path)) throw new FileNotFoundException($"The {what} '{path}' does not exist.", path);
-            return new StreamReader(path);
+            source = Path.GetFileName(path);
+            using var reader = new StreamReader(path);
+            return read(reader, source);
         }
 
         private static TextReader OpenResource(string name)

@@ -296,6 +296,23 @@ namespace WeChatNet.Tests.Connectivity
         }
 
         /// <summary>
+        /// Links <paramref name="client"/> to <paramref name="router"/> on 198.18.<paramref name="net"/>.0/30 and routes
+        /// 198.51.100.0/24 (blackholed by the router: silence) and 203.0.113.0/24 (unreachable: the router answers ICMP)
+        /// through it. Any other destination has no route in the client.
+        /// </summary>
+        private static void BehindRouter(NetNamespace client, NetNamespace router, int net)
+        {
+            string routerAddress = $"198.18.{net}.2";
+            NetNamespace.Link(client, client.Name.Substring(client.Name.Length - 2) + "0", $"198.18.{net}.1/30",
+                router, router.Name.Substring(router.Name.Length - 2) + "0", routerAddress + "/30");
+            client.Exec("ip", "route", "add", "198.51.100.0/24", "via", routerAddress);
+            client.Exec("ip", "route", "add", "203.0.113.0/24", "via", routerAddress);
+            router.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            router.Exec("ip", "route", "add", "blackhole", "198.51.100.0/24");
+            router.Exec("ip", "route", "add", "unreachable", "203.0.113.0/24");
+        }
+
+        /// <summary>
         /// A client namespace behind a router namespace (198.18.40.0/30): a listener and a closed port on the router,
         /// a blackholed network (silently dropped: TimedOut), a network the router reports unreachable (ICMP), and a
         /// destination the client has no route to. Nothing leaves the namespaces.
@@ -305,12 +322,7 @@ namespace WeChatNet.Tests.Connectivity
         {
             using var client = new NetNamespace("cc");
             using var router = new NetNamespace("cr");
-            NetNamespace.Link(client, "cc0", "198.18.40.1/30", router, "cr0", "198.18.40.2/30");
-            client.Exec("ip", "route", "add", "198.51.100.0/24", "via", "198.18.40.2");
-            client.Exec("ip", "route", "add", "203.0.113.0/24", "via", "198.18.40.2");
-            router.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-            router.Exec("ip", "route", "add", "blackhole", "198.51.100.0/24");
-            router.Exec("ip", "route", "add", "unreachable", "203.0.113.0/24");
+            BehindRouter(client, router, 40);
 
             using var clientSockets = new NamespaceSockets(client);
             using var routerSockets = new NamespaceSockets(router);
@@ -346,10 +358,7 @@ namespace WeChatNet.Tests.Connectivity
         {
             using var client = new NetNamespace("xc");
             using var router = new NetNamespace("xr");
-            NetNamespace.Link(client, "xc0", "198.18.41.1/30", router, "xr0", "198.18.41.2/30");
-            client.Exec("ip", "route", "add", "198.51.100.0/24", "via", "198.18.41.2");
-            router.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
-            router.Exec("ip", "route", "add", "blackhole", "198.51.100.0/24");
+            BehindRouter(client, router, 41);
             using var sockets = new NamespaceSockets(client);
             var created = new ConcurrentBag<Socket>();
             Socket Factory(AddressFamily af)
