@@ -377,6 +377,37 @@ namespace WeChatNet.Tests.Connectivity
             Assert.True(SpinWait.SpinUntil(() => created.All(s => s.SafeHandle.IsClosed), 5000), "every socket is closed after cancelling");
         }
 
+        /// <summary>A consumer that stops after the first result (Select-Object -First 1) closes the sockets still connecting.</summary>
+        [Fact]
+        public void StoppingEarlyClosesSocketsInFlight()
+        {
+            using var client = new NetNamespace("ec");
+            using var router = new NetNamespace("er");
+            BehindRouter(client, router, 42);
+            using var clientSockets = new NamespaceSockets(client);
+            using var routerSockets = new NamespaceSockets(router);
+            using var listen = routerSockets.Create(AddressFamily.InterNetwork);
+            listen.Bind(new IPEndPoint(IPAddress.Parse("198.18.42.2"), 443));
+            listen.Listen(16);
+            var created = new ConcurrentBag<Socket>();
+            Socket Factory(AddressFamily af)
+            {
+                var socket = clientSockets.Create(af);
+                created.Add(socket);
+                return socket;
+            }
+            var request = new ConnectionTestRequest
+            {
+                Addresses = { IPAddress.Parse("198.18.42.2"), IPAddress.Parse("198.51.100.1"), IPAddress.Parse("198.51.100.2") },
+                Ports = { 443 }, TimeoutMs = 60_000, Http = false,
+            };
+            var first = new ConnectionTester(Intel, NoResolution, Factory).Run(request).First();
+            Assert.True(first.Succeeded);
+            Assert.Equal("198.18.42.2", first.Address);
+            Assert.True(SpinWait.SpinUntil(() => created.Count == 3 && created.All(s => s.SafeHandle.IsClosed), 10_000),
+                "the two blackholed connects are abandoned and closed once the consumer stops");
+        }
+
         [Theory]
         [InlineData(0, 1000, 1)]
         [InlineData(70000, 1000, 1)]

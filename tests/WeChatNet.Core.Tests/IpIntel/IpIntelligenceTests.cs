@@ -220,30 +220,5 @@ namespace WeChatNet.Tests.IpIntel
             Assert.Equal(3912, BuiltIn.MainlandTable.Count);
             Assert.Equal(File.ReadAllLines(Path.Combine(ExternalTool.RepoRoot, "data", "tencent-asn-prefixes.txt")).Length - 7, BuiltIn.TencentTable.Count);
         }
-
-        [Fact]
-        public void TheModuleWideSettingComesFromTheEnvironmentAndFromConfigure()
-        {
-            using var dir = new TempDirectory("ipintel-setting");
-            File.WriteAllText(dir.File("cn.txt"), "8.8.8.0/24\n");
-            string? saved = Environment.GetEnvironmentVariable(IpIntelOptions.MainlandPrefixVariable);
-            try
-            {
-                Assert.Equal("Overseas", IpIntelligence.Default.Lookup("8.8.8.8").Region);
-                Environment.SetEnvironmentVariable(IpIntelOptions.MainlandPrefixVariable, dir.File("cn.txt"));
-                Assert.Equal("MainlandChina", IpIntelligence.Default.Lookup("8.8.8.8").Region);
-                Assert.Equal("cn.txt", IpIntelligence.Default.Lookup("8.8.8.8").Source);
-                IpIntelligence.Configure(new IpIntelOptions());
-                Assert.Equal("Overseas", IpIntelligence.Default.Lookup("8.8.8.8").Region);
-                Assert.Throws<FileNotFoundException>(() => IpIntelligence.Configure(new IpIntelOptions { Databases = { dir.File("missing.mmdb") } }));
-                Assert.Equal("Overseas", IpIntelligence.Default.Lookup("8.8.8.8").Region);
-            }
-            finally
-            {
-                IpIntelligence.Configure(null);
-                Environment.SetEnvironmentVariable(IpIntelOptions.MainlandPrefixVariable, saved);
-            }
-            Assert.Equal("Overseas", IpIntelligence.Default.Lookup("8.8.8.8").Region);
-        }
     }
 }
