@@ -312,6 +312,14 @@ namespace WeChatNet.Tests.Connectivity
             router.Exec("ip", "route", "add", "unreachable", "203.0.113.0/24");
         }
 
+        private static Socket Listen(NamespaceSockets sockets, string address, int port)
+        {
+            var listen = sockets.Create(AddressFamily.InterNetwork);
+            listen.Bind(new IPEndPoint(IPAddress.Parse(address), port));
+            listen.Listen(16);
+            return listen;
+        }
+
         /// <summary>
         /// A client namespace behind a router namespace (198.18.40.0/30): a listener and a closed port on the router,
         /// a blackholed network (silently dropped: TimedOut), a network the router reports unreachable (ICMP), and a
@@ -326,9 +334,7 @@ namespace WeChatNet.Tests.Connectivity
 
             using var clientSockets = new NamespaceSockets(client);
             using var routerSockets = new NamespaceSockets(router);
-            using var listen = routerSockets.Create(AddressFamily.InterNetwork);
-            listen.Bind(new IPEndPoint(IPAddress.Parse("198.18.40.2"), 8080));
-            listen.Listen(16);
+            using var listen = Listen(routerSockets, "198.18.40.2", 8080);
             var accepted = listen.AcceptAsync();
 
             var request = new ConnectionTestRequest
@@ -386,9 +392,7 @@ namespace WeChatNet.Tests.Connectivity
             BehindRouter(client, router, 42);
             using var clientSockets = new NamespaceSockets(client);
             using var routerSockets = new NamespaceSockets(router);
-            using var listen = routerSockets.Create(AddressFamily.InterNetwork);
-            listen.Bind(new IPEndPoint(IPAddress.Parse("198.18.42.2"), 443));
-            listen.Listen(16);
+            using var listen = Listen(routerSockets, "198.18.42.2", 443);
             var created = new ConcurrentBag<Socket>();
             Socket Factory(AddressFamily af)
             {
