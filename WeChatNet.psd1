@@ -11,9 +11,11 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('WeChatNet.Format.ps1xml')
     CmdletsToExport      = @(
-        'Get-WeChatEndpoint'
-        'Resolve-WeChatDomain'
-        'Get-WeChatDispatch'
+        'Get-WeChatEndpoint',
+        'Resolve-WeChatDomain',
+        'Get-WeChatDispatch',
+        'Get-WeChatIpInfo',
+        'Test-WeChatConnection'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -1,0 +1,60 @@
+using System;
+using System.Management.Automation;
+using WeChatNet.IpIntel;
+
+namespace WeChatNet.Commands
+{
+    /// <summary>Who holds an address and where it is: region, country, AS, owner (Tencent), and which data said so.</summary>
+    [Cmdlet(VerbsCommon.Get, "WeChatIpInfo")]
+    [OutputType(typeof(IpInfo))]
+    public sealed class GetWeChatIpInfoCommand : PSCmdlet
+    {
+        private IpIntelligence? _intel;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("Server", "Destination", "IPAddress")]
+        [ValidateNotNullOrEmpty]
+        public string[] Address { get; set; } = Array.Empty<string>();
+
+        /// <summary>MaxMind DB files (GeoLite2/DB-IP City, Country or ASN) consulted before the built-in tables.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Database { get; set; }
+
+        /// <summary>A newer copy of the mainland-China prefix list (chnroutes2 format).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? MainlandPrefixFile { get; set; }
+
+        /// <summary>A newer copy of the Tencent AS prefix list.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? TencentPrefixFile { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            _intel = IpIntelParameters.Resolve(this, Database, MainlandPrefixFile, TencentPrefixFile);
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var address in Address)
+            {
+                try
+                {
+                    WriteObject(_intel!.Lookup(address));
+                }
+                catch (FormatException e)
+                {
+                    WriteError(new ErrorRecord(
+                        new ArgumentException(e.Message + " Give IP addresses; resolve host names first (for example with Resolve-WeChatDomain).", e),
+                        "InvalidIpAddress", ErrorCategory.InvalidArgument, address));
+                }
+                catch (MmdbFormatException e)
+                {
+                    WriteError(new ErrorRecord(e, "IpDatabaseCorrupt", ErrorCategory.InvalidData, address));
+                }
+            }
+        }
+    }
+}

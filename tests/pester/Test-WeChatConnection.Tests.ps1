@@ -1,0 +1,115 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Run after packaging (./build.ps1 -Task Package, or dotnet publish src/WeChatNet -c Release -o out/WeChatNet).
+# Network rule: every test passes 127.0.0.1 explicitly (-Address / -DispatchAddress); nothing is resolved and
+# nothing leaves the machine.
+
+BeforeAll {
+    $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
+    if (-not (Test-Path $manifest)) { throw "Packaged module not found at $manifest: run ./build.ps1 -Task Package first." }
+    Import-Module $manifest -Force
+
+    function New-Listener {
+        $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $l.Start()
+        $l
+    }
+    function Get-ClosedPort {
+        $l = New-Listener
+        $port = $l.LocalEndpoint.Port
+        $l.Stop()
+        $port
+    }
+    # A tiny HTTP server in a background job: answers one request with the given status line.
+    function Start-FakeDispatch([string] $StatusLine) {
+        $l = New-Listener
+        $port = $l.LocalEndpoint.Port
+        $l.Stop()
+        $job = Start-ThreadJob -ArgumentList $port, $StatusLine -ScriptBlock {
+            param($port, $status)
+            $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, $port)
+            $l.Start()
+            try {
+                $c = $l.AcceptTcpClient()
+                $s = $c.GetStream()
+                $buf = [byte[]]::new(4096)
+                $null = $s.Read($buf, 0, $buf.Length)
+                $bytes = [Text.Encoding]::ASCII.GetBytes("$status`r`nContent-Length: 0`r`n`r`n")
+                $s.Write($bytes, 0, $bytes.Length)
+                $c.Close()
+            } finally { $l.Stop() }
+        }
+        Start-Sleep -Milliseconds 300
+        [pscustomobject]@{ Port = $port; Job = $job }
+    }
+}
+
+Describe 'Test-WeChatConnection' {
+    BeforeEach { $listener = New-Listener; $open = $listener.LocalEndpoint.Port; $closed = Get-ClosedPort }
+    AfterEach { $listener.Stop() }
+
+    It 'connects to a local listener and reports a closed port as Refused' {
+        $r = Test-WeChatConnection -Address 127.0.0.1 -Port $open, $closed -SkipHttp -Count 2
+        $r | Should -HaveCount 2
+        $r | ForEach-Object { $_ | Should -BeOfType ([WeChatNet.ConnectionTest]) }
+        $ok = $r | Where-Object Port -eq $open
+        $ok.Succeeded | Should -BeTrue
+        $ok.Test | Should -Be 'TcpConnect'
+        $ok.ResolvedBy | Should -Be 'Given'
+        $ok.Attempts | Should -Be 2
+        $ok.ConnectTimesMs | Should -HaveCount 2
+        $ok.ConnectMs | Should -BeGreaterThan 0
+        $ok.Region | Should -Be 'Special'
+        $bad = $r | Where-Object Port -eq $closed
+        $bad.Succeeded | Should -BeFalse
+        $bad.Error | Should -Be 'Refused'
+    }
+
+    It 'tests named hosts at given addresses without resolving them, from the pipeline too' {
+        $r = 'long.weixin.qq.com', 'szshort.weixin.qq.com' | Test-WeChatConnection -Address 127.0.0.1 -Port $open -SkipHttp
+        ($r.Host | Sort-Object) | Should -Be @('long.weixin.qq.com', 'szshort.weixin.qq.com')
+        ($r.Role | Sort-Object) | Should -Be @('LongLink', 'ShortLink')
+        $r.Succeeded | Should -Not -Contain $false
+        $e = Get-WeChatEndpoint szlong.weixin.qq.com | Test-WeChatConnection -Address 127.0.0.1 -Port $open -SkipHttp
+        $e.Host | Should -Be 'szlong.weixin.qq.com'
+    }
+
+    It 'sends one HTTP request to the named dispatch target and reports its status' {
+        $server = Start-FakeDispatch 'HTTP/1.0 200 OK'
+        try {
+            $r = Test-WeChatConnection -Address 127.0.0.1 -Port $open -DispatchAddress 127.0.0.1 -DispatchPort $server.Port
+            $http = $r | Where-Object Test -eq 'HttpGet'
+            $http.Succeeded | Should -BeTrue
+            $http.HttpStatus | Should -Be 200
+            $http.Host | Should -Be 'dns.weixin.qq.com'
+            $http.FirstByteMs | Should -BeGreaterThan 0
+        } finally { $server.Job | Remove-Job -Force }
+    }
+
+    It 'reports an HTTP target that refuses' {
+        $http = Test-WeChatConnection -Address 127.0.0.1 -Port $open -DispatchPort $closed | Where-Object Test -eq 'HttpGet'
+        $http.Error | Should -Be 'Refused'
+    }
+
+    It 'rejects an address that is not an IP address' {
+        { Test-WeChatConnection -Address 'long.weixin.qq.com' -SkipHttp -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidIpAddress*'
+    }
+
+    It 'rejects out-of-range parameters' {
+        { Test-WeChatConnection -Address 127.0.0.1 -Port 0 } | Should -Throw
+        { Test-WeChatConnection -Address 127.0.0.1 -Count 0 } | Should -Throw
+        { Test-WeChatConnection -Address 127.0.0.1 -TimeoutMs 0 } | Should -Throw
+    }
+
+    It 'survives serialisation' {
+        $path = Join-Path $TestDrive 'conn.xml'
+        Test-WeChatConnection -Address 127.0.0.1 -Port $open -SkipHttp | Export-Clixml $path
+        $back = Import-Clixml $path
+        $back.Succeeded | Should -BeTrue
+        $back.Port | Should -Be $open
+    }
+
+    It 'has a default table view' {
+        (Get-FormatData -TypeName WeChatNet.ConnectionTest).FormatViewDefinition.Control |
+            Should -BeOfType ([System.Management.Automation.TableControl])
+    }
+}
