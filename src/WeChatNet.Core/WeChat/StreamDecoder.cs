@@ -13,6 +13,8 @@ namespace WeChatNet.WeChat
         Http,
         /// <summary>Not recognised as WeChat; ignored.</summary>
         NotWeChat,
+        /// <summary>DNS over TCP (2-byte length, then a DNS message).</summary>
+        Dns,
         /// <summary>Was WeChat, then decoding stopped (implausible data).</summary>
         Stopped,
     }
@@ -59,6 +61,9 @@ namespace WeChatNet.WeChat
         }
 
         public StreamProtocol Protocol { get; private set; }
+
+        /// <summary>Decode this direction as DNS over TCP (the connection is to port 53).</summary>
+        internal void UseDns() => Protocol = StreamProtocol.Dns;
         public bool FromClient => _fromClient;
         public LongLinkHeaderFormat LongLinkFormat => _format;
         public long Frames { get; private set; }
@@ -92,6 +97,11 @@ namespace WeChatNet.WeChat
         public void OnGap(long missingBytes, long ts)
         {
             _events.OnGap(this, missingBytes, ts);
+            if (Protocol == StreamProtocol.Dns)
+            {
+                StopDecoding("DNS over TCP lost its framing at a capture gap", ts);
+                return;
+            }
             if (Protocol == StreamProtocol.LongLink || Protocol == StreamProtocol.Mmtls || Protocol == StreamProtocol.Http
                 || Protocol == StreamProtocol.Detecting)
             {
@@ -176,6 +186,7 @@ namespace WeChatNet.WeChat
             {
                 case StreamProtocol.LongLink: FeedLongLink(data, ts); break;
                 case StreamProtocol.Mmtls: FeedMmtls(data, ts); break;
+                case StreamProtocol.Dns: FeedDns(data, ts); break;
                 case StreamProtocol.Http:
                     if (!_http!.Feed(data, ts, out var reason)) StopDecoding("HTTP: " + reason, ts);
                     break;
@@ -277,6 +288,40 @@ namespace WeChatNet.WeChat
             }
         }
 
+        private void FeedDns(ReadOnlySpan<byte> data, long ts)
+        {
+            while (data.Length > 0)
+            {
+                if (_inBody)
+                {
+                    int n = (int)Math.Min(_bodyRemaining, data.Length);
+                    data.Slice(0, n).CopyTo(_recordBody.AsSpan(_recordBodyFilled));
+                    _recordBodyFilled += n;
+                    _bodyRemaining -= n;
+                    data = data.Slice(n);
+                    if (_bodyRemaining == 0)
+                    {
+                        _inBody = false;
+                        _events.OnDnsMessage(this, _recordBody!, ts);
+                        _recordBody = null;
+                    }
+                    continue;
+                }
+                int take = Math.Min(2 - _headerFilled, data.Length);
+                data.Slice(0, take).CopyTo(_header.AsSpan(_headerFilled));
+                _headerFilled += take;
+                data = data.Slice(take);
+                if (_headerFilled < 2) return;
+                _headerFilled = 0;
+                int length = BinaryPrimitives.ReadUInt16BigEndian(_header);
+                if (length == 0) continue;
+                _recordBody = new byte[length];
+                _recordBodyFilled = 0;
+                _bodyRemaining = length;
+                _inBody = true;
+            }
+        }
+
         private void CompleteRecord(long ts)
         {
             _inBody = false;
@@ -299,6 +344,7 @@ namespace WeChatNet.WeChat
         void OnHttpMessage(StreamDecoder stream, HttpMessage message);
         void OnGap(StreamDecoder stream, long bytes, long ts);
         void OnDecodingStopped(StreamDecoder stream, string reason, long ts);
+        void OnDnsMessage(StreamDecoder stream, ReadOnlySpan<byte> message, long ts);
         void OnEnd(StreamDecoder stream, TcpStreamEnd reason, long ts);
     }
 }

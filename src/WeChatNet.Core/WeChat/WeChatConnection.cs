@@ -40,6 +40,17 @@ namespace WeChatNet.WeChat
             Host = lone ? "" : owner.Names.Lookup(server) ?? "";
             NameFromResolution = !lone && owner.Names.IsResolved(server);
             LastActivityTicks = ts;
+            if (serverPort == 53)
+            {
+                ClientDecoder.UseDns();
+                ServerDecoder.UseDns();
+            }
+        }
+
+        public void OnDnsMessage(StreamDecoder stream, ReadOnlySpan<byte> message, long ts)
+        {
+            var m = _owner.OnDnsStreamMessage(message);
+            if (_owner.Wants(WeChatMessageKind.DnsMessage)) _owner.Emit(Stamp(m, stream, ts));
         }
 
         public IpKey Client { get; }
@@ -231,8 +242,11 @@ namespace WeChatNet.WeChat
                 foreach (var r in responseRecords) _owner.Emit(StampDirection(r, false, response!.EndTicks));
             }
 
-            if (cgi == "newgetdns" && response != null && decoded != null)
-                _owner.OnDispatch(this, request!, response, decoded, endTicks);
+            if (cgi == "newgetdns" && request != null && response != null)
+            {
+                string? dispatchProblem = _owner.OnDispatch(this, request, response, decoded, endTicks);
+                if (dispatchProblem != null) problems.Add(dispatchProblem);
+            }
 
             if (!_owner.Wants(WeChatMessageKind.ShortLinkExchange)) return;
             var x = new ShortLinkExchange

@@ -15,8 +15,6 @@ namespace WeChatNet.WeChat
         public bool ShowIdentifiers { get; set; }
         /// <summary>Kinds to emit; null or empty means all.</summary>
         public ICollection<WeChatMessageKind>? Kinds { get; set; }
-        /// <summary>Key for identifier masks (tests); null draws a fresh one per run.</summary>
-        public byte[]? MaskKey { get; set; }
 
         internal bool[] KindMask()
         {

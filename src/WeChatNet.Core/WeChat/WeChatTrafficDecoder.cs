@@ -13,21 +13,21 @@ namespace WeChatNet.WeChat
     public sealed class WeChatTrafficDecoder
     {
         private readonly Dictionary<FlowKey, WeChatConnection> _connections = new Dictionary<FlowKey, WeChatConnection>();
-        private readonly Action<WeChatMessage> _emit;
+        private readonly Action<object> _emit;
         private readonly bool[] _wants;
         private FlowKey _lastKey;
         private WeChatConnection? _last;
         private long _lastSweepTicks;
         private long _nowTicks;
 
-        public WeChatTrafficDecoder(WeChatDecodeOptions options, Action<WeChatMessage> emit)
+        public WeChatTrafficDecoder(WeChatDecodeOptions options, Action<object> emit)
         {
             Options = options ?? throw new ArgumentNullException(nameof(options));
             options.Reassembly.Validate();
             _emit = emit ?? throw new ArgumentNullException(nameof(emit));
             _wants = options.KindMask();
             Budget = new TcpMemoryBudget(options.Reassembly.MaxBufferedBytesTotal);
-            Masker = new IdentifierMasker(options.ShowIdentifiers, options.MaskKey);
+            Masker = new IdentifierMasker(options.ShowIdentifiers);
         }
 
         public WeChatDecodeOptions Options { get; }
@@ -41,7 +41,7 @@ namespace WeChatNet.WeChat
 
         internal bool Wants(WeChatMessageKind kind) => _wants[(int)kind];
 
-        internal void Emit(WeChatMessage message)
+        internal void Emit(object message)
         {
             MessagesEmitted++;
             _emit(message);
@@ -194,12 +194,70 @@ namespace WeChatNet.WeChat
 
         internal void OnDnsDatagram(IpKey src, ushort sport, IpKey dst, ushort dport, ReadOnlySpan<byte> payload, long ts)
         {
-            // Filled in with the DNS codec (Core/Dns).
+            var m = DnsObserver.Decode(payload, "Udp", Names);
+            if (!Wants(WeChatMessageKind.DnsMessage)) return;
+            bool srcIsClient = dport == 53 && sport != 53 || (sport == dport && !m.IsResponse);
+            m.Timestamp = new DateTimeOffset(ts, TimeSpan.Zero);
+            m.Connection = srcIsClient ? src.WithPort(sport) + " -> " + dst.WithPort(dport) : dst.WithPort(dport) + " -> " + src.WithPort(sport);
+            m.Direction = srcIsClient ? "ClientToServer" : "ServerToClient";
+            Emit(m);
         }
 
-        internal void OnDispatch(WeChatConnection connection, HttpMessage request, HttpMessage response, byte[] decodedBody, long ts)
+        internal DnsMessage OnDnsStreamMessage(ReadOnlySpan<byte> message) => DnsObserver.Decode(message, "Tcp", Names);
+
+        /// <summary>
+        /// A newgetdns answer: parsed into a <see cref="Dispatch"/> whose domains name their addresses for every later
+        /// connection. A body that does not parse is reported as a problem of the exchange.
+        /// </summary>
+        internal string? OnDispatch(WeChatConnection connection, HttpMessage request, HttpMessage response, byte[]? decodedBody, long ts)
         {
-            // Filled in with the dispatch parser (Core/Dns).
+            // A deflated body goes to the parser as sent (it tells zlib from raw deflate and reports which); gzip is undone first.
+            string encoding = (response.Header("Content-Encoding") ?? "").Trim();
+            byte[]? body = encoding.Length == 0 || encoding.Equals("deflate", StringComparison.OrdinalIgnoreCase) ? response.Body : decodedBody;
+            if (body is null || response.StatusCode != 200) return null;
+            var options = new DispatchParseOptions { ShowIdentifiers = Options.ShowIdentifiers, Source = "capture " + connection.Name };
+            var error = DispatchDocument.TryParse(body, options, out var dispatch, out string message);
+            if (error != DispatchParseError.None || dispatch is null) return "dispatch document: " + message;
+            foreach (var domain in dispatch.Domains)
+                foreach (var address in domain.Addresses)
+                    Names.AddResolved(address.Address, domain.Name);
+            if (!Wants(WeChatMessageKind.Dispatch)) return null;
+            dispatch.CapturedAt = new DateTimeOffset(ts, TimeSpan.Zero);
+            dispatch.Connection = connection.Name;
+            dispatch.Direction = connection.Name.Length == 0 ? "Unknown" : "ServerToClient";
+            dispatch.Host = connection.Host;
+            if (NewGetDnsRequest.TryParse(request.Target, out var parsed, out _) && parsed != null)
+            {
+                var shown = Options.ShowIdentifiers ? parsed : parsed.Masked();
+                var list = new List<string>(shown.Parameters.Count);
+                foreach (var p in shown.Parameters) list.Add(p.Key + "=" + p.Value);
+                dispatch.RequestParameters = list.ToArray();
+            }
+            Emit(dispatch);
+            return null;
+        }
+
+        /// <summary>
+        /// One captured frame of the given link type (pcap LINKTYPE_*): decoded to IP and TCP/UDP and fed on.
+        /// Frames that are not TCP or UDP over IP, fragments and malformed frames are skipped (false).
+        /// </summary>
+        public bool AddFrame(ushort linkType, ReadOnlySpan<byte> frame, long timestampTicks)
+        {
+            var p = WeChatNet.Packets.PacketDecoder.Decode(linkType, frame);
+            if (p.IsFragment) return false;
+            if (p.Transport == WeChatNet.Packets.TransportKind.Tcp)
+            {
+                var flags = (TcpSegmentFlags)((ushort)p.TcpFlags & 0x1F);
+                AddTcp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort,
+                    new TcpSegment(p.Sequence, flags, p.Payload, timestampTicks));
+                return true;
+            }
+            if (p.Transport == WeChatNet.Packets.TransportKind.Udp)
+            {
+                AddUdp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort, p.Payload, timestampTicks);
+                return true;
+            }
+            return false;
         }
     }
 }
