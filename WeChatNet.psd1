@@ -11,7 +11,9 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('WeChatNet.Format.ps1xml')
     CmdletsToExport      = @(
-        'Get-WeChatEndpoint'
+        'Get-WeChatEndpoint',
+        'ConvertFrom-WeChatPacket',
+        'Get-WeChatSample'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
