@@ -1,3 +1,5 @@
+using WeChatNet.WeChat;
+
 namespace WeChatNet.Analysis
 {
     /// <summary>TCP flag bits as on the wire.</summary>
@@ -18,8 +20,8 @@ namespace WeChatNet.Analysis
     public struct FlowPacket
     {
         public long TimestampNs;
-        public FlowAddress Source;
-        public FlowAddress Destination;
+        public IpKey Source;
+        public IpKey Destination;
         public ushort SourcePort;
         public ushort DestinationPort;
         /// <summary>6 TCP, 17 UDP.</summary>

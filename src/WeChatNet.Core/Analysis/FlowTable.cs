@@ -10,8 +10,9 @@ namespace WeChatNet.Analysis
         /// <summary>Silences at least this long are listed per flow (a NAT that drops idle links shows here).</summary>
         public double IdleGapThresholdMs { get; set; } = 30_000;
 
-        /// <summary>A gap-filling segment that follows the previous one sooner than this is reordering, not a retransmission
-        /// (tshark's rule, which uses the connection's initial RTT when it knows it, else 3 ms).</summary>
+        /// <summary>A segment below the highest byte sent that comes sooner than this after the one that advanced the stream is
+        /// reordering, not a retransmission. tshark's rule: the connection's initial RTT when the handshake was captured,
+        /// else this value (3 ms).</summary>
         public double ReorderWindowMs { get; set; } = 3;
 
         /// <summary>Ports that mark the server side when no SYN was captured.</summary>
@@ -32,7 +33,7 @@ namespace WeChatNet.Analysis
     public sealed class FlowTable
     {
         private readonly FlowTableOptions _options;
-        private readonly Dictionary<FlowKey, FlowState> _active = new Dictionary<FlowKey, FlowState>();
+        private readonly Dictionary<ConversationKey, FlowState> _active = new Dictionary<ConversationKey, FlowState>();
         private readonly List<FlowState> _all = new List<FlowState>();
         private readonly long _idleThresholdNs;
         private readonly long _reorderNs;
@@ -53,7 +54,7 @@ namespace WeChatNet.Analysis
         {
             if (p.Protocol != 6 && p.Protocol != 17) return null;
             PacketCount++;
-            var key = FlowKey.Of(p, out bool fromA);
+            var key = ConversationKey.Of(p, out bool fromA);
             bool syn = p.Protocol == 6 && p.Has(TcpFlagBits.Syn) && !p.Has(TcpFlagBits.Ack);
             if (!_active.TryGetValue(key, out var flow) || (syn && flow.Closed && flow.SynSeen))
             {
@@ -83,7 +84,7 @@ namespace WeChatNet.Analysis
         public IReadOnlyList<FlowState> States => _all;
 
         /// <summary>Turns every flow into its output record.</summary>
-        public List<Flow> ToFlows(Func<FlowAddress, string?>? hostOf = null, Func<FlowAddress, (string? Region, string? Owner)>? whereIs = null)
+        public List<Flow> ToFlows(Func<IpKey, string?>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
         {
             var list = new List<Flow>(_all.Count);
             foreach (var f in _all) list.Add(f.ToFlow(hostOf, whereIs));
@@ -104,13 +105,13 @@ namespace WeChatNet.Analysis
         private bool _clientDecided;
         private bool _clientIsA;
         private string _decidedBy = "Port";
-        private long _synNs = long.MinValue, _synAckNs = long.MinValue, _clientAckNs = long.MinValue;
+        private long _firstSynNs = long.MinValue, _synNs = long.MinValue, _synAckNs = long.MinValue, _clientAckNs = long.MinValue;
         private long _lastNs;
         private string _finSequence = "";
         private int _dataSegments;
         private bool _aLastKeepAlive, _bLastKeepAlive;
 
-        internal FlowState(int id, FlowKey key, long firstNs)
+        internal FlowState(int id, ConversationKey key, long firstNs)
         {
             Id = id;
             Key = key;
@@ -119,7 +120,7 @@ namespace WeChatNet.Analysis
         }
 
         public int Id { get; }
-        public FlowKey Key { get; }
+        public ConversationKey Key { get; }
         public long FirstNs { get; }
         public long LastNs => _lastNs;
         public bool Closed { get; private set; }
@@ -127,12 +128,12 @@ namespace WeChatNet.Analysis
         public bool IsTcp => Key.Protocol == 6;
 
         /// <summary>Server-side address and port (once decided).</summary>
-        public FlowAddress ServerAddress => _clientIsA ? Key.B : Key.A;
+        public IpKey ServerAddress => _clientIsA ? Key.B : Key.A;
         public ushort ServerPort => _clientIsA ? Key.PortB : Key.PortA;
-        public FlowAddress ClientAddress => _clientIsA ? Key.A : Key.B;
+        public IpKey ClientAddress => _clientIsA ? Key.A : Key.B;
         public ushort ClientPort => _clientIsA ? Key.PortA : Key.PortB;
 
-        /// <summary>True when a packet travelling from A (see <see cref="FlowKey.Of"/>) goes client to server.</summary>
+        /// <summary>True when a packet travelling from A (see <see cref="ConversationKey.Of"/>) goes client to server.</summary>
         public bool IsFromClient(bool fromA) => fromA == _clientIsA;
 
         /// <summary>Set by application decoders (long link seen, dispatch seen...): overrides the port-based kind.</summary>
@@ -167,6 +168,7 @@ namespace WeChatNet.Analysis
             if (syn && !ack)
             {
                 _synNs = now; // the last SYN before the SYN/ACK: an RTT, not the connect timeout
+                if (_firstSynNs == long.MinValue) _firstSynNs = now;
                 if (!_clientDecided || _decidedBy != "Syn") { _clientIsA = fromA; _clientDecided = true; _decidedBy = "Syn"; }
             }
             else if (syn && ack)
@@ -187,9 +189,11 @@ namespace WeChatNet.Analysis
             if (segLen > 0)
             {
                 if (p.PayloadLength > 0) _dataSegments++;
-                long reorder = _synNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs > _synNs
-                    ? Math.Max(table.ReorderNs, _synAckNs - _synNs) : table.ReorderNs;
-                switch (dir.Judge(start, start + segLen, p.PayloadLength, syn || fin, now, reorder))
+                // tshark's threshold: the initial RTT (first SYN to the handshake's ACK) when known, else 3 ms.
+                long reorder = _firstSynNs != long.MinValue && _clientAckNs != long.MinValue && _clientAckNs > _firstSynNs
+                    ? _clientAckNs - _firstSynNs : table.ReorderNs;
+                bool fast = other.DuplicateAcksInRow >= 2 && other.HasLastAck && p.Sequence == other.LastAck;
+                switch (dir.Judge(start, start + segLen, p.PayloadLength, syn || fin, now, reorder, fast))
                 {
                     case SegmentVerdict.Retransmission: dir.Retransmissions++; break;
                     case SegmentVerdict.SpuriousRetransmission: dir.Retransmissions++; dir.SpuriousRetransmissions++; break;
@@ -211,7 +215,14 @@ namespace WeChatNet.Analysis
                 bool otherKeepAlive = fromA ? _bLastKeepAlive : _aLastKeepAlive;
                 if (segLen == 0 && !rst && dir.HasLastAck && p.Acknowledgment == dir.LastAck && p.Window == dir.LastWindow
                     && p.Window != 0 && start == dir.MaxEnd && !otherKeepAlive)
+                {
                     dir.DuplicateAcks++;
+                    dir.DuplicateAcksInRow++;
+                }
+                else if (!dir.HasLastAck || p.Acknowledgment != dir.LastAck)
+                {
+                    dir.DuplicateAcksInRow = 0;
+                }
                 if (otherKeepAlive && segLen == 0)
                 {
                     if (fromA) _bLastKeepAlive = false; else _aLastKeepAlive = false;
@@ -248,7 +259,7 @@ namespace WeChatNet.Analysis
         public double MaxIdleMs { get; private set; }
 
         /// <summary>The output record (hosts and regions resolved through the given lookups).</summary>
-        public Flow ToFlow(Func<FlowAddress, string?>? hostOf = null, Func<FlowAddress, (string? Region, string? Owner)>? whereIs = null)
+        public Flow ToFlow(Func<IpKey, string?>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
         {
             var toServer = _clientIsA ? _a : _b;
             var toClient = _clientIsA ? _b : _a;
@@ -265,8 +276,8 @@ namespace WeChatNet.Analysis
                 ClientPort = ClientPort,
                 ServerAddress = ServerAddress.ToString(),
                 ServerPort = ServerPort,
-                Client = ClientAddress.ToString(ClientPort),
-                Server = ServerAddress.ToString(ServerPort),
+                Client = ClientAddress.WithPort(ClientPort),
+                Server = ServerAddress.WithPort(ServerPort),
                 ClientDecidedBy = _decidedBy,
                 Host = host,
                 Role = cls?.Role.ToString(),

@@ -101,7 +101,12 @@ namespace WeChatNet.Analysis
             report.Count = requests.Count;
             report.Replies = latencies.Count;
             report.Missed = missed;
-            report.IntervalsSec = requests.Zip(requests.Skip(1), (a, b) => (b - a) / 1e9).ToArray();
+            // The first interval runs from the connection's start: Mars arms the heartbeat timer when the link comes up.
+            var beats = new List<long>(requests.Count + 1);
+            long startNs = ToNs(flow.Start);
+            if (requests.Count > 0 && requests[0] > startNs) beats.Add(startNs);
+            beats.AddRange(requests);
+            report.IntervalsSec = beats.Zip(beats.Skip(1), (a, b) => (b - a) / 1e9).ToArray();
             if (report.IntervalsSec.Length > 0)
             {
                 report.IntervalMinSec = report.IntervalsSec.Min();
@@ -154,9 +159,10 @@ namespace WeChatNet.Analysis
             double median = Percentile(intervals, 50);
             bool Near(double a, double b) => Math.Abs(a - b) <= tol;
             var steps = intervals.Zip(intervals.Skip(1), (a, b) => b - a).ToList();
-            int ups = steps.Count(d => Near(d, options.ProbeStepSec));
+            // A probe step is +60 s, or a smaller rise that lands on the ceiling (570 -> 600).
+            var ups = steps.Select((d, i) => Near(d, options.ProbeStepSec) || (d > tol && Near(intervals[i + 1], options.MaxIntervalSec))).Count(x => x);
             int backs = steps.Count(d => Near(d, -options.BackoffStepSec));
-            int flats = steps.Count(d => Math.Abs(d) <= tol);
+            int flats = steps.Count(d => Math.Abs(d) <= tol && !Near(d, options.ProbeStepSec));
             if (ups > 0 && ups + flats + backs == steps.Count)
             {
                 string from = Near(intervals[0], options.MinIntervalSec) ? $" from {options.MinIntervalSec:0} s" : "";

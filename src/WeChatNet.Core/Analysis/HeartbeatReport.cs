@@ -19,7 +19,7 @@ namespace WeChatNet
         public int Replies { get; set; }
         /// <summary>Requests with no reply within the deadline (8 s).</summary>
         public int Missed { get; set; }
-        /// <summary>Seconds between consecutive heartbeat requests, in order.</summary>
+        /// <summary>Seconds between consecutive heartbeat requests, in order; the first runs from the connection's start.</summary>
         public double[] IntervalsSec { get; set; } = Array.Empty<double>();
         public double? IntervalMinSec { get; set; }
         public double? IntervalMedianSec { get; set; }

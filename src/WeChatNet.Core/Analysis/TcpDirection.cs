@@ -36,6 +36,9 @@ namespace WeChatNet.Analysis
         public long MaxEnd;            // one past the highest sequence number sent (unwrapped)
         public long AckedByPeer = long.MinValue; // highest of our bytes the peer acknowledged (unwrapped)
         public long LastSegmentNs = long.MinValue;
+        private long _maxEndNs;
+        /// <summary>Duplicate ACKs in a row (reset when the acknowledgment moves).</summary>
+        public int DuplicateAcksInRow;
         public uint LastAck;
         public ushort LastWindow;
         public bool HasLastAck;
@@ -101,29 +104,31 @@ namespace WeChatNet.Analysis
         }
 
         /// <summary>
-        /// Judges a segment occupying [start, end) of sequence space (payload plus SYN/FIN), seen at time now.
-        /// <paramref name="reorderWindowNs"/>: a hole filled sooner than this after the previous segment is
-        /// reordering, later it is a retransmission of data lost before the capture point (tshark's rule).
+        /// Judges a segment occupying [start, end) of sequence space (payload plus SYN/FIN), seen at time now, with
+        /// tshark's rules: below the highest byte sent it is a fast retransmission when the peer has sent two or more
+        /// duplicate ACKs for it; else reordering when it came within <paramref name="reorderWindowNs"/> (the initial RTT,
+        /// or 3 ms) of the segment that last advanced the stream and does not end where that one ended; else spurious when
+        /// the peer had already acknowledged it; else a retransmission. Holes are remembered only to report capture gaps.
         /// </summary>
-        public SegmentVerdict Judge(long start, long end, int payloadLength, bool synOrFin, long nowNs, long reorderWindowNs)
+        public SegmentVerdict Judge(long start, long end, int payloadLength, bool synOrFin, long nowNs, long reorderWindowNs, bool fastRetransmission)
         {
-            long previousSegment = LastSegmentNs;
             LastSegmentNs = nowNs;
             if (start >= MaxEnd)
             {
                 if (start > MaxEnd) AddHole(MaxEnd, start, nowNs);
                 MaxEnd = end;
+                _maxEndNs = nowNs;
                 return SegmentVerdict.Normal;
             }
-            // Starts below the highest byte sent: a keep-alive, a hole being filled, or a retransmission.
             if (payloadLength <= 1 && !synOrFin && start == MaxEnd - 1 && end <= MaxEnd)
                 return SegmentVerdict.KeepAlive;
-            bool filledHole = FillHoles(start, end);
-            if (end > MaxEnd) MaxEnd = end;
-            if (filledHole && previousSegment != long.MinValue && nowNs - previousSegment < reorderWindowNs)
-                return SegmentVerdict.OutOfOrder;
-            if (AckedByPeer != long.MinValue && end <= AckedByPeer)
-                return SegmentVerdict.SpuriousRetransmission;
+            FillHoles(start, end);
+            bool endsAtHighest = end == MaxEnd;
+            long sinceAdvance = nowNs - _maxEndNs;
+            if (end > MaxEnd) { MaxEnd = end; _maxEndNs = nowNs; }
+            if (fastRetransmission) return SegmentVerdict.Retransmission;
+            if (sinceAdvance < reorderWindowNs && !endsAtHighest) return SegmentVerdict.OutOfOrder;
+            if (AckedByPeer != long.MinValue && end <= AckedByPeer) return SegmentVerdict.SpuriousRetransmission;
             return SegmentVerdict.Retransmission;
         }
 
@@ -138,19 +143,16 @@ namespace WeChatNet.Analysis
             _holes.Add(new Hole { Start = start, End = end, CreatedNs = nowNs });
         }
 
-        private bool FillHoles(long start, long end)
+        private void FillHoles(long start, long end)
         {
-            bool any = false;
             for (int i = _holes.Count - 1; i >= 0; i--)
             {
                 var h = _holes[i];
                 if (end <= h.Start || start >= h.End) continue;
-                any = true;
                 _holes.RemoveAt(i);
                 if (h.Start < start) _holes.Insert(i, new Hole { Start = h.Start, End = start, CreatedNs = h.CreatedNs });
                 if (end < h.End) _holes.Insert(i + (h.Start < start ? 1 : 0), new Hole { Start = end, End = h.End, CreatedNs = h.CreatedNs });
             }
-            return any;
         }
 
         /// <summary>The peer acknowledged our bytes up to <paramref name="ack"/>: holes below it were delivered, just not captured.</summary>

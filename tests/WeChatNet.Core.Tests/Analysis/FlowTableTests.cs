@@ -1,5 +1,7 @@
 using System.Linq;
 using WeChatNet.Analysis;
+using WeChatNet.WeChat;
+using static WeChatNet.Tests.Analysis.Addr;
 using Xunit;
 
 namespace WeChatNet.Tests.Analysis
@@ -204,7 +206,7 @@ namespace WeChatNet.Tests.Analysis
         public void UdpDnsIsAFlowOfKindDnsWithThePort53SideAsServer()
         {
             var table = new FlowTable();
-            var c = FlowAddress.Parse("192.0.2.10"); var r = FlowAddress.Parse("192.0.2.53");
+            var c = Ip("192.0.2.10"); var r = Ip("192.0.2.53");
             table.Add(new FlowPacket { TimestampNs = 1_000_000, Source = c, Destination = r, SourcePort = 40000, DestinationPort = 53, Protocol = 17, PayloadLength = 40, FrameLength = 82 });
             table.Add(new FlowPacket { TimestampNs = 21_000_000, Source = r, Destination = c, SourcePort = 53, DestinationPort = 40000, Protocol = 17, PayloadLength = 120, FrameLength = 162 });
             var f = Assert.Single(table.ToFlows());

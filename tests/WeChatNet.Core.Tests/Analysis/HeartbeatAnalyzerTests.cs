@@ -36,10 +36,10 @@ namespace WeChatNet.Tests.Analysis
             return list;
         }
 
+        /// <summary>Heartbeat times for a link that came up at 0 s: the first interval runs from the start.</summary>
         private static IEnumerable<double> Cumulative(params double[] intervals)
         {
-            double t = 1;
-            yield return t;
+            double t = 0;
             foreach (var i in intervals) yield return t += i;
         }
 
@@ -48,8 +48,8 @@ namespace WeChatNet.Tests.Analysis
         {
             var times = Cumulative(210, 270, 330, 390, 450).ToList();
             var r = HeartbeatAnalyzer.AnalyzeOne(LongLink(1, 0, times.Last() + 10), Beats(times, latencyMs: 42), Mars);
-            Assert.Equal(6, r.Count);
-            Assert.Equal(6, r.Replies);
+            Assert.Equal(5, r.Count);
+            Assert.Equal(5, r.Replies);
             Assert.Equal(0, r.Missed);
             Assert.Equal(new[] { 210.0, 270, 330, 390, 450 }, r.IntervalsSec.Select(x => Math.Round(x, 6)));
             Assert.Equal(210, r.IntervalMinSec!.Value, 6);
@@ -76,6 +76,7 @@ namespace WeChatNet.Tests.Analysis
         {
             Assert.Contains("backing off 20 s", HeartbeatAnalyzer.DescribeIntervals(new[] { 210.0, 270, 330, 310, 310 }, Mars));
             Assert.StartsWith("Stable near the 600 s ceiling", HeartbeatAnalyzer.DescribeIntervals(new[] { 580.0, 580, 580 }, Mars));
+            Assert.EndsWith("reaching the 600 s ceiling", HeartbeatAnalyzer.DescribeIntervals(new[] { 210.0, 270, 330, 390, 450, 510, 570, 600 }, Mars));
             Assert.StartsWith("Fixed about 60 s (below Mars' 210 s minimum", HeartbeatAnalyzer.DescribeIntervals(new[] { 60.0, 60, 61, 59 }, Mars));
             Assert.StartsWith("Irregular", HeartbeatAnalyzer.DescribeIntervals(new[] { 30.0, 400, 90 }, Mars));
             Assert.Equal("Too few heartbeats to judge", HeartbeatAnalyzer.DescribeIntervals(Array.Empty<double>(), Mars));
@@ -84,7 +85,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void ADeadLinkIsAnUnansweredHeartbeatThenACloseAndTheReconnectIsFound()
         {
-            var times = Cumulative(210, 270).ToList(); // the third heartbeat (at 481 s) gets no reply
+            var times = Cumulative(210, 270, 330).ToList(); // the third heartbeat (at 810 s) gets no reply
             var dead = LongLink(1, 0, times.Last() + 8.2, resets: 1, resetBy: "Client");
             var next = LongLink(2, times.Last() + 8.7, times.Last() + 100, server: "43.130.30.240:8080");
             var obs = new Dictionary<int, IReadOnlyList<LongLinkObservation>>
@@ -103,8 +104,8 @@ namespace WeChatNet.Tests.Analysis
             Assert.Equal("43.130.30.240:8080", r.ReconnectServer);
             Assert.Equal(500, r.ReconnectAfterMs!.Value, 3);
             Assert.Equal(1, r.Reconnects);
-            // From the last reply (211 s + 270 s... the reply to the 2nd beat) to the reset.
-            Assert.Equal(270 + 8.2 - 0.03, r.IdleBeforeEndSec!.Value, 3);
+            // From the last reply (to the beat at 480 s) to the reset at 818.2 s.
+            Assert.Equal(330 + 8.2 - 0.03, r.IdleBeforeEndSec!.Value, 3);
             Assert.False(reports.Single(x => x.FlowId == 2).Died);
         }
 
@@ -113,6 +114,7 @@ namespace WeChatNet.Tests.Analysis
         {
             var times = Cumulative(210).ToList();
             var r = HeartbeatAnalyzer.AnalyzeOne(LongLink(1, 0, 300, fin: "Server,Client"), Beats(times), Mars);
+            Assert.Equal(new[] { 210.0 }, r.IntervalsSec);
             Assert.Equal("ClosedByServer", r.Ending);
             Assert.False(r.Died);
             Assert.Equal(0, r.Missed);
@@ -122,14 +124,14 @@ namespace WeChatNet.Tests.Analysis
         public void EncryptedHeartbeatsAreToldBySizeAndTiming()
         {
             var obs = new List<LongLinkObservation>();
-            foreach (var t in Cumulative(210, 270))
+            foreach (var t in Cumulative(210, 270, 330))
             {
                 long ns = T0 + (long)(t * S);
                 obs.Add(LongLinkObservation.Record(ns, true, 0x20));
                 obs.Add(LongLinkObservation.Record(ns + 50_000_000, false, 0x20));
                 obs.Add(LongLinkObservation.Record(ns + 2 * S, false, 0x1F4)); // a push of other size: not a heartbeat
             }
-            var r = HeartbeatAnalyzer.AnalyzeOne(LongLink(1, 0, 600), obs, Mars);
+            var r = HeartbeatAnalyzer.AnalyzeOne(LongLink(1, 0, 900), obs, Mars);
             Assert.Equal("Encrypted", r.Method);
             Assert.Equal(3, r.Count);
             Assert.Equal(3, r.Replies);
@@ -139,7 +141,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void AReplyAfterTheDeadlineCountsAsMissed()
         {
-            var r = HeartbeatAnalyzer.AnalyzeOne(LongLink(1, 0, 600), Beats(Cumulative(210), latencyMs: 9000), Mars);
+            var r = HeartbeatAnalyzer.AnalyzeOne(LongLink(1, 0, 600), Beats(Cumulative(210, 270), latencyMs: 9000), Mars);
             Assert.Equal(2, r.Missed);
             Assert.Equal(0, r.Replies);
         }

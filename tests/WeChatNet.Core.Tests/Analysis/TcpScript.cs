@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using WeChatNet.Analysis;
+using WeChatNet.WeChat;
+using static WeChatNet.Tests.Analysis.Addr;
 
 namespace WeChatNet.Tests.Analysis
 {
@@ -7,7 +9,7 @@ namespace WeChatNet.Tests.Analysis
     internal sealed class TcpScript
     {
         public readonly List<FlowPacket> Packets = new List<FlowPacket>();
-        private readonly FlowAddress _client, _server;
+        private readonly IpKey _client, _server;
         private readonly ushort _cport, _sport;
         public uint ClientSeq, ServerSeq;
         public long NowNs;
@@ -15,8 +17,8 @@ namespace WeChatNet.Tests.Analysis
         public TcpScript(string client = "192.0.2.10", ushort clientPort = 50000, string server = "101.32.104.4", ushort serverPort = 8080,
             uint clientIsn = 1000, uint serverIsn = 5000, long startNs = 1_700_000_000_000_000_000)
         {
-            _client = FlowAddress.Parse(client);
-            _server = FlowAddress.Parse(server);
+            _client = Ip(client);
+            _server = Ip(server);
             _cport = clientPort;
             _sport = serverPort;
             ClientSeq = clientIsn;
