@@ -130,7 +130,7 @@ namespace WeChatNet.Analysis
                     string reconnect = hb.ReconnectFlowId.HasValue
                         ? $"{hb.ReconnectAfterMs!.Value / 1000:0.#} s later to {hb.ReconnectServer} (flow {hb.ReconnectFlowId})" : "not within the capture";
                     Add("LongLinkDied", Ids(hb.FlowId, hb.ReconnectFlowId),
-                        $"flow {hb.FlowId} {hb.Client} -> {hb.Server}: {hb.Missed} missed heartbeat(s), ended {hb.Ending} after {hb.IdleBeforeEndSec:0.#} s without a server message; reconnect {reconnect}",
+                        $"flow {hb.FlowId} {hb.Client} -> {hb.Server}: heartbeat unanswered after {hb.IdleBeforeEndSec:0.#} s of silence ({hb.Missed} missed in all), then {hb.Ending}; reconnect {reconnect}",
                         new Dictionary<string, string> { ["server"] = hb.Server, ["reconnect"] = reconnect });
                 }
                 else if (Has("HeartbeatMissed") && hb.Missed >= _rules["HeartbeatMissed"].Param("minMissed"))

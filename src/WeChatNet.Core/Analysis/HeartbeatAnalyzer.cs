@@ -74,10 +74,8 @@ namespace WeChatNet.Analysis
             var latencies = new List<double>();
             int missed = 0;
             long? pending = null;
-            long lastServerNs = long.MinValue;
             foreach (var o in observations.OrderBy(o => o.TimestampNs))
             {
-                if (!o.FromClient) lastServerNs = o.TimestampNs;
                 if (pending.HasValue && o.TimestampNs - pending.Value > deadlineNs)
                 {
                     missed++;
@@ -127,8 +125,14 @@ namespace WeChatNet.Analysis
             report.Died = report.Ending != "Open" && LastRequestUnanswered(observations, options, deadlineNs);
             if (report.Ending != "Open")
             {
-                long from = lastServerNs != long.MinValue ? lastServerNs : ToNs(flow.Start);
-                report.IdleBeforeEndSec = Math.Max(0, (endNs - from) / 1e9);
+                // The silence the link did not survive: for a death, up to the heartbeat that went unanswered (the
+                // path had dropped the link by then); otherwise up to the close.
+                long until = report.Died
+                    ? observations.Where(o => IsRequest(o, options)).Select(o => o.TimestampNs).DefaultIfEmpty(endNs).Max()
+                    : endNs;
+                long from = observations.Where(o => !o.FromClient && o.TimestampNs <= until).Select(o => o.TimestampNs)
+                    .DefaultIfEmpty(ToNs(flow.Start)).Max();
+                report.IdleBeforeEndSec = Math.Max(0, (until - from) / 1e9);
             }
             return report;
         }

@@ -32,7 +32,8 @@ namespace WeChatNet
         public string Ending { get; set; } = "Open";
         /// <summary>The link died: a heartbeat went unanswered, then the link was closed.</summary>
         public bool Died { get; set; }
-        /// <summary>Silence before the link ended, in seconds (a NAT or carrier idle timeout shows here).</summary>
+        /// <summary>The silence the link did not survive, in seconds: for a death, from the last server message to the heartbeat
+        /// that went unanswered; otherwise to the close. A NAT or carrier idle timeout shows here.</summary>
         public double? IdleBeforeEndSec { get; set; }
         /// <summary>The next long link the client opened after this one ended, if any.</summary>
         public int? ReconnectFlowId { get; set; }

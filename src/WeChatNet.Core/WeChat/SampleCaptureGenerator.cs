@@ -45,6 +45,7 @@ namespace WeChatNet.WeChat
             ("legacy-longlink", "a plain (pre-MMTLS) long link with 16-byte frames: identify, heartbeat, push notify, sync, sync-done, push data; split and coalesced", LegacyLongLink),
             ("dead-link", "a heartbeat without reply, RST after the 8 s deadline, dispatch again and reconnect to another address with a new ClientHello", DeadLink),
             ("retransmissions", "a plain long link whose segments arrive retransmitted, duplicated, overlapping and out of order", Retransmissions),
+            ("nat-timeout", "a home router that forgets idle TCP mappings after 180 s: every long link dies at its first 210 s heartbeat and reconnects", NatTimeout),
         };
 
         /// <summary>The sample names, in order.</summary>
@@ -310,6 +311,33 @@ namespace WeChatNet.WeChat
             net.Wait(1000);
             again.Close();
             net.Expect("StreamEvent", false, "Closed", again.Host);
+        }
+
+        private static void NatTimeout(SampleNetwork net)
+        {
+            // The router forgets a mapping after 180 s of silence, before Mars' first heartbeat at 210 s: the heartbeat goes
+            // nowhere, the client gives up after the 8 s deadline, resets and reconnects, three times over.
+            net.Lookup("szlong.weixin.qq.com", "183.3.224.139");
+            for (int i = 0; i < 3; i++)
+            {
+                var c = new SampleTcp(net, IPAddress.Parse("183.3.224.139"), 8080, "szlong.weixin.qq.com").Open(33);
+                SendFrame(net, c, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, 48, "identify");
+                net.Wait(40);
+                SendFrame(net, c, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, 12, "identify reply");
+                net.Wait(210_000);
+                SendFrame(net, c, true, LongLinkCommands.Heartbeat, LongLinkCommands.HeartbeatSequence, 0, "heartbeat: the router dropped the mapping at 180 s, no reply comes");
+                net.Wait(8000);
+                c.Reset(true, "client gives up after the 8 s heartbeat deadline");
+                net.Expect("StreamEvent", true, "Reset", c.Host);
+                net.Wait(250);
+            }
+            var last = new SampleTcp(net, IPAddress.Parse("183.3.224.139"), 8080, "szlong.weixin.qq.com").Open(33);
+            SendFrame(net, last, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, 48, "identify");
+            net.Wait(40);
+            SendFrame(net, last, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, 12, "identify reply");
+            net.Wait(60_000);
+            last.Close();
+            net.Expect("StreamEvent", false, "Closed", last.Host);
         }
 
         private static void Retransmissions(SampleNetwork net)

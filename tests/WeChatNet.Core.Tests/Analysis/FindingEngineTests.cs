@@ -41,7 +41,7 @@ namespace WeChatNet.Tests.Analysis
             var f = Engine.Evaluate(facts).Single(x => x.RuleId == "LongLinkIdleTimeout");
             Assert.Equal("Warning", f.Severity);
             Assert.Equal("LongLink", f.Area);
-            Assert.Equal("Long links die after about 305 s of silence: a NAT or carrier idle timeout", f.Title);
+            Assert.Equal("Long links do not survive 305 s of silence: a NAT or carrier idle timeout", f.Title);
             Assert.Contains("about 305 s", f.Recommendation);
             Assert.Contains("3 long links ended after 300, 305, 308 s of silence", f.Evidence);
             Assert.Equal(new[] { 1, 2, 3, 4 }, f.FlowIds);

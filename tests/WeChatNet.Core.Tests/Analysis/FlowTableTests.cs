@@ -11,9 +11,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void ACleanConnectionHasHandshakeTimesAndNoTrouble()
         {
-            var s = new TcpScript().Handshake(rttMs: 42, ackMs: 0.5);
-            s.Wait(1).ClientData(16).Wait(40).ServerAck().Wait(1).ServerData(16).Wait(1).ClientAck();
-            s.Wait(5).ClientFin().Wait(40).ServerFin().Wait(0.2).ClientAck();
+            var s = Scenarios.Clean();
             var f = Assert.Single(s.Run());
             Assert.Equal("192.0.2.10:50000", f.Client);
             Assert.Equal("101.32.104.4:8080", f.Server);
@@ -38,12 +36,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void SameDataSentAgainIsARetransmissionAndSpuriousWhenAlreadyAcknowledged()
         {
-            var s = new TcpScript().Handshake();
-            uint seq = s.ClientSeq;
-            s.ClientData(100);                       // lost on the way: no ACK
-            s.Wait(300).Emit(s.Make(true, TcpFlagBits.Ack | TcpFlagBits.Psh, seq, s.ServerSeq, 100)); // retransmission
-            s.Wait(40).ServerAck();                  // now acknowledged
-            s.Wait(300).Emit(s.Make(true, TcpFlagBits.Ack | TcpFlagBits.Psh, seq, s.ServerSeq, 100)); // spurious
+            var s = Scenarios.RetransmissionAndSpurious();
             var f = Assert.Single(s.Run());
             Assert.Equal(2, f.Retransmissions);
             Assert.Equal(1, f.SpuriousRetransmissions);
@@ -54,12 +47,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void SwappedSegmentsAreOutOfOrderNotRetransmissions()
         {
-            var s = new TcpScript().Handshake(rttMs: 40);
-            uint seq = s.ClientSeq;
-            s.Wait(1).Emit(s.Make(true, TcpFlagBits.Ack, seq + 100, s.ServerSeq, 100)); // second half first
-            s.Wait(0.5).Emit(s.Make(true, TcpFlagBits.Ack, seq, s.ServerSeq, 100));      // then the first
-            s.ClientSeq += 200;
-            s.Wait(40).ServerAck();
+            var s = Scenarios.Swapped();
             var f = Assert.Single(s.Run());
             Assert.Equal(1, f.OutOfOrder);
             Assert.Equal(0, f.Retransmissions);
@@ -69,10 +57,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void AHoleFilledLongAfterIsARetransmissionOfDataLostBeforeTheCapture()
         {
-            var s = new TcpScript().Handshake(rttMs: 40);
-            uint seq = s.ClientSeq;
-            s.Wait(1).Emit(s.Make(true, TcpFlagBits.Ack, seq + 100, s.ServerSeq, 100));
-            s.Wait(250).Emit(s.Make(true, TcpFlagBits.Ack, seq, s.ServerSeq, 100));
+            var s = Scenarios.LateHoleFill();
             var f = Assert.Single(s.Run());
             Assert.Equal(0, f.OutOfOrder);
             Assert.Equal(1, f.Retransmissions);
@@ -82,11 +67,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void DataTheCaptureMissedIsAGapWithItsBytes()
         {
-            var s = new TcpScript().Handshake();
-            s.Wait(1).ClientData(100);
-            s.ClientSeq += 1400;                     // a segment the capture never saw
-            s.Wait(1).ClientData(100);
-            s.Wait(40).ServerAck();                  // the server acknowledged everything
+            var s = Scenarios.CaptureGap();
             var f = Assert.Single(s.Run());
             Assert.Equal(1, f.CaptureGaps);
             Assert.Equal(1400, f.CaptureGapBytes);
@@ -96,14 +77,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void RepeatedIdenticalAcksAreDuplicateAcks()
         {
-            var s = new TcpScript().Handshake();
-            s.Wait(1).ServerData(100).Wait(1).ClientAck();
-            s.ServerSeq += 100; // lost segment
-            s.Wait(1).ServerData(100).Wait(0.1).ClientAck().Wait(0.1).ClientAck().Wait(0.1).ClientAck();
-            var packets = s.Packets;
-            // The client keeps acknowledging the first 100 bytes: rewrite the last three ACKs to the old value.
-            uint firstAck = packets[4].Acknowledgment;
-            for (int i = packets.Count - 3; i < packets.Count; i++) { var p = packets[i]; p.Acknowledgment = firstAck; packets[i] = p; }
+            var s = Scenarios.DuplicateAcks();
             var f = Assert.Single(s.Run());
             Assert.Equal(3, f.DuplicateAcks);
             Assert.Equal(1, f.CaptureGaps);
@@ -112,16 +86,14 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void ZeroWindowsAreCounted()
         {
-            var s = new TcpScript().Handshake();
-            s.Wait(1).ServerData(100).Wait(1).ClientAck(window: 0).Wait(200).ClientAck(window: 0).Wait(200).ClientAck(window: 4096);
+            var s = Scenarios.ZeroWindows();
             Assert.Equal(2, Assert.Single(s.Run()).ZeroWindows);
         }
 
         [Fact]
         public void AServerResetIsAttributedAndCloses()
         {
-            var s = new TcpScript().Handshake();
-            s.Wait(1).ClientData(16).Wait(8000).ServerRst();
+            var s = Scenarios.ServerReset();
             var f = Assert.Single(s.Run());
             Assert.Equal(1, f.Resets);
             Assert.Equal("Server", f.ResetBy);
@@ -177,8 +149,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void SequenceNumbersWrapAroundWithoutFalseRetransmissions()
         {
-            var s = new TcpScript(clientIsn: 0xFFFF_FF00, serverIsn: 0xFFFF_FFF0).Handshake();
-            for (int i = 0; i < 10; i++) s.Wait(1).ClientData(100).Wait(1).ServerData(10).Wait(1).ClientAck();
+            var s = Scenarios.Wraparound();
             var f = Assert.Single(s.Run());
             Assert.Equal(0, f.Retransmissions);
             Assert.Equal(0, f.OutOfOrder);
@@ -189,13 +160,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void KeepAlivesAreNotRetransmissionsAndTheirAcksAreNotDuplicates()
         {
-            var s = new TcpScript().Handshake();
-            s.Wait(1).ClientData(16).Wait(40).ServerAck();
-            for (int i = 0; i < 3; i++)
-            {
-                s.Wait(45_000).Emit(s.Make(true, TcpFlagBits.Ack, s.ClientSeq - 1, s.ServerSeq, 0));
-                s.Wait(40).ServerAck();
-            }
+            var s = Scenarios.KeepAlives();
             var f = Assert.Single(s.Run());
             Assert.Equal(0, f.Retransmissions);
             Assert.Equal(0, f.DuplicateAcks);

@@ -1,4 +1,8 @@
+using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
+using System.IO;
+using WeChatNet.Capture;
 using WeChatNet.Analysis;
 using WeChatNet.WeChat;
 using static WeChatNet.Tests.Analysis.Addr;
@@ -41,7 +45,7 @@ namespace WeChatNet.Tests.Analysis
             Acknowledgment = ack,
             Window = window,
             PayloadLength = payload,
-            FrameLength = 54 + payload,
+            FrameLength = (_client.IsV6 ? 74 : 54) + payload,
         };
 
         public TcpScript Emit(FlowPacket p) { Packets.Add(p); return this; }
@@ -65,6 +69,50 @@ namespace WeChatNet.Tests.Analysis
         public TcpScript ServerFin() { Emit(Make(false, TcpFlagBits.Fin | TcpFlagBits.Ack, ServerSeq, ClientSeq, 0)); ServerSeq++; return this; }
         public TcpScript ServerRst() => Emit(Make(false, TcpFlagBits.Rst | TcpFlagBits.Ack, ServerSeq, ClientSeq, 0));
         public TcpScript ClientRst() => Emit(Make(true, TcpFlagBits.Rst, ClientSeq, 0, 0));
+
+        /// <summary>Writes the conversation as an Ethernet pcapng (IPv4 or IPv6, 20-byte TCP headers, zero payload bytes).</summary>
+        public void WritePcapNg(string path)
+        {
+            using var file = File.Create(path);
+            using var w = CaptureFileWriter.Create(file, CaptureFileFormat.PcapNg);
+            int id = w.AddInterface(1, 65535, "script");
+            foreach (var p in Packets) w.WritePacket(id, p.TimestampNs, Frame(p), 0);
+        }
+
+        private static byte[] Frame(in FlowPacket p)
+        {
+            bool v6 = p.Source.IsV6;
+            int ipLen = v6 ? 40 : 20;
+            var f = new byte[14 + ipLen + 20 + p.PayloadLength];
+            f[0] = 2; f[6] = 2; f[11] = 1; // locally administered MACs
+            BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(12), (ushort)(v6 ? 0x86DD : 0x0800));
+            var ip = f.AsSpan(14);
+            var src = p.Source.ToIPAddress().GetAddressBytes();
+            var dst = p.Destination.ToIPAddress().GetAddressBytes();
+            if (v6)
+            {
+                ip[0] = 0x60;
+                BinaryPrimitives.WriteUInt16BigEndian(ip.Slice(4), (ushort)(20 + p.PayloadLength));
+                ip[6] = 6; ip[7] = 64;
+                src.CopyTo(ip.Slice(8)); dst.CopyTo(ip.Slice(24));
+            }
+            else
+            {
+                ip[0] = 0x45;
+                BinaryPrimitives.WriteUInt16BigEndian(ip.Slice(2), (ushort)(40 + p.PayloadLength));
+                ip[8] = 64; ip[9] = 6;
+                src.CopyTo(ip.Slice(12)); dst.CopyTo(ip.Slice(16));
+            }
+            var tcp = ip.Slice(ipLen);
+            BinaryPrimitives.WriteUInt16BigEndian(tcp, p.SourcePort);
+            BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(2), p.DestinationPort);
+            BinaryPrimitives.WriteUInt32BigEndian(tcp.Slice(4), p.Sequence);
+            BinaryPrimitives.WriteUInt32BigEndian(tcp.Slice(8), p.Acknowledgment);
+            tcp[12] = 0x50;
+            tcp[13] = p.TcpFlags;
+            BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(14), p.Window);
+            return f;
+        }
 
         public List<Flow> Run(FlowTableOptions? options = null)
         {
