@@ -13,7 +13,10 @@
     CmdletsToExport      = @(
         'Get-WeChatEndpoint',
         'ConvertFrom-WeChatPacket',
-        'Get-WeChatSample'
+        'Get-WeChatSample',
+        'Get-WeChatFlow',
+        'Measure-WeChatHeartbeat',
+        'Get-WeChatFinding'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

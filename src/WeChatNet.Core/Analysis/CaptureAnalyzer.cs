@@ -60,6 +60,9 @@ namespace WeChatNet.Analysis
 
         public long Packets => _table.PacketCount;
 
+        /// <summary>Damage met so far while reading files, in order.</summary>
+        public IReadOnlyList<CaptureFileError> Errors => _errors;
+
         /// <summary>One captured frame of the given link type.</summary>
         public void AddRecord(ushort linkType, ReadOnlySpan<byte> frame, long timestampNs, int originalLength)
         {

@@ -220,6 +220,14 @@ namespace WeChatNet.Analysis
             return findings.OrderBy(f => f.Severity == "Error" ? 0 : f.Severity == "Warning" ? 1 : 2).ThenBy(f => f.Area, StringComparer.Ordinal).ToList();
         }
 
+        /// <summary>Findings at least as severe as <paramref name="minimum"/> (Info, Warning or Error).</summary>
+        public static IEnumerable<Finding> AtLeast(IEnumerable<Finding> findings, string minimum)
+        {
+            int Rank(string s) => s == "Error" ? 2 : s == "Warning" ? 1 : 0;
+            int floor = Rank(minimum);
+            return findings.Where(f => Rank(f.Severity) >= floor);
+        }
+
         private static void IdleTimeout(AnalysisFacts facts, FindingRule rule, Action<string, IEnumerable<int>, string, IDictionary<string, string>, string?> add)
         {
             // Links that ended after a long silence (died, or were reset/closed by the far side): do the silences agree?
