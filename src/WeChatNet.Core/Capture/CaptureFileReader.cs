@@ -149,6 +149,7 @@ namespace WeChatNet.Capture
         /// Reads the next packet. <paramref name="record"/> is valid until the next call. Never throws for file
         /// content; returns <see cref="CaptureReadResult.Error"/> once per damage.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public CaptureReadResult ReadNext(out CaptureRecord record)
         {
             record = default;
@@ -240,6 +241,7 @@ namespace WeChatNet.Capture
         private int PcapRecordCap => (int)Math.Min(MaxRecordLength, Math.Max(262144u, _pcapSnapLength));
 
         /// <summary>Why a pcap record header cannot be real, or null when it is plausible.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private string? CheckPcapHeader(ReadOnlySpan<byte> h, bool strictTime)
         {
             uint frac = U32(h.Slice(4));
@@ -256,6 +258,7 @@ namespace WeChatNet.Capture
             return null;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private CaptureReadResult ReadPcapRecord(out CaptureRecord record)
         {
             record = default;
@@ -314,6 +317,7 @@ namespace WeChatNet.Capture
         private static bool IsKnownBlockType(uint type) =>
             type == ShbType || (type >= IdbType && type <= EpbType) || type == 9 || type == 0x0A || type == 0x0BAD || type == 0x40000BAD;
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private CaptureReadResult ReadPcapNgBlock(out CaptureRecord record)
         {
             record = default;
@@ -447,6 +451,7 @@ namespace WeChatNet.Capture
             return CaptureReadResult.Packet;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private CaptureReadResult OnEnhancedPacket(ReadOnlySpan<byte> body, long offset, out CaptureRecord record)
         {
             // 0 interface id (4)  4 timestamp high (4)  8 timestamp low (4)  12 captured length (4)  16 original length (4)  20 data, padded

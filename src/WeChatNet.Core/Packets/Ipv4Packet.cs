@@ -30,6 +30,7 @@ namespace WeChatNet.Packets
         private readonly int _end;
 
         /// <summary>Decodes the header over <paramref name="data"/>. Never throws.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public static Ipv4Packet Parse(ReadOnlySpan<byte> data)
         {
             if (data.Length < MinHeaderLength)
@@ -50,6 +51,7 @@ namespace WeChatNet.Packets
             return new Ipv4Packet(data, ihl, end, issue);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static DecodeIssue ValidateOptions(ReadOnlySpan<byte> options)
         {
             int i = 0;

@@ -10,6 +10,7 @@ namespace WeChatNet.Packets
     public static class PacketDecoder
     {
         /// <summary>Decodes <paramref name="data"/> captured with link type <paramref name="linkType"/>.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public static DecodedPacket Decode(ushort linkType, ReadOnlySpan<byte> data)
         {
             var f = new DecodedFields { LinkType = linkType };
@@ -20,6 +21,7 @@ namespace WeChatNet.Packets
         /// <summary>Decodes <paramref name="data"/> captured with link type <paramref name="linkType"/>.</summary>
         public static DecodedPacket Decode(LinkType linkType, ReadOnlySpan<byte> data) => Decode((ushort)linkType, data);
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void Fill(ushort linkType, ReadOnlySpan<byte> data, ref DecodedFields f)
         {
             ushort etherType;
@@ -113,6 +115,7 @@ namespace WeChatNet.Packets
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillIpv4(ReadOnlySpan<byte> bytes, int offset, ref DecodedFields f)
         {
             var ip = Ipv4Packet.Parse(bytes);
@@ -151,6 +154,7 @@ namespace WeChatNet.Packets
             FillTransport(ip.Protocol, ip.Payload, transportOffset, f.IpPayloadLength, 4, ref f);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillIpv6(ReadOnlySpan<byte> bytes, int offset, ref DecodedFields f)
         {
             var ip = Ipv6Packet.Parse(bytes);
@@ -185,6 +189,7 @@ namespace WeChatNet.Packets
             FillTransport(ip.UpperLayerProtocol, ip.Payload, transportOffset, f.IpPayloadLength, 6, ref f);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillTransport(byte protocol, ReadOnlySpan<byte> bytes, int offset, int declared, int ipVersion, ref DecodedFields f)
         {
             f.TransportOffset = offset;

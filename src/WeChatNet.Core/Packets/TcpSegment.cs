@@ -42,6 +42,7 @@ namespace WeChatNet.Packets
             Issue = issue;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public static TcpSegment Parse(ReadOnlySpan<byte> data)
         {
             if (data.Length < MinHeaderLength)
