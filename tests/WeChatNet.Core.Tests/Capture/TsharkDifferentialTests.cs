@@ -299,7 +299,7 @@ namespace WeChatNet.Tests.Capture
         {
             // Files written by tshark's own library (editcap): microsecond pcap, nanosecond pcap, pcapng with its own
             // options and blocks, and that pcapng gzip-compressed. Our reader must agree with tshark on all of them.
-            string editcap = ExternalTool.Require("editcap", "tshark");
+            string editcap = ExternalTool.Require("editcap", "wireshark-common");
             using var dir = new TempDirectory(nameof(EditcapOutputInOtherFormatsMatchesTshark));
             string source = dir.File("source.pcapng");
             WritePcapNg(source, Frames().Where(f => f.Name == "eth" || f.Name == "sll2").ToList());
