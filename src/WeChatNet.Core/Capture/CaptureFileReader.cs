@@ -554,11 +554,15 @@ namespace WeChatNet.Capture
         }
 
         /// <summary>True when the data <paramref name="at"/> bytes ahead ends the file or starts a well-formed block.</summary>
-        private bool IsBlockBoundary(int at)
+        private bool IsBlockBoundary(int at) => _src.Ensure(at + 1) == at || IsBlockAt(at, needSectionHeader: false);
+
+        /// <summary>
+        /// True when a block of a known type starts <paramref name="at"/> bytes ahead, with a plausible length and a
+        /// trailing length equal to it (a section header must also carry a valid byte-order magic).
+        /// </summary>
+        private bool IsBlockAt(int at, bool needSectionHeader)
         {
-            int have = _src.Ensure(at + 12);
-            if (have == at) return true;
-            if (have < at + 12) return false;
+            if (_src.Ensure(at + 12) < at + 12) return false;
             var head = _src.Span(at, 12);
             uint type = BinaryPrimitives.ReadUInt32LittleEndian(head);
             bool big = _bigEndian;
@@ -568,6 +572,7 @@ namespace WeChatNet.Capture
                 if (bom != ByteOrderMagic && bom != 0x4D3C2B1A) return false;
                 big = bom == 0x4D3C2B1A;
             }
+            else if (needSectionHeader) return false;
             else type = big ? BinaryPrimitives.ReadUInt32BigEndian(head) : type;
             uint length = big ? BinaryPrimitives.ReadUInt32BigEndian(head.Slice(4)) : BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(4));
             if (!IsKnownBlockType(type) || length < 12 || length % 4 != 0 || length > MaxBlockLength) return false;
@@ -590,28 +595,8 @@ namespace WeChatNet.Capture
                     _src.Advance(have);
                     return Fail(damagedAt, CaptureErrorKind.CorruptBlock, what + "; no valid block follows, reading stopped.");
                 }
-                var head = _src.Span(12);
-                uint type = BinaryPrimitives.ReadUInt32LittleEndian(head);
-                bool big = _bigEndian;
-                if (type == ShbType)
-                {
-                    uint bom = BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(8));
-                    big = bom == 0x4D3C2B1A;
-                    if (bom != ByteOrderMagic && !big) { _src.Advance(4); continue; }
-                }
-                else type = big ? BinaryPrimitives.ReadUInt32BigEndian(head) : type;
-                uint length = big ? BinaryPrimitives.ReadUInt32BigEndian(head.Slice(4)) : BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(4));
-                if (IsKnownBlockType(type) && length >= 12 && length % 4 == 0 && length <= MaxBlockLength && (_sectionIndex >= 0 || type == ShbType))
-                {
-                    have = _src.Ensure((int)length);
-                    if (have >= length)
-                    {
-                        var t = _src.Span((int)length - 4, 4);
-                        uint trailer = big ? BinaryPrimitives.ReadUInt32BigEndian(t) : BinaryPrimitives.ReadUInt32LittleEndian(t);
-                        if (trailer == length)
-                            return Fail(damagedAt, CaptureErrorKind.CorruptBlock, $"{what}; skipped {at - damagedAt} bytes and resumed at offset {at}.", at);
-                    }
-                }
+                if (IsBlockAt(0, needSectionHeader: _sectionIndex < 0))
+                    return Fail(damagedAt, CaptureErrorKind.CorruptBlock, $"{what}; skipped {at - damagedAt} bytes and resumed at offset {at}.", at);
                 _src.Advance(4);
             }
         }

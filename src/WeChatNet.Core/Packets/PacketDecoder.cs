@@ -141,17 +141,7 @@ namespace WeChatNet.Packets
                 // Option trouble leaves the payload bounds known; length trouble does not.
                 if (ip.Issue.Problem != DecodeProblem.BadOptionLength) return;
             }
-            int transportOffset = offset + ip.HeaderLength;
-            if (ip.FragmentOffset != 0)
-            {
-                f.Transport = TransportKind.Fragment;
-                f.TransportOffset = transportOffset;
-                f.TransportEnd = transportOffset + ip.Payload.Length;
-                f.PayloadOffset = transportOffset;
-                f.PayloadLength = f.IpPayloadLength;
-                return;
-            }
-            FillTransport(ip.Protocol, ip.Payload, transportOffset, f.IpPayloadLength, 4, ref f);
+            FillAboveIp(ip.Protocol, ip.Payload, offset + ip.HeaderLength, 4, ref f);
         }
 
         [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
@@ -176,17 +166,22 @@ namespace WeChatNet.Packets
             f.MoreFragments = ip.MoreFragments;
             f.IpPayloadLength = ip.DeclaredPayloadLength;
             if (!ip.IsValid) { f.Issue = ip.Issue.At(offset); return; }
-            int transportOffset = offset + ip.UpperLayerOffset;
-            if (ip.FragmentOffset != 0)
+            FillAboveIp(ip.UpperLayerProtocol, ip.Payload, offset + ip.UpperLayerOffset, 6, ref f);
+        }
+
+        /// <summary>A non-first fragment carries no transport header: mark it; otherwise decode the transport.</summary>
+        private static void FillAboveIp(byte protocol, ReadOnlySpan<byte> payload, int transportOffset, int ipVersion, ref DecodedFields f)
+        {
+            if (f.FragmentOffset != 0)
             {
                 f.Transport = TransportKind.Fragment;
                 f.TransportOffset = transportOffset;
-                f.TransportEnd = transportOffset + ip.Payload.Length;
+                f.TransportEnd = transportOffset + payload.Length;
                 f.PayloadOffset = transportOffset;
                 f.PayloadLength = f.IpPayloadLength;
                 return;
             }
-            FillTransport(ip.UpperLayerProtocol, ip.Payload, transportOffset, f.IpPayloadLength, 6, ref f);
+            FillTransport(protocol, payload, transportOffset, f.IpPayloadLength, ipVersion, ref f);
         }
 
         [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]

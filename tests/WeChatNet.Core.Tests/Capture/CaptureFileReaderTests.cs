@@ -251,16 +251,22 @@ namespace WeChatNet.Tests.Capture
             Assert.Equal(new byte[] { 2 }, Assert.Single(packets).Data);
         }
 
-        [Fact]
-        public void PcapNgDamagedTrailingLengthStillReadsTheBlock()
+        /// <summary>SHB, IDB and three one-byte packets 1, 2, 3; <paramref name="bad"/> is the second packet block.</summary>
+        private static byte[] ThreePacketBlocks(out long bad, out long good)
         {
             var b = new PcapNgBuilder();
             b.SectionHeader();
             b.Interface(1);
             b.Enhanced(0, 0, new byte[] { 1 });
-            long bad = b.Enhanced(0, 0, new byte[] { 2 });
-            long good = b.Enhanced(0, 0, new byte[] { 3 });
-            var file = b.ToArray();
+            bad = b.Enhanced(0, 0, new byte[] { 2 });
+            good = b.Enhanced(0, 0, new byte[] { 3 });
+            return b.ToArray();
+        }
+
+        [Fact]
+        public void PcapNgDamagedTrailingLengthStillReadsTheBlock()
+        {
+            var file = ThreePacketBlocks(out long bad, out long good);
             file[good - 4] ^= 0x40; // trailing length of the second packet block; its leading length is right
             var (packets, errors, _) = ReadAll(file);
             var e = Assert.Single(errors);
@@ -273,13 +279,7 @@ namespace WeChatNet.Tests.Capture
         [Fact]
         public void PcapNgDamagedLeadingLengthResynchronises()
         {
-            var b = new PcapNgBuilder();
-            b.SectionHeader();
-            b.Interface(1);
-            b.Enhanced(0, 0, new byte[] { 1 });
-            long bad = b.Enhanced(0, 0, new byte[] { 2 });
-            long good = b.Enhanced(0, 0, new byte[] { 3 });
-            var file = b.ToArray();
+            var file = ThreePacketBlocks(out long bad, out long good);
             file[bad + 4] += 4; // leading length 4 too big: the trailers disagree and no block starts there
             var (packets, errors, _) = ReadAll(file);
             var e = Assert.Single(errors);
