@@ -138,6 +138,9 @@ namespace WeChatNet.Capture
             return names;
         }
 
+        /// <summary>True for the link types the decoders understand.</summary>
+        public static bool IsKnown(ushort linkType) => linkType < Known.Length && Known[linkType] != null;
+
         /// <summary>The LinkType member name, or "Unknown(N)"; cached, so no allocation for known types.</summary>
         public static string Name(ushort linkType) =>
             linkType < Known.Length && Known[linkType] != null ? Known[linkType]! : "Unknown(" + linkType + ")";
