@@ -18,8 +18,13 @@
 //   reader.Interfaces, reader.Statistics (pcapng ISB), reader.NameResolutions (pcapng NRB),
 //   reader.Position / reader.Length for progress.
 //
+// ONE PASS with a callback: CaptureImport.Scan(path, (in CaptureRecord r, in DecodedPacket p) => ..., filter, token).
 // OBJECTS for cmdlets: PacketFactory.Create(in rec, file) -> WeChatNet.Packet (owns a copy of the bytes);
-//   CaptureImport.Read(paths, filter, progress, token) streams Packets and CaptureFileErrors.
+//   PacketFactory.Create(in decoded, number, ns, ifName, ifIndex, originalLength, file) for live capture;
+//   CaptureImport.Read(path, filter, progress, token) streams Packets, CaptureFileErrors and warnings.
+// ROUTE TRACING: decoded.Icmp.Quoted / decoded.Icmpv6.Quoted (QuotedDatagram): inner Source/Destination,
+//   Protocol, TtlOrHopLimit, Identification, SourcePort/DestinationPort, IcmpIdentifier/IcmpSequence,
+//   TransportHeader (first 8 bytes); IcmpMessage.Parse / Icmpv6Message.Parse work on raw ICMP bytes too.
 // FILTER: PacketFilter.Parse("tcp port 8080 and host 43.130.30.240").Matches(in decoded).
 // WRITE: using var w = CaptureFileWriter.Create(stream, CaptureFileFormat.PcapNg);
 //        int id = w.AddInterface(linkType, snapLength, name);  w.WritePacket(id, ns, bytes, originalLength);

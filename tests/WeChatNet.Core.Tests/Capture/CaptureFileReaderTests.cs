@@ -237,6 +237,29 @@ namespace WeChatNet.Tests.Capture
         }
 
         [Fact]
+        public void PcapNgSectionsOfDifferentByteOrdersInOneFile()
+        {
+            var le = new PcapNgBuilder { BigEndian = false };
+            le.SectionHeader();
+            le.Interface(1, 100);
+            le.Enhanced(0, 1_000_000, new byte[] { 1 });
+            var be = new PcapNgBuilder { BigEndian = true };
+            be.SectionHeader();
+            be.Interface(101, 200);
+            be.Interface(113, 300);
+            be.Enhanced(1, 2_000_000, new byte[] { 2, 2 });
+            var (packets, errors, reader) = ReadAll(le.ToArray().Concat(be.ToArray()).ToArray());
+            Assert.Empty(errors);
+            Assert.Equal(2, packets.Count);
+            Assert.Equal(1_000_000_000L, packets[0].Ns);
+            Assert.Equal(2_000_000_000L, packets[1].Ns);
+            Assert.Equal((ushort)LinkType.LinuxSll, packets[1].LinkType);
+            Assert.Equal(2, packets[1].Interface);
+            Assert.Equal(new uint[] { 100, 200, 300 }, reader.Interfaces.Select(i => i.SnapLength));
+            Assert.Equal(new[] { 0, 1, 1 }, reader.Interfaces.Select(i => i.Section));
+        }
+
+        [Fact]
         public void PcapNgUnknownInterfaceIsReportedAndSkipped()
         {
             var b = new PcapNgBuilder();
