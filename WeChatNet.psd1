@@ -16,7 +16,9 @@
         'Get-WeChatSample',
         'Get-WeChatFlow',
         'Measure-WeChatHeartbeat',
-        'Get-WeChatFinding'
+        'Get-WeChatFinding',
+        'Import-WeChatCapture',
+        'Export-WeChatCapture'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
