@@ -15,7 +15,14 @@
         'Resolve-WeChatDomain',
         'Get-WeChatDispatch',
         'Get-WeChatIpInfo',
-        'Test-WeChatConnection'
+        'Test-WeChatConnection',
+        'ConvertFrom-WeChatPacket',
+        'Get-WeChatSample',
+        'Get-WeChatFlow',
+        'Measure-WeChatHeartbeat',
+        'Get-WeChatFinding',
+        'Import-WeChatCapture',
+        'Export-WeChatCapture'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

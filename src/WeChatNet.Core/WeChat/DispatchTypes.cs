@@ -39,7 +39,7 @@ namespace WeChatNet
     /// A WeChat HTTP dispatch (newgetdns) answer: where the server tells the client to connect. Output of
     /// Get-WeChatDispatch (and of the protocol decoder). ClientIp is personal data and is masked unless asked for.
     /// </summary>
-    public sealed class Dispatch
+    public sealed partial class Dispatch
     {
         public Dispatch(string source, int retCode, string clientIp, string ispId, DateTimeOffset? timestamp, string nextIpv6,
             DispatchDomain[] domains, string[] builtin, bool signed, bool hasFunctionList, string compression, int documentBytes,

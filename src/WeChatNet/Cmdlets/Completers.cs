@@ -42,4 +42,18 @@ namespace WeChatNet.Commands
             }
         }
     }
+
+    /// <summary>Tab completion of the sample captures' names.</summary>
+    public sealed class SampleNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            string word = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            string pattern = Wildcard.ContainsWildcard(word) ? word : word + "*";
+            foreach (var name in SampleCaptureGenerator.Names)
+                if (Wildcard.IsMatch(name, pattern))
+                    yield return new CompletionResult(name, name, CompletionResultType.ParameterValue, SampleCaptureGenerator.Describe(name));
+        }
+    }
 }

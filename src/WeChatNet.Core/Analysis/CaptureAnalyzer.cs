@@ -1,0 +1,246 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using WeChatNet.Capture;
+using WeChatNet.Packets;
+using WeChatNet.WeChat;
+
+namespace WeChatNet.Analysis
+{
+    /// <summary>Settings of one capture analysis.</summary>
+    public sealed class CaptureAnalysisOptions
+    {
+        public FlowTableOptions Flows { get; set; } = new FlowTableOptions();
+        public HeartbeatOptions Heartbeats { get; set; } = new HeartbeatOptions();
+        public WeChatDecodeOptions Decoding { get; set; } = new WeChatDecodeOptions();
+        /// <summary>Where the client is (MainlandChina or Overseas), for the region rules; null when unknown.</summary>
+        public string? ClientRegion { get; set; }
+        /// <summary>Region and owner of an address (the IP-intelligence tables); null leaves those columns empty.</summary>
+        public Func<IpKey, (string? Region, string? Owner)>? WhereIs { get; set; }
+    }
+
+    /// <summary>What one capture analysis found.</summary>
+    public sealed class CaptureAnalysisResult
+    {
+        public List<Flow> Flows { get; internal set; } = new List<Flow>();
+        public List<HeartbeatReport> Heartbeats { get; internal set; } = new List<HeartbeatReport>();
+        public List<Finding> Findings { get; internal set; } = new List<Finding>();
+        /// <summary>Damage met while reading files (analysis went on past it).</summary>
+        public List<CaptureFileError> Errors { get; internal set; } = new List<CaptureFileError>();
+        public long Packets { get; internal set; }
+    }
+
+    /// <summary>
+    /// The whole capture analysis in one pass: each packet is decoded once, counted into the flow table and handed to
+    /// the WeChat decoders (reassembly, long-link frames, MMTLS, short links, DNS, dispatch) whose messages name hosts,
+    /// tell link kinds and feed heartbeat analysis. No object per packet: memory grows with flows and open streams.
+    /// Feed it files (<see cref="AddFile"/>), packet objects (<see cref="AddPacket"/>) or raw records, then <see cref="Complete"/>.
+    /// </summary>
+    public sealed class CaptureAnalyzer
+    {
+        private static readonly long EpochTicks = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
+        private readonly CaptureAnalysisOptions _options;
+        private readonly FlowTable _table;
+        private readonly WeChatTrafficDecoder _decoder;
+        private readonly Dictionary<string, List<LongLinkObservation>> _longLink = new Dictionary<string, List<LongLinkObservation>>(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _kinds = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly List<(string Connection, double Ms)> _shortLinks = new List<(string, double)>();
+        private readonly Dictionary<(string Name, int Id), string> _dns = new Dictionary<(string, int), string>();
+        private readonly List<DnsOutcome> _dnsOutcomes = new List<DnsOutcome>();
+        private readonly List<CaptureFileError> _errors = new List<CaptureFileError>();
+        private long _dropped;
+        private bool _completed;
+
+        public CaptureAnalyzer(CaptureAnalysisOptions? options = null)
+        {
+            _options = options ?? new CaptureAnalysisOptions();
+            _table = new FlowTable(_options.Flows);
+            _decoder = new WeChatTrafficDecoder(_options.Decoding, OnMessage);
+        }
+
+        public long Packets => _table.PacketCount;
+
+        /// <summary>Damage met so far while reading files, in order.</summary>
+        public IReadOnlyList<CaptureFileError> Errors => _errors;
+
+        /// <summary>One captured frame of the given link type.</summary>
+        public void AddRecord(ushort linkType, ReadOnlySpan<byte> frame, long timestampNs, int originalLength)
+        {
+            if (_completed) throw new InvalidOperationException("The analysis is complete.");
+            var p = PacketDecoder.Decode(linkType, frame);
+            if (p.IsFragment || (p.Transport != TransportKind.Tcp && p.Transport != TransportKind.Udp)) return;
+            if (!IpKey.TryCreate(p.SourceAddress, out var src) || !IpKey.TryCreate(p.DestinationAddress, out var dst)) return;
+            bool tcp = p.Transport == TransportKind.Tcp;
+            var fp = new FlowPacket
+            {
+                TimestampNs = timestampNs,
+                Source = src,
+                Destination = dst,
+                SourcePort = p.SourcePort,
+                DestinationPort = p.DestinationPort,
+                Protocol = tcp ? (byte)6 : (byte)17,
+                TcpFlags = (byte)((ushort)p.TcpFlags & 0x3F),
+                Sequence = p.Sequence,
+                Acknowledgment = p.Acknowledgment,
+                Window = p.Window,
+                PayloadLength = p.PayloadLength,
+                FrameLength = originalLength,
+            };
+            _table.Add(fp);
+            long ticks = EpochTicks + timestampNs / 100;
+            if (tcp)
+                _decoder.AddTcp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort,
+                    new Streams.TcpSegment(p.Sequence, (Streams.TcpSegmentFlags)((ushort)p.TcpFlags & 0x1F), p.Payload, ticks));
+            else
+                _decoder.AddUdp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort, p.Payload, ticks);
+        }
+
+        /// <summary>A packet object (Import-WeChatCapture, Start-WeChatCapture).</summary>
+        public void AddPacket(Packet packet)
+        {
+            if (packet is null) throw new ArgumentNullException(nameof(packet));
+            long ns = packet.TimestampNanoseconds != 0 ? packet.TimestampNanoseconds : (packet.Timestamp.UtcTicks - EpochTicks) * 100;
+            AddRecord((ushort)packet.LinkTypeNumber, packet.Data, ns, packet.OriginalLength);
+        }
+
+        /// <summary>
+        /// Reads a whole file into the analysis. Damage is recorded (see <see cref="CaptureAnalysisResult.Errors"/>) and
+        /// reading resumes after it where the format allows; <paramref name="progress"/> gets (bytes read, file length).
+        /// </summary>
+        public void AddFile(string path, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
+        {
+            using var reader = CaptureFileReader.Open(path);
+            long n = 0;
+            while (true)
+            {
+                var r = reader.ReadNext(out CaptureRecord record);
+                if (r == CaptureReadResult.EndOfFile) break;
+                if (r == CaptureReadResult.Error)
+                {
+                    if (reader.LastError != null) _errors.Add(reader.LastError);
+                    continue;
+                }
+                AddRecord(record.LinkType, record.Data, record.TimestampNanoseconds, record.OriginalLength);
+                if ((++n & 4095) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    progress?.Invoke(reader.Position, reader.Length);
+                }
+            }
+            // Interface statistics are cumulative: the last block of each interface holds the totals.
+            var last = new Dictionary<int, InterfaceStatistics>();
+            foreach (var s in reader.Statistics) last[s.InterfaceIndex] = s;
+            foreach (var s in last.Values) _dropped += (long)((s.InterfaceDropped ?? 0) + (s.OsDropped ?? 0));
+            progress?.Invoke(reader.Position, reader.Length);
+        }
+
+        /// <summary>Packets the capture itself dropped, when a source other than a file's statistics knows it (live capture).</summary>
+        public void AddDropped(long packets) => _dropped += packets;
+
+        private void OnMessage(object message)
+        {
+            switch (message)
+            {
+                case LongLinkFrame f:
+                    _kinds[f.Connection] = "LongLink";
+                    Observations(f.Connection).Add(LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
+                    break;
+                case MmtlsRecord r when r.Carrier == "LongLink":
+                    _kinds[r.Connection] = "LongLink";
+                    if (r.ContentType == "ApplicationData")
+                        Observations(r.Connection).Add(LongLinkObservation.Record(ToNs(r.Timestamp), r.Direction == "ClientToServer", r.Length));
+                    break;
+                case Dispatch d:
+                    _kinds[d.Connection] = "Dispatch";
+                    break;
+                case ShortLinkExchange x:
+                    if (!_kinds.ContainsKey(x.Connection))
+                        _kinds[x.Connection] = x.Path.IndexOf("newgetdns", StringComparison.OrdinalIgnoreCase) >= 0 ? "Dispatch" : "ShortLink";
+                    if (x.DurationMs.HasValue && x.StatusCode.HasValue) _shortLinks.Add((x.Connection, x.DurationMs.Value));
+                    break;
+                case DnsMessage m:
+                    OnDns(m);
+                    break;
+            }
+        }
+
+        private void OnDns(DnsMessage m)
+        {
+            if (m.QueryName.Length == 0) return;
+            var key = (m.QueryName, m.Id);
+            if (!m.IsResponse)
+            {
+                if (!_dns.ContainsKey(key)) _dns[key] = "NoResponse";
+                return;
+            }
+            string outcome = m.ResponseCode switch
+            {
+                "NoError" => "Ok",
+                "" => "Ok",
+                _ => m.ResponseCode,
+            };
+            _dns[key] = outcome;
+        }
+
+        private List<LongLinkObservation> Observations(string connection)
+        {
+            if (!_longLink.TryGetValue(connection, out var list)) _longLink[connection] = list = new List<LongLinkObservation>();
+            return list;
+        }
+
+        /// <summary>Ends the analysis: open streams are flushed, flows, heartbeats and findings computed.</summary>
+        public CaptureAnalysisResult Complete()
+        {
+            if (!_completed)
+            {
+                _decoder.Complete();
+                _completed = true;
+            }
+            var names = _decoder.Names;
+            // Application kinds learnt by the decoders, keyed by their "client:port -> server:port" connection text.
+            foreach (var state in _table.States)
+            {
+                string conn = state.ClientAddress.WithPort(state.ClientPort) + " -> " + state.ServerAddress.WithPort(state.ServerPort);
+                string reverse = state.ServerAddress.WithPort(state.ServerPort) + " -> " + state.ClientAddress.WithPort(state.ClientPort);
+                if (_kinds.TryGetValue(conn, out var kind) || _kinds.TryGetValue(reverse, out kind)) state.ApplicationKind = kind;
+            }
+            var flows = _table.ToFlows(a => names.Lookup(a), _options.WhereIs);
+            var byConnection = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var f in flows)
+            {
+                byConnection[f.Client + " -> " + f.Server] = f.Id;
+                byConnection[f.Server + " -> " + f.Client] = f.Id;
+            }
+            var observations = new Dictionary<int, List<LongLinkObservation>>();
+            foreach (var kv in _longLink)
+                if (byConnection.TryGetValue(kv.Key, out int id)) observations[id] = kv.Value;
+            var heartbeats = HeartbeatAnalyzer.Analyze(flows,
+                id => observations.TryGetValue(id, out var list) ? (IReadOnlyList<LongLinkObservation>)list : Array.Empty<LongLinkObservation>(),
+                _options.Heartbeats);
+            var shortLinks = new List<ShortLinkTiming>();
+            foreach (var (conn, ms) in _shortLinks)
+                if (byConnection.TryGetValue(conn, out int id) && flows[id - 1].Kind == "ShortLink") shortLinks.Add(new ShortLinkTiming(id, ms));
+            _dnsOutcomes.Clear();
+            foreach (var kv in _dns) _dnsOutcomes.Add(new DnsOutcome(kv.Key.Name, kv.Value));
+            var findings = FindingEngine.Default.Evaluate(new AnalysisFacts
+            {
+                Flows = flows,
+                Heartbeats = heartbeats,
+                ShortLinks = shortLinks,
+                Dns = _dnsOutcomes,
+                DroppedPackets = _dropped,
+                ClientRegion = _options.ClientRegion,
+            });
+            return new CaptureAnalysisResult
+            {
+                Flows = flows,
+                Heartbeats = heartbeats,
+                Findings = findings,
+                Errors = new List<CaptureFileError>(_errors),
+                Packets = _table.PacketCount,
+            };
+        }
+
+        private static long ToNs(DateTimeOffset t) => (t.UtcTicks - EpochTicks) * 100;
+    }
+}

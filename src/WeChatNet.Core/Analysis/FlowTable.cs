@@ -1,0 +1,339 @@
+using System;
+using System.Collections.Generic;
+using WeChatNet.WeChat;
+
+namespace WeChatNet.Analysis
+{
+    /// <summary>Settings of the flow table; the defaults suit a capture of one WeChat client.</summary>
+    public sealed class FlowTableOptions
+    {
+        /// <summary>Silences at least this long are listed per flow (a NAT that drops idle links shows here).</summary>
+        public double IdleGapThresholdMs { get; set; } = 30_000;
+
+        /// <summary>A segment below the highest byte sent that comes sooner than this after the one that advanced the stream is
+        /// reordering, not a retransmission. tshark's rule: the connection's initial RTT when the handshake was captured,
+        /// else this value (3 ms).</summary>
+        public double ReorderWindowMs { get; set; } = 3;
+
+        /// <summary>Ports that mark the server side when no SYN was captured.</summary>
+        public ISet<int> ServerPorts { get; set; } = new HashSet<int> { 80, 443, 8080, 53, 853 };
+
+        /// <summary>Most flows kept; past it the oldest closed flows are finished early (memory stays bounded by flows).</summary>
+        public int MaxFlows { get; set; } = 1_000_000;
+
+        /// <summary>At most this many idle gaps are listed per flow.</summary>
+        public int MaxIdleGapsPerFlow { get; set; } = 256;
+    }
+
+    /// <summary>
+    /// Bidirectional 5-tuple flows with TCP health counters (handshake timing, retransmissions, spurious
+    /// retransmissions, reordering, duplicate ACKs, zero windows, resets, FINs, capture gaps, idle gaps).
+    /// Constant work and no allocation per packet once a flow exists; memory grows with flows, not packets.
+    /// </summary>
+    public sealed class FlowTable
+    {
+        private readonly FlowTableOptions _options;
+        private readonly Dictionary<ConversationKey, FlowState> _active = new Dictionary<ConversationKey, FlowState>();
+        private readonly List<FlowState> _all = new List<FlowState>();
+        private readonly long _idleThresholdNs;
+        private readonly long _reorderNs;
+        private int _nextId = 1;
+
+        public FlowTable(FlowTableOptions? options = null)
+        {
+            _options = options ?? new FlowTableOptions();
+            _idleThresholdNs = (long)(_options.IdleGapThresholdMs * 1_000_000);
+            _reorderNs = (long)(_options.ReorderWindowMs * 1_000_000);
+        }
+
+        public int FlowCount => _all.Count;
+        public long PacketCount { get; private set; }
+
+        /// <summary>Adds one TCP or UDP packet; anything else is ignored. Returns the flow it belongs to.</summary>
+        public FlowState? Add(in FlowPacket p)
+        {
+            if (p.Protocol != 6 && p.Protocol != 17) return null;
+            PacketCount++;
+            var key = ConversationKey.Of(p, out bool fromA);
+            bool syn = p.Protocol == 6 && p.Has(TcpFlagBits.Syn) && !p.Has(TcpFlagBits.Ack);
+            if (!_active.TryGetValue(key, out var flow) || (syn && flow.Closed && flow.SynSeen))
+            {
+                flow = new FlowState(_nextId++, key, p.TimestampNs);
+                _active[key] = flow;
+                _all.Add(flow);
+                if (_all.Count > _options.MaxFlows) EvictOne();
+            }
+            flow.Add(p, fromA, this);
+            return flow;
+        }
+
+        private void EvictOne()
+        {
+            // Forget the oldest closed flow's key (its record stays for the result) so a reused 5-tuple starts anew.
+            foreach (var f in _all)
+            {
+                if (f.Closed && _active.TryGetValue(f.Key, out var cur) && ReferenceEquals(cur, f))
+                {
+                    _active.Remove(f.Key);
+                    return;
+                }
+            }
+        }
+
+        /// <summary>The flows seen so far, in order of first packet.</summary>
+        public IReadOnlyList<FlowState> States => _all;
+
+        /// <summary>Turns every flow into its output record.</summary>
+        public List<Flow> ToFlows(Func<IpKey, string?>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
+        {
+            var list = new List<Flow>(_all.Count);
+            foreach (var f in _all) list.Add(f.ToFlow(hostOf, whereIs));
+            return list;
+        }
+
+        internal long IdleThresholdNs => _idleThresholdNs;
+        internal long ReorderNs => _reorderNs;
+        internal FlowTableOptions Options => _options;
+    }
+
+    /// <summary>Everything the table knows about one flow while it is being built.</summary>
+    public sealed class FlowState
+    {
+        private readonly TcpDirection _a = new TcpDirection();
+        private readonly TcpDirection _b = new TcpDirection();
+        private readonly List<double> _idleGaps = new List<double>();
+        private bool _clientDecided;
+        private bool _clientIsA;
+        private string _decidedBy = "Port";
+        private long _firstSynNs = long.MinValue, _synNs = long.MinValue, _synAckNs = long.MinValue, _clientAckNs = long.MinValue;
+        private long _lastNs;
+        private string _finSequence = "";
+        private int _dataSegments;
+        private bool _aLastKeepAlive, _bLastKeepAlive;
+
+        internal FlowState(int id, ConversationKey key, long firstNs)
+        {
+            Id = id;
+            Key = key;
+            FirstNs = firstNs;
+            _lastNs = firstNs;
+        }
+
+        public int Id { get; }
+        public ConversationKey Key { get; }
+        public long FirstNs { get; }
+        public long LastNs => _lastNs;
+        public bool Closed { get; private set; }
+        public bool SynSeen => _synNs != long.MinValue;
+        public bool IsTcp => Key.Protocol == 6;
+
+        /// <summary>Server-side address and port (once decided).</summary>
+        public IpKey ServerAddress => _clientIsA ? Key.B : Key.A;
+        public ushort ServerPort => _clientIsA ? Key.PortB : Key.PortA;
+        public IpKey ClientAddress => _clientIsA ? Key.A : Key.B;
+        public ushort ClientPort => _clientIsA ? Key.PortA : Key.PortB;
+
+        /// <summary>True when a packet travelling from A (see <see cref="ConversationKey.Of"/>) goes client to server.</summary>
+        public bool IsFromClient(bool fromA) => fromA == _clientIsA;
+
+        /// <summary>Set by application decoders (long link seen, dispatch seen...): overrides the port-based kind.</summary>
+        public string? ApplicationKind { get; set; }
+        /// <summary>Set by application decoders that learn the host (HTTP Host header).</summary>
+        public string? ApplicationHost { get; set; }
+
+        internal void Add(in FlowPacket p, bool fromA, FlowTable table)
+        {
+            long now = p.TimestampNs;
+            long gap = now - _lastNs;
+            if (gap > 0 && _a.Packets + _b.Packets > 0)
+            {
+                if (gap >= table.IdleThresholdNs && _idleGaps.Count < table.Options.MaxIdleGapsPerFlow) _idleGaps.Add(gap / 1e6);
+                if (gap / 1e6 > MaxIdleMs) MaxIdleMs = gap / 1e6;
+            }
+            if (now > _lastNs) _lastNs = now;
+
+            var dir = fromA ? _a : _b;
+            var other = fromA ? _b : _a;
+            dir.Packets++;
+            dir.FrameBytes += p.FrameLength;
+            dir.PayloadBytes += p.PayloadLength;
+
+            if (!IsTcp)
+            {
+                if (!_clientDecided) DecideByPort(fromA, table, firstSenderFallback: true);
+                return;
+            }
+
+            bool syn = p.Has(TcpFlagBits.Syn), ack = p.Has(TcpFlagBits.Ack), fin = p.Has(TcpFlagBits.Fin), rst = p.Has(TcpFlagBits.Rst);
+            if (syn && !ack)
+            {
+                _synNs = now; // the last SYN before the SYN/ACK: an RTT, not the connect timeout
+                if (_firstSynNs == long.MinValue) _firstSynNs = now;
+                if (!_clientDecided || _decidedBy != "Syn") { _clientIsA = fromA; _clientDecided = true; _decidedBy = "Syn"; }
+            }
+            else if (syn && ack)
+            {
+                if (_synAckNs == long.MinValue) _synAckNs = now;
+                if (!_clientDecided) { _clientIsA = !fromA; _clientDecided = true; _decidedBy = "SynAck"; }
+            }
+            else if (!_clientDecided)
+            {
+                DecideByPort(fromA, table, firstSenderFallback: false);
+            }
+            if (ack && !syn && _synAckNs != long.MinValue && _clientAckNs == long.MinValue && IsFromClient(fromA))
+                _clientAckNs = now;
+
+            long start = dir.Unwrap(p.Sequence);
+            int segLen = p.PayloadLength + (syn ? 1 : 0) + (fin ? 1 : 0);
+            bool keepAlive = false;
+            if (segLen > 0)
+            {
+                if (p.PayloadLength > 0) _dataSegments++;
+                // tshark's threshold: the initial RTT (first SYN to the handshake's ACK) when known, else 3 ms.
+                long reorder = _firstSynNs != long.MinValue && _clientAckNs != long.MinValue && _clientAckNs > _firstSynNs
+                    ? _clientAckNs - _firstSynNs : table.ReorderNs;
+                bool fast = other.DuplicateAcksInRow >= 2 && other.HasLastAck && p.Sequence == other.LastAck;
+                switch (dir.Judge(start, start + segLen, p.PayloadLength, syn || fin, now, reorder, fast))
+                {
+                    case SegmentVerdict.Retransmission: dir.Retransmissions++; break;
+                    case SegmentVerdict.SpuriousRetransmission: dir.Retransmissions++; dir.SpuriousRetransmissions++; break;
+                    case SegmentVerdict.OutOfOrder: dir.OutOfOrder++; break;
+                    case SegmentVerdict.KeepAlive: dir.KeepAlives++; keepAlive = true; break;
+                }
+            }
+            else if (!rst && dir.Started && start == dir.MaxEnd - 1)
+            {
+                dir.KeepAlives++; // zero-length keep-alive: one byte below the next expected
+                keepAlive = true;
+            }
+            if (fromA) _aLastKeepAlive = keepAlive; else _bLastKeepAlive = keepAlive;
+
+            if (ack)
+            {
+                long ackAbs = other.UnwrapPeerAck(p.Acknowledgment);
+                other.PeerAcknowledged(ackAbs);
+                bool otherKeepAlive = fromA ? _bLastKeepAlive : _aLastKeepAlive;
+                if (segLen == 0 && !rst && dir.HasLastAck && p.Acknowledgment == dir.LastAck && p.Window == dir.LastWindow
+                    && p.Window != 0 && start == dir.MaxEnd && !otherKeepAlive)
+                {
+                    dir.DuplicateAcks++;
+                    dir.DuplicateAcksInRow++;
+                }
+                else if (!dir.HasLastAck || p.Acknowledgment != dir.LastAck)
+                {
+                    dir.DuplicateAcksInRow = 0;
+                }
+                if (otherKeepAlive && segLen == 0)
+                {
+                    if (fromA) _bLastKeepAlive = false; else _aLastKeepAlive = false;
+                }
+                dir.LastAck = p.Acknowledgment;
+                dir.LastWindow = p.Window;
+                dir.HasLastAck = true;
+            }
+            if (p.Window == 0 && !syn && !fin && !rst) dir.ZeroWindows++;
+            if (rst)
+            {
+                dir.Resets++;
+                Closed = true;
+            }
+            if (fin && dir.FinNs == long.MinValue)
+            {
+                dir.FinNs = now;
+                string who = IsFromClient(fromA) ? "Client" : "Server";
+                _finSequence = _finSequence.Length == 0 ? who : _finSequence + "," + who;
+                if (_a.FinNs != long.MinValue && _b.FinNs != long.MinValue) Closed = true;
+            }
+        }
+
+        private void DecideByPort(bool fromA, FlowTable table, bool firstSenderFallback)
+        {
+            bool aService = table.Options.ServerPorts.Contains(Key.PortA), bService = table.Options.ServerPorts.Contains(Key.PortB);
+            if (aService != bService) _clientIsA = bService;
+            else if (firstSenderFallback && !aService) _clientIsA = fromA;
+            else _clientIsA = Key.PortA > Key.PortB;
+            _clientDecided = true;
+            _decidedBy = "Port";
+        }
+
+        public double MaxIdleMs { get; private set; }
+
+        /// <summary>The output record (hosts and regions resolved through the given lookups).</summary>
+        public Flow ToFlow(Func<IpKey, string?>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
+        {
+            var toServer = _clientIsA ? _a : _b;
+            var toClient = _clientIsA ? _b : _a;
+            string? host = ApplicationHost ?? hostOf?.Invoke(ServerAddress);
+            var cls = host is null ? null : EndpointCatalog.Default.Classify(host);
+            var where = whereIs?.Invoke(ServerAddress) ?? (null, null);
+            int retrans = toServer.Retransmissions + toClient.Retransmissions;
+            int resetsC = toServer.Resets, resetsS = toClient.Resets;
+            var f = new Flow
+            {
+                Id = Id,
+                Protocol = IsTcp ? "Tcp" : "Udp",
+                ClientAddress = ClientAddress.ToString(),
+                ClientPort = ClientPort,
+                ServerAddress = ServerAddress.ToString(),
+                ServerPort = ServerPort,
+                Client = ClientAddress.WithPort(ClientPort),
+                Server = ServerAddress.WithPort(ServerPort),
+                ClientDecidedBy = _decidedBy,
+                Host = host,
+                Role = cls?.Role.ToString(),
+                Kind = KindOf(cls?.Role),
+                Region = where.Region,
+                Owner = where.Owner,
+                Start = ToTime(FirstNs),
+                End = ToTime(_lastNs),
+                DurationMs = (_lastNs - FirstNs) / 1e6,
+                PacketsToServer = toServer.Packets,
+                PacketsToClient = toClient.Packets,
+                Packets = toServer.Packets + toClient.Packets,
+                BytesToServer = toServer.FrameBytes,
+                BytesToClient = toClient.FrameBytes,
+                Bytes = toServer.FrameBytes + toClient.FrameBytes,
+                PayloadToServer = toServer.PayloadBytes,
+                PayloadToClient = toClient.PayloadBytes,
+                HandshakeMs = _synNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _synNs ? (_synAckNs - _synNs) / 1e6 : (double?)null,
+                ClientAckMs = _synAckNs != long.MinValue && _clientAckNs != long.MinValue ? (_clientAckNs - _synAckNs) / 1e6 : (double?)null,
+                Retransmissions = retrans,
+                SpuriousRetransmissions = toServer.SpuriousRetransmissions + toClient.SpuriousRetransmissions,
+                OutOfOrder = toServer.OutOfOrder + toClient.OutOfOrder,
+                DuplicateAcks = toServer.DuplicateAcks + toClient.DuplicateAcks,
+                ZeroWindows = toServer.ZeroWindows + toClient.ZeroWindows,
+                KeepAlives = toServer.KeepAlives + toClient.KeepAlives,
+                Resets = resetsC + resetsS,
+                ResetBy = resetsC > 0 && resetsS > 0 ? "Both" : resetsC > 0 ? "Client" : resetsS > 0 ? "Server" : "None",
+                FinSequence = _finSequence,
+                CaptureGaps = toServer.UnfilledHoles + toClient.UnfilledHoles,
+                CaptureGapBytes = toServer.UnfilledHoleBytes + toClient.UnfilledHoleBytes,
+                MaxIdleMs = MaxIdleMs,
+                IdleGapsMs = _idleGaps.ToArray(),
+                RetransmissionRate = _dataSegments == 0 ? 0 : Math.Min(1.0, retrans / (double)_dataSegments),
+                Closed = Closed,
+            };
+            return f;
+        }
+
+        private string KindOf(EndpointRole? role)
+        {
+            if (ApplicationKind != null) return ApplicationKind;
+            if (Key.PortA == 53 || Key.PortB == 53) return "Dns";
+            switch (role)
+            {
+                case EndpointRole.Dispatch: return "Dispatch";
+                case EndpointRole.LongLink: return "LongLink";
+                case EndpointRole.ShortLink:
+                case EndpointRole.Payment: return "ShortLink";
+                case EndpointRole.Media:
+                case EndpointRole.Moments:
+                case EndpointRole.Video: return "Media";
+                default: return "Other";
+            }
+        }
+
+        private static DateTimeOffset ToTime(long ns) =>
+            new DateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(0).UtcTicks + ns / 100, TimeSpan.Zero);
+    }
+}

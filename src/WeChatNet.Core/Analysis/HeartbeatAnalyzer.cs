@@ -1,0 +1,201 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace WeChatNet.Analysis
+{
+    /// <summary>Mars' smart-heartbeat constants (wechat-wire-facts.md section 6) and what heartbeat analysis assumes.</summary>
+    public sealed class HeartbeatOptions
+    {
+        public double MinIntervalSec { get; set; } = 210;
+        public double MaxIntervalSec { get; set; } = 600;
+        public double ProbeStepSec { get; set; } = 60;
+        public double BackoffStepSec { get; set; } = 20;
+        /// <summary>A heartbeat unanswered this long is missed.</summary>
+        public double ReplyDeadlineMs { get; set; } = 8000;
+        /// <summary>Record body lengths of encrypted heartbeat requests and replies (16-byte frame + 16-byte GCM tag).</summary>
+        public int[] EncryptedHeartbeatLengths { get; set; } = { 0x20 };
+        /// <summary>How far an interval may stray from a step and still count as that step.</summary>
+        public double ToleranceSec { get; set; } = 8;
+    }
+
+    /// <summary>
+    /// Heartbeats of long links: requests and replies (plaintext commands 6 / 1000000006, or encrypted records told by size
+    /// and timing), reply latency, the interval series and how it moves against Mars' rules, missed replies, how the link
+    /// ended, and the reconnect that followed.
+    /// </summary>
+    public static class HeartbeatAnalyzer
+    {
+        public const long HeartbeatCommand = 6;
+        public const long HeartbeatReplyCommand = 1_000_000_006;
+
+        public static List<HeartbeatReport> Analyze(IReadOnlyList<Flow> flows, Func<int, IReadOnlyList<LongLinkObservation>> observationsOf,
+            HeartbeatOptions? options = null)
+        {
+            options ??= new HeartbeatOptions();
+            var longLinks = flows.Where(f => f.Kind == "LongLink" && f.Protocol == "Tcp").OrderBy(f => f.Start).ToList();
+            var reports = new List<HeartbeatReport>(longLinks.Count);
+            foreach (var flow in longLinks)
+            {
+                var report = AnalyzeOne(flow, observationsOf(flow.Id), options);
+                var later = longLinks.Where(n => n.ClientAddress == flow.ClientAddress && n.Start > flow.Start && n.Id != flow.Id).ToList();
+                report.Reconnects = later.Count;
+                if (report.Ending != "Open")
+                {
+                    var next = later.Where(n => n.Start >= flow.End.AddSeconds(-options.ReplyDeadlineMs / 1000)).OrderBy(n => n.Start).FirstOrDefault();
+                    if (next != null)
+                    {
+                        report.ReconnectFlowId = next.Id;
+                        report.ReconnectServer = next.Server;
+                        report.ReconnectAfterMs = Math.Max(0, (next.Start - flow.End).TotalMilliseconds);
+                    }
+                }
+                reports.Add(report);
+            }
+            return reports;
+        }
+
+        public static HeartbeatReport AnalyzeOne(Flow flow, IReadOnlyList<LongLinkObservation> observations, HeartbeatOptions options)
+        {
+            var report = new HeartbeatReport
+            {
+                FlowId = flow.Id,
+                Client = flow.Client,
+                Server = flow.Server,
+                Host = flow.Host,
+                Start = flow.Start,
+                End = flow.End,
+            };
+            bool encrypted = observations.Count > 0 && observations.All(o => o.Encrypted);
+            report.Method = encrypted ? "Encrypted" : "Plaintext";
+            long deadlineNs = (long)(options.ReplyDeadlineMs * 1_000_000);
+
+            var requests = new List<long>();
+            var latencies = new List<double>();
+            int missed = 0;
+            long? pending = null;
+            foreach (var o in observations.OrderBy(o => o.TimestampNs))
+            {
+                if (pending.HasValue && o.TimestampNs - pending.Value > deadlineNs)
+                {
+                    missed++;
+                    pending = null;
+                }
+                if (IsRequest(o, options))
+                {
+                    if (pending.HasValue) missed++; // a new heartbeat before the last one was answered
+                    requests.Add(o.TimestampNs);
+                    pending = o.TimestampNs;
+                }
+                else if (IsReply(o, options) && pending.HasValue)
+                {
+                    latencies.Add((o.TimestampNs - pending.Value) / 1e6);
+                    pending = null;
+                }
+            }
+            long endNs = ToNs(flow.End);
+            if (pending.HasValue && (endNs - pending.Value > deadlineNs || flow.Closed)) missed++;
+
+            report.Count = requests.Count;
+            report.Replies = latencies.Count;
+            report.Missed = missed;
+            // The first interval runs from the connection's start: Mars arms the heartbeat timer when the link comes up.
+            var beats = new List<long>(requests.Count + 1);
+            long startNs = ToNs(flow.Start);
+            if (requests.Count > 0 && requests[0] > startNs) beats.Add(startNs);
+            beats.AddRange(requests);
+            report.IntervalsSec = beats.Zip(beats.Skip(1), (a, b) => (b - a) / 1e9).ToArray();
+            if (report.IntervalsSec.Length > 0)
+            {
+                report.IntervalMinSec = report.IntervalsSec.Min();
+                report.IntervalMaxSec = report.IntervalsSec.Max();
+                report.IntervalMedianSec = Percentile(report.IntervalsSec, 50);
+            }
+            if (latencies.Count > 0)
+            {
+                report.ReplyLatencyP50Ms = Percentile(latencies, 50);
+                report.ReplyLatencyP95Ms = Percentile(latencies, 95);
+            }
+            report.Pattern = DescribeIntervals(report.IntervalsSec, options);
+            report.Ending = flow.Resets > 0 ? "ResetBy" + (flow.ResetBy == "Both" ? "Client" : flow.ResetBy)
+                : flow.FinSequence.StartsWith("Client", StringComparison.Ordinal) ? "ClosedByClient"
+                : flow.FinSequence.StartsWith("Server", StringComparison.Ordinal) ? "ClosedByServer"
+                : "Open";
+            // Death: the link closed and the last heartbeat before it went unanswered.
+            report.Died = report.Ending != "Open" && LastRequestUnanswered(observations, options, deadlineNs);
+            if (report.Ending != "Open")
+            {
+                // The silence the link did not survive: for a death, up to the heartbeat that went unanswered (the
+                // path had dropped the link by then); otherwise up to the close.
+                long until = report.Died
+                    ? observations.Where(o => IsRequest(o, options)).Select(o => o.TimestampNs).DefaultIfEmpty(endNs).Max()
+                    : endNs;
+                long from = observations.Where(o => !o.FromClient && o.TimestampNs <= until).Select(o => o.TimestampNs)
+                    .DefaultIfEmpty(ToNs(flow.Start)).Max();
+                report.IdleBeforeEndSec = Math.Max(0, (until - from) / 1e9);
+            }
+            return report;
+        }
+
+        private static bool LastRequestUnanswered(IReadOnlyList<LongLinkObservation> observations, HeartbeatOptions options, long deadlineNs)
+        {
+            long? lastRequest = null;
+            bool answered = false;
+            foreach (var o in observations.OrderBy(o => o.TimestampNs))
+            {
+                if (IsRequest(o, options)) { lastRequest = o.TimestampNs; answered = false; }
+                else if (IsReply(o, options) && lastRequest.HasValue && o.TimestampNs - lastRequest.Value <= deadlineNs) answered = true;
+            }
+            return lastRequest.HasValue && !answered;
+        }
+
+        private static bool IsRequest(in LongLinkObservation o, HeartbeatOptions options) =>
+            o.FromClient && (o.Encrypted ? Array.IndexOf(options.EncryptedHeartbeatLengths, o.RecordLength) >= 0 : o.Command == HeartbeatCommand);
+
+        private static bool IsReply(in LongLinkObservation o, HeartbeatOptions options) =>
+            !o.FromClient && (o.Encrypted ? Array.IndexOf(options.EncryptedHeartbeatLengths, o.RecordLength) >= 0 : o.Command == HeartbeatReplyCommand);
+
+        /// <summary>Puts the interval series into words, against Mars' smart-heartbeat rules.</summary>
+        public static string DescribeIntervals(IReadOnlyList<double> intervals, HeartbeatOptions options)
+        {
+            if (intervals.Count < 2) return intervals.Count == 1 ? $"One interval of {intervals[0]:0} s: too few to judge" : "Too few heartbeats to judge";
+            double tol = options.ToleranceSec;
+            double median = Percentile(intervals, 50);
+            bool Near(double a, double b) => Math.Abs(a - b) <= tol;
+            var steps = intervals.Zip(intervals.Skip(1), (a, b) => b - a).ToList();
+            // A probe step is +60 s, or a smaller rise that lands on the ceiling (570 -> 600).
+            var ups = steps.Select((d, i) => Near(d, options.ProbeStepSec) || (d > tol && Near(intervals[i + 1], options.MaxIntervalSec))).Count(x => x);
+            int backs = steps.Count(d => Near(d, -options.BackoffStepSec));
+            int flats = steps.Count(d => Math.Abs(d) <= tol && !Near(d, options.ProbeStepSec));
+            if (ups > 0 && ups + flats + backs == steps.Count)
+            {
+                string from = Near(intervals[0], options.MinIntervalSec) ? $" from {options.MinIntervalSec:0} s" : "";
+                string tail = backs > 0 ? $", backing off {options.BackoffStepSec:0} s after failures" : "";
+                string top = intervals[intervals.Count - 1] >= options.MaxIntervalSec - options.BackoffStepSec - tol ? $", reaching the {options.MaxIntervalSec:0} s ceiling" : "";
+                return $"Mars smart heartbeat probing up{from} in {options.ProbeStepSec:0} s steps{tail}{top}";
+            }
+            if (backs > 0 && backs + flats == steps.Count)
+                return $"Backing off {options.BackoffStepSec:0} s after failures, now about {intervals[intervals.Count - 1]:0} s";
+            if (flats == steps.Count)
+            {
+                if (Near(median, options.MinIntervalSec))
+                    return $"Stuck at the {options.MinIntervalSec:0} s minimum: Mars stays here while heartbeats fail";
+                if (median >= options.MaxIntervalSec - options.BackoffStepSec - tol)
+                    return $"Stable near the {options.MaxIntervalSec:0} s ceiling (about {median:0} s)";
+                return $"Fixed about {median:0} s" + (median < options.MinIntervalSec - tol ? " (below Mars' 210 s minimum: not Mars' smart heartbeat)" : "");
+            }
+            return $"Irregular: {intervals.Min():0}-{intervals.Max():0} s, median {median:0} s";
+        }
+
+        public static double Percentile(IReadOnlyList<double> values, double p)
+        {
+            var sorted = values.OrderBy(v => v).ToArray();
+            if (sorted.Length == 0) return double.NaN;
+            double rank = p / 100 * (sorted.Length - 1);
+            int lo = (int)Math.Floor(rank), hi = (int)Math.Ceiling(rank);
+            return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
+        }
+
+        private static long ToNs(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.FromUnixTimeMilliseconds(0).UtcTicks) * 100;
+    }
+}

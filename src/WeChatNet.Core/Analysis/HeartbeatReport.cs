@@ -1,0 +1,45 @@
+using System;
+
+namespace WeChatNet
+{
+    /// <summary>Heartbeat behaviour of one long link: output of Measure-WeChatHeartbeat. Plain data.</summary>
+    public sealed class HeartbeatReport
+    {
+        /// <summary>The long link's flow id (as in Get-WeChatFlow).</summary>
+        public int FlowId { get; set; }
+        public string Client { get; set; } = "";
+        public string Server { get; set; } = "";
+        public string? Host { get; set; }
+        public DateTimeOffset Start { get; set; }
+        public DateTimeOffset End { get; set; }
+        /// <summary>Plaintext (frames read) or Encrypted (MMTLS records classified by size and timing: an inference).</summary>
+        public string Method { get; set; } = "Plaintext";
+        /// <summary>Heartbeat requests the client sent.</summary>
+        public int Count { get; set; }
+        public int Replies { get; set; }
+        /// <summary>Requests with no reply within the deadline (8 s).</summary>
+        public int Missed { get; set; }
+        /// <summary>Seconds between consecutive heartbeat requests, in order; the first runs from the connection's start.</summary>
+        public double[] IntervalsSec { get; set; } = Array.Empty<double>();
+        public double? IntervalMinSec { get; set; }
+        public double? IntervalMedianSec { get; set; }
+        public double? IntervalMaxSec { get; set; }
+        public double? ReplyLatencyP50Ms { get; set; }
+        public double? ReplyLatencyP95Ms { get; set; }
+        /// <summary>How the interval series moves, in words (e.g. "Mars smart heartbeat probing up from 210 s").</summary>
+        public string Pattern { get; set; } = "";
+        /// <summary>How the link ended: Open (still up at the end of the capture), ClosedByClient, ClosedByServer, ResetByClient, ResetByServer.</summary>
+        public string Ending { get; set; } = "Open";
+        /// <summary>The link died: a heartbeat went unanswered, then the link was closed.</summary>
+        public bool Died { get; set; }
+        /// <summary>The silence the link did not survive, in seconds: for a death, from the last server message to the heartbeat
+        /// that went unanswered; otherwise to the close. A NAT or carrier idle timeout shows here.</summary>
+        public double? IdleBeforeEndSec { get; set; }
+        /// <summary>The next long link the client opened after this one ended, if any.</summary>
+        public int? ReconnectFlowId { get; set; }
+        public string? ReconnectServer { get; set; }
+        public double? ReconnectAfterMs { get; set; }
+        /// <summary>How many long links this client opened in the capture after this one.</summary>
+        public int Reconnects { get; set; }
+    }
+}

@@ -1,0 +1,57 @@
+using System;
+using System.Threading;
+
+namespace WeChatNet.Streams
+{
+    /// <summary>Limits of TCP reassembly. The defaults suit a capture of one or a few phones.</summary>
+    public sealed class TcpReassemblyOptions
+    {
+        /// <summary>Out-of-order bytes buffered per direction before the stream skips ahead (reporting a gap). Default 256 KiB.</summary>
+        public int MaxBufferedBytesPerStream { get; set; } = 256 * 1024;
+
+        /// <summary>Out-of-order segments buffered per direction. Default 1024.</summary>
+        public int MaxBufferedSegmentsPerStream { get; set; } = 1024;
+
+        /// <summary>Out-of-order bytes buffered over all streams together. Default 64 MiB.</summary>
+        public long MaxBufferedBytesTotal { get; set; } = 64L * 1024 * 1024;
+
+        /// <summary>Connections tracked at once; the longest-idle one is released beyond this. Default 65536.</summary>
+        public int MaxConnections { get; set; } = 65536;
+
+        /// <summary>A stream without segments for this long is released. Default 15 minutes (beyond Mars' 600 s heartbeat).</summary>
+        public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+        /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first limit that makes no sense.</summary>
+        public void Validate()
+        {
+            if (MaxBufferedBytesPerStream < 0) throw new ArgumentOutOfRangeException(nameof(MaxBufferedBytesPerStream), "must be 0 or more");
+            if (MaxBufferedSegmentsPerStream < 0) throw new ArgumentOutOfRangeException(nameof(MaxBufferedSegmentsPerStream), "must be 0 or more");
+            if (MaxBufferedBytesTotal < 0) throw new ArgumentOutOfRangeException(nameof(MaxBufferedBytesTotal), "must be 0 or more");
+            if (MaxConnections < 1) throw new ArgumentOutOfRangeException(nameof(MaxConnections), "must be 1 or more");
+            if (IdleTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout), "must be positive");
+        }
+    }
+
+    /// <summary>The overall out-of-order memory shared by every stream of one reassembly run.</summary>
+    public sealed class TcpMemoryBudget
+    {
+        private long _used;
+
+        public TcpMemoryBudget(long limit) { Limit = limit; }
+
+        public long Limit { get; }
+        public long Used => Interlocked.Read(ref _used);
+        /// <summary>Highest <see cref="Used"/> seen.</summary>
+        public long Peak { get; private set; }
+
+        public bool TryReserve(int bytes)
+        {
+            if (_used + bytes > Limit) return false;
+            _used += bytes;
+            if (_used > Peak) Peak = _used;
+            return true;
+        }
+
+        public void Release(int bytes) => _used -= bytes;
+    }
+}

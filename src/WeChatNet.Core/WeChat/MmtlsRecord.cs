@@ -1,0 +1,45 @@
+using System;
+
+namespace WeChatNet
+{
+    /// <summary>One MMTLS record on a long link or inside a short-link HTTP body.</summary>
+    public sealed class MmtlsRecord : WeChatMessage
+    {
+        public override string Kind => "MmtlsRecord";
+        /// <summary>LongLink (records straight on TCP) or ShortLink (inside an HTTP body).</summary>
+        public string Carrier { get; internal set; } = "";
+        /// <summary>Alert, Handshake, ApplicationData or EarlyDataHandshake.</summary>
+        public string ContentType { get; internal set; } = "";
+        public int ContentTypeCode { get; internal set; }
+        /// <summary>Record version, e.g. 0xF104.</summary>
+        public string Version { get; internal set; } = "";
+        /// <summary>Record body length (the 5-byte header excluded).</summary>
+        public int Length { get; internal set; }
+        /// <summary>1-based position of the record in its direction (or HTTP body).</summary>
+        public long RecordIndex { get; internal set; }
+        /// <summary>For handshake records: ClientHello, ServerHello, Finished or Encrypted; empty otherwise.</summary>
+        public string HandshakeType { get; internal set; } = "";
+        public string HandshakeVersion { get; internal set; } = "";
+        public string[] CipherSuites { get; internal set; } = Array.Empty<string>();
+        /// <summary>The hello's 32-byte random, hex.</summary>
+        public string Random { get; internal set; } = "";
+        /// <summary>The ClientHello's unix time.</summary>
+        public DateTimeOffset? HelloTime { get; internal set; }
+        public string[] ExtensionTypes { get; internal set; } = Array.Empty<string>();
+        /// <summary>A guess from size alone, e.g. ProbableHeartbeat for a 0x20-byte application record; empty otherwise.</summary>
+        public string Interpretation { get; internal set; } = "";
+        /// <summary>What could not be read, with its offset; empty when all was read.</summary>
+        public string Problem { get; internal set; } = "";
+
+        public override string Summary
+        {
+            get
+            {
+                string hs = HandshakeType.Length > 0 ? " " + HandshakeType : "";
+                string suites = CipherSuites.Length > 0 ? " suites " + string.Join(",", CipherSuites) : "";
+                string guess = Interpretation.Length > 0 ? " (" + Interpretation + ")" : "";
+                return $"MMTLS {ContentType}{hs} {Version} #{RecordIndex} {Length} bytes{suites}{guess}";
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System;
+
+namespace WeChatNet
+{
+    /// <summary>A short-link HTTP request paired with its response, with timing.</summary>
+    public sealed class ShortLinkExchange : WeChatMessage
+    {
+        public override string Kind => "ShortLinkExchange";
+        public string Method { get; internal set; } = "";
+        /// <summary>Request target with user identifiers masked unless -ShowIdentifiers.</summary>
+        public string Path { get; internal set; } = "";
+        public string HttpVersion { get; internal set; } = "";
+        public string RequestHost { get; internal set; } = "";
+        public string UserAgent { get; internal set; } = "";
+        /// <summary>True for <c>POST /mmtls/&lt;hex&gt;</c>: the CGI name travels encrypted.</summary>
+        public bool IsMmtls { get; internal set; }
+        /// <summary>The CGI name from <c>/cgi-bin/micromsg-bin/&lt;name&gt;</c> (or other cgi-bin path); empty for MMTLS.</summary>
+        public string CgiName { get; internal set; } = "";
+        /// <summary>The request type number of the CGI name from the facts table.</summary>
+        public int? RequestType { get; internal set; }
+        public long RequestBodyLength { get; internal set; }
+        public int? StatusCode { get; internal set; }
+        public string ContentType { get; internal set; } = "";
+        public string ContentEncoding { get; internal set; } = "";
+        /// <summary>Response body bytes on the wire.</summary>
+        public long ResponseBodyLength { get; internal set; }
+        /// <summary>Response body bytes after Content-Encoding was undone.</summary>
+        public long ResponseDecodedLength { get; internal set; }
+        /// <summary>MMTLS records found in the request body and in the response body.</summary>
+        public int RequestRecordCount { get; internal set; }
+        public int ResponseRecordCount { get; internal set; }
+        /// <summary>From the request's first byte to the response's last byte.</summary>
+        public double? DurationMs { get; internal set; }
+        /// <summary>What went wrong decoding (no response, truncated body, bad compression), empty when nothing did.</summary>
+        public string Problem { get; internal set; } = "";
+
+        public override string Summary
+        {
+            get
+            {
+                string what = IsMmtls ? "mmtls" : CgiName.Length > 0 ? CgiName + (RequestType.HasValue ? "(" + RequestType.Value + ")" : "") : Path;
+                string status = StatusCode.HasValue ? StatusCode.Value.ToString() : "no response";
+                string time = DurationMs.HasValue ? $" {DurationMs.Value:0.#} ms" : "";
+                return $"{Method} {what} -> {status} {RequestBodyLength}/{ResponseBodyLength} bytes{time}";
+            }
+        }
+    }
+}

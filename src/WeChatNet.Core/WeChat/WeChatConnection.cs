@@ -1,0 +1,331 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using WeChatNet.Streams;
+
+namespace WeChatNet.WeChat
+{
+    /// <summary>
+    /// One TCP connection being decoded: both reassembled directions, who is client and server, its host and role,
+    /// long-link request/reply pairing and short-link request/response pairing. Emits output objects.
+    /// </summary>
+    internal sealed class WeChatConnection : IStreamEvents
+    {
+        private const int MaxOutstandingPerCommand = 64;
+        private const int MaxQueuedRequests = 256;
+
+        private readonly WeChatTrafficDecoder _owner;
+        private readonly Dictionary<uint, List<(uint Seq, long Ticks)>> _outstanding = new Dictionary<uint, List<(uint, long)>>();
+        private readonly Queue<HttpMessage> _requests = new Queue<HttpMessage>();
+        private readonly bool _lone;
+        private bool _resetReported;
+        private bool _clientEnded, _serverEnded;
+        private TcpStreamEnd _clientEnd, _serverEnd;
+        private string _trafficRole = "";
+
+        public WeChatConnection(WeChatTrafficDecoder owner, IpKey client, ushort clientPort, IpKey server, ushort serverPort, long ts, bool lone = false)
+        {
+            _lone = lone;
+            _owner = owner;
+            Client = client;
+            ClientPort = clientPort;
+            Server = server;
+            ServerPort = serverPort;
+            Name = lone ? "" : client.WithPort(clientPort) + " -> " + server.WithPort(serverPort);
+            var options = owner.Options.Reassembly;
+            ClientDecoder = new StreamDecoder(this, fromClient: true, owner.Options.MaxFrameLength);
+            ServerDecoder = new StreamDecoder(this, fromClient: false, owner.Options.MaxFrameLength);
+            ClientStream = new TcpStreamReassembler(ClientDecoder, options, owner.Budget);
+            ServerStream = new TcpStreamReassembler(ServerDecoder, options, owner.Budget);
+            Host = lone ? "" : owner.Names.Lookup(server) ?? "";
+            NameFromResolution = !lone && owner.Names.IsResolved(server);
+            LastActivityTicks = ts;
+            if (serverPort == 53)
+            {
+                ClientDecoder.UseDns();
+                ServerDecoder.UseDns();
+            }
+        }
+
+        public void OnDnsMessage(StreamDecoder stream, ReadOnlySpan<byte> message, long ts)
+        {
+            var m = _owner.OnDnsStreamMessage(message);
+            if (_owner.Wants(WeChatMessageKind.DnsMessage)) _owner.Emit(Stamp(m, stream, ts));
+        }
+
+        public IpKey Client { get; }
+        public ushort ClientPort { get; }
+        public IpKey Server { get; }
+        public ushort ServerPort { get; }
+        public string Name { get; }
+        public string Host { get; private set; }
+        private bool NameFromResolution { get; set; }
+        public StreamDecoder ClientDecoder { get; }
+        public StreamDecoder ServerDecoder { get; }
+        public TcpStreamReassembler ClientStream { get; }
+        public TcpStreamReassembler ServerStream { get; }
+        public long LastActivityTicks { get; set; }
+        public bool IsFinished => _clientEnded && _serverEnded;
+
+        public HttpLimits HttpLimits => _owner.Options.Http;
+
+        public string Role
+        {
+            get
+            {
+                if (Host.Length > 0)
+                {
+                    var c = EndpointCatalog.Default.Classify(Host);
+                    if (c != null) return c.Role.ToString();
+                }
+                return _trafficRole;
+            }
+        }
+
+        /// <summary>Ends both directions (idle, eviction, end of input).</summary>
+        public void Release(TcpStreamEnd reason, long ts)
+        {
+            ClientStream.Release(reason, ts);
+            ServerStream.Release(reason, ts);
+        }
+
+        private T Stamp<T>(T message, StreamDecoder? stream, long ts) where T : WeChatMessage
+        {
+            message.Timestamp = new DateTimeOffset(ts, TimeSpan.Zero);
+            message.Connection = Name;
+            message.Direction = _lone ? "Unknown" : stream is null ? "" : stream.FromClient ? "ClientToServer" : "ServerToClient";
+            message.Host = Host;
+            message.Role = _roleCache ??= Role;
+            return message;
+        }
+
+        private string? _roleCache;
+
+        private void SetTrafficRole(string role)
+        {
+            if (_trafficRole.Length == 0) { _trafficRole = role; _roleCache = null; }
+        }
+
+        public void OnDetected(StreamDecoder stream, long ts)
+        {
+            switch (stream.Protocol)
+            {
+                case StreamProtocol.LongLink:
+                case StreamProtocol.Mmtls:
+                    SetTrafficRole(nameof(EndpointRole.LongLink));
+                    break;
+                case StreamProtocol.Http when !stream.FromClient:
+                    break;
+            }
+        }
+
+        public void OnFrame(StreamDecoder stream, in LongLinkHeader h, long ts)
+        {
+            bool reply = LongLinkCommands.IsReply(h.Command);
+            double? rtt = null;
+            if (stream.FromClient && !reply)
+                Remember(h.Command, h.Sequence, ts);
+            else if (reply && !stream.FromClient)
+                rtt = Pair(h.Command - LongLinkCommands.ReplyOffset, h.Sequence, ts);
+            if (!_owner.Wants(WeChatMessageKind.LongLinkFrame)) return;
+            var f = new LongLinkFrame
+            {
+                HeaderFormat = h.Format == LongLinkHeaderFormat.MarsDemo20 ? "MarsDemo20" : "WeChat16",
+                Length = h.TotalLength,
+                HeaderLength = h.HeaderLength,
+                BodyLength = h.BodyLength,
+                Version = h.Version,
+                Command = h.Command,
+                CommandName = LongLinkCommands.Name(h.Command),
+                Sequence = h.Sequence,
+                SequenceKind = LongLinkCommands.SequenceKind(h.Sequence),
+                IsReply = reply,
+                RequestCommand = reply ? h.Command - LongLinkCommands.ReplyOffset : (long?)null,
+                RoundTripMs = rtt,
+            };
+            _owner.Emit(Stamp(f, stream, ts));
+        }
+
+        private void Remember(uint command, uint seq, long ts)
+        {
+            if (!_outstanding.TryGetValue(command, out var list)) _outstanding[command] = list = new List<(uint, long)>();
+            if (list.Count >= MaxOutstandingPerCommand) list.RemoveAt(0);
+            list.Add((seq, ts));
+        }
+
+        private double? Pair(uint requestCommand, uint seq, long ts)
+        {
+            if (!_outstanding.TryGetValue(requestCommand, out var list) || list.Count == 0) return null;
+            int index = 0;
+            for (int i = 0; i < list.Count; i++) if (list[i].Seq == seq) { index = i; break; }
+            long start = list[index].Ticks;
+            list.RemoveAt(index);
+            return (ts - start) / (double)TimeSpan.TicksPerMillisecond;
+        }
+
+        public void OnRecord(StreamDecoder stream, in MmtlsRecordHeader h, byte[]? handshakeBody, long index, long ts)
+        {
+            if (!_owner.Wants(WeChatMessageKind.MmtlsRecord)) return;
+            _owner.Emit(Stamp(MmtlsRecords.Create(in h, handshakeBody, index, "LongLink"), stream, ts));
+        }
+
+        public void OnHttpMessage(StreamDecoder stream, HttpMessage m)
+        {
+            if (!m.IsResponse)
+            {
+                string? host = m.Header("Host");
+                if (host != null && host.Length > 0 && !_lone)
+                {
+                    _owner.Names.AddHttpHost(Server, host);
+                    if (!NameFromResolution && Host.Length == 0)
+                    {
+                        Host = _owner.Names.Lookup(Server) ?? "";
+                        _roleCache = null;
+                    }
+                }
+                if (_requests.Count >= MaxQueuedRequests) Exchange(_requests.Dequeue(), null, "request never answered (too many outstanding)");
+                _requests.Enqueue(m);
+                return;
+            }
+            var request = _requests.Count > 0 ? _requests.Dequeue() : null;
+            Exchange(request, m, null);
+        }
+
+        /// <summary>Whether the next response answers a HEAD request (and so has no body).</summary>
+        public bool NextResponseIsToHead() => _requests.Count > 0 && _requests.Peek().Method == "HEAD";
+
+        private void Exchange(HttpMessage? request, HttpMessage? response, string? problem)
+        {
+            var problems = new List<string>();
+            if (problem != null) problems.Add(problem);
+            string target = request?.Target ?? "";
+            ShortLinkCgi.Classify(target, out string path, out bool isMmtls, out string cgi);
+            string ua = request?.Header("User-Agent") ?? "";
+            bool wechat = isMmtls || cgi.Length > 0 || path.StartsWith("/mmhead/", StringComparison.Ordinal)
+                || ua.IndexOf("MicroMessenger", StringComparison.OrdinalIgnoreCase) >= 0
+                || (Host.Length > 0 && EndpointCatalog.Default.Classify(Host) != null);
+            if (!wechat) return;
+            if (cgi == "newgetdns") SetTrafficRole(nameof(EndpointRole.Dispatch));
+            else if (isMmtls || target.StartsWith(ShortLinkCgi.MicromsgPrefix, StringComparison.Ordinal)) SetTrafficRole(nameof(EndpointRole.ShortLink));
+            else if (path.StartsWith("/mmhead/", StringComparison.Ordinal)) SetTrafficRole(nameof(EndpointRole.Media));
+
+            if (request is null) problems.Add("response without a captured request");
+            else if (request.Incomplete) problems.Add("request incomplete");
+            if (response is null && problem is null) problems.Add("no response");
+            else if (response != null && response.Incomplete) problems.Add("response incomplete");
+            if (response != null && response.BodyTruncated) problems.Add($"response body longer than {HttpLimits.MaxBodyBytes} bytes: only its start was decoded");
+
+            byte[]? decoded = null;
+            if (response != null)
+            {
+                decoded = response.DecodedBody(HttpLimits.MaxDecodedBytes, out var decodeProblem);
+                if (decodeProblem != null) problems.Add(decodeProblem);
+            }
+
+            long startTicks = request?.StartTicks ?? response!.StartTicks;
+            long endTicks = response?.EndTicks ?? request!.EndTicks;
+            var requestRecords = new List<MmtlsRecord>();
+            var responseRecords = new List<MmtlsRecord>();
+            if (isMmtls && request != null)
+            {
+                requestRecords = MmtlsRecords.ReadAll(request.Body, "ShortLink", out var rp);
+                if (rp != null) problems.Add("request body: " + rp);
+            }
+            if (isMmtls && decoded != null)
+            {
+                responseRecords = MmtlsRecords.ReadAll(decoded, "ShortLink", out var rp);
+                if (rp != null) problems.Add("response body: " + rp);
+            }
+            if (_owner.Wants(WeChatMessageKind.MmtlsRecord))
+            {
+                foreach (var r in requestRecords) _owner.Emit(StampDirection(r, true, request!.EndTicks));
+                foreach (var r in responseRecords) _owner.Emit(StampDirection(r, false, response!.EndTicks));
+            }
+
+            if (cgi == "newgetdns" && request != null && response != null)
+            {
+                string? dispatchProblem = _owner.OnDispatch(this, request, response, decoded, endTicks);
+                if (dispatchProblem != null) problems.Add(dispatchProblem);
+            }
+
+            if (!_owner.Wants(WeChatMessageKind.ShortLinkExchange)) return;
+            var x = new ShortLinkExchange
+            {
+                Method = request?.Method ?? "",
+                Path = _owner.Masker.MaskTarget(target),
+                HttpVersion = request?.Version ?? response?.Version ?? "",
+                RequestHost = request?.Header("Host") ?? "",
+                UserAgent = ua,
+                IsMmtls = isMmtls,
+                CgiName = cgi,
+                RequestType = cgi.Length > 0 && target.StartsWith(ShortLinkCgi.MicromsgPrefix, StringComparison.Ordinal) ? ShortLinkCgi.RequestType(cgi) : null,
+                RequestBodyLength = request?.BodyLength ?? 0,
+                StatusCode = response?.StatusCode,
+                ContentType = response?.Header("Content-Type") ?? "",
+                ContentEncoding = response?.Header("Content-Encoding") ?? "",
+                ResponseBodyLength = response?.BodyLength ?? 0,
+                ResponseDecodedLength = decoded?.Length ?? 0,
+                RequestRecordCount = requestRecords.Count,
+                ResponseRecordCount = responseRecords.Count,
+                DurationMs = request != null && response != null ? (endTicks - startTicks) / (double)TimeSpan.TicksPerMillisecond : (double?)null,
+                Problem = string.Join("; ", problems),
+            };
+            Stamp(x, null, startTicks);
+            if (!_lone) x.Direction = "ClientToServer";
+            _owner.Emit(x);
+        }
+
+        internal T StampDirection<T>(T message, bool fromClient, long ts) where T : WeChatMessage
+        {
+            Stamp(message, null, ts);
+            if (!_lone) message.Direction = fromClient ? "ClientToServer" : "ServerToClient";
+            return message;
+        }
+
+        public void OnGap(StreamDecoder stream, long bytes, long ts)
+        {
+            if (!_owner.Wants(WeChatMessageKind.StreamEvent)) return;
+            _owner.Emit(Stamp(new StreamEvent { Event = "Gap", Bytes = bytes, Reason = $"{bytes} bytes missing from the capture were skipped" }, stream, ts));
+        }
+
+        public void OnDecodingStopped(StreamDecoder stream, string reason, long ts)
+        {
+            if (!_owner.Wants(WeChatMessageKind.StreamEvent)) return;
+            _owner.Emit(Stamp(new StreamEvent { Event = "DecodingStopped", Reason = reason }, stream, ts));
+        }
+
+        public void OnEnd(StreamDecoder stream, TcpStreamEnd reason, long ts)
+        {
+            if (stream.FromClient) { _clientEnded = true; _clientEnd = reason; }
+            else { _serverEnded = true; _serverEnd = reason; }
+            if (reason == TcpStreamEnd.Reset && !_resetReported)
+            {
+                _resetReported = true;
+                if (IsWeChat && _owner.Wants(WeChatMessageKind.StreamEvent))
+                    _owner.Emit(Stamp(new StreamEvent { Event = "Reset", Reason = (stream.FromClient ? "client" : "server") + " sent RST" }, stream, ts));
+                // A reset ends both directions.
+                (stream.FromClient ? ServerStream : ClientStream).Release(TcpStreamEnd.Reset, ts);
+                return;
+            }
+            if (!IsFinished) return;
+            while (_requests.Count > 0) Exchange(_requests.Dequeue(), null, null);
+            if (_resetReported || !IsWeChat || !_owner.Wants(WeChatMessageKind.StreamEvent)) return;
+            if (_clientEnd == TcpStreamEnd.Fin && _serverEnd == TcpStreamEnd.Fin)
+                _owner.Emit(Stamp(new StreamEvent { Event = "Closed", Reason = "FIN both ways" }, stream, ts));
+            else if (_clientEnd == TcpStreamEnd.Idle)
+                _owner.Emit(Stamp(new StreamEvent { Event = "Closed", Reason = $"idle for {_owner.Options.Reassembly.IdleTimeout.TotalSeconds:0} s, released" }, stream, ts));
+            else if (_clientEnd == TcpStreamEnd.Evicted)
+                _owner.Emit(Stamp(new StreamEvent { Event = "Closed", Reason = "released: too many connections open at once" }, stream, ts));
+        }
+
+        /// <summary>True when either direction was recognised as WeChat traffic.</summary>
+        public bool IsWeChat
+        {
+            get
+            {
+                static bool Known(StreamProtocol p) => p == StreamProtocol.LongLink || p == StreamProtocol.Mmtls || p == StreamProtocol.Stopped;
+                return Known(ClientDecoder.Protocol) || Known(ServerDecoder.Protocol) || _trafficRole.Length > 0;
+            }
+        }
+    }
+}

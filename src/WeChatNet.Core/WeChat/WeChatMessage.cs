@@ -1,0 +1,40 @@
+using System;
+
+namespace WeChatNet
+{
+    /// <summary>
+    /// What every decoded WeChat message has in common (ConvertFrom-WeChatPacket). The concrete output types are
+    /// sealed and carry plain data only.
+    /// </summary>
+    public abstract class WeChatMessage
+    {
+        /// <summary>When the message was complete on the wire (its last byte), UTC.</summary>
+        public DateTimeOffset Timestamp { get; internal set; }
+        /// <summary><c>client:port -> server:port</c>; empty for a payload decoded without a connection.</summary>
+        public string Connection { get; internal set; } = "";
+        /// <summary>ClientToServer or ServerToClient (Unknown for a lone payload).</summary>
+        public string Direction { get; internal set; } = "";
+        /// <summary>The server's name from DNS or dispatch seen earlier in the capture, else the HTTP Host header; empty when unnamed.</summary>
+        public string Host { get; internal set; } = "";
+        /// <summary>The server's role (an EndpointRole name) from the catalog, else from what the traffic is; empty when unknown.</summary>
+        public string Role { get; internal set; } = "";
+        /// <summary>The output type's short name: LongLinkFrame, MmtlsRecord, ShortLinkExchange, Dispatch, DnsMessage, VoipPacket, StreamEvent.</summary>
+        public abstract string Kind { get; }
+        /// <summary>One line saying what the message is.</summary>
+        public abstract string Summary { get; }
+
+        public override string ToString() => Summary;
+    }
+
+    /// <summary>Values of the -Kind filter: one per output type.</summary>
+    public enum WeChatMessageKind
+    {
+        LongLinkFrame,
+        MmtlsRecord,
+        ShortLinkExchange,
+        Dispatch,
+        DnsMessage,
+        VoipPacket,
+        StreamEvent,
+    }
+}

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.IO;
+using System.Management.Automation;
+using System.Threading;
+using WeChatNet.Capture;
+using WeChatNet.WeChat;
+
+namespace WeChatNet.Commands
+{
+    /// <summary>
+    /// Decodes WeChat messages from packets (Import-WeChatCapture), capture files, or a single payload: long-link frames,
+    /// MMTLS records, short-link exchanges, dispatch documents, DNS messages and probable VoIP datagrams.
+    /// </summary>
+    [Cmdlet(VerbsData.ConvertFrom, "WeChatPacket", DefaultParameterSetName = PacketSet)]
+    [OutputType(typeof(LongLinkFrame), typeof(MmtlsRecord), typeof(ShortLinkExchange), typeof(Dispatch), typeof(DnsMessage),
+        typeof(VoipPacket), typeof(StreamEvent))]
+    public sealed class ConvertFromWeChatPacketCommand : PSCmdlet
+    {
+        private const string PacketSet = "Packet";
+        private const string PathSet = "Path";
+        private const string BytesSet = "Bytes";
+        private const string HexSet = "Hex";
+
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+        private WeChatDecodeSession? _session;
+
+        [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PacketSet)]
+        [ValidateNotNull]
+        public Packet? Packet { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [Alias("FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[]? Path { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = BytesSet)]
+        [ValidateNotNull]
+        public byte[]? InputObject { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = HexSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Hex { get; set; }
+
+        [Parameter]
+        public WeChatMessageKind[]? Kind { get; set; }
+
+        [Parameter]
+        public SwitchParameter ShowIdentifiers { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            _session = new WeChatDecodeSession(new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind });
+        }
+
+        protected override void ProcessRecord()
+        {
+            var session = _session!;
+            switch (ParameterSetName)
+            {
+                case PacketSet:
+                    WriteAll(session.AddPacket(Packet!));
+                    break;
+                case BytesSet:
+                    WritePayload(session, InputObject!, "byte array");
+                    break;
+                case HexSet:
+                    if (!WeChatDecodeSession.TryParseHex(Hex, out var bytes, out var error))
+                    {
+                        WriteError(new ErrorRecord(new ArgumentException(error), "InvalidHex", ErrorCategory.InvalidArgument, Hex));
+                        return;
+                    }
+                    WritePayload(session, bytes, "hex string");
+                    break;
+                default:
+                    foreach (var file in ResolveFiles()) ReadFile(session, file);
+                    break;
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_session != null && (ParameterSetName == PacketSet || ParameterSetName == PathSet)) WriteAll(_session.Complete());
+        }
+
+        protected override void StopProcessing() => _cancel.Cancel();
+
+        private void WriteAll(IReadOnlyList<object> messages)
+        {
+            foreach (var m in messages) WriteObject(m);
+        }
+
+        private void WritePayload(WeChatDecodeSession session, byte[] payload, string what)
+        {
+            var messages = session.AddPayload(payload, out bool recognised);
+            WriteAll(messages);
+            if (!recognised)
+                WriteError(new ErrorRecord(new InvalidDataException(
+                    $"The {what} ({payload.Length} bytes) is not a long-link frame, an MMTLS record or an HTTP message."),
+                    "PayloadNotRecognized", ErrorCategory.InvalidData, payload.Length));
+        }
+
+        private IEnumerable<string> ResolveFiles()
+        {
+            foreach (var p in Path!)
+            {
+                Collection<string>? resolved = null;
+                try { resolved = GetResolvedProviderPathFromPSPath(p, out _); }
+                catch (ItemNotFoundException e)
+                {
+                    WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p));
+                }
+                if (resolved is null) continue;
+                foreach (var r in resolved) yield return r;
+            }
+        }
+
+        private void ReadFile(WeChatDecodeSession session, string file)
+        {
+            var progress = new ProgressRecord(1, "Decoding WeChat traffic", file);
+            try
+            {
+                foreach (var item in session.ReadFile(file, (pos, len) =>
+                {
+                    if (len <= 0) return;
+                    progress.PercentComplete = (int)Math.Min(100, pos * 100 / len);
+                    progress.StatusDescription = $"{file}: {session.PacketsSeen} packets";
+                    WriteProgress(progress);
+                }, _cancel.Token))
+                {
+                    if (item is CaptureFileError damage)
+                        WriteError(new ErrorRecord(new InvalidDataException(damage.Message), damage.ErrorId, ErrorCategory.InvalidData, file));
+                    else WriteObject(item);
+                }
+            }
+            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
+            catch (FileNotFoundException e) { WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, file)); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException)
+            {
+                WriteError(new ErrorRecord(e, "CaptureFileUnreadable", ErrorCategory.ReadError, file));
+            }
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+using System;
+using System.Linq;
+using WeChatNet.Analysis;
+using Xunit;
+
+namespace WeChatNet.Tests.Analysis
+{
+    public sealed class FindingEngineTests
+    {
+        private static readonly FindingEngine Engine = FindingEngine.Default;
+
+        private static HeartbeatReport Hb(int id, string ending, bool died, double idle, int missed = 0, int? next = null, params double[] intervals) => new HeartbeatReport
+        {
+            FlowId = id, Client = "192.0.2.10:5000" + id, Server = "101.32.104.4:8080", Ending = ending, Died = died, IdleBeforeEndSec = idle,
+            Missed = missed, Count = intervals.Length + 1, Replies = intervals.Length + 1 - missed, ReconnectFlowId = next, ReconnectAfterMs = next.HasValue ? 500 : null,
+            ReconnectServer = next.HasValue ? "43.130.30.240:8080" : null, IntervalsSec = intervals,
+            Pattern = HeartbeatAnalyzer.DescribeIntervals(intervals, new HeartbeatOptions()),
+        };
+
+        private static Flow Tcp(int id, string kind = "LongLink", double rate = 0, int retrans = 0, double? handshake = null, string? region = null, string resetBy = "None")
+            => new Flow { Id = id, Protocol = "Tcp", Kind = kind, Client = "192.0.2.10:1", Server = $"101.32.104.{id}:8080", ServerAddress = $"101.32.104.{id}",
+                RetransmissionRate = rate, Retransmissions = retrans, HandshakeMs = handshake, Region = region, ResetBy = resetBy, Resets = resetBy == "None" ? 0 : 1 };
+
+        [Fact]
+        public void TheShippedRulesParseAndEveryRuleHasLogic()
+        {
+            Assert.Equal(12, Engine.Rules.Count);
+        }
+
+        [Fact]
+        public void LinksDyingAfterTheSameSilenceAreANatTimeoutWithItsInterval()
+        {
+            var facts = new AnalysisFacts
+            {
+                Heartbeats = new[]
+                {
+                    Hb(1, "ResetByClient", true, 308, 1, 2), Hb(2, "ResetByClient", true, 300, 1, 3), Hb(3, "ResetByServer", false, 305, 0, 4),
+                    Hb(4, "Open", false, 0),
+                },
+            };
+            var f = Engine.Evaluate(facts).Single(x => x.RuleId == "LongLinkIdleTimeout");
+            Assert.Equal("Warning", f.Severity);
+            Assert.Equal("LongLink", f.Area);
+            Assert.Equal("Long links do not survive 305 s of silence: a NAT or carrier idle timeout", f.Title);
+            Assert.Contains("about 305 s", f.Recommendation);
+            Assert.Contains("3 long links ended after 300, 305, 308 s of silence", f.Evidence);
+            Assert.Equal(new[] { 1, 2, 3, 4 }, f.FlowIds);
+        }
+
+        [Fact]
+        public void OneDeathIsAnErrorButNotATimeoutPattern()
+        {
+            var findings = Engine.Evaluate(new AnalysisFacts { Heartbeats = new[] { Hb(1, "ResetByClient", true, 488, 1, 2) } });
+            Assert.DoesNotContain(findings, f => f.RuleId == "LongLinkIdleTimeout");
+            var died = findings.Single(f => f.RuleId == "LongLinkDied");
+            Assert.Equal("Error", died.Severity);
+            Assert.Contains("0.5 s later to 43.130.30.240:8080 (flow 2)", died.Recommendation);
+            Assert.Equal("Error", findings[0].Severity); // sorted: errors first
+        }
+
+        [Fact]
+        public void MissedHeartbeatsAndAStuckIntervalAreWarnings()
+        {
+            var findings = Engine.Evaluate(new AnalysisFacts { Heartbeats = new[] { Hb(1, "Open", false, 0, 2, null, 210, 210, 211, 210) } });
+            Assert.Contains(findings, f => f.RuleId == "HeartbeatMissed" && f.Title == "2 heartbeat(s) on a long link got no reply within 8 s");
+            Assert.Contains(findings, f => f.RuleId == "HeartbeatStuckAtMinimum" && f.Evidence == "flow 1: intervals 210, 210, 211, 210 s");
+        }
+
+        [Theory]
+        [InlineData(0.05, 5, true)]    // 5 of 100 data segments
+        [InlineData(0.019, 2, false)]  // under the 2% threshold
+        [InlineData(0.5, 2, false)]    // 2 of 4: too few segments to judge
+        public void RetransmissionRateAboveTheThresholdIsAWarning(double rate, int retrans, bool expected)
+        {
+            var findings = Engine.Evaluate(new AnalysisFacts { Flows = new[] { Tcp(7, "ShortLink", rate, retrans) } });
+            Assert.Equal(expected, findings.Any(f => f.RuleId == "HighRetransmission" && f.Area == "ShortLink" && f.FlowIds.SequenceEqual(new[] { 7 })));
+        }
+
+        [Fact]
+        public void SlowHandshakesNameTheRegion()
+        {
+            var f = Engine.Evaluate(new AnalysisFacts { Flows = new[] { Tcp(3, handshake: 240, region: "Overseas"), Tcp(4, handshake: 30) } }).Single(x => x.RuleId == "SlowHandshake");
+            Assert.Equal("Slow TCP handshake (240 ms) to 101.32.104.3:8080 in Overseas", f.Title);
+            Assert.Equal(new[] { 3 }, f.FlowIds);
+        }
+
+        [Fact]
+        public void AMainlandClientServedOverseasIsFlagged()
+        {
+            var facts = new AnalysisFacts { ClientRegion = "MainlandChina", Flows = new[] { Tcp(1, region: "Overseas"), Tcp(2, region: "MainlandChina"), Tcp(3, kind: "Other", region: "Overseas") } };
+            var f = Engine.Evaluate(facts).Single(x => x.RuleId == "RegionMismatch");
+            Assert.Equal("MainlandChina client served by Overseas address 101.32.104.1", f.Title);
+            Assert.DoesNotContain(Engine.Evaluate(new AnalysisFacts { Flows = facts.Flows }), x => x.RuleId == "RegionMismatch");
+        }
+
+        [Fact]
+        public void SlowShortLinksDnsFailuresGapsDropsAndResets()
+        {
+            var facts = new AnalysisFacts
+            {
+                ShortLinks = new[] { new ShortLinkTiming(5, 120), new ShortLinkTiming(6, 2500), new ShortLinkTiming(6, 90) },
+                Dns = new[] { new DnsOutcome("szshort.weixin.qq.com", "ServFail"), new DnsOutcome("dns.weixin.qq.com", "Ok") },
+                Flows = new[] { new Flow { Id = 9, Protocol = "Tcp", CaptureGaps = 2, CaptureGapBytes = 2800, Server = "x" }, Tcp(10, resetBy: "Server"), Tcp(11, resetBy: "Server") },
+                DroppedPackets = 17,
+            };
+            var all = Engine.Evaluate(facts);
+            Assert.Equal("Short-link responses slower than 1000 ms (1 of 3, worst 2500 ms)", all.Single(f => f.RuleId == "SlowShortLink").Title);
+            Assert.Equal("DNS failed for szshort.weixin.qq.com", all.Single(f => f.RuleId == "DnsFailure").Title);
+            Assert.Equal("The capture missed 2800 bytes in 2 places on 1 flow(s)", all.Single(f => f.RuleId == "CaptureGaps").Title);
+            Assert.Equal("The capture dropped 17 packets", all.Single(f => f.RuleId == "CaptureDrops").Title);
+            Assert.Equal(new[] { 10, 11 }, all.Single(f => f.RuleId == "ServerResets").FlowIds);
+        }
+
+        [Fact]
+        public void AHealthyCaptureHasNoWarnings()
+        {
+            var facts = new AnalysisFacts
+            {
+                Flows = new[] { Tcp(1, handshake: 35, rate: 0.0, region: "MainlandChina") },
+                Heartbeats = new[] { Hb(1, "Open", false, 0, 0, null, 210, 270, 330) },
+                ShortLinks = new[] { new ShortLinkTiming(2, 80) },
+                Dns = new[] { new DnsOutcome("dns.weixin.qq.com", "Ok") },
+                ClientRegion = "MainlandChina",
+            };
+            Assert.Empty(Engine.Evaluate(facts));
+        }
+
+        [Theory]
+        [InlineData("X | Warning | Dns | | t | r", "no logic for rule 'X'")]
+        [InlineData("DnsFailure | Severe | Dns | | t | r", "severity 'Severe'")]
+        [InlineData("DnsFailure | Warning | Dns | a=b | t | r", "parameter 'a=b' is not name=number")]
+        [InlineData("DnsFailure | Warning | Dns | t | r", "expected 6 columns")]
+        public void BadRuleDataNamesTheLine(string text, string expected)
+        {
+            var e = Assert.Throws<FormatException>(() => FindingEngine.Parse("# comment\n" + text));
+            Assert.Contains("line 2", e.Message);
+            Assert.Contains(expected, e.Message);
+        }
+
+        [Fact]
+        public void ThresholdsComeFromTheRuleData()
+        {
+            var strict = FindingEngine.Parse("SlowHandshake | Error | Path | thresholdMs=20 | slow {ms} over {thresholdMs} | r");
+            var f = Assert.Single(strict.Evaluate(new AnalysisFacts { Flows = new[] { Tcp(1, handshake: 35) } }));
+            Assert.Equal("Error", f.Severity);
+            Assert.Equal("slow 35 over 20", f.Title);
+        }
+    }
+}

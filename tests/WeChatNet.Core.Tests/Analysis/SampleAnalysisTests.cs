@@ -1,0 +1,96 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using WeChatNet.Analysis;
+using WeChatNet.Tests.Infrastructure;
+using Xunit;
+
+namespace WeChatNet.Tests.Analysis
+{
+    /// <summary>The one-pass analysis on the shipped samples, whose truth the generator knows, and against tshark.</summary>
+    public sealed class SampleAnalysisTests
+    {
+        private static string Sample(string name) => Path.Combine(ExternalTool.RepoRoot, "samples", name + ".pcapng");
+
+        private static CaptureAnalysisResult Analyze(string name, string? clientRegion = null)
+        {
+            var a = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = clientRegion });
+            a.AddFile(Sample(name));
+            return a.Complete();
+        }
+
+        [Fact]
+        public void TheDeadLinkDiesOnItsUnansweredHeartbeatAndReconnectsElsewhere()
+        {
+            var r = Analyze("dead-link");
+            var hb = r.Heartbeats.Single(h => h.Died);
+            Assert.Equal("101.32.104.4:443", hb.Server);
+            Assert.Equal("sglong.wechat.com", hb.Host);
+            Assert.Equal(new[] { 210.0, 270.0 }, hb.IntervalsSec.Select(x => Math.Round(x)));
+            Assert.Equal(1, hb.Missed);
+            Assert.Equal("ResetByClient", hb.Ending);
+            Assert.Equal("43.130.30.240:443", hb.ReconnectServer);
+            Assert.InRange(hb.ReconnectAfterMs!.Value, 100, 1000);
+            var died = Assert.Single(r.Findings, f => f.RuleId == "LongLinkDied");
+            Assert.Equal("Error", died.Severity);
+            Assert.Equal(new[] { hb.FlowId, hb.ReconnectFlowId!.Value }, died.FlowIds);
+            Assert.DoesNotContain(r.Findings, f => f.RuleId == "LongLinkIdleTimeout"); // one death is not a pattern
+            Assert.Equal("Dispatch", r.Flows.Single(f => f.Host == "dns.weixin.qq.com").Kind);
+        }
+
+        [Fact]
+        public void TheNatTimeoutSampleNamesTheIdleInterval()
+        {
+            var r = Analyze("nat-timeout");
+            var f = Assert.Single(r.Findings, x => x.RuleId == "LongLinkIdleTimeout");
+            Assert.Equal("Long links do not survive 210 s of silence: a NAT or carrier idle timeout", f.Title);
+            Assert.Equal(3, r.Findings.Count(x => x.RuleId == "LongLinkDied"));
+            Assert.Equal(3, r.Heartbeats.Count(h => h.Died));
+            Assert.All(r.Heartbeats.Where(h => h.Died), h => Assert.Equal(h.FlowId + 1, h.ReconnectFlowId));
+            Assert.Equal(4, r.Flows.Count(x => x.Kind == "LongLink"));
+        }
+
+        [Theory]
+        [InlineData("login-dispatch")]
+        [InlineData("mmtls-longlink")]
+        [InlineData("shortlink-burst")]
+        [InlineData("legacy-longlink")]
+        public void HealthySamplesGiveNoWarnings(string name)
+        {
+            var r = Analyze(name);
+            Assert.Empty(r.Errors);
+            Assert.DoesNotContain(r.Findings, f => f.Severity != "Info");
+        }
+
+        [Fact]
+        public void TheMmtlsLongLinkShowsMarsProbingUpToTheCeiling()
+        {
+            var hb = Assert.Single(Analyze("mmtls-longlink").Heartbeats);
+            Assert.Equal("Encrypted", hb.Method);
+            Assert.Equal(new[] { 210.0, 270, 330, 390, 450, 510, 570, 600 }, hb.IntervalsSec.Select(x => Math.Round(x)));
+            Assert.Equal(hb.Count, hb.Replies);
+            Assert.Equal("Mars smart heartbeat probing up from 210 s in 60 s steps, reaching the 600 s ceiling", hb.Pattern);
+        }
+
+        [Fact]
+        public void ShortLinksAreNamedAndTimed()
+        {
+            var r = Analyze("shortlink-burst");
+            var shortLinks = r.Flows.Where(f => f.Kind == "ShortLink").ToList();
+            Assert.Equal(6, shortLinks.Count);
+            Assert.All(shortLinks, f => Assert.Equal("szshort.weixin.qq.com", f.Host));
+            Assert.All(shortLinks, f => Assert.Equal("Server,Client", f.FinSequence));
+        }
+
+        /// <summary>Per TCP conversation, frames and bytes each way and tshark's expert flags, against ours.</summary>
+        [Theory]
+        [InlineData("retransmissions")]
+        [InlineData("dead-link")]
+        [InlineData("nat-timeout")]
+        [InlineData("legacy-longlink")]
+        [InlineData("shortlink-burst")]
+        public void CountersEqualTshark(string name) => TsharkConversations.AssertFlowsMatch(Sample(name));
+    }
+}

@@ -1,0 +1,85 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Run after packaging (./build.ps1 -Task Package, or dotnet publish src/WeChatNet -c Release -o out/WeChatNet).
+
+BeforeAll {
+    $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
+    if (-not (Test-Path $manifest)) { throw "Packaged module not found at $manifest: run ./build.ps1 -Task Package first." }
+    Import-Module $manifest -Force
+}
+
+Describe 'ConvertFrom-WeChatPacket' {
+    It 'decodes every shipped sample to exactly the messages of its manifest' {
+        foreach ($sample in Get-WeChatSample) {
+            $messages = @(ConvertFrom-WeChatPacket -Path $sample.Path)
+            $messages.Count | Should -Be $sample.Messages -Because $sample.Name
+        }
+    }
+
+    It 'decodes the legacy long link frames with names, sequences and paired replies' {
+        $frames = @(Get-WeChatSample legacy-longlink | ConvertFrom-WeChatPacket -Kind LongLinkFrame)
+        $frames[0].CommandName | Should -Be 'Identify'
+        $frames[0].Sequence | Should -Be 0xFFFFFFFE
+        $frames[0].Host | Should -Be 'long.weixin.qq.com'
+        $frames[0].Role | Should -Be 'LongLink'
+        $reply = $frames | Where-Object CommandName -eq 'HeartbeatReply'
+        $reply.IsReply | Should -BeTrue
+        $reply.RoundTripMs | Should -BeGreaterThan 0
+        $frames | Should -BeOfType ([WeChatNet.LongLinkFrame])
+    }
+
+    It 'names the long link from the DNS answer seen earlier' {
+        $rec = Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -Kind MmtlsRecord | Select-Object -First 1
+        $rec.Host | Should -Be 'sglong.wechat.com'
+        $rec.HandshakeType | Should -Be 'ClientHello'
+        $rec.CipherSuites | Should -Contain 'ECDHE-ECDSA-AES128-GCM-SHA256'
+        $rec.Connection | Should -Match '^192\.168\.31\.20:\d+ -> 101\.32\.104\.4:443$'
+    }
+
+    It 'heartbeats follow the Mars schedule' {
+        $hb = @(Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -Kind MmtlsRecord |
+            Where-Object { $_.Interpretation -eq 'ProbableHeartbeat' -and $_.Direction -eq 'ClientToServer' })
+        $gaps = for ($i = 1; $i -lt $hb.Count; $i++) { [int]($hb[$i].Timestamp - $hb[$i - 1].Timestamp).TotalSeconds }
+        $gaps | Should -Be @(270, 330, 390, 450, 510, 570, 600)
+    }
+
+    It 'masks identifiers unless -ShowIdentifiers' {
+        $d = Get-WeChatSample login-dispatch | ConvertFrom-WeChatPacket -Kind Dispatch
+        $d.ClientIp | Should -BeLike 'masked-*'
+        ($d.RequestParameters -join '&') | Should -Not -Match '2718281828'
+        $shown = Get-WeChatSample login-dispatch | ConvertFrom-WeChatPacket -Kind Dispatch -ShowIdentifiers
+        $shown.ClientIp | Should -Be '203.0.113.77'
+    }
+
+    It 'reports the dead link reset and the reconnect' {
+        $events = @(Get-WeChatSample dead-link | ConvertFrom-WeChatPacket -Kind StreamEvent)
+        ($events | Where-Object Event -eq 'Reset').Reason | Should -Be 'client sent RST'
+        $hellos = @(Get-WeChatSample dead-link | ConvertFrom-WeChatPacket -Kind MmtlsRecord | Where-Object HandshakeType -eq 'ClientHello')
+        $hellos.Count | Should -Be 2
+        $hellos[0].Connection | Should -Not -Be $hellos[1].Connection
+    }
+
+    It 'decodes a hex payload and a byte array' {
+        $f = ConvertFrom-WeChatPacket -Hex '00000010 0010 0001 00000006 FFFFFFFF'
+        $f.CommandName | Should -Be 'Heartbeat'
+        $f.Direction | Should -Be 'Unknown'
+        $bytes = [byte[]](0,0,0,0x10, 0,0x10, 0,1, 0x3B,0x9A,0xCA,0x06, 0,0,0,0)
+        (ConvertFrom-WeChatPacket -InputObject $bytes).CommandName | Should -Be 'HeartbeatReply'
+    }
+
+    It 'reports bad input with specific error ids' {
+        ConvertFrom-WeChatPacket -Hex 'zz' -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'InvalidHex*'
+        ConvertFrom-WeChatPacket -Hex '0102030405060708090a0b0c0d0e0f10' -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2[0].FullyQualifiedErrorId | Should -BeLike 'PayloadNotRecognized*'
+        ConvertFrom-WeChatPacket -Path (Join-Path $TestDrive 'none.pcapng') -ErrorVariable e3 -ErrorAction SilentlyContinue
+        $e3[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound*'
+    }
+
+    It 'survives Export-Clixml and ConvertTo-Json' {
+        $all = Get-WeChatSample login-dispatch | ConvertFrom-WeChatPacket
+        $path = Join-Path $TestDrive 'm.xml'
+        $all | Export-Clixml $path
+        (Import-Clixml $path).Count | Should -Be $all.Count
+        { $all | ConvertTo-Json -Depth 4 | Out-Null } | Should -Not -Throw
+    }
+}

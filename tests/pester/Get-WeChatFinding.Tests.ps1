@@ -1,0 +1,32 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Run after packaging (./build.ps1 -Task Package, or dotnet publish src/WeChatNet -c Release -o out/WeChatNet).
+
+BeforeAll {
+    $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
+    if (-not (Test-Path $manifest)) { throw "Packaged module not found at $manifest: run ./build.ps1 -Task Package first." }
+    Import-Module $manifest -Force
+    $samples = Join-Path (Split-Path $manifest) 'samples'
+}
+
+Describe 'Get-WeChatFinding' {
+    It 'names the NAT idle timeout and its interval' {
+        $f = Get-WeChatFinding (Join-Path $samples 'nat-timeout.pcapng') | Where-Object RuleId -eq 'LongLinkIdleTimeout'
+        $f | Should -BeOfType ([WeChatNet.Finding])
+        $f.Title | Should -Be 'Long links do not survive 210 s of silence: a NAT or carrier idle timeout'
+        $f.Severity | Should -Be 'Warning'
+    }
+
+    It 'reports the dead link as an error, first' {
+        $all = Get-WeChatFinding (Join-Path $samples 'dead-link.pcapng')
+        $all[0].Severity | Should -Be 'Error'
+        $all[0].RuleId | Should -Be 'LongLinkDied'
+    }
+
+    It 'finds nothing to warn about in a healthy capture' {
+        Get-WeChatFinding (Join-Path $samples 'mmtls-longlink.pcapng') -MinimumSeverity Warning | Should -BeNullOrEmpty
+    }
+
+    It 'rejects an unknown client region' {
+        { Get-WeChatFinding (Join-Path $samples 'mmtls-longlink.pcapng') -ClientRegion Mars } | Should -Throw
+    }
+}

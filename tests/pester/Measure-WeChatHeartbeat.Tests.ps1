@@ -1,0 +1,32 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Run after packaging (./build.ps1 -Task Package, or dotnet publish src/WeChatNet -c Release -o out/WeChatNet).
+
+BeforeAll {
+    $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
+    if (-not (Test-Path $manifest)) { throw "Packaged module not found at $manifest: run ./build.ps1 -Task Package first." }
+    Import-Module $manifest -Force
+    $samples = Join-Path (Split-Path $manifest) 'samples'
+}
+
+Describe 'Measure-WeChatHeartbeat' {
+    It 'sees Mars probing up to the ceiling on the MMTLS long link' {
+        $r = Measure-WeChatHeartbeat (Join-Path $samples 'mmtls-longlink.pcapng')
+        $r | Should -BeOfType ([WeChatNet.HeartbeatReport])
+        $r.Method | Should -Be 'Encrypted'
+        $r.IntervalsSec | ForEach-Object { [math]::Round($_) } | Should -Be @(210, 270, 330, 390, 450, 510, 570, 600)
+        $r.Missed | Should -Be 0
+        $r.Pattern | Should -BeLike 'Mars smart heartbeat probing up*ceiling'
+    }
+
+    It 'finds the death and the reconnect in the dead-link sample' {
+        $dead = Measure-WeChatHeartbeat (Join-Path $samples 'dead-link.pcapng') | Where-Object Died
+        $dead.Missed | Should -Be 1
+        $dead.Ending | Should -Be 'ResetByClient'
+        $dead.ReconnectServer | Should -Be '43.130.30.240:443'
+    }
+
+    It 'works on packets from the pipeline' {
+        $r = Import-WeChatCapture (Join-Path $samples 'nat-timeout.pcapng') | Measure-WeChatHeartbeat
+        ($r | Where-Object Died).Count | Should -Be 3
+    }
+}

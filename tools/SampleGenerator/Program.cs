@@ -1,0 +1,17 @@
+using System;
+using WeChatNet.WeChat;
+
+namespace WeChatNet.SampleGenerator
+{
+    // Writes every sample capture and its expected-messages manifest into the folder given (default: samples).
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            string dir = args.Length > 0 ? args[0] : "samples";
+            foreach (var s in SampleCaptureGenerator.WriteAll(dir))
+                Console.WriteLine($"{s.FileName,-26} {s.Packets,5} packets {s.Expected.Count,4} messages  {s.Description}");
+            return 0;
+        }
+    }
+}
