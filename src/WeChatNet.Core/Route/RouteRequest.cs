@@ -23,8 +23,13 @@ namespace WeChatNet.Route
         public int Count { get; set; } = 3;
         /// <summary>How long to wait for each probe's reply.</summary>
         public int TimeoutMs { get; set; } = 2000;
-        /// <summary>Gap between the starts of consecutive rounds (routers rate-limit ICMP errors; Linux allows 6 at once, then 1 a second).</summary>
-        public int IntervalMs { get; set; } = 100;
+        /// <summary>
+        /// Gap between the starts of consecutive rounds; null picks 100 ms for up to 5 rounds and 1000 ms (mtr's pace) for
+        /// more, because routers rate-limit the ICMP errors traces rely on (Linux answers 6 at once, then 1 a second).
+        /// </summary>
+        public int? IntervalMs { get; set; }
+
+        public int EffectiveIntervalMs => IntervalMs ?? (Count <= 5 ? 100 : 1000);
         /// <summary>Most probes awaiting a reply at once.</summary>
         public int MaxInFlight { get; set; } = 64;
         /// <summary>Use IPv6 (the target's AAAA address).</summary>
@@ -44,7 +49,7 @@ namespace WeChatNet.Route
             if (MaxHops < 1 || MaxHops > 255) throw new ArgumentOutOfRangeException(nameof(MaxHops), MaxHops, "MaxHops must be 1 to 255.");
             if (Count < 1 || Count > 1000) throw new ArgumentOutOfRangeException(nameof(Count), Count, "Count must be 1 to 1000.");
             if (TimeoutMs < 1 || TimeoutMs > 60000) throw new ArgumentOutOfRangeException(nameof(TimeoutMs), TimeoutMs, "TimeoutMs must be 1 to 60000.");
-            if (IntervalMs < 0 || IntervalMs > 60000) throw new ArgumentOutOfRangeException(nameof(IntervalMs), IntervalMs, "IntervalMs must be 0 to 60000.");
+            if (IntervalMs is int i && (i < 0 || i > 60000)) throw new ArgumentOutOfRangeException(nameof(IntervalMs), i, "IntervalMs must be 0 to 60000.");
             if (MaxInFlight < 1 || MaxInFlight > 1024) throw new ArgumentOutOfRangeException(nameof(MaxInFlight), MaxInFlight, "MaxInFlight must be 1 to 1024.");
             if (Port is int p && (p < 1 || p > 65535)) throw new ArgumentOutOfRangeException(nameof(Port), p, "Port must be 1 to 65535.");
             if ((long)MaxHops * Count > 60000) throw new ArgumentOutOfRangeException(nameof(Count), Count, "MaxHops x Count must stay below 60000 probes.");

@@ -171,7 +171,7 @@ namespace WeChatNet.Route
                 int progressRound = 0;
                 var buffer = new byte[128];
                 long timeoutTicks = (long)(_request.TimeoutMs / 1000.0 * Stopwatch.Frequency);
-                long intervalTicks = (long)(_request.IntervalMs / 1000.0 * Stopwatch.Frequency);
+                long intervalTicks = (long)(_request.EffectiveIntervalMs / 1000.0 * Stopwatch.Frequency);
                 bool udp = _request.Protocol == RouteProtocol.Udp;
 
                 while (!_ct.IsCancellationRequested)

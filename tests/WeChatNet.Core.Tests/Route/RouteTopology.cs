@@ -42,6 +42,10 @@ namespace WeChatNet.Tests.Route
                     Sysctl(r, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0",
                         "net.ipv4.fib_multipath_hash_policy=1", "net.ipv6.fib_multipath_hash_policy=1");
                 }
+                // Linux rate-limits ICMP errors per peer (6 at once, then 1 a second): off everywhere, so only the router
+                // a test chooses limits its replies.
+                foreach (var r in new[] { R1, R2, R3a, R3b, R4, Server })
+                    Sysctl(r, "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0");
                 Link(Client, "c0", R1, "a0", 1, 2, 1);
                 Link(R1, "b0", R2, "a0", 2, 1, 2);
                 Link(R2, "b0", R3a, "a0", 3, 1, 2);
@@ -119,7 +123,9 @@ namespace WeChatNet.Tests.Route
 
         public static readonly string[][] Hops6 =
         {
-            new[] { "2001:db8:1::1" }, new[] { "2001:db8:2::2" }, new[] { "2001:db8:3::2", "2001:db8:4::2" }, new[] { "2001:db8:5::2" }, new[] { "2001:db8:7::2" },
+            new[] { "2001:db8:1::1" }, new[] { "2001:db8:2::2" }, new[] { "2001:db8:3::2", "2001:db8:4::2" },
+            // IPv6 routers answer from the address the probe came in on: r4 from 5::2 behind r3a, 6::2 behind r3b.
+            new[] { "2001:db8:5::2", "2001:db8:6::2" }, new[] { "2001:db8:7::2" },
         };
 
         private NetNamespace RouterAtHop(int hop) => hop switch
