@@ -56,5 +56,219 @@ namespace WeChatNet.Tests.Route
             Assert.Equal(ReplyKind.EchoReply, kind);
             Assert.Equal("198.18.7.2", new IPAddress(responder.ToArray()).ToString());
         }
+    
+        // Quoted UDP probe, client 198.18.1.2:50000 (c350) -> 198.18.7.2:33434 (829a), length 0x0020, checksum 7e57 = key.
+        private const string QuotedUdp4 =
+            "4500 0034 | 0001 4000 | 0111 0000 | c612 0102 | c612 0702 |" + // inner IPv4, TTL 01, proto 11 (UDP)
+            "c350 829a | 0020 7e57";                                         // inner UDP: ports, length, checksum
+
+        [Fact]
+        public void Ipv4PortUnreachableFromTheTargetQuotingAUdpProbeMatchesItsChecksum()
+        {
+            var packet = Hex("4500 0038 0000 0000 4001 0000 c612 0702 c612 0102" +
+                             "0303 0000 0000 0000" + // 20 type 03 code 03 (port unreachable)
+                             QuotedUdp4);
+            Assert.True(Codec4(RouteProtocol.Udp).TryMatchIcmp(packet, null, out ushort key, out var kind, out _));
+            Assert.Equal(0x7e57, key);
+            Assert.Equal(ReplyKind.PortUnreachable, kind);
+        }
+
+        [Theory]
+        // another run's source port
+        [InlineData("c351 829a 0020 7e57")]
+        // another destination port
+        [InlineData("c350 829b 0020 7e57")]
+        public void AQuoteOfSomeoneElsesDatagramDoesNotMatch(string udp)
+        {
+            var packet = Hex("4500 0038 0000 0000 4001 0000 c612 0101 c612 0102 0b00 0000 0000 0000" +
+                             "4500 0034 0001 4000 0111 0000 c612 0102 c612 0702" + udp);
+            Assert.False(Codec4(RouteProtocol.Udp).TryMatchIcmp(packet, null, out _, out _, out _));
+        }
+
+        [Fact]
+        public void AQuoteOfAProbeToAnotherTargetDoesNotMatch()
+        {
+            var packet = Hex("4500 0038 0000 0000 4001 0000 c612 0101 c612 0102 0b00 0000 0000 0000" +
+                             "4500 0034 0001 4000 0111 0000 c612 0102 c612 0703 c350 829a 0020 7e57"); // inner dst 198.18.7.3
+            Assert.False(Codec4(RouteProtocol.Udp).TryMatchIcmp(packet, null, out _, out _, out _));
+            // ...nor does a quote of an ICMP probe when tracing with UDP.
+            Assert.False(Codec4(RouteProtocol.Icmp).TryMatchIcmp(Hex("4500 0038 0000 0000 4001 0000 c612 0101 c612 0102 0b00 0000 0000 0000" + QuotedUdp4), null, out _, out _, out _));
+        }
+
+        [Fact]
+        public void Ipv4TimeExceededWithAnRfc4884LengthStillFindsTheQuotedProbe()
+        {
+            // Byte 25 (ICMP byte 5) = 0x07: the quote is 7 x 4 = 28 bytes, an extension structure follows.
+            var packet = Hex("4500 0050 0000 0000 4001 0000 c612 0101 c612 0102 0b00 0000 0007 0000" + QuotedUdp4 +
+                             "2000 0000 0008 0101 0000 0001 0000 0002");
+            Assert.True(Codec4(RouteProtocol.Udp).TryMatchIcmp(packet, null, out ushort key, out var kind, out _));
+            Assert.Equal(0x7e57, key);
+            Assert.Equal(ReplyKind.TimeExceeded, kind);
+        }
+
+        [Fact]
+        public void Ipv4TimeExceededQuotingATcpSynMatchesTheLowBitsOfItsSequence()
+        {
+            var packet = Hex("4500 0038 0000 0000 4001 0000 c612 0202 c612 0102 0b00 0000 0000 0000" +
+                             "4500 002c 0001 4000 0106 0000 c612 0102 c612 0702" + // inner IPv4, proto 06 (TCP)
+                             "c350 1f90 | 1234 0abc");                               // ports 50000 -> 8080, seq 0x12340abc
+            Assert.True(Codec4(RouteProtocol.Tcp).TryMatchIcmp(packet, null, out ushort key, out var kind, out var responder));
+            Assert.Equal(0x0abc, key);
+            Assert.Equal(ReplyKind.TimeExceeded, kind);
+            Assert.Equal("198.18.2.2", new IPAddress(responder.ToArray()).ToString());
+            // A sequence whose high half is not this run's: someone else's SYN.
+            packet[52] = 0x99;
+            Assert.False(Codec4(RouteProtocol.Tcp).TryMatchIcmp(packet, null, out _, out _, out _));
+        }
+
+        [Fact]
+        public void ASynAckOrResetFromTheTargetAcknowledgingAProbeReachesIt()
+        {
+            // IPv4 from 198.18.7.2, TCP 8080 -> 50000, seq 0, ack 0x12340abd (probe seq + 1), data offset 5, flags 0x12 (SYN, ACK)
+            var synAck = Hex("4500 0028 0000 4000 4006 0000 c612 0702 c612 0102" +
+                             "1f90 c350 | 0000 0000 | 1234 0abd | 5012 ffff | 0000 0000");
+            Assert.True(Codec4(RouteProtocol.Tcp).TryMatchTcp(synAck, null, out ushort key, out var kind));
+            Assert.Equal(0x0abc, key);
+            Assert.Equal(ReplyKind.TcpSynAck, kind);
+            var reset = (byte[])synAck.Clone();
+            reset[33] = 0x14; // RST, ACK
+            Assert.True(Codec4(RouteProtocol.Tcp).TryMatchTcp(reset, null, out key, out kind));
+            Assert.Equal(ReplyKind.TcpReset, kind);
+            var plainSyn = (byte[])synAck.Clone();
+            plainSyn[33] = 0x02; // a SYN without ACK acknowledges nothing
+            Assert.False(Codec4(RouteProtocol.Tcp).TryMatchTcp(plainSyn, null, out _, out _));
+            var fromElsewhere = (byte[])synAck.Clone();
+            fromElsewhere[15] = 0x03; // from 198.18.7.3
+            Assert.False(Codec4(RouteProtocol.Tcp).TryMatchTcp(fromElsewhere, null, out _, out _));
+
+            // IPv6: the raw socket hands over the segment alone; the sender comes from recvfrom.
+            var segment6 = Hex("1f90 c350 0000 0000 1234 0abd 5014 ffff 0000 0000");
+            Assert.True(Codec6(RouteProtocol.Tcp).TryMatchTcp(segment6, Target6, out key, out kind));
+            Assert.Equal(ReplyKind.TcpReset, kind);
+            Assert.False(Codec6(RouteProtocol.Tcp).TryMatchTcp(segment6, Client6, out _, out _));
+        }
+
+        // Inner IPv6 header of a probe 2001:db8:1::2 -> 2001:db8:7::2.
+        private static string InnerIpv6(string nextHeader, string payloadLength) =>
+            "6000 0000 | " + payloadLength + " " + nextHeader + "01 |" +  // version 6, payload length, next header, hop limit 1
+            "2001 0db8 0001 0000 0000 0000 0000 0002 |" +               // source
+            "2001 0db8 0007 0000 0000 0000 0000 0002 |";                // destination
+
+        [Fact]
+        public void Icmpv6TimeExceededQuotingAnEchoRequestMatchesItsSequence()
+        {
+            // The raw ICMPv6 socket returns the message without the IPv6 header.
+            var message = Hex("0300 0000 0000 0000" +                      // type 03 (time exceeded) code 00, unused
+                              InnerIpv6("3a", "0028") +                    // inner next header 3a (ICMPv6)
+                              "8000 abcd | b7a4 0042");                    // echo request, id b7a4, seq 0042
+            Assert.True(Codec6(RouteProtocol.Icmp).TryMatchIcmp(message, IPAddress.Parse("2001:db8:2::2"), out ushort key, out var kind, out var responder));
+            Assert.Equal(0x0042, key);
+            Assert.Equal(ReplyKind.TimeExceeded, kind);
+            Assert.True(responder.IsEmpty); // the caller takes the sender's address
+        }
+
+        [Fact]
+        public void Icmpv6PortUnreachableQuotingAUdpProbeAndAnEchoReplyMatch()
+        {
+            var unreachable = Hex("0104 0000 0000 0000" + InnerIpv6("11", "0020") + "c350 829a 0020 7e57"); // type 01 code 04
+            Assert.True(Codec6(RouteProtocol.Udp).TryMatchIcmp(unreachable, Target6, out ushort key, out var kind, out _));
+            Assert.Equal(0x7e57, key);
+            Assert.Equal(ReplyKind.PortUnreachable, kind);
+
+            var admin = Hex("0101 0000 0000 0000" + InnerIpv6("11", "0020") + "c350 829a 0020 7e57"); // code 01: administratively prohibited
+            Assert.True(Codec6(RouteProtocol.Udp).TryMatchIcmp(admin, Target6, out _, out kind, out _));
+            Assert.Equal(ReplyKind.AdminProhibited, kind);
+
+            var echoReply = Hex("8100 0000 b7a4 0007 0000 5765 4368 6174");
+            Assert.True(Codec6(RouteProtocol.Icmp).TryMatchIcmp(echoReply, Target6, out key, out kind, out _));
+            Assert.Equal(7, key);
+            Assert.Equal(ReplyKind.EchoReply, kind);
+            Assert.False(Codec6(RouteProtocol.Udp).TryMatchIcmp(echoReply, Target6, out _, out _, out _));
+        }
+
+        [Fact]
+        public void Icmpv6QuoteWithAnExtensionHeaderBeforeTheTransportStillMatches()
+        {
+            // Inner next header 00 (hop-by-hop, 8 bytes: next 11, length 0, PadN), then the UDP header.
+            var message = Hex("0300 0000 0000 0000" + InnerIpv6("00", "0028") + "1100 0104 0000 0000" + "c350 829a 0020 7e57");
+            Assert.True(Codec6(RouteProtocol.Udp).TryMatchIcmp(message, IPAddress.Parse("2001:db8:3::2"), out ushort key, out _, out _));
+            Assert.Equal(0x7e57, key);
+        }
+
+        [Fact]
+        public void MutatedAndTruncatedRepliesNeverThrow()
+        {
+            var fixtures = new[]
+            {
+                Hex("4500 0038 0000 0000 4001 0000 c612 0702 c612 0102 0303 0000 0000 0000" + QuotedUdp4),
+                Hex("4500 0028 0000 4000 4006 0000 c612 0702 c612 0102 1f90 c350 0000 0000 1234 0abd 5012 ffff 0000 0000"),
+                Hex("0300 0000 0000 0000" + InnerIpv6("00", "0028") + "1100 0104 0000 0000" + "c350 829a 0020 7e57"),
+            };
+            var rng = new Random(7);
+            var codecs = new[] { Codec4(RouteProtocol.Udp), Codec4(RouteProtocol.Tcp), Codec4(RouteProtocol.Icmp), Codec6(RouteProtocol.Udp), Codec6(RouteProtocol.Tcp), Codec6(RouteProtocol.Icmp) };
+            foreach (var f in fixtures)
+            {
+                for (int len = 0; len <= f.Length; len++)
+                    foreach (var c in codecs)
+                    {
+                        c.TryMatchIcmp(f.AsSpan(0, len), Target6, out _, out _, out _);
+                        c.TryMatchTcp(f.AsSpan(0, len), Target6, out _, out _);
+                    }
+                for (int i = 0; i < 3000; i++)
+                {
+                    var m = (byte[])f.Clone();
+                    for (int k = rng.Next(1, 5); k > 0; k--) m[rng.Next(m.Length)] = (byte)rng.Next(256);
+                    var cut = m.AsSpan(0, rng.Next(m.Length + 1));
+                    foreach (var c in codecs)
+                    {
+                        c.TryMatchIcmp(cut, Target4, out _, out _, out _);
+                        c.TryMatchTcp(cut, Target6, out _, out _);
+                    }
+                }
+            }
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void ParisProbesKeepTheirFlowFieldsAndCarryTheKey(bool ipv6)
+        {
+            var buffer = new byte[64];
+            var (src, dst) = ipv6 ? (Client6, Target6) : (Client4, Target4);
+            uint pseudo(byte proto, int length)
+            {
+                uint s = 0;
+                foreach (var a in new[] { src.GetAddressBytes(), dst.GetAddressBytes() })
+                    for (int i = 0; i < a.Length; i += 2) s += (uint)(a[i] << 8 | a[i + 1]);
+                return s + proto + (uint)length;
+            }
+            var icmp = ipv6 ? Codec6(RouteProtocol.Icmp) : Codec4(RouteProtocol.Icmp);
+            var udp = ipv6 ? Codec6(RouteProtocol.Udp) : Codec4(RouteProtocol.Udp);
+            var tcp = ipv6 ? Codec6(RouteProtocol.Tcp) : Codec4(RouteProtocol.Tcp);
+            byte[]? firstIcmpHead = null;
+            foreach (ushort key in new ushort[] { 1, 2, 0x1234, 0x8000, 0xFFFE, 0x7E57 })
+            {
+                int n = icmp.Build(buffer, key);
+                var p = buffer.AsSpan(0, n);
+                // type, code and checksum (the first 4 bytes, what load balancers hash) are the same for every probe.
+                firstIcmpHead ??= p.Slice(0, 4).ToArray();
+                Assert.Equal(firstIcmpHead, p.Slice(0, 4).ToArray());
+                Assert.Equal(key, (ushort)(p[6] << 8 | p[7]));
+                Assert.Equal(0, InternetChecksum.Compute(p, ipv6 ? pseudo(58, n) : 0));
+
+                n = udp.Build(buffer, key);
+                p = buffer.AsSpan(0, n);
+                Assert.Equal(new byte[] { 0xc3, 0x50, 0x82, 0x9a }, p.Slice(0, 4).ToArray());
+                Assert.Equal(key, (ushort)(p[6] << 8 | p[7]));            // the checksum is the key...
+                Assert.Equal(0, InternetChecksum.Compute(p, pseudo(17, n))); // ...and it is correct
+
+                n = tcp.Build(buffer, key);
+                p = buffer.AsSpan(0, n);
+                Assert.Equal(new byte[] { 0xc3, 0x50, 0x1f, 0x90 }, p.Slice(0, 4).ToArray());
+                Assert.Equal(0x12340000u | key, (uint)(p[4] << 24 | p[5] << 16 | p[6] << 8 | p[7]));
+                Assert.Equal(0x02, p[13]); // SYN
+                Assert.Equal(0, InternetChecksum.Compute(p, pseudo(6, n)));
+            }
+        }
     }
 }
