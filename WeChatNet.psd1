@@ -14,6 +14,7 @@
         'Get-WeChatEndpoint'
         'Import-WeChatCapture'
         'Export-WeChatCapture'
+        'Get-WeChatRoute'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
