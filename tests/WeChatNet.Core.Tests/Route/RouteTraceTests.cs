@@ -256,5 +256,24 @@ namespace WeChatNet.Tests.Route
             Assert.All(progress, p => Assert.Equal(4, p.P.Rounds));
             Assert.All(hops, h => Assert.Equal("hop-" + h.Address!.Replace('.', '-') + ".test", h.HostName));
         }
+    
+        [Theory]
+        [InlineData(false, 0)]
+        [InlineData(false, 4)]
+        [InlineData(true, 0)]
+        public void TheHopListEqualsDebianTracerouteAndMtr(bool ipv6, int silentHop)
+        {
+            using var topo = new RouteTopology("peers", silentHop: silentHop);
+            string target = (ipv6 ? RouteTopology.Server6 : RouteTopology.Server4).ToString();
+            string family = ipv6 ? "-6" : "-4";
+            var ours = PeerTraces.Of(Trace(topo, new RouteRequest { Target = target, IPv6 = ipv6, TimeoutMs = 1000 }));
+            var traceroute = PeerTraces.Traceroute(topo.Client, target, family, "-w", "1");
+            var mtr = PeerTraces.Mtr(topo.Client, target, 3, family);
+            _out.WriteLine("ours       " + PeerTraces.Show(ours));
+            _out.WriteLine("traceroute " + PeerTraces.Show(traceroute));
+            _out.WriteLine("mtr        " + PeerTraces.Show(mtr));
+            Assert.Equal(PeerTraces.Show(traceroute), PeerTraces.Show(ours));
+            Assert.Equal(PeerTraces.Show(mtr), PeerTraces.Show(ours));
+        }
     }
 }
