@@ -24,12 +24,12 @@ namespace WeChatNet.Route
         /// <summary>How long to wait for each probe's reply.</summary>
         public int TimeoutMs { get; set; } = 2000;
         /// <summary>
-        /// Gap between the starts of consecutive rounds; null picks 100 ms for up to 5 rounds and 1000 ms (mtr's pace) for
+        /// Gap between the starts of consecutive rounds; null picks 50 ms for up to 5 rounds and 1000 ms (mtr's pace) for
         /// more, because routers rate-limit the ICMP errors traces rely on (Linux answers 6 at once, then 1 a second).
         /// </summary>
         public int? IntervalMs { get; set; }
 
-        public int EffectiveIntervalMs => IntervalMs ?? (Count <= 5 ? 100 : 1000);
+        public int EffectiveIntervalMs => IntervalMs ?? (Count <= 5 ? 50 : 1000);
         /// <summary>Most probes awaiting a reply at once.</summary>
         public int MaxInFlight { get; set; } = 64;
         /// <summary>Use IPv6 (the target's AAAA address).</summary>

@@ -26,6 +26,12 @@ namespace WeChatNet.Route
         /// <summary>UDP probes past the target make it send port-unreachables, which it rate-limits: look only this far ahead.</summary>
         internal const int UdpLookahead = 3;
 
+        /// <summary>Once a later hop has answered, a probe waits this many times that hop's RTT...</summary>
+        internal const int NearFactor = 10;
+
+        /// <summary>...but never less than this (routers answer from a slower path than they forward on).</summary>
+        internal const double MinimumWaitMs = 50;
+
         public static IEnumerable<RouteHop> Trace(RouteRequest request, Action<RouteProgress>? progress = null, CancellationToken cancellationToken = default)
         {
             if (request is null) throw new ArgumentNullException(nameof(request));
@@ -90,7 +96,7 @@ namespace WeChatNet.Route
             private readonly ConcurrentQueue<ProbeReply> _replies = new ConcurrentQueue<ProbeReply>();
             private readonly AutoResetEvent _signal = new AutoResetEvent(false);
             private readonly Dictionary<ushort, Probe> _byKey = new Dictionary<ushort, Probe>();
-            private readonly Queue<Probe> _inFlight = new Queue<Probe>();
+            private readonly List<Probe> _inFlight = new List<Probe>();
             // _hops[ttl][round]
             private Probe?[][] _grid = null!;
             private readonly Dictionary<string, Task<string?>> _names = new Dictionary<string, Task<string?>>(StringComparer.Ordinal);
@@ -99,6 +105,7 @@ namespace WeChatNet.Route
             private RouteHop _template = null!;
             private int _dest = int.MaxValue;
             private int _sent, _received, _keyCounter, _outstanding;
+            private long[] _maxRttTicks = null!;
             private ushort _keyBase;
 
             public Run(RouteRequest request, Action<RouteProgress>? progress, CancellationToken ct)
@@ -127,6 +134,7 @@ namespace WeChatNet.Route
                         Port = _request.EffectivePort,
                     };
                     _grid = new Probe?[_request.MaxHops + 1][];
+                    _maxRttTicks = new long[_request.MaxHops + 2];
                     for (int t = 1; t <= _request.MaxHops; t++) _grid[t] = new Probe?[_request.Count];
                     sockets.StartReaders(OnPacket);
                     foreach (var hop in Schedule(sockets)) yield return hop;
@@ -180,12 +188,7 @@ namespace WeChatNet.Route
                     if (sockets.ReaderFailure is Exception failure)
                         throw new RouteException(RouteException.SocketFailed, $"Reading replies failed: {failure.Message}", failure);
                     DrainReplies();
-                    // Timeouts, in send order (one timeout for all).
-                    while (_inFlight.Count > 0 && (_inFlight.Peek().State != ProbeState.InFlight || now - _inFlight.Peek().SentTimestamp >= timeoutTicks))
-                    {
-                        var p = _inFlight.Dequeue();
-                        if (p.State == ProbeState.InFlight) { p.State = ProbeState.TimedOut; _outstanding--; }
-                    }
+                    long nextDeadline = ExpireProbes(now, timeoutTicks);
 
                     // Send what may be sent now.
                     long wakeAt = long.MaxValue;
@@ -225,10 +228,13 @@ namespace WeChatNet.Route
                     // Emit the hops that are complete, in order.
                     int final = FinalHopCount(nextTtl, round0Done);
                     bool finished = _outstanding == 0 && AllSent(nextTtl, round0Done);
-                    if (finished || DestinationComplete())
+                    // Hops go out in order once complete: when the target's hop is complete too (so notes can compare with
+                    // the hops behind), or, while the target has not answered, as soon as a complete hop has answered.
+                    bool destinationKnown = _dest != int.MaxValue;
+                    if (finished || DestinationComplete() || (!destinationKnown && HopComplete(emitted + 1) && HopAnswered(emitted + 1)))
                     {
-                        var hops = BuildPath(finished ? final : Math.Min(final, _request.MaxHops));
-                        while (emitted < hops.Count && (finished || HopComplete(emitted + 1)))
+                        var hops = BuildPath(final);
+                        while (emitted < hops.Count && (finished || (HopComplete(emitted + 1) && (destinationKnown || HopAnswered(emitted + 1)))))
                         {
                             yield return WithName(hops[emitted]);
                             emitted++;
@@ -236,7 +242,7 @@ namespace WeChatNet.Route
                     }
                     if (finished) yield break;
 
-                    if (_inFlight.Count > 0) wakeAt = Math.Min(wakeAt, _inFlight.Peek().SentTimestamp + timeoutTicks);
+                    wakeAt = Math.Min(wakeAt, nextDeadline);
                     long waitTicks = wakeAt == long.MaxValue ? Stopwatch.Frequency / 20 : Math.Max(0, wakeAt - Stopwatch.GetTimestamp());
                     int waitMs = (int)Math.Min(1000, Math.Ceiling(waitTicks * 1000.0 / Stopwatch.Frequency));
                     if (_replies.IsEmpty && waitMs > 0) WaitHandle.WaitAny(new[] { _signal, _ct.WaitHandle }, waitMs);
@@ -249,6 +255,38 @@ namespace WeChatNet.Route
                     if (_grid[t].Any(p => p != null && p.IsComplete)) known = t;
                 var partial = BuildPath(known);
                 for (int i = emitted; i < partial.Count; i++) yield return WithName(partial[i], wait: false);
+            }
+
+            /// <summary>
+            /// Settles probes whose wait is over and returns the next deadline. A probe waits <see cref="RouteRequest.TimeoutMs"/>
+            /// at most, but once a later hop has answered it waits only <see cref="NearFactor"/> times that hop's RTT (at least
+            /// <see cref="MinimumWaitMs"/>): a router that stays silent while the hops behind it answer does not hold the trace
+            /// for a full timeout (traceroute's "near" rule).
+            /// </summary>
+            private long ExpireProbes(long now, long timeoutTicks)
+            {
+                // laterRtt[t]: the slowest reply from hop t or beyond, in ticks (0 = none yet).
+                var laterRtt = new long[_request.MaxHops + 2];
+                for (int t = _request.MaxHops; t >= 1; t--) laterRtt[t] = Math.Max(laterRtt[t + 1], _maxRttTicks[t]);
+                long floor = (long)(MinimumWaitMs / 1000.0 * Stopwatch.Frequency);
+                long next = long.MaxValue;
+                for (int i = _inFlight.Count - 1; i >= 0; i--)
+                {
+                    var p = _inFlight[i];
+                    if (p.State != ProbeState.InFlight) { _inFlight.RemoveAt(i); continue; }
+                    long wait = timeoutTicks;
+                    long beyond = laterRtt[p.Ttl + 1];
+                    if (beyond > 0) wait = Math.Min(wait, Math.Max(floor, beyond * NearFactor));
+                    long deadline = p.SentTimestamp + wait;
+                    if (now >= deadline)
+                    {
+                        p.State = ProbeState.TimedOut;
+                        _outstanding--;
+                        _inFlight.RemoveAt(i);
+                    }
+                    else next = Math.Min(next, deadline);
+                }
+                return next;
             }
 
             private void SendProbe(ProbeSockets sockets, byte[] buffer, int ttl, int round)
@@ -273,7 +311,7 @@ namespace WeChatNet.Route
                 {
                     throw new RouteException(RouteException.SocketFailed, $"Sending a probe to {_target} failed: {e.SocketErrorCode} ({e.Message}).", e);
                 }
-                _inFlight.Enqueue(probe);
+                _inFlight.Add(probe);
                 _outstanding++;
                 _sent++;
             }
@@ -285,7 +323,9 @@ namespace WeChatNet.Route
                     if (!_byKey.TryGetValue(reply.Key, out var probe) || probe.State != ProbeState.InFlight) continue;
                     probe.State = ProbeState.Answered;
                     _outstanding--;
-                    probe.RttMs = Math.Max(0, (reply.Timestamp - probe.SentTimestamp) * 1000.0 / Stopwatch.Frequency);
+                    long rttTicks = Math.Max(1, reply.Timestamp - probe.SentTimestamp);
+                    probe.RttMs = rttTicks * 1000.0 / Stopwatch.Frequency;
+                    _maxRttTicks[probe.Ttl] = Math.Max(_maxRttTicks[probe.Ttl], rttTicks);
                     probe.Responder = reply.Responder;
                     probe.Kind = reply.Kind;
                     probe.FromTarget = reply.Kind != ReplyKind.TimeExceeded && reply.Responder.Equals(_target);
@@ -379,6 +419,8 @@ namespace WeChatNet.Route
                     if (p is null || !p.IsComplete) return false;
                 return true;
             }
+
+            private bool HopAnswered(int ttl) => ttl <= _request.MaxHops && _grid[ttl].Any(p => p != null && p.State == ProbeState.Answered);
 
             private bool DestinationComplete() => _dest != int.MaxValue && HopComplete(_dest);
 

@@ -14,7 +14,8 @@ namespace WeChatNet.Tests.Route
     ///                               +-- r3b (198.18.4.2) --+
     /// </code>
     /// r2 splits traffic to the server over r3a and r3b by flow (ECMP, L3+L4 hash) when <c>ecmp</c> is on, else uses r3a.
-    /// Optional: a silent router (its ICMP time-exceeded dropped by iptables) and a router that rate-limits ICMP errors.
+    /// Optional: a silent router (its ICMP time-exceeded dropped by iptables), a router that rate-limits ICMP errors, and a
+    /// server that drops everything (a target that never answers).
     /// The server listens on TCP <see cref="OpenPort"/> (from a socket the test owns) and has <see cref="ClosedPort"/> closed.
     /// Every namespace is deleted on dispose, also when building failed half-way.
     /// </summary>
@@ -25,7 +26,7 @@ namespace WeChatNet.Tests.Route
         private readonly List<NetNamespace> _all = new List<NetNamespace>();
         private Socket? _listener4, _listener6;
 
-        public RouteTopology(string name, bool ecmp = false, int silentHop = 0, int rateLimitedHop = 0, int rateLimitMs = 20000)
+        public RouteTopology(string name, bool ecmp = false, int silentHop = 0, int rateLimitedHop = 0, int rateLimitMs = 20000, bool blackholeTarget = false)
         {
             try
             {
@@ -88,6 +89,12 @@ namespace WeChatNet.Tests.Route
                     var silent = RouterAtHop(silentHop);
                     silent.Exec(ExternalTool.Require("iptables", "iptables"), "-A", "OUTPUT", "-p", "icmp", "--icmp-type", "time-exceeded", "-j", "DROP");
                     silent.Exec(ExternalTool.Require("ip6tables", "iptables"), "-A", "OUTPUT", "-p", "icmpv6", "--icmpv6-type", "time-exceeded", "-j", "DROP");
+                }
+                if (blackholeTarget)
+                {
+                    // The server drops everything addressed to it: the target never answers.
+                    Server.Exec(ExternalTool.Require("iptables", "iptables"), "-A", "INPUT", "-j", "DROP");
+                    Server.Exec(ExternalTool.Require("ip6tables", "iptables"), "-A", "INPUT", "-j", "DROP");
                 }
                 if (rateLimitedHop > 0)
                 {
