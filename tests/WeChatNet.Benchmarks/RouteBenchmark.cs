@@ -28,7 +28,7 @@ namespace WeChatNet.Benchmarks
             md.AppendLine($"`sudo dotnet run --project tests/WeChatNet.Benchmarks -c Release -- route {runs}` ({DateTime.UtcNow:yyyy-MM-dd}). ");
             md.AppendLine("Topology: client, routers r1, r2, r3, r4 and a server in network namespaces (veth, 198.18.0.0/15), no added delay. ");
             md.AppendLine($"Each figure is the median wall time of {runs} runs of a full trace with 3 probes per hop, every tool at its defaults: ");
-            md.AppendLine("WeChatNet ICMP/UDP/TCP (timeout 2 s, rounds 100 ms apart), `traceroute -n` (UDP, 3 probes, waits up to 5 s, 16 probes at once), ");
+            md.AppendLine($"WeChatNet ICMP/UDP/TCP (timeout {new RouteRequest().TimeoutMs / 1000.0} s, rounds {new RouteRequest().EffectiveIntervalMs} ms apart), `traceroute -n` (UDP, 3 probes, waits up to 5 s, 16 probes at once), ");
             md.AppendLine("`mtr -n --report -c 3` (ICMP, rounds 1 s apart). Ratio = peer time / WeChatNet ICMP time. \"Hops equal\" compares the address lists hop by hop.");
             md.AppendLine();
             md.AppendLine("| Path | WeChatNet ICMP | WeChatNet UDP | WeChatNet TCP | traceroute | ratio | mtr -c 3 | ratio | hops equal |");
@@ -65,8 +65,9 @@ namespace WeChatNet.Benchmarks
             }
             md.AppendLine();
             md.AppendLine("Goal: the same hops, and a 3-round trace within about the slowest hop's RTT plus the timeout (2 s), not hops x timeout. ");
-            md.AppendLine("With every hop answering, the trace takes the two 100 ms round gaps plus the RTT; with a silent hop it waits one timeout for it ");
-            md.AppendLine("(traceroute's adaptive wait and mtr's 1 s rounds are the peers' own defaults).");
+            md.AppendLine("With every hop answering, a trace takes the two gaps between its three rounds plus the RTT. A silent hop whose later hops answer ");
+            md.AppendLine("is given up after 10 x their RTT (at least 50 ms), as traceroute does, rather than after the full timeout; only a path where nothing ");
+            md.AppendLine("answers past a hop waits the timeout. mtr spends its 1 s per round by design.");
             return md.ToString();
         }
     }

@@ -147,31 +147,74 @@ namespace WeChatNet.Route
         }
 
         /// <summary>
-        /// Matches a packet read from the ICMP (IPv4: with its IP header) or ICMPv6 (no IP header, sender given) socket.
-        /// False for anything that is not a reply to this run's probes. Never throws.
+        /// Matches a packet read from the raw ICMP socket (IPv4: with its IP header) or raw ICMPv6 socket (the message
+        /// alone, sender given). False for anything that is not a reply to this run's probes. Never throws.
         /// </summary>
         public bool TryMatchIcmp(ReadOnlySpan<byte> packet, IPAddress? sender, out ushort key, out ReplyKind kind, out ReadOnlySpan<byte> responder)
         {
+            responder = default;
+            if (_v6) return TryMatchIcmpMessage(packet, out key, out kind);
             key = 0;
             kind = ReplyKind.None;
-            responder = default;
+            var ip = Ipv4Packet.Parse(packet);
+            if (!ip.HasHeader || ip.Protocol != IpProtocols.Icmp) return false;
+            responder = ip.Source;
+            return TryMatchIcmpMessage(ip.Payload, out key, out kind);
+        }
+
+        /// <summary>Matches an ICMP (or ICMPv6) message without its IP header: an echo reply, or an error quoting a probe.</summary>
+        public bool TryMatchIcmpMessage(ReadOnlySpan<byte> message, out ushort key, out ReplyKind kind)
+        {
+            key = 0;
+            kind = ReplyKind.None;
             if (_v6)
             {
-                var m = Icmpv6Message.Parse(packet);
+                var m = Icmpv6Message.Parse(message);
                 if (!m.HasHeader) return false;
-                if (m.Type == Icmpv6Message.EchoReply)
-                {
-                    if (Protocol != RouteProtocol.Icmp || m.Identifier != IcmpIdentifier) return false;
-                    key = m.SequenceNumber;
-                    kind = ReplyKind.EchoReply;
-                    return true;
-                }
+                if (m.Type == Icmpv6Message.EchoReply) return MatchEchoReply(m.Identifier, m.SequenceNumber, out key, out kind);
                 if (!m.IsError) return false;
-                kind = m.Type switch
+                kind = KindOf(m.Type, m.Code);
+                return kind != ReplyKind.None && TryMatchQuoted(m.Quoted, out key);
+            }
+            var icmp = IcmpMessage.Parse(message);
+            if (!icmp.HasHeader) return false;
+            if (icmp.Type == IcmpMessage.EchoReply) return MatchEchoReply(icmp.Identifier, icmp.SequenceNumber, out key, out kind);
+            kind = KindOf(icmp.Type, icmp.Code);
+            return kind != ReplyKind.None && TryMatchQuoted(icmp.Quoted, out key);
+        }
+
+        private bool MatchEchoReply(ushort identifier, ushort sequence, out ushort key, out ReplyKind kind)
+        {
+            key = sequence;
+            kind = ReplyKind.EchoReply;
+            return Protocol == RouteProtocol.Icmp && identifier == IcmpIdentifier;
+        }
+
+        /// <summary>
+        /// Matches an ICMP error that a Linux ICMP datagram ("ping") socket queued for us (IP_RECVERR): the kernel hands
+        /// over the echo request it refers to and the error's type and code; the router's address comes separately.
+        /// </summary>
+        public bool TryMatchQueuedError(ReadOnlySpan<byte> original, byte icmpType, byte icmpCode, out ushort key, out ReplyKind kind)
+        {
+            key = 0;
+            kind = KindOf(icmpType, icmpCode);
+            if (kind == ReplyKind.None || Protocol != RouteProtocol.Icmp || original.Length < 8) return false;
+            if (original[0] != (_v6 ? Icmpv6Message.EchoRequest : IcmpMessage.EchoRequest)) return false;
+            if (BinaryPrimitives.ReadUInt16BigEndian(original.Slice(4)) != IcmpIdentifier) return false;
+            key = BinaryPrimitives.ReadUInt16BigEndian(original.Slice(6));
+            return true;
+        }
+
+        /// <summary>What an ICMP (or, for IPv6 codecs, ICMPv6) error type and code mean for a trace.</summary>
+        public ReplyKind KindOf(byte type, byte code)
+        {
+            if (_v6)
+            {
+                return type switch
                 {
-                    Icmpv6Message.TimeExceeded => m.Code == 0 ? ReplyKind.TimeExceeded : ReplyKind.None,
+                    Icmpv6Message.TimeExceeded => code == 0 ? ReplyKind.TimeExceeded : ReplyKind.None,
                     Icmpv6Message.PacketTooBig => ReplyKind.FragmentationNeeded,
-                    Icmpv6Message.DestinationUnreachable => m.Code switch
+                    Icmpv6Message.DestinationUnreachable => code switch
                     {
                         0 => ReplyKind.NetworkUnreachable,
                         1 or 5 or 6 => ReplyKind.AdminProhibited,
@@ -181,25 +224,11 @@ namespace WeChatNet.Route
                     },
                     _ => ReplyKind.None,
                 };
-                return kind != ReplyKind.None && TryMatchQuoted(m.Quoted, out key);
             }
-
-            var ip = Ipv4Packet.Parse(packet);
-            if (!ip.HasHeader || ip.Protocol != IpProtocols.Icmp) return false;
-            var icmp = IcmpMessage.Parse(ip.Payload);
-            if (!icmp.HasHeader) return false;
-            responder = ip.Source;
-            if (icmp.Type == IcmpMessage.EchoReply)
+            return type switch
             {
-                if (Protocol != RouteProtocol.Icmp || icmp.Identifier != IcmpIdentifier) return false;
-                key = icmp.SequenceNumber;
-                kind = ReplyKind.EchoReply;
-                return true;
-            }
-            kind = icmp.Type switch
-            {
-                IcmpMessage.TimeExceeded => icmp.Code == 0 ? ReplyKind.TimeExceeded : ReplyKind.None,
-                IcmpMessage.DestinationUnreachable => icmp.Code switch
+                IcmpMessage.TimeExceeded => code == 0 ? ReplyKind.TimeExceeded : ReplyKind.None,
+                IcmpMessage.DestinationUnreachable => code switch
                 {
                     0 or 6 => ReplyKind.NetworkUnreachable,
                     1 or 7 => ReplyKind.HostUnreachable,
@@ -211,7 +240,6 @@ namespace WeChatNet.Route
                 },
                 _ => ReplyKind.None,
             };
-            return kind != ReplyKind.None && TryMatchQuoted(icmp.Quoted, out key);
         }
 
         /// <summary>The probe a quoted header belongs to: inner destination, protocol, ports/identifier, then the key.</summary>

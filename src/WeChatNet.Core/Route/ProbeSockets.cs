@@ -19,12 +19,12 @@ namespace WeChatNet.Route
         private readonly Socket _icmp;
         private readonly Socket? _tcp;
         private readonly Socket? _portHolder;
-        private readonly List<Thread> _readers = new List<Thread>();
         private volatile bool _stopped;
         private readonly bool _v6;
 
-        private ProbeSockets(Socket send, Socket icmp, Socket? tcp, Socket? portHolder, IPAddress source, ushort sourcePort, bool v6)
+        private ProbeSockets(Socket send, Socket icmp, Socket? tcp, Socket? portHolder, IPAddress source, ushort sourcePort, bool v6, bool unprivileged = false)
         {
+            IsUnprivileged = unprivileged;
             _send = send;
             _icmp = icmp;
             _tcp = tcp;
@@ -36,6 +36,12 @@ namespace WeChatNet.Route
 
         public IPAddress Source { get; }
         public ushort SourcePort { get; }
+
+        /// <summary>
+        /// True when probing through an unprivileged ICMP datagram socket (Linux ping socket): the kernel picks the
+        /// echo identifier (<see cref="SourcePort"/>) and hands routers' errors over through the socket's error queue.
+        /// </summary>
+        public bool IsUnprivileged { get; }
 
         /// <summary>Set when a reader thread stopped on an unexpected error.</summary>
         public Exception? ReaderFailure { get; private set; }
@@ -49,7 +55,15 @@ namespace WeChatNet.Route
             var opened = new List<Socket>();
             try
             {
-                var icmp = OpenRaw(family, v6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp, protocol, opened);
+                Socket icmp;
+                try
+                {
+                    icmp = OpenRaw(family, v6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp, protocol, opened);
+                }
+                catch (RouteException e) when (e.ErrorId == RouteException.NeedsPrivilege && protocol == RouteProtocol.Icmp && PingSocketInterop.IsSupported)
+                {
+                    return OpenPingSocket(family, source, e);
+                }
                 icmp.ReceiveBufferSize = 1 << 20;
                 Socket send = icmp, tcp = null!, holder = null!;
                 ushort sourcePort = 0;
@@ -83,6 +97,37 @@ namespace WeChatNet.Route
             }
         }
 
+        /// <summary>The unprivileged ICMP path: a ping socket reading routers' errors from its error queue.</summary>
+        private static ProbeSockets OpenPingSocket(AddressFamily family, IPAddress source, RouteException rawRefused)
+        {
+            Socket ping;
+            try
+            {
+                ping = new Socket(family, SocketType.Dgram, family == AddressFamily.InterNetworkV6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied || e.NativeErrorCode == 1 || e.NativeErrorCode == 13)
+            {
+                throw new RouteException(RouteException.NeedsPrivilege, rawRefused.Message, e);
+            }
+            catch (SocketException)
+            {
+                throw rawRefused;
+            }
+            try
+            {
+                PingSocketInterop.EnableErrorQueue(ping);
+                ping.Blocking = false; // the reader polls; FIONREAD (Available) is not supported on ping sockets
+                ping.Bind(new IPEndPoint(source, 0));
+                ushort identifier = (ushort)((IPEndPoint)ping.LocalEndPoint!).Port;
+                return new ProbeSockets(ping, ping, null, null, source, identifier, family == AddressFamily.InterNetworkV6, unprivileged: true);
+            }
+            catch
+            {
+                ping.Dispose();
+                throw;
+            }
+        }
+
         private static Socket OpenRaw(AddressFamily family, ProtocolType type, RouteProtocol protocol, List<Socket> opened)
         {
             try
@@ -105,8 +150,9 @@ namespace WeChatNet.Route
                 return what + " Run PowerShell as Administrator (right-click > Run as administrator) and try again.";
             string fix = " Run PowerShell elevated (sudo pwsh), or grant the raw-socket capability to PowerShell once: " +
                          "sudo setcap cap_net_raw+ep \"$(readlink -f \"$(command -v pwsh)\")\" (Linux), then start a new pwsh.";
-            if (protocol == RouteProtocol.Icmp)
-                fix += " Unprivileged ICMP datagram sockets cannot read the routers' time-exceeded replies on this system, so an unprivileged trace would show only '*'.";
+            if (protocol == RouteProtocol.Icmp && PingSocketInterop.IsSupported)
+                fix += " For -Protocol Icmp only, an administrator can instead allow unprivileged ICMP sockets for your group: " +
+                       "sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\" (add it to /etc/sysctl.d/ to keep it).";
             return what + fix;
         }
 
@@ -130,58 +176,121 @@ namespace WeChatNet.Route
         {
             _send.Ttl = (short)ttl;
             // netstandard2.0 has no span SendTo: the probe is small.
-            _send.SendTo(probe.ToArray(), new IPEndPoint(target, 0));
+            var bytes = probe.ToArray();
+            var to = new IPEndPoint(target, 0);
+            for (int attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    _send.SendTo(bytes, to);
+                    return;
+                }
+                catch (SocketException) when (IsUnprivileged && attempt < 2)
+                {
+                    // A ping socket reports the last queued ICMP error (e.g. a router's time-exceeded, "no route to host")
+                    // on the next call, once; the error itself waits in the error queue for the reader. Send again.
+                }
+            }
         }
 
-        /// <summary>Starts one reader thread per receiving socket; <paramref name="onPacket"/> runs on those threads.</summary>
-        public void StartReaders(ReceiveHandler onPacket)
+        /// <summary>Where a packet handed to <see cref="ReceiveHandler"/> was read.</summary>
+        public enum PacketSource
         {
-            StartReader(_icmp, false, onPacket);
-            if (_tcp != null) StartReader(_tcp, true, onPacket);
+            /// <summary>The raw ICMP socket (IPv4: with the IP header) or raw ICMPv6 socket (the message alone).</summary>
+            RawIcmp,
+            /// <summary>The raw TCP socket (IPv4: with the IP header; IPv6: the segment alone).</summary>
+            RawTcp,
+            /// <summary>A ping socket: the ICMP message without IP header, sender given.</summary>
+            PingMessage,
         }
 
-        public delegate void ReceiveHandler(ReadOnlySpan<byte> packet, IPAddress? sender, bool fromTcpSocket, long timestamp);
+        public delegate void ReceiveHandler(ReadOnlySpan<byte> packet, IPAddress? sender, PacketSource source, long timestamp);
 
-        private void StartReader(Socket socket, bool isTcp, ReceiveHandler onPacket)
+        /// <summary>An ICMP error a ping socket queued: the echo request it refers to, the error's type and code, the router.</summary>
+        public delegate void QueuedErrorHandler(ReadOnlySpan<byte> original, byte icmpType, byte icmpCode, IPAddress offender, long timestamp);
+
+        /// <summary>Starts one reader thread per receiving socket; the handlers run on those threads.</summary>
+        public void StartReaders(ReceiveHandler onPacket, QueuedErrorHandler onQueuedError)
+        {
+            if (IsUnprivileged)
+            {
+                StartThread("WeChatNet route ping reader", () => ReadPingSocket(onPacket, onQueuedError));
+                return;
+            }
+            StartThread("WeChatNet route ICMP reader", () => ReadRaw(_icmp, PacketSource.RawIcmp, onPacket));
+            if (_tcp != null) StartThread("WeChatNet route TCP reader", () => ReadRaw(_tcp, PacketSource.RawTcp, onPacket));
+        }
+
+        private void StartThread(string name, Action body)
         {
             var t = new Thread(() =>
             {
-                var buffer = new byte[65536];
-                EndPoint any = new IPEndPoint(_v6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-                while (!_stopped)
+                try { body(); }
+                catch (ObjectDisposedException) { }
+                catch (Exception e) when (!_stopped)
+                {
+                    // Never take the host process down from a reader thread: the scheduler reports it.
+                    ReaderFailure = e;
+                }
+                catch (Exception) { }
+            }) { IsBackground = true, Name = name };
+            t.Start();
+        }
+
+        private void ReadRaw(Socket socket, PacketSource source, ReceiveHandler onPacket)
+        {
+            var buffer = new byte[65536];
+            EndPoint any = new IPEndPoint(_v6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+            while (!_stopped)
+            {
+                int n;
+                EndPoint from = any;
+                try
+                {
+                    if (!socket.Poll(50_000, SelectMode.SelectRead)) continue;
+                    n = socket.ReceiveFrom(buffer, ref from);
+                }
+                catch (SocketException) when (_stopped) { return; }
+                catch (SocketException) { Thread.Sleep(10); continue; }
+                long ts = System.Diagnostics.Stopwatch.GetTimestamp();
+                onPacket(new ReadOnlySpan<byte>(buffer, 0, n), (from as IPEndPoint)?.Address, source, ts);
+            }
+        }
+
+        private void ReadPingSocket(ReceiveHandler onPacket, QueuedErrorHandler onQueuedError)
+        {
+            var buffer = new byte[65536];
+            EndPoint any = new IPEndPoint(_v6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+            using var errors = new PingSocketInterop.ErrorQueueReader();
+            while (!_stopped)
+            {
+                var (readable, errorQueued) = PingSocketInterop.Wait(_icmp, 50);
+                long ts = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (_stopped) return;
+                if (errorQueued)
+                {
+                    while (errors.TryRead(_icmp, out var original, out byte type, out byte code, out var offender))
+                        onQueuedError(original, type, code, offender!, ts);
+                }
+                if (readable)
                 {
                     int n;
                     EndPoint from = any;
                     try
                     {
-                        if (!socket.Poll(50_000, SelectMode.SelectRead)) continue;
-                        n = socket.ReceiveFrom(buffer, ref from);
+                        n = _icmp.ReceiveFrom(buffer, ref from);
                     }
-                    catch (ObjectDisposedException) { return; }
-                    catch (SocketException) when (_stopped) { return; }
-                    catch (SocketException) { Thread.Sleep(10); continue; }
-                    long ts = System.Diagnostics.Stopwatch.GetTimestamp();
-                    try
-                    {
-                        onPacket(new ReadOnlySpan<byte>(buffer, 0, n), (from as IPEndPoint)?.Address, isTcp, ts);
-                    }
-                    catch (Exception e)
-                    {
-                        // Never take the host process down from a reader thread: the scheduler reports it.
-                        ReaderFailure = e;
-                        return;
-                    }
+                    // Nothing after all (non-blocking), or a pending error reported through recv once: it is in the queue.
+                    catch (SocketException) { continue; }
+                    onPacket(new ReadOnlySpan<byte>(buffer, 0, n), (from as IPEndPoint)?.Address, PacketSource.PingMessage, ts);
                 }
-            })
-            { IsBackground = true, Name = isTcp ? "WeChatNet route TCP reader" : "WeChatNet route ICMP reader" };
-            _readers.Add(t);
-            t.Start();
+            }
         }
 
         public void Dispose()
         {
+            // Readers notice within one poll (50 ms) and exit on their own: nobody waits for them.
             _stopped = true;
-            foreach (var t in _readers) t.Join(500);
             _send.Dispose();
             _icmp.Dispose();
             _tcp?.Dispose();

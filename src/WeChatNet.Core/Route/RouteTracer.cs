@@ -123,8 +123,10 @@ namespace WeChatNet.Route
                 var sockets = ProbeSockets.Open(_request.Protocol, _target);
                 try
                 {
+                    // A ping socket's echo identifier is the one the kernel gave it (its "port").
+                    ushort icmpId = sockets.IsUnprivileged ? sockets.SourcePort : (ushort)rng.Next(1, 0xFFFF);
                     _codec = new ProbeCodec(_request.Protocol, sockets.Source, _target, sockets.SourcePort, (ushort)_request.EffectivePort,
-                        (ushort)rng.Next(1, 0xFFFF), (ushort)rng.Next(1, 0xFFFF));
+                        icmpId, (ushort)rng.Next(1, 0xFFFF));
                     _keyBase = (ushort)rng.Next(0, 0x10000);
                     _template = new RouteHop
                     {
@@ -136,7 +138,7 @@ namespace WeChatNet.Route
                     _grid = new Probe?[_request.MaxHops + 1][];
                     _maxRttTicks = new long[_request.MaxHops + 2];
                     for (int t = 1; t <= _request.MaxHops; t++) _grid[t] = new Probe?[_request.Count];
-                    sockets.StartReaders(OnPacket);
+                    sockets.StartReaders(OnPacket, OnQueuedError);
                     foreach (var hop in Schedule(sockets)) yield return hop;
                 }
                 finally
@@ -146,23 +148,38 @@ namespace WeChatNet.Route
             }
 
             /// <summary>Runs on the reader threads: parse, match, queue. Only matched replies allocate.</summary>
-            private void OnPacket(ReadOnlySpan<byte> packet, IPAddress? sender, bool fromTcp, long timestamp)
+            private void OnPacket(ReadOnlySpan<byte> packet, IPAddress? sender, ProbeSockets.PacketSource source, long timestamp)
             {
                 ushort key;
                 ReplyKind kind;
                 IPAddress? responder;
-                if (fromTcp)
+                switch (source)
                 {
-                    if (!_codec.TryMatchTcp(packet, sender, out key, out kind)) return;
-                    responder = _target;
+                    case ProbeSockets.PacketSource.RawTcp:
+                        if (!_codec.TryMatchTcp(packet, sender, out key, out kind)) return;
+                        responder = _target;
+                        break;
+                    case ProbeSockets.PacketSource.PingMessage:
+                        if (!_codec.TryMatchIcmpMessage(packet, out key, out kind)) return;
+                        responder = sender;
+                        break;
+                    default:
+                        if (!_codec.TryMatchIcmp(packet, sender, out key, out kind, out var from)) return;
+                        responder = from.Length == 4 || from.Length == 16 ? new IPAddress(from.ToArray()) : sender;
+                        break;
                 }
-                else
-                {
-                    if (!_codec.TryMatchIcmp(packet, sender, out key, out kind, out var source)) return;
-                    responder = source.Length == 4 || source.Length == 16 ? new IPAddress(source.ToArray()) : sender;
-                    if (responder is null) return;
-                    if (responder.AddressFamily == AddressFamily.InterNetworkV6 && responder.ScopeId != 0) responder = new IPAddress(responder.GetAddressBytes());
-                }
+                Enqueue(key, responder, kind, timestamp);
+            }
+
+            private void OnQueuedError(ReadOnlySpan<byte> original, byte icmpType, byte icmpCode, IPAddress offender, long timestamp)
+            {
+                if (_codec.TryMatchQueuedError(original, icmpType, icmpCode, out ushort key, out var kind)) Enqueue(key, offender, kind, timestamp);
+            }
+
+            private void Enqueue(ushort key, IPAddress? responder, ReplyKind kind, long timestamp)
+            {
+                if (responder is null) return;
+                if (responder.AddressFamily == AddressFamily.InterNetworkV6 && responder.ScopeId != 0) responder = new IPAddress(responder.GetAddressBytes());
                 _replies.Enqueue(new ProbeReply(key, responder, kind, timestamp));
                 _signal.Set();
             }

@@ -270,5 +270,40 @@ namespace WeChatNet.Tests.Route
                 Assert.Equal(0, InternetChecksum.Compute(p, pseudo(6, n)));
             }
         }
+    
+        [Fact]
+        public void AnErrorQueuedOnAPingSocketIsReadFromItsControlMessage()
+        {
+            Assert.Equal(8, IntPtr.Size); // the literal below is the x86_64/arm64 layout
+            var control = Hex(
+                "3000 0000 0000 0000 | 0000 0000 | 0b00 0000 |" + // cmsg_len 48 (size_t), level 0 (SOL_IP), type 11 (IP_RECVERR)
+                "7100 0000 | 02 | 0b | 00 | 00 |" +               // ee_errno 113 (EHOSTUNREACH), origin 2 (ICMP), type 11, code 0, pad
+                "0000 0000 | 0000 0000 |" +                        // ee_info, ee_data
+                "0200 0000 | c612 0202 | 0000 0000 0000 0000");    // offender sockaddr_in: AF_INET, port 0, 198.18.2.2, zero
+            Assert.True(PingSocketInterop.ParseExtendedError(control, out byte type, out byte code, out var offender));
+            Assert.Equal(11, type);
+            Assert.Equal(0, code);
+            Assert.Equal("198.18.2.2", offender!.ToString());
+
+            // The echo request the error refers to, as the kernel hands it back: identifier b7a4, sequence 0042.
+            var original = Hex("0800 5463 b7a4 0042 0000 5765 4368 6174");
+            Assert.True(Codec4(RouteProtocol.Icmp).TryMatchQueuedError(original, type, code, out ushort key, out var kind));
+            Assert.Equal(0x0042, key);
+            Assert.Equal(ReplyKind.TimeExceeded, kind);
+            Assert.False(Codec4(RouteProtocol.Icmp).TryMatchQueuedError(original, 0, 0, out _, out _)); // not an error type
+
+            // IPv6: level 41 (SOL_IPV6), type 25 (IPV6_RECVERR), origin 3 (ICMPv6), type 3 (time exceeded), sockaddr_in6.
+            var control6 = Hex("3c00 0000 0000 0000 2900 0000 1900 0000 7100 0000 0303 0000 0000 0000 0000 0000" +
+                               "0a00 0000 0000 0000 2001 0db8 0002 0000 0000 0000 0000 0002 0000 0000"); // family, port, flow, address, scope
+            Assert.True(PingSocketInterop.ParseExtendedError(control6, out type, out _, out offender));
+            Assert.Equal(3, type);
+            Assert.Equal("2001:db8:2::2", offender!.ToString());
+
+            // A local error (origin 1) or a truncated message is not a router's answer.
+            var local = (byte[])control.Clone();
+            local[20] = 1;
+            Assert.False(PingSocketInterop.ParseExtendedError(local, out _, out _, out _));
+            for (int len = 0; len < control.Length; len++) PingSocketInterop.ParseExtendedError(control.AsSpan(0, len), out _, out _, out _);
+        }
     }
 }

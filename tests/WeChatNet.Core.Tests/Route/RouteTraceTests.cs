@@ -231,7 +231,32 @@ namespace WeChatNet.Tests.Route
                 Assert.Contains("sudo pwsh", e.Message);
                 Assert.Contains("setcap cap_net_raw+ep", e.Message);
                 Assert.Contains("-Protocol " + protocol, e.Message);
+                // ICMP could also run unprivileged, if the administrator allowed ping sockets (this namespace does not).
+                Assert.Equal(protocol == RouteProtocol.Icmp, e.Message.Contains("net.ipv4.ping_group_range"));
             }
+        }
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void WithoutRawSocketsIcmpTracesThroughUnprivilegedPingSockets(bool ipv6)
+        {
+            using var topo = new RouteTopology("ping", silentHop: 4);
+            // Allow ICMP datagram sockets to group 0 in the client namespace only; the thread drops CAP_NET_RAW.
+            topo.Client.Exec("sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 0");
+            var request = new RouteRequest { Target = (ipv6 ? RouteTopology.Server6 : RouteTopology.Server4).ToString(), IPv6 = ipv6, TimeoutMs = 1000 };
+            var hops = NamespaceThread.Run(topo.Client, () => RouteTracer.Trace(request).ToList(), dropNetRaw: true);
+            foreach (var h in hops) _out.WriteLine($"{h.Hop} {h.Address} {h.Received}/{h.Sent} {h.Reply} {h.Note}");
+            AssertPath(hops, ipv6 ? RouteTopology.Hops6 : RouteTopology.Hops4, silentHop: 4);
+            Assert.All(hops.Where(h => h.Hop != 4), h => Assert.Equal(3, h.Received));
+            Assert.Equal("TimeExceeded", hops[0].Reply);
+            Assert.Equal("EchoReply", hops[^1].Reply);
+            Assert.Equal(0, hops[3].Received);
+
+            // UDP and TCP still need raw sockets: a clear error, not a trace of '*'.
+            var e = Assert.Throws<RouteException>(() => NamespaceThread.Run(topo.Client,
+                () => RouteTracer.Trace(new RouteRequest { Target = request.Target, IPv6 = ipv6, Protocol = RouteProtocol.Udp }).ToList(), dropNetRaw: true));
+            Assert.Equal(RouteException.NeedsPrivilege, e.ErrorId);
         }
 
         [Fact]
