@@ -72,13 +72,13 @@ namespace WeChatNet.Route
             return match;
         }
 
-        private static Task<IPAddress[]> DefaultTargetResolver(string name, CancellationToken cancellationToken) => Dns.GetHostAddressesAsync(name);
+        private static Task<IPAddress[]> DefaultTargetResolver(string name, CancellationToken cancellationToken) => System.Net.Dns.GetHostAddressesAsync(name);
 
         private static async Task<string?> DefaultReverseResolver(IPAddress address, CancellationToken cancellationToken)
         {
             try
             {
-                var entry = await Dns.GetHostEntryAsync(address).ConfigureAwait(false);
+                var entry = await System.Net.Dns.GetHostEntryAsync(address).ConfigureAwait(false);
                 string name = entry.HostName;
                 return string.IsNullOrEmpty(name) || name == address.ToString() ? null : name.TrimEnd('.');
             }
