@@ -22,8 +22,9 @@
         'Measure-WeChatHeartbeat',
         'Get-WeChatFinding',
         'Import-WeChatCapture',
-        'Export-WeChatCapture'
-        'Get-WeChatRoute'
+        'Export-WeChatCapture',
+        'Get-WeChatRoute',
+        'Invoke-WeChatDiagnostic'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

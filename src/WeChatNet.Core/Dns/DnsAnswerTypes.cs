@@ -63,6 +63,26 @@ namespace WeChatNet
         public int DroppedResponses { get; }
         /// <summary>What went wrong; for an Ok answer empty, or a note on how it was obtained (e.g. asked again without EDNS).</summary>
         public string Error { get; }
+        /// <summary>Region of each address of <see cref="Addresses"/>, in the same order (MainlandChina, HongKong, Overseas, Private, Special, Unknown; see Get-WeChatIpInfo).</summary>
+        public string[] AddressRegions { get; internal set; } = new string[0];
+        /// <summary>Owner of each address of <see cref="Addresses"/>, in the same order ("Tencent" when in a Tencent AS, else empty).</summary>
+        public string[] AddressOwners { get; internal set; } = new string[0];
+
+        /// <summary>Fills <see cref="AddressRegions"/> and <see cref="AddressOwners"/> from the IP-intelligence tables.</summary>
+        internal void Label(IpIntel.IpIntelligence intel)
+        {
+            var regions = new string[Addresses.Length];
+            var owners = new string[Addresses.Length];
+            for (int i = 0; i < Addresses.Length; i++)
+            {
+                if (!IpIntel.IpIntelligence.TryParseAddress(Addresses[i], out var ip)) { regions[i] = "Unknown"; owners[i] = string.Empty; continue; }
+                var info = intel.Lookup(ip);
+                regions[i] = info.Region;
+                owners[i] = info.Owner ?? string.Empty;
+            }
+            AddressRegions = regions;
+            AddressOwners = owners;
+        }
 
         public override string ToString() => $"{Name} @{Server}: {Status} {string.Join(",", Addresses)}";
     }
