@@ -29,7 +29,8 @@ namespace WeChatNet.Benchmarks
             md.AppendLine("Topology: client, routers r1, r2, r3, r4 and a server in network namespaces (veth, 198.18.0.0/15), no added delay. ");
             md.AppendLine($"Each figure is the median wall time of {runs} runs of a full trace with 3 probes per hop, every tool at its defaults: ");
             md.AppendLine($"WeChatNet ICMP/UDP/TCP (timeout {new RouteRequest().TimeoutMs / 1000.0} s, rounds {new RouteRequest().EffectiveIntervalMs} ms apart), `traceroute -n` (UDP, 3 probes, waits up to 5 s, 16 probes at once), ");
-            md.AppendLine("`mtr -n --report -c 3` (ICMP, rounds 1 s apart). Ratio = peer time / WeChatNet ICMP time. \"Hops equal\" compares the address lists hop by hop.");
+            md.AppendLine("`mtr -n --report -c 3` (ICMP, rounds 1 s apart). Ratio = peer time / WeChatNet ICMP time. \"Hops equal\" compares the address lists hop by hop " +
+                "(trailing silent hops left out: the peers print them up to hop 30, WeChatNet reports one).");
             md.AppendLine();
             md.AppendLine("| Path | WeChatNet ICMP | ICMP, `-IntervalMs 0` | UDP | TCP | traceroute | ratio | mtr -c 3 | ratio | hops equal |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
