@@ -144,6 +144,7 @@ namespace WeChatNet.Route
                 finally
                 {
                     sockets.Dispose();
+                    _signal.Dispose();
                 }
             }
 
