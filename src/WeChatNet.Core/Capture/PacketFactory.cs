@@ -47,11 +47,8 @@ namespace WeChatNet.Capture
                 File = file,
                 Data = p.Data.ToArray(),
             };
-            if (!p.SourceAddress.IsEmpty)
-            {
-                packet.Source = AddressText.Format(p.SourceAddress);
-                packet.Destination = AddressText.Format(p.DestinationAddress);
-            }
+            if (!p.SourceAddress.IsEmpty) packet.Source = AddressText.Format(p.SourceAddress);
+            if (!p.DestinationAddress.IsEmpty) packet.Destination = AddressText.Format(p.DestinationAddress);
             if (p.Network == NetworkKind.Ipv4 || p.Network == NetworkKind.Ipv6) packet.Ttl = p.TtlOrHopLimit;
             packet.IsFragment = p.IsFragment;
             packet.Protocol = ProtocolName(p);
@@ -63,11 +60,13 @@ namespace WeChatNet.Capture
                     packet.SourcePort = p.SourcePort;
                     packet.DestinationPort = p.DestinationPort;
                 }
-                if (p.Transport == TransportKind.Tcp && p.TransportBytes.Length >= TcpSegment.MinHeaderLength)
+                // Fields of a TCP header cut by the snap length are shown as far as they were captured.
+                int captured = p.TransportBytes.Length;
+                if (p.Transport == TransportKind.Tcp)
                 {
-                    packet.TcpFlags = TcpSegment.FormatFlags(p.TcpFlags);
-                    packet.Sequence = p.Sequence;
-                    packet.Acknowledgment = p.Acknowledgment;
+                    if (captured >= 8) packet.Sequence = p.Sequence;
+                    if (captured >= 12) packet.Acknowledgment = p.Acknowledgment;
+                    if (captured >= 14) packet.TcpFlags = TcpSegment.FormatFlags(p.TcpFlags);
                 }
             }
             if (!p.Issue.IsNone) packet.Problem = p.Issue.ToString();
@@ -89,7 +88,9 @@ namespace WeChatNet.Capture
                 case NetworkKind.Ipv4: return "IPv4";
                 case NetworkKind.Ipv6: return "IPv6";
                 case NetworkKind.Arp: return "ARP";
-                case NetworkKind.Other: return p.EtherType != 0 ? "0x" + p.EtherType.ToString("x4") : LinkTypeNames.Name(p.LinkType);
+                case NetworkKind.Other:
+                    if (p.EtherType != 0 && p.EtherType < 0x0600 && p.LinkType == (ushort)Packets.LinkType.Ethernet) return "LLC";
+                    return p.EtherType != 0 ? "0x" + p.EtherType.ToString("x4") : LinkTypeNames.Name(p.LinkType);
             }
             return LinkTypeNames.Name(p.LinkType);
         }
@@ -166,6 +167,8 @@ namespace WeChatNet.Capture
                         else if (arp.Operation == ArpPacket.Reply) sb.Append(spa).Append(" is at ").Append(AddressText.FormatMac(arp.SenderHardwareAddress));
                         else sb.Append("ARP operation ").Append(arp.Operation);
                     }
+                    else if (p.Network == NetworkKind.Other && p.EtherType != 0 && p.EtherType < 0x0600 && p.LinkType == (ushort)Packets.LinkType.Ethernet)
+                        sb.Append("IEEE 802.3 frame with an LLC header, length ").Append(p.EtherType);
                     else if (p.Network == NetworkKind.Other) sb.Append("EtherType 0x").Append(p.EtherType.ToString("x4")).Append(", ").Append(p.Data.Length - p.NetworkOffset).Append(" bytes");
                     else if (p.Network == NetworkKind.None) sb.Append(p.Data.Length).Append(" bytes, link type ").Append(LinkTypeNames.Name(p.LinkType));
                     break;

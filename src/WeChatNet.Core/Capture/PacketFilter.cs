@@ -417,9 +417,10 @@ namespace WeChatNet.Capture
                         if (AtEnd) throw Error("expected an IP address after 'host'");
                         if (!IPAddress.TryParse(_tokens[_i].Token, out var address) || _tokens[_i].Token.IndexOf('.') < 0 && _tokens[_i].Token.IndexOf(':') < 0)
                             throw Error($"'{_tokens[_i].Token}' is not an IPv4 or IPv6 address (host names are not resolved)");
+                        var only = OnlyFor(proto, address);
                         _i++;
                         var bytes = address.GetAddressBytes();
-                        return new NetNode(dir, bytes, bytes.Length * 8, OnlyFor(proto, address));
+                        return new NetNode(dir, bytes, bytes.Length * 8, only);
                     }
                     case "net":
                     {
@@ -435,8 +436,9 @@ namespace WeChatNet.Capture
                         int prefix = bytes.Length * 8;
                         if (slash >= 0 && (!int.TryParse(v.Substring(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix) || prefix > bytes.Length * 8))
                             throw Error($"'{v}' has an invalid prefix length");
+                        var only = OnlyFor(proto, address);
                         _i++;
-                        return new NetNode(dir, bytes, prefix, OnlyFor(proto, address));
+                        return new NetNode(dir, bytes, prefix, only);
                     }
                 }
                 throw Error("expected 'host', 'net', 'port' or 'portrange'");
