@@ -57,9 +57,9 @@ Describe 'Get-WeChatRoute' {
         $completion.CompletionMatches.CompletionText | Should -Contain 'szlong.weixin.qq.com'
     }
 
-    It 'writes RouteTargetNotResolved for a name that does not resolve and carries on' {
-        $null = Get-WeChatRoute 'no-such-host.invalid' -ErrorVariable err -ErrorAction SilentlyContinue
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'RouteTargetNotResolved*'
+    It 'writes RouteTargetNoAddress for an IPv4 literal traced with -IPv6 (no DNS query is made)' {
+        $null = Get-WeChatRoute 198.18.0.1 -IPv6 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RouteTargetNoAddress*'
     }
 
     Context 'through real routers (root)' {

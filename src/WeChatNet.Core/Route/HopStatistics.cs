@@ -68,8 +68,8 @@ namespace WeChatNet.Route
         private static double Round(double ms) => Math.Round(ms, 3);
 
         /// <summary>
-        /// Notes, latency steps and the biggest-step flag over a path (hops in order). <paramref name="complete"/> is
-        /// false while later hops may still change: then a hop without replies is not yet called silent.
+        /// Notes, latency steps and the biggest-step flag over a path (hops in order), from what is known so far:
+        /// loss at a hop is compared with the hops behind it that answered.
         /// </summary>
         public static void Annotate(IList<RouteHop> hops)
         {

@@ -144,6 +144,7 @@ namespace WeChatNet.Route
                 finally
                 {
                     sockets.Dispose();
+                    _signal.Dispose();
                 }
             }
 
@@ -224,12 +225,12 @@ namespace WeChatNet.Route
                             if (ttl > Limit) break;
                             if (r == 0)
                             {
-                                if (udp && ttl > Frontier() + UdpLookahead) break;
+                                if (udp && ttl > Frontier(now) + UdpLookahead) { wakeAt = Math.Min(wakeAt, now + Stopwatch.Frequency / 100); break; }
                             }
                             else
                             {
                                 if (ttl >= nextTtl[r - 1]) break; // keep rounds in order
-                                if (!MaySendLaterRound(ttl, round0Done)) break;
+                                if (!MaySendLaterRound(ttl)) break;
                             }
                             SendProbe(sockets, buffer, ttl, r);
                             if (roundStarted[r] == 0) roundStarted[r] = Stopwatch.GetTimestamp();
@@ -243,7 +244,7 @@ namespace WeChatNet.Route
                     }
 
                     // Emit the hops that are complete, in order.
-                    int final = FinalHopCount(nextTtl, round0Done);
+                    int final = FinalHopCount();
                     bool finished = _outstanding == 0 && AllSent(nextTtl, round0Done);
                     // Hops go out in order once complete: when the target's hop is complete too (so notes can compare with
                     // the hops behind), or, while the target has not answered, as soon as a complete hop has answered.
@@ -268,7 +269,7 @@ namespace WeChatNet.Route
                 // Cancelled: what is known, now.
                 DrainReplies();
                 int known = 0;
-                for (int t = 1; t <= FinalHopCount(nextTtl, false); t++)
+                for (int t = 1; t <= FinalHopCount(); t++)
                     if (_grid[t].Any(p => p != null && p.IsComplete)) known = t;
                 var partial = BuildPath(known);
                 for (int i = emitted; i < partial.Count; i++) yield return WithName(partial[i], wait: false);
@@ -376,22 +377,29 @@ namespace WeChatNet.Route
                 return hop;
             }
 
-            /// <summary>Highest round-0 TTL whose probe came back or timed out: UDP looks only a little past it.</summary>
-            private int Frontier()
+            /// <summary>
+            /// Highest round-0 TTL whose probe came back, timed out, or has waited 3 x the slowest RTT seen so far (at least
+            /// <see cref="MinimumWaitMs"/>): UDP looks only a little past it, so a stretch of silent hops costs a few short
+            /// waits, not a timeout each.
+            /// </summary>
+            private int Frontier(long now)
             {
+                long slowest = 0;
+                for (int t = 1; t <= _request.MaxHops; t++) slowest = Math.Max(slowest, _maxRttTicks[t]);
+                long settle = Math.Max((long)(MinimumWaitMs / 1000.0 * Stopwatch.Frequency), 3 * slowest);
                 int f = 0;
                 for (int t = 1; t <= _request.MaxHops; t++)
-                    if (_grid[t][0] is Probe p && p.IsComplete) f = t;
+                    if (_grid[t][0] is Probe p && (p.IsComplete || now - p.SentTimestamp >= settle)) f = t;
                 return f;
             }
 
-            private bool MaySendLaterRound(int ttl, bool round0Done)
+            private bool MaySendLaterRound(int ttl)
             {
                 if (_dest != int.MaxValue) return ttl <= _dest;
                 var first = _grid[ttl][0];
                 if (first != null && first.State == ProbeState.Answered && first.Kind == ReplyKind.TimeExceeded) return true;
-                // The target has not answered: once round 0 is over, keep probing a little past the last hop that answered.
-                return round0Done && ttl <= LastAnswered() + 2;
+                // The target has not answered (yet): probe a little past the last hop that answered; hops beyond are not reported.
+                return ttl <= LastAnswered() + 2;
             }
 
             private int LastAnswered()
@@ -410,20 +418,19 @@ namespace WeChatNet.Route
                 return true;
             }
 
-            private int LaterRoundLimit(bool round0Done) =>
-                _dest != int.MaxValue ? Limit : round0Done ? Math.Min(_request.MaxHops, LastAnswered() + 2) : Limit;
+            private int LaterRoundLimit() => _dest != int.MaxValue ? Limit : Math.Min(_request.MaxHops, LastAnswered() + 2);
 
             private bool AllSent(int[] nextTtl, bool round0Done)
             {
                 if (!round0Done) return false;
-                int limit = LaterRoundLimit(round0Done);
+                int limit = LaterRoundLimit();
                 for (int r = 1; r < nextTtl.Length; r++)
                     if (nextTtl[r] <= limit) return false;
                 return true;
             }
 
             /// <summary>Hops to report: up to the target, or one past the last hop that answered.</summary>
-            private int FinalHopCount(int[] nextTtl, bool round0Done)
+            private int FinalHopCount()
             {
                 if (_dest != int.MaxValue) return _dest;
                 return Math.Min(_request.MaxHops, Math.Max(1, LastAnswered() + 1));

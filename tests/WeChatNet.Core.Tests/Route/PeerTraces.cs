@@ -10,14 +10,16 @@ namespace WeChatNet.Tests.Route
     public static class PeerTraces
     {
         /// <summary>traceroute -n [args] target: one list of addresses per hop.</summary>
-        public static List<string[]> Traceroute(NetNamespace ns, string target, params string[] args)
+        public static List<string[]> Traceroute(NetNamespace ns, string target, params string[] args) =>
+            ParseTraceroute(RunIn(ns, ExternalTool.Require("traceroute", "traceroute"), new[] { "-n" }, args, target));
+
+        private static string RunIn(NetNamespace ns, string tool, string[] fixedArgs, string[] args, string target)
         {
-            string tool = ExternalTool.Require("traceroute", "traceroute");
-            var command = new List<string> { tool, "-n" };
+            var command = new List<string> { tool };
+            command.AddRange(fixedArgs);
             command.AddRange(args);
             command.Add(target);
-            var output = ns.Exec(command.ToArray()).StandardOutput;
-            return ParseTraceroute(output);
+            return ns.Exec(command.ToArray()).StandardOutput;
         }
 
         public static List<string[]> ParseTraceroute(string output)
@@ -35,15 +37,8 @@ namespace WeChatNet.Tests.Route
         }
 
         /// <summary>mtr -n --report -c count [args] target: one address per hop ("" where mtr shows ???).</summary>
-        public static List<string[]> Mtr(NetNamespace ns, string target, int count, params string[] args)
-        {
-            string tool = ExternalTool.Require("mtr", "mtr-tiny");
-            var command = new List<string> { tool, "-n", "--report", "-c", count.ToString() };
-            command.AddRange(args);
-            command.Add(target);
-            var output = ns.Exec(command.ToArray()).StandardOutput;
-            return ParseMtr(output);
-        }
+        public static List<string[]> Mtr(NetNamespace ns, string target, int count, params string[] args) =>
+            ParseMtr(RunIn(ns, ExternalTool.Require("mtr", "mtr-tiny"), new[] { "-n", "--report", "-c", count.ToString() }, args, target));
 
         public static List<string[]> ParseMtr(string output)
         {
