@@ -108,10 +108,10 @@ namespace WeChatNet.Benchmarks
             return best!;
         }
 
-        private sealed record Timed(double Seconds);
+        internal sealed record Timed(double Seconds);
 
         /// <summary>Runs "tool arguments > /dev/null" through /bin/sh, exactly as the peer command is written.</summary>
-        private static Timed TimeTool(string tool, string arguments, out string error)
+        internal static Timed TimeTool(string tool, string arguments, out string error)
         {
             var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardError = true, UseShellExecute = false };
             psi.ArgumentList.Add("-c");
@@ -125,14 +125,14 @@ namespace WeChatNet.Benchmarks
             return new Timed(sw.Elapsed.TotalSeconds);
         }
 
-        private static string FindTool(string name)
+        internal static string FindTool(string name)
         {
             foreach (var d in new[] { "/usr/bin", "/usr/sbin", "/bin", "/sbin" })
                 if (File.Exists(Path.Combine(d, name))) return Path.Combine(d, name);
             throw new InvalidOperationException($"{name} is not installed: apt-get install -y {name}.");
         }
 
-        private static string Version(string tool, string flag)
+        internal static string Version(string tool, string flag)
         {
             try
             {
@@ -210,7 +210,7 @@ namespace WeChatNet.Benchmarks
         }
 
         /// <summary>Writes <paramref name="count"/> Ethernet/IPv4/TCP packets with our pcap writer (streaming, constant memory).</summary>
-        private static void Generate(string path, long count)
+        internal static void Generate(string path, long count)
         {
             var rng = new Random(20261122);
             ushort[] serverPorts = { 80, 443, 8080 };

@@ -96,9 +96,12 @@ namespace WeChatNet.Analysis
         {
             var facts = new AnalysisFacts
             {
-                WhereIs = address => IpIntelligence.TryParseAddress(address, out var ip)
-                    ? (intel.Lookup(ip).Region, intel.Lookup(ip).Owner)
-                    : ("Unknown", null),
+                WhereIs = address =>
+                {
+                    if (!IpIntelligence.TryParseAddress(address, out var ip)) return ("Unknown", null);
+                    var info = intel.Lookup(ip);
+                    return (info.Region, info.Owner);
+                },
             };
 
             // 1. Resolution, from every resolver, compared.
