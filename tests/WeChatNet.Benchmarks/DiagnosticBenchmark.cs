@@ -45,7 +45,7 @@ namespace WeChatNet.Benchmarks
                     GC.KeepAlive(html);
                 }
                 string tshark = CaptureBenchmark.FindTool("tshark");
-                double peer = Enumerable.Range(0, 2).Min(_ => CaptureBenchmark.TimeTool(tshark, $"-r {file} -q -z conv,tcp -z expert", out _).Seconds);
+                double peer = Enumerable.Range(0, 2).Min(run => CaptureBenchmark.TimeTool(tshark, $"-r {file} -q -z conv,tcp -z expert", out _).Seconds);
 
                 // The shipped samples, all seven in one diagnostic.
                 string samples = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples");

@@ -29,6 +29,8 @@ namespace WeChatNet.Analysis
     public static class DiagnosticReport
     {
         private const int MaxRows = 200;
+        /// <summary>Findings listed in a report; the rest are counted by rule (the cmdlet's output holds them all).</summary>
+        internal const int MaxFindings = 300;
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
         /// <summary>The format a file name asks for: .html/.htm or .md/.markdown; null for anything else.</summary>
@@ -108,11 +110,12 @@ namespace WeChatNet.Analysis
             else
             {
                 sb.Append("<table><tr><th>Severity</th><th>Area</th><th>Finding</th><th>Evidence</th><th>What to do</th></tr>\n");
-                foreach (var f in r.Findings)
+                foreach (var f in r.Findings.Take(MaxFindings))
                     sb.Append("<tr class=\"").Append(E(f.Severity)).Append("\"><td class=\"sev\">").Append(E(f.Severity)).Append("</td><td>").Append(E(f.Area))
                       .Append("</td><td><b>").Append(E(f.Title)).Append("</b><br><small>").Append(E(f.RuleId)).Append("</small></td><td>").Append(E(f.Evidence))
                       .Append("</td><td>").Append(E(f.Recommendation)).Append("</td></tr>\n");
                 sb.Append("</table>\n");
+                if (r.Findings.Count > MaxFindings) sb.Append("<p><small>").Append(MoreFindings(r)).Append("</small></p>\n");
             }
             if (r.Problems.Count > 0)
             {
@@ -286,9 +289,10 @@ namespace WeChatNet.Analysis
             else
             {
                 sb.Append("| Severity | Area | Finding | Evidence | What to do |\n|---|---|---|---|---|\n");
-                foreach (var f in r.Findings)
+                foreach (var f in r.Findings.Take(MaxFindings))
                     sb.Append("| ").Append(M(f.Severity)).Append(" | ").Append(M(f.Area)).Append(" | **").Append(M(f.Title)).Append("** (`").Append(f.RuleId).Append("`) | ")
                       .Append(M(f.Evidence)).Append(" | ").Append(M(f.Recommendation)).Append(" |\n");
+                if (r.Findings.Count > MaxFindings) sb.Append('\n').Append(MoreFindings(r)).Append('\n');
             }
             if (r.Problems.Count > 0)
             {
@@ -361,6 +365,11 @@ namespace WeChatNet.Analysis
             }
             return sb.ToString();
         }
+
+        private static string MoreFindings(DiagnosticResult r) =>
+            (r.Findings.Count - MaxFindings).ToString(Inv) + " more findings not shown (" +
+            string.Join(", ", r.Findings.Skip(MaxFindings).GroupBy(f => f.RuleId).Select(g => g.Key + " x" + g.Count().ToString(Inv))) +
+            "); Invoke-WeChatDiagnostic writes them all.";
 
         private static string AddressList(DnsAnswer a)
         {

@@ -57,6 +57,20 @@ namespace WeChatNet.Tests.Diagnostics
         }
 
         [Fact]
+        public void AFloodOfFindingsIsCappedAndTheRestCountedByRule()
+        {
+            var r = CaptureOnly("retransmissions");
+            r.Findings.Clear();
+            for (int i = 0; i < DiagnosticReport.MaxFindings + 7; i++)
+                r.Findings.Add(new Finding { Severity = "Info", Area = "Path", Title = "t" + i, RuleId = i % 2 == 0 ? "SlowHandshake" : "Retransmissions" });
+            string html = DiagnosticReport.Html(r);
+            Assert.Contains(">t" + (DiagnosticReport.MaxFindings - 1) + "<", html);
+            Assert.DoesNotContain(">t" + DiagnosticReport.MaxFindings + "<", html);
+            Assert.Contains("7 more findings not shown (SlowHandshake x4, Retransmissions x3)", html);
+            Assert.Contains("7 more findings not shown", DiagnosticReport.Markdown(r));
+        }
+
+        [Fact]
         public void WritingGoesThroughATemporaryFileAndNeverOverwritesUnlessAllowed()
         {
             var r = CaptureOnly("nat-timeout");
