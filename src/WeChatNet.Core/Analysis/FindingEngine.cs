@@ -301,12 +301,14 @@ namespace WeChatNet.Analysis
                     add("DispatchFailed", none, $"{where}: answered retcode {d.Dispatch.RetCode} with {d.Dispatch.Domains.Length} domains in {N(d.Dispatch.ElapsedMs)} ms",
                         new Dictionary<string, string> { ["uri"] = where, ["failure"] = "retcode " + d.Dispatch.RetCode.ToString(CultureInfo.InvariantCulture) }, null);
             }
-            var tcp = facts.Connections.Where(t => t.Test == "TcpConnect" && t.Address != null).ToList();
+            var tcp = facts.Connections.Where(t => t.Test == "TcpConnect").ToList();
             foreach (var host in tcp.GroupBy(t => t.Host, StringComparer.OrdinalIgnoreCase))
             {
                 string area = host.First().Role switch { "LongLink" => "LongLink", "ShortLink" => "ShortLink", "Dispatch" => "Dispatch", _ => "Path" };
                 var failed = host.Where(t => !t.Succeeded).ToList();
-                string FailText(ConnectionTest t) => $"{Where(t.Address!)} port {t.Port}: {t.Error}{(t.Successes > 0 ? $" ({t.Successes} of {t.Attempts} connected)" : "")}";
+                string FailText(ConnectionTest t) => t.Address is null
+                    ? $"port {t.Port}: {t.Error} ({t.ErrorMessage})"
+                    : $"{Where(t.Address)} port {t.Port}: {t.Error}{(t.Successes > 0 ? $" ({t.Successes} of {t.Attempts} connected)" : "")}";
                 if (failed.Count > 0 && failed.Count == host.Count() && has("HostUnreachable"))
                 {
                     add("HostUnreachable", none, string.Join("; ", failed.Select(FailText)),

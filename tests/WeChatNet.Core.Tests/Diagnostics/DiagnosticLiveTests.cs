@@ -279,6 +279,26 @@ zone:
         }
 
         [Fact]
+        public void CancellingWhileQueriesAreInFlightStopsAtOnce()
+        {
+            // Knot answers at once, the silent resolver would keep its query waiting 2 x 30 s: cancel on the first answer.
+            using var cts = new CancellationTokenSource();
+            var stages = new List<string>();
+            var request = new DiagnosticRequest
+            {
+                Live = true, Names = new[] { "long.weixin.qq.com" }, Servers = new[] { $"127.0.0.1:{_dns.KnotPort}", $"127.0.0.1:{_dns.SilentPort}" },
+                DnsTimeoutSec = 30, SkipDispatch = true, SkipTrace = true,
+            };
+            Assert.ThrowsAny<OperationCanceledException>(() => DiagnosticRunner.Run(request, p =>
+            {
+                stages.Add(p.Stage);
+                if (p.Stage == "Dns" && p.Status.StartsWith("1 of", StringComparison.Ordinal)) cts.Cancel();
+            }, cts.Token));
+            Assert.True(cts.IsCancellationRequested);
+            Assert.DoesNotContain("Connections", stages);
+        }
+
+        [Fact]
         public void CancellingStopsTheLiveChecks()
         {
             using var cts = new CancellationTokenSource();

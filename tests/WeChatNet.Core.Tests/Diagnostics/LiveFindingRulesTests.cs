@@ -50,6 +50,17 @@ namespace WeChatNet.Tests.Diagnostics
         }
 
         [Fact]
+        public void AHostThatCouldNotBeResolvedIsUnreachable()
+        {
+            var t = new ConnectionTest("TcpConnect", "long.example.test", null, null, "SystemResolver", 8080, false, 0, 0, null, Array.Empty<double>(),
+                "DnsFailed", "long.example.test has no addresses.", null, null, null, null);
+            var f = Assert.Single(Evaluate(new AnalysisFacts { Connections = new[] { t } }));
+            Assert.Equal(("HostUnreachable", "Path"), (f.RuleId, f.Area));
+            Assert.Equal("No TCP connection to long.example.test succeeded (1 tried: DnsFailed)", f.Title);
+            Assert.Equal("port 8080: DnsFailed (long.example.test has no addresses.)", f.Evidence);
+        }
+
+        [Fact]
         public void TheBiggestLatencyStepOverTheThresholdIsNamedWithItsHop()
         {
             var route = new[]
