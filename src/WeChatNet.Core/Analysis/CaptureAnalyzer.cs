@@ -15,7 +15,7 @@ namespace WeChatNet.Analysis
         public WeChatDecodeOptions Decoding { get; set; } = new WeChatDecodeOptions();
         /// <summary>Where the client is (MainlandChina or Overseas), for the region rules; null when unknown.</summary>
         public string? ClientRegion { get; set; }
-        /// <summary>Region and owner of an address (the IP-intelligence tables); null leaves those columns empty.</summary>
+        /// <summary>Region and owner of an address; null uses the module-wide IP-intelligence tables.</summary>
         public Func<IpKey, (string? Region, string? Owner)>? WhereIs { get; set; }
     }
 
@@ -54,6 +54,7 @@ namespace WeChatNet.Analysis
         public CaptureAnalyzer(CaptureAnalysisOptions? options = null)
         {
             _options = options ?? new CaptureAnalysisOptions();
+            _options.WhereIs ??= DefaultWhereIs;
             _table = new FlowTable(_options.Flows);
             _decoder = new WeChatTrafficDecoder(_options.Decoding, OnMessage);
         }
@@ -239,6 +240,13 @@ namespace WeChatNet.Analysis
                 Errors = new List<CaptureFileError>(_errors),
                 Packets = _table.PacketCount,
             };
+        }
+
+        /// <summary>Region and owner from the module-wide address tables (IpIntel), once per flow.</summary>
+        private static (string? Region, string? Owner) DefaultWhereIs(IpKey address)
+        {
+            var info = IpIntel.IpIntelligence.TryLookup(address.ToString());
+            return (info?.Region, info?.Owner);
         }
 
         private static long ToNs(DateTimeOffset t) => (t.UtcTicks - EpochTicks) * 100;

@@ -27,6 +27,16 @@ namespace WeChatNet
             Tries = tries;
             DroppedResponses = droppedResponses;
             Error = error;
+            var regions = new string[addresses.Length];
+            var owners = new string[addresses.Length];
+            for (int i = 0; i < addresses.Length; i++)
+            {
+                var info = IpIntel.IpIntelligence.TryLookup(addresses[i]);
+                regions[i] = info?.Region ?? "Unknown";
+                owners[i] = info?.Owner ?? "";
+            }
+            AddressRegions = regions;
+            AddressOwners = owners;
         }
 
         /// <summary>The name asked for.</summary>
@@ -47,6 +57,10 @@ namespace WeChatNet
         public string[] CnameChain { get; }
         /// <summary>A and AAAA addresses of the final name.</summary>
         public string[] Addresses { get; }
+        /// <summary>Region of each address, in the order of <see cref="Addresses"/> (MainlandChina, HongKong, Overseas, Private, Special, Unknown).</summary>
+        public string[] AddressRegions { get; }
+        /// <summary>Owner of each address (Tencent when in a Tencent AS; empty when unknown), in the order of <see cref="Addresses"/>.</summary>
+        public string[] AddressOwners { get; }
         /// <summary>The answer records of the requested type in text form (for TXT, SOA, HTTPS... as well as addresses).</summary>
         public string[] Data { get; }
         /// <summary>Smallest TTL along the chain, in seconds; -1 when there was no answer.</summary>

@@ -75,6 +75,19 @@ namespace WeChatNet.Tests.Analysis
         }
 
         [Fact]
+        public void ServersCarryRegionAndOwnerFromTheAddressTables()
+        {
+            var r = Analyze("dead-link");
+            var overseas = r.Flows.First(f => f.ServerAddress == "101.32.104.4");
+            Assert.Equal("Overseas", overseas.Region);
+            Assert.Equal("Tencent", overseas.Owner);
+            var mainland = Analyze("retransmissions").Flows.Single(f => f.Kind == "LongLink");
+            Assert.Equal("183.3.224.139", mainland.ServerAddress);
+            Assert.Equal("MainlandChina", mainland.Region);
+            Assert.Equal("Private", r.Flows.First(f => f.Kind == "Dns").Region);
+        }
+
+        [Fact]
         public void ShortLinksAreNamedAndTimed()
         {
             var r = Analyze("shortlink-burst");
