@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using WeChatNet.Capture;
 using WeChatNet.Packets;
@@ -45,6 +46,7 @@ namespace WeChatNet.Analysis
         private readonly Dictionary<string, List<LongLinkObservation>> _longLink = new Dictionary<string, List<LongLinkObservation>>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _kinds = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly List<(string Connection, double Ms)> _shortLinks = new List<(string, double)>();
+        private readonly Dictionary<string, MessageTally> _tallies = new Dictionary<string, MessageTally>(StringComparer.Ordinal);
         private readonly Dictionary<(string Name, int Id), string> _dns = new Dictionary<(string, int), string>();
         private readonly List<DnsOutcome> _dnsOutcomes = new List<DnsOutcome>();
         private readonly List<CaptureFileError> _errors = new List<CaptureFileError>();
@@ -144,9 +146,12 @@ namespace WeChatNet.Analysis
             {
                 case LongLinkFrame f:
                     _kinds[f.Connection] = "LongLink";
+                    Tally(f.Connection).AddFrame(f.CommandName);
                     Observations(f.Connection).Add(LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
                     break;
-                case MmtlsRecord r when r.Carrier == "LongLink":
+                case MmtlsRecord r:
+                    Tally(r.Connection).MmtlsRecords++;
+                    if (r.Carrier != "LongLink") break;
                     _kinds[r.Connection] = "LongLink";
                     if (r.ContentType == "ApplicationData")
                         Observations(r.Connection).Add(LongLinkObservation.Record(ToNs(r.Timestamp), r.Direction == "ClientToServer", r.Length));
@@ -158,6 +163,7 @@ namespace WeChatNet.Analysis
                     if (!_kinds.ContainsKey(x.Connection))
                         _kinds[x.Connection] = x.Path.IndexOf("newgetdns", StringComparison.OrdinalIgnoreCase) >= 0 ? "Dispatch" : "ShortLink";
                     if (x.DurationMs.HasValue && x.StatusCode.HasValue) _shortLinks.Add((x.Connection, x.DurationMs.Value));
+                    Tally(x.Connection).AddExchange(x.StatusCode.HasValue ? x.DurationMs : null);
                     break;
                 case DnsMessage m:
                     OnDns(m);
@@ -181,6 +187,45 @@ namespace WeChatNet.Analysis
                 _ => m.ResponseCode,
             };
             _dns[key] = outcome;
+        }
+
+        private MessageTally Tally(string connection)
+        {
+            if (!_tallies.TryGetValue(connection, out var t)) _tallies[connection] = t = new MessageTally();
+            return t;
+        }
+
+        /// <summary>What the decoders saw on one connection, for the flow's record.</summary>
+        private sealed class MessageTally
+        {
+            private readonly Dictionary<string, int> _commands = new Dictionary<string, int>(StringComparer.Ordinal);
+            private readonly List<double> _responseMs = new List<double>();
+            public int MmtlsRecords;
+            public int Frames;
+            public int Exchanges;
+
+            public void AddFrame(string command)
+            {
+                Frames++;
+                _commands.TryGetValue(command, out int n);
+                _commands[command] = n + 1;
+            }
+
+            public void AddExchange(double? responseMs)
+            {
+                Exchanges++;
+                if (responseMs.HasValue) _responseMs.Add(responseMs.Value);
+            }
+
+            public void ApplyTo(Flow f)
+            {
+                f.MmtlsRecords += MmtlsRecords;
+                f.LongLinkFrames += Frames;
+                f.LongLinkCommands = _commands.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+                    .Select(kv => kv.Key + "=" + kv.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                f.ShortLinkExchanges += Exchanges;
+                f.ShortLinkResponseMs = _responseMs.ToArray();
+            }
         }
 
         private List<LongLinkObservation> Observations(string connection)
@@ -212,6 +257,8 @@ namespace WeChatNet.Analysis
                 byConnection[f.Client + " -> " + f.Server] = f.Id;
                 byConnection[f.Server + " -> " + f.Client] = f.Id;
             }
+            foreach (var kv in _tallies)
+                if (byConnection.TryGetValue(kv.Key, out int fid)) kv.Value.ApplyTo(flows[fid - 1]);
             var observations = new Dictionary<int, List<LongLinkObservation>>();
             foreach (var kv in _longLink)
                 if (byConnection.TryGetValue(kv.Key, out int id)) observations[id] = kv.Value;
