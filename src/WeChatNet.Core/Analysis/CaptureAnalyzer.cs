@@ -82,7 +82,7 @@ namespace WeChatNet.Analysis
                 SourcePort = p.SourcePort,
                 DestinationPort = p.DestinationPort,
                 Protocol = tcp ? (byte)6 : (byte)17,
-                TcpFlags = (byte)((ushort)p.TcpFlags & 0x3F),
+                TcpFlags = p.TcpFlags,
                 Sequence = p.Sequence,
                 Acknowledgment = p.Acknowledgment,
                 Window = p.Window,
