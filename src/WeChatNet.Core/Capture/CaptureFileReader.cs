@@ -52,6 +52,8 @@ namespace WeChatNet.Capture
         /// <summary>Largest pcapng block accepted.</summary>
         public const int MaxBlockLength = MaxRecordLength + 1024;
         private const int MaxListEntries = 65536;
+        private const int MaxNameBytes = 4 * 1024 * 1024;
+        private long _nameBytes;
 
         private const uint PcapMagicMicro = 0xA1B2C3D4, PcapMagicNano = 0xA1B23C4D;
         private const uint ShbType = 0x0A0D0D0A, ByteOrderMagic = 0x1A2B3C4D;
@@ -125,7 +127,7 @@ namespace WeChatNet.Capture
         public IReadOnlyList<CaptureInterface> Interfaces => _interfaces;
         /// <summary>Interface statistics blocks seen so far (pcapng), at most 65536.</summary>
         public IReadOnlyList<InterfaceStatistics> Statistics => _statistics;
-        /// <summary>Name resolution records seen so far (pcapng), at most 65536.</summary>
+        /// <summary>Name resolution records seen so far (pcapng), at most 65536 and 4 MiB of names.</summary>
         public IReadOnlyList<NameResolutionEntry> NameResolutions => _names;
         /// <summary>The most recent damage reported by <see cref="ReadNext"/>.</summary>
         public CaptureFileError? LastError { get; private set; }
@@ -421,6 +423,8 @@ namespace WeChatNet.Capture
             // 0 link type (2)  2 reserved (2)  4 snap length (4)  8 options
             if (body.Length < 8)
                 return Fail(offset, CaptureErrorKind.CorruptBlock, $"interface description block at offset {offset} is too short; its packets will be reported as from an unknown interface.", offset + body.Length + 12);
+            if (_section.Count >= MaxListEntries)
+                return Fail(offset, CaptureErrorKind.CorruptBlock, $"interface description block at offset {offset} would be interface {_section.Count} of its section; more than {MaxListEntries} is not credible, so it is ignored.", offset + body.Length + 12);
             var iface = new CaptureInterface(_interfaces.Count, _sectionIndex, _section.Count, U16(body), U32(body.Slice(4)));
             var options = body.Slice(8);
             iface.Name = OptionString(options, 2);
@@ -547,8 +551,9 @@ namespace WeChatNet.Capture
                 if (type == 0 || i + 4 + len > body.Length) break;
                 var value = body.Slice(i + 4, len);
                 int alen = type == 1 ? 4 : type == 2 ? 16 : 0;
-                if (alen > 0 && value.Length > alen)
+                if (alen > 0 && value.Length > alen && _nameBytes + value.Length <= MaxNameBytes)
                 {
+                    _nameBytes += value.Length;
                     var names = new List<string>();
                     foreach (var n in Encoding.UTF8.GetString(value.Slice(alen).ToArray()).Split('\0'))
                         if (n.Length > 0) names.Add(n);
