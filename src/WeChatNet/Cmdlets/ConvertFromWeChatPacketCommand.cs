@@ -74,7 +74,7 @@ namespace WeChatNet.Commands
                     WritePayload(session, bytes, "hex string");
                     break;
                 default:
-                    foreach (var file in ResolveFiles()) ReadFile(session, file);
+                    foreach (var file in CapturePaths.Resolve(this, Path!)) ReadFile(session, file);
                     break;
             }
         }
@@ -99,21 +99,6 @@ namespace WeChatNet.Commands
                 WriteError(new ErrorRecord(new InvalidDataException(
                     $"The {what} ({payload.Length} bytes) is not a long-link frame, an MMTLS record or an HTTP message."),
                     "PayloadNotRecognized", ErrorCategory.InvalidData, payload.Length));
-        }
-
-        private IEnumerable<string> ResolveFiles()
-        {
-            foreach (var p in Path!)
-            {
-                Collection<string>? resolved = null;
-                try { resolved = GetResolvedProviderPathFromPSPath(p, out _); }
-                catch (ItemNotFoundException e)
-                {
-                    WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p));
-                }
-                if (resolved is null) continue;
-                foreach (var r in resolved) yield return r;
-            }
         }
 
         private void ReadFile(WeChatDecodeSession session, string file)
