@@ -17,7 +17,7 @@ Describe 'Get-WeChatSample' {
     }
 
     It 'filters by wildcard and reports unknown names' {
-        (Get-WeChatSample '*link*').Count | Should -Be 3
+        (Get-WeChatSample '*link*').Name | Should -Be @('dead-link', 'legacy-longlink', 'mmtls-longlink', 'shortlink-burst')
         Get-WeChatSample 'nope' -ErrorVariable e -ErrorAction SilentlyContinue
         $e[0].FullyQualifiedErrorId | Should -BeLike 'SampleNotFound*'
     }

@@ -83,7 +83,12 @@ namespace WeChatNet.WeChat
                 }
                 PacketsSeen++;
                 if (!_decoder.AddFrame(record.LinkType, record.Data, EpochTicks + record.TimestampNanoseconds / 100)) PacketsSkipped++;
-                if (_pending.Count > 0) foreach (var m in Take()) yield return m;
+                if (_pending.Count > 0)
+                    foreach (var m in Take())
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        yield return m;
+                    }
                 if ((++n & 4095) == 0) progress?.Invoke(reader.Position, reader.Length);
             }
             progress?.Invoke(reader.Position, reader.Length);
