@@ -92,6 +92,64 @@ namespace WeChatNet.WeChat
             return sb.ToString();
         }
 
+        /// <summary>
+        /// Writes a large capture of plain long-link traffic for throughput benchmarks: <paramref name="connections"/>
+        /// long links (DNS-named) exchanging heartbeats, syncs with replies and push notifies, some frames split over
+        /// segments and some segments carrying several frames, until about <paramref name="packets"/> packets are
+        /// written (pure ACKs included). Returns the packets and long-link frames written.
+        /// </summary>
+        public static (long Packets, long Frames) WriteLongLinkLoad(Stream output, long packets, int connections = 64)
+        {
+            if (connections < 1) throw new ArgumentOutOfRangeException(nameof(connections));
+            var net = new SampleNetwork(output, Start, seed: 42);
+            var links = new List<SampleTcp>();
+            for (int i = 0; i < connections; i++)
+            {
+                string host = $"long.weixin.qq.com";
+                var ip = new IPAddress(new byte[] { 101, 226, (byte)(i / 250), (byte)(1 + i % 250) });
+                links.Add(new SampleTcp(net, ip, 8080, host).Open(30));
+            }
+            long frames = 0;
+            var body60 = net.RandomBytes(60);
+            var body3000 = net.RandomBytes(3000 - 16);
+            uint seq = 1;
+            for (long round = 0; net.Packets < packets; round++)
+            {
+                var c = links[(int)(round % connections)];
+                switch (round % 5)
+                {
+                    case 0:
+                        c.Send(true, WeChatWireBuilder.Frame(LongLinkCommands.Heartbeat, LongLinkCommands.HeartbeatSequence), spacingMs: 0.05);
+                        c.Send(false, WeChatWireBuilder.Frame(LongLinkCommands.Heartbeat + LongLinkCommands.ReplyOffset, 0), spacingMs: 0.05);
+                        frames += 2;
+                        break;
+                    case 1:
+                        c.Send(true, WeChatWireBuilder.Frame(LongLinkCommands.Sync, seq, body60), spacingMs: 0.05);
+                        c.Send(false, WeChatWireBuilder.Frame(LongLinkCommands.Sync + LongLinkCommands.ReplyOffset, seq++, body3000), spacingMs: 0.05);
+                        frames += 2;
+                        break;
+                    case 2:
+                        c.Send(false, WeChatWireBuilder.Frame(LongLinkCommands.PushNotify, 0, new byte[4])
+                            .Concat(WeChatWireBuilder.Frame(LongLinkCommands.PushData, 0, body60)).ToArray(), spacingMs: 0.05);
+                        frames += 2;
+                        break;
+                    case 3:
+                        c.Send(true, WeChatWireBuilder.Frame(LongLinkCommands.SyncDone, seq++, new byte[8]), spacingMs: 0.05);
+                        frames++;
+                        break;
+                    default:
+                        c.Send(true, WeChatWireBuilder.Frame(LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, body60), spacingMs: 0.05);
+                        c.Send(false, WeChatWireBuilder.Frame(LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence), spacingMs: 0.05);
+                        frames += 2;
+                        break;
+                }
+                net.Wait(0.1);
+            }
+            long written = net.Packets;
+            net.Finish();
+            return (written, frames);
+        }
+
         // ------------------------------------------------------------------ message helpers
 
         private static void Frame(SampleNetwork net, SampleTcp c, bool fromClient, uint command, uint sequence, int bodyLength, List<byte> into)
