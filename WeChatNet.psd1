@@ -11,8 +11,10 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('WeChatNet.Format.ps1xml')
     CmdletsToExport      = @(
-        'Get-WeChatEndpoint',
-        'ConvertFrom-WeChatPacket',
+        'Get-WeChatEndpoint'
+        'Resolve-WeChatDomain'
+        'Get-WeChatDispatch'
+        'ConvertFrom-WeChatPacket'
         'Get-WeChatSample'
     )
     FunctionsToExport    = @()

@@ -71,12 +71,13 @@ namespace WeChatNet.WeChat
             if (body.Length == 0) { message = "The dispatch body is empty."; return DispatchParseError.Empty; }
             if (body.Length > maxBytes) { message = $"The dispatch body is {body.Length} bytes; the limit is {maxBytes}."; return DispatchParseError.TooLarge; }
             if (LooksLikeXml(body)) { xml = body.ToArray(); return DispatchParseError.None; }
-            bool zlib = LooksLikeZlib(body);
-            compression = zlib ? "Zlib" : "RawDeflate";
+            bool gzip = body.Length >= 2 && body[0] == 0x1F && body[1] == 0x8B;
+            bool zlib = !gzip && LooksLikeZlib(body);
+            compression = gzip ? "Gzip" : zlib ? "Zlib" : "RawDeflate";
             byte[] input = body.Slice(zlib ? 2 : 0).ToArray();
             try
             {
-                using var deflate = new DeflateStream(new MemoryStream(input), CompressionMode.Decompress);
+                using Stream deflate = gzip ? new GZipStream(new MemoryStream(input), CompressionMode.Decompress) : new DeflateStream(new MemoryStream(input), CompressionMode.Decompress);
                 using var output = new MemoryStream();
                 var buffer = new byte[8192];
                 int n;
@@ -87,7 +88,7 @@ namespace WeChatNet.WeChat
                 }
                 xml = output.ToArray();
             }
-            catch (InvalidDataException e) { message = $"The dispatch body is neither XML nor valid {compression} data: {e.Message}"; return DispatchParseError.BadCompression; }
+            catch (Exception e) when (e is InvalidDataException || e is NotSupportedException || e is IOException) { message = $"The dispatch body is neither XML nor valid {compression} data: {e.Message}"; return DispatchParseError.BadCompression; }
             if (xml.Length == 0 || !LooksLikeXml(xml)) { message = $"The dispatch body inflated ({compression}) to {xml.Length} bytes that are not XML."; return DispatchParseError.BadCompression; }
             return DispatchParseError.None;
         }

@@ -77,7 +77,7 @@ namespace WeChatNet
         public bool Signed { get; }
         /// <summary>True when a &lt;functionlist&gt; followed the root.</summary>
         public bool HasFunctionList { get; }
-        /// <summary>"None", "Zlib" or "RawDeflate": how the body was encoded.</summary>
+        /// <summary>"None", "Zlib", "RawDeflate" or "Gzip": how the body was encoded.</summary>
         public string Compression { get; }
         /// <summary>Size of the XML after inflating.</summary>
         public int DocumentBytes { get; }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using WeChatNet.Dns;
 using WeChatNet.Text;
 using WeChatNet.WeChat;
 
@@ -23,6 +24,21 @@ namespace WeChatNet.Commands
                     yield return new CompletionResult(text, endpoint.Name, CompletionResultType.ParameterValue,
                         $"{endpoint.Role} ({endpoint.Family}, {endpoint.Region}): {endpoint.Description}");
                 }
+            }
+        }
+    }
+
+    /// <summary>Tab completion of resolvers from the presets (Mainland, Overseas), with their operator.</summary>
+    public sealed class ResolverCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            string word = (wordToComplete ?? string.Empty).Trim('\'', '"');
+            foreach (var preset in ResolverPresets.Table)
+            {
+                if (!preset.Server.StartsWith(word, System.StringComparison.OrdinalIgnoreCase)) continue;
+                yield return new CompletionResult(preset.Server, preset.Server, CompletionResultType.ParameterValue, $"{preset.Operator} ({preset.Region})");
             }
         }
     }

@@ -1,0 +1,108 @@
+namespace WeChatNet
+{
+    /// <summary>
+    /// What one resolver (or WeChat's HTTP dispatch) said about one name: output of Resolve-WeChatDomain. Plain data.
+    /// </summary>
+    public sealed class DnsAnswer
+    {
+        public DnsAnswer(string name, string type, string server, string region, string source, string protocol, string status,
+            string[] cnameChain, string[] addresses, string[] data, int ttl, double elapsedMs, string clientSubnet, int scope,
+            string responseCode, int tries, int droppedResponses, string error)
+        {
+            Name = name;
+            Type = type;
+            Server = server;
+            Region = region;
+            Source = source;
+            Protocol = protocol;
+            Status = status;
+            CnameChain = cnameChain;
+            Addresses = addresses;
+            Data = data;
+            Ttl = ttl;
+            ElapsedMs = elapsedMs;
+            ClientSubnet = clientSubnet;
+            Scope = scope;
+            ResponseCode = responseCode;
+            Tries = tries;
+            DroppedResponses = droppedResponses;
+            Error = error;
+        }
+
+        /// <summary>The name asked for.</summary>
+        public string Name { get; }
+        /// <summary>The record type asked for (A, AAAA, ...).</summary>
+        public string Type { get; }
+        /// <summary>The resolver ("223.5.5.5", "[::1]:5353", a DoH URL) or the dispatch URI.</summary>
+        public string Server { get; }
+        /// <summary>Where the server came from: Mainland, Overseas, System, Custom, or Dispatch.</summary>
+        public string Region { get; }
+        /// <summary>Dns or Dispatch.</summary>
+        public string Source { get; }
+        /// <summary>The transport that produced the answer: Udp, Tcp (also after a truncated UDP answer), Https, or Http (dispatch).</summary>
+        public string Protocol { get; }
+        /// <summary>Ok, NxDomain, ServFail, Refused, Timeout, Truncated or Error.</summary>
+        public string Status { get; }
+        /// <summary>The CNAME targets followed from Name, in order.</summary>
+        public string[] CnameChain { get; }
+        /// <summary>A and AAAA addresses of the final name.</summary>
+        public string[] Addresses { get; }
+        /// <summary>The answer records of the requested type in text form (for TXT, SOA, HTTPS... as well as addresses).</summary>
+        public string[] Data { get; }
+        /// <summary>Smallest TTL along the chain, in seconds; -1 when there was no answer.</summary>
+        public int Ttl { get; }
+        public double ElapsedMs { get; }
+        /// <summary>The EDNS Client Subnet sent ("101.226.5.0/24"), empty when none.</summary>
+        public string ClientSubnet { get; }
+        /// <summary>The scope prefix length the server returned for the subnet; -1 when it returned no Client Subnet option.</summary>
+        public int Scope { get; }
+        /// <summary>The DNS response code (NoError, NxDomain, ...), empty when no response arrived.</summary>
+        public string ResponseCode { get; }
+        public int Tries { get; }
+        /// <summary>Responses that arrived but were not trusted (wrong source, id or question) and were dropped.</summary>
+        public int DroppedResponses { get; }
+        /// <summary>What went wrong; for an Ok answer empty, or a note on how it was obtained (e.g. asked again without EDNS).</summary>
+        public string Error { get; }
+
+        public override string ToString() => $"{Name} @{Server}: {Status} {string.Join(",", Addresses)}";
+    }
+
+    /// <summary>
+    /// Resolve-WeChatDomain -Compare: for one name, whether the answers of the resolvers (and the dispatch) differ.
+    /// </summary>
+    public sealed class DnsComparison
+    {
+        public DnsComparison(string name, string type, bool differs, bool mainlandDiffers, int answerSets, string[] servers,
+            string[] common, string[] differences, string[] failed)
+        {
+            Name = name;
+            Type = type;
+            Differs = differs;
+            MainlandDiffers = mainlandDiffers;
+            AnswerSets = answerSets;
+            Servers = servers;
+            Common = common;
+            Differences = differences;
+            Failed = failed;
+        }
+
+        public string Name { get; }
+        public string Type { get; }
+        /// <summary>True when the successful answers are not all the same address set.</summary>
+        public bool Differs { get; }
+        /// <summary>True when a Mainland answer and a non-Mainland answer (Overseas, System, Custom, Dispatch) differ.</summary>
+        public bool MainlandDiffers { get; }
+        /// <summary>How many distinct address sets the successful answers hold.</summary>
+        public int AnswerSets { get; }
+        /// <summary>Every server compared, as "server (Region)".</summary>
+        public string[] Servers { get; }
+        /// <summary>Addresses every successful answer holds.</summary>
+        public string[] Common { get; }
+        /// <summary>Per server, what it had beyond the common set: "server (Region): +a, +b".</summary>
+        public string[] Differences { get; }
+        /// <summary>Servers that gave no usable answer, as "server (Region): Status".</summary>
+        public string[] Failed { get; }
+
+        public override string ToString() => $"{Name}: {(Differs ? "differs" : "same")}";
+    }
+}
