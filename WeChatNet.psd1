@@ -16,6 +16,8 @@
         'Get-WeChatDispatch'
         'ConvertFrom-WeChatPacket'
         'Get-WeChatSample'
+        'Import-WeChatCapture'
+        'Export-WeChatCapture'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

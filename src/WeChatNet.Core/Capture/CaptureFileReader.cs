@@ -66,6 +66,7 @@ namespace WeChatNet.Capture
         private bool _finished;
         private long _lastSeconds = -1;
         private uint _pcapSnapLength;
+        private long _acceptDamagedTrailerAt = -1;
 
         private CaptureFileReader(Stream file, Stream data, string name, bool compressed, bool leaveOpen)
         {
@@ -349,8 +350,21 @@ namespace WeChatNet.Capture
                     return Fail(offset, CaptureErrorKind.Truncated, $"the last block (type 0x{type:X} at offset {offset}) declares {length} bytes but only {have} remain: the capture was cut short.");
                 var block = _src.Span((int)length);
                 uint trailer = U32(block.Slice((int)length - 4));
-                if (trailer != length)
+                if (trailer != length && _acceptDamagedTrailerAt != offset)
+                {
+                    // Which copy is wrong? If a valid block (or the end of the file) follows where the leading length
+                    // points, only the trailer is damaged: report it, then read the block on the next call.
+                    if (IsBlockBoundary((int)length))
+                    {
+                        _acceptDamagedTrailerAt = offset;
+                        LastError = new CaptureFileError(FileName, offset, CaptureErrorKind.CorruptBlock,
+                            $"block at offset {offset} (type 0x{type:X}) has leading length {length} but trailing length {trailer}; a valid block follows at offset {offset + length}, so the block is read by its leading length.", offset);
+                        return CaptureReadResult.Error;
+                    }
                     return ResyncPcapNg(offset, $"block at offset {offset} (type 0x{type:X}) has leading length {length} but trailing length {trailer}");
+                }
+                _acceptDamagedTrailerAt = -1;
+                block = _src.Span((int)length);
                 var body = block.Slice(8, (int)length - 12);
                 CaptureReadResult result;
                 switch (type)
@@ -532,6 +546,29 @@ namespace WeChatNet.Capture
                 }
                 i += 4 + ((len + 3) & ~3);
             }
+        }
+
+        /// <summary>True when the data <paramref name="at"/> bytes ahead ends the file or starts a well-formed block.</summary>
+        private bool IsBlockBoundary(int at)
+        {
+            int have = _src.Ensure(at + 12);
+            if (have == at) return true;
+            if (have < at + 12) return false;
+            var head = _src.Span(at, 12);
+            uint type = BinaryPrimitives.ReadUInt32LittleEndian(head);
+            bool big = _bigEndian;
+            if (type == ShbType)
+            {
+                uint bom = BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(8));
+                if (bom != ByteOrderMagic && bom != 0x4D3C2B1A) return false;
+                big = bom == 0x4D3C2B1A;
+            }
+            else type = big ? BinaryPrimitives.ReadUInt32BigEndian(head) : type;
+            uint length = big ? BinaryPrimitives.ReadUInt32BigEndian(head.Slice(4)) : BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(4));
+            if (!IsKnownBlockType(type) || length < 12 || length % 4 != 0 || length > MaxBlockLength) return false;
+            if (_src.Ensure(at + (int)length) < at + length) return false;
+            var t = _src.Span(at + (int)length - 4, 4);
+            return (big ? BinaryPrimitives.ReadUInt32BigEndian(t) : BinaryPrimitives.ReadUInt32LittleEndian(t)) == length;
         }
 
         private CaptureReadResult ResyncPcapNg(long damagedAt, string what)

@@ -101,7 +101,7 @@ namespace WeChatNet.Packets
                     if (!arp.IsValid) { f.Issue = arp.Issue.At(offset); return; }
                     if (arp.ProtocolAddressLength == 4 || arp.ProtocolAddressLength == 16)
                     {
-                        f.AddressLength = arp.ProtocolAddressLength;
+                        f.AddressLength = f.DestinationAddressLength = arp.ProtocolAddressLength;
                         f.SourceAddressOffset = offset + ArpPacket.FixedLength + arp.HardwareAddressLength;
                         f.DestinationAddressOffset = offset + ArpPacket.FixedLength + 2 * arp.HardwareAddressLength + arp.ProtocolAddressLength;
                     }
@@ -117,8 +117,13 @@ namespace WeChatNet.Packets
         {
             var ip = Ipv4Packet.Parse(bytes);
             f.Network = NetworkKind.Ipv4;
-            if (!ip.HasHeader) { f.Issue = ip.Issue.At(offset); return; }
-            f.AddressLength = 4;
+            if (!ip.HasHeader)
+            {
+                f.Issue = ip.Issue.At(offset);
+                if (bytes.Length >= 16 && bytes[0] >> 4 == 4) { f.AddressLength = 4; f.SourceAddressOffset = offset + 12; }
+                return;
+            }
+            f.AddressLength = f.DestinationAddressLength = 4;
             f.SourceAddressOffset = offset + 12;
             f.DestinationAddressOffset = offset + 16;
             f.IpProtocol = ip.Protocol;
@@ -150,8 +155,14 @@ namespace WeChatNet.Packets
         {
             var ip = Ipv6Packet.Parse(bytes);
             f.Network = NetworkKind.Ipv6;
-            if (!ip.HasHeader) { f.Issue = ip.Issue.At(offset); return; }
-            f.AddressLength = 16;
+            if (!ip.HasHeader)
+            {
+                // A header cut by the snap length: keep the source when it was captured (as tshark does).
+                f.Issue = ip.Issue.At(offset);
+                if (bytes.Length >= 24 && bytes[0] >> 4 == 6) { f.AddressLength = 16; f.SourceAddressOffset = offset + 8; }
+                return;
+            }
+            f.AddressLength = f.DestinationAddressLength = 16;
             f.SourceAddressOffset = offset + 8;
             f.DestinationAddressOffset = offset + 24;
             f.IpProtocol = ip.UpperLayerProtocol;
@@ -184,13 +195,15 @@ namespace WeChatNet.Packets
                 {
                     f.Transport = TransportKind.Tcp;
                     var tcp = TcpSegment.Parse(bytes);
-                    if (!tcp.HasHeader) { f.Issue = tcp.Issue.At(offset); return; }
+                    // The views return 0 for fields beyond the captured bytes; TransportBytes.Length says which were read.
                     f.SourcePort = tcp.SourcePort;
                     f.DestinationPort = tcp.DestinationPort;
                     f.TcpFlags = tcp.Flags;
                     f.Sequence = tcp.Sequence;
                     f.Acknowledgment = tcp.Acknowledgment;
                     f.Window = tcp.Window;
+                    // Even when the header was cut by the snap length, the data offset (byte 12) gives the declared payload length.
+                    if (bytes.Length >= 13 && bytes[12] >> 4 >= 5) f.PayloadLength = Math.Max(0, declared - (bytes[12] >> 4) * 4);
                     if (!tcp.IsValid)
                     {
                         f.Issue = tcp.Issue.At(offset);
@@ -204,9 +217,14 @@ namespace WeChatNet.Packets
                 {
                     f.Transport = TransportKind.Udp;
                     var udp = UdpDatagram.Parse(bytes);
-                    if (!udp.HasHeader) { f.Issue = udp.Issue.At(offset); return; }
                     f.SourcePort = udp.SourcePort;
                     f.DestinationPort = udp.DestinationPort;
+                    if (!udp.HasHeader)
+                    {
+                        f.Issue = udp.Issue.At(offset);
+                        if (bytes.Length >= 6 && udp.Length >= UdpDatagram.HeaderLength) f.PayloadLength = udp.Length - UdpDatagram.HeaderLength;
+                        return;
+                    }
                     if (!udp.IsValid) { f.Issue = udp.Issue.At(offset); return; }
                     f.PayloadOffset = offset + UdpDatagram.HeaderLength;
                     int length = udp.Length >= UdpDatagram.HeaderLength ? udp.Length : declared;

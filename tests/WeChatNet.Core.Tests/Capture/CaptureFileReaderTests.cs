@@ -252,7 +252,7 @@ namespace WeChatNet.Tests.Capture
         }
 
         [Fact]
-        public void PcapNgTrailingLengthMismatchResynchronises()
+        public void PcapNgDamagedTrailingLengthStillReadsTheBlock()
         {
             var b = new PcapNgBuilder();
             b.SectionHeader();
@@ -261,11 +261,31 @@ namespace WeChatNet.Tests.Capture
             long bad = b.Enhanced(0, 0, new byte[] { 2 });
             long good = b.Enhanced(0, 0, new byte[] { 3 });
             var file = b.ToArray();
-            file[good - 4] ^= 0x40; // trailing length of the second packet block
+            file[good - 4] ^= 0x40; // trailing length of the second packet block; its leading length is right
+            var (packets, errors, _) = ReadAll(file);
+            var e = Assert.Single(errors);
+            Assert.Equal(CaptureErrorKind.CorruptBlock, e.Kind);
+            Assert.Equal(bad, e.Offset);
+            Assert.Equal(bad, e.ResumedAt);
+            Assert.Equal(new byte[][] { new byte[] { 1 }, new byte[] { 2 }, new byte[] { 3 } }, packets.Select(p => p.Data));
+        }
+
+        [Fact]
+        public void PcapNgDamagedLeadingLengthResynchronises()
+        {
+            var b = new PcapNgBuilder();
+            b.SectionHeader();
+            b.Interface(1);
+            b.Enhanced(0, 0, new byte[] { 1 });
+            long bad = b.Enhanced(0, 0, new byte[] { 2 });
+            long good = b.Enhanced(0, 0, new byte[] { 3 });
+            var file = b.ToArray();
+            file[bad + 4] += 4; // leading length 4 too big: the trailers disagree and no block starts there
             var (packets, errors, _) = ReadAll(file);
             var e = Assert.Single(errors);
             Assert.Equal(bad, e.Offset);
             Assert.Equal(good, e.ResumedAt);
+            Assert.Contains($"resumed at offset {good}", e.Message);
             Assert.Equal(new byte[][] { new byte[] { 1 }, new byte[] { 3 } }, packets.Select(p => p.Data));
             Assert.Equal(2, packets[1].Number);
         }
