@@ -193,6 +193,27 @@ namespace WeChatNet.WeChat
             c.Send(true, Record(net, c, true, MmtlsRecordHeader.Handshake, WeChatWireBuilder.Finished(net.RandomBytes(32)), "Finished", "LongLink"), "MMTLS Finished");
         }
 
+        /// <summary>FIN both ways; the decoder reports Closed from the direction that closed last.</summary>
+        private static void Close(SampleNetwork net, SampleTcp c, bool clientFirst = true)
+        {
+            c.Close(clientFirst);
+            net.Expect("StreamEvent", !clientFirst, "Closed", c.Host);
+        }
+
+        private static void PlainIdentify(SampleNetwork net, SampleTcp c)
+        {
+            SendFrame(net, c, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, 48, "identify");
+            net.Wait(40);
+            SendFrame(net, c, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, 12, "identify reply");
+        }
+
+        private static void EncryptedIdentify(SampleNetwork net, SampleTcp c)
+        {
+            AppRecord(net, c, true, 16 + 80 + 16, "identify (encrypted)");
+            net.Wait(45);
+            AppRecord(net, c, false, 16 + 40 + 16, "identify reply (encrypted)");
+        }
+
         private static void AppRecord(SampleNetwork net, SampleTcp c, bool fromClient, int length, string comment) =>
             c.Send(fromClient, Record(net, c, fromClient, MmtlsRecordHeader.ApplicationData, net.RandomBytes(length), "", "LongLink"), comment);
 
@@ -222,8 +243,7 @@ namespace WeChatNet.WeChat
             c.Send(false, Encoding.ASCII.GetBytes(rhead).Concat(body).ToArray(), "newgetdns answer (zlib)");
             net.Expect("ShortLinkExchange", true, "GET /cgi-bin/micromsg-bin/newgetdns 200", c.Host);
             net.Expect("Dispatch", false, $"retcode 0 domains {domains.Length}", c.Host);
-            c.Close(clientFirst: false);
-            net.Expect("StreamEvent", true, "Closed", c.Host); // reported by the direction that closed last
+            Close(net, c, clientFirst: false);
         }
 
         private static void ShortLink(SampleNetwork net, IPAddress server, string host, int requestData, int responseData)
@@ -246,8 +266,7 @@ namespace WeChatNet.WeChat
             string rhead = $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {rbody.Length}\r\nConnection: close\r\n\r\n";
             c.Send(false, Encoding.ASCII.GetBytes(rhead).Concat(rbody).ToArray(), "short link answer");
             net.Expect("ShortLinkExchange", true, $"POST {path} 200", host);
-            c.Close(clientFirst: false);
-            net.Expect("StreamEvent", true, "Closed", host);
+            Close(net, c, clientFirst: false);
         }
 
         // ------------------------------------------------------------------ samples
@@ -270,8 +289,7 @@ namespace WeChatNet.WeChat
             net.Wait(300);
             ShortLink(net, IPAddress.Parse("183.3.224.144"), "szshort.weixin.qq.com", 520, 3100);
             net.Wait(1000);
-            l.Close();
-            net.Expect("StreamEvent", false, "Closed", l.Host);
+            Close(net, l);
         }
 
         private static void MmtlsLongLink(SampleNetwork net)
@@ -291,8 +309,7 @@ namespace WeChatNet.WeChat
                 AppRecord(net, c, false, MmtlsRecords.HeartbeatRecordLength, "heartbeat reply");
             }
             net.Wait(1000);
-            c.Close();
-            net.Expect("StreamEvent", false, "Closed", c.Host);
+            Close(net, c);
         }
 
         private static void ShortLinkBurst(SampleNetwork net)
@@ -310,9 +327,7 @@ namespace WeChatNet.WeChat
         {
             net.Lookup("long.weixin.qq.com", "101.226.211.46");
             var c = new SampleTcp(net, IPAddress.Parse("101.226.211.46"), 8080, "long.weixin.qq.com").Open(29);
-            SendFrame(net, c, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, 48, "identify");
-            net.Wait(40);
-            SendFrame(net, c, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, 12, "identify reply");
+            PlainIdentify(net, c);
             net.Wait(210_000);
             SendFrame(net, c, true, LongLinkCommands.Heartbeat, LongLinkCommands.HeartbeatSequence, 0, "heartbeat");
             net.Wait(44);
@@ -339,8 +354,7 @@ namespace WeChatNet.WeChat
             net.Wait(60);
             SendFrame(net, c, false, LongLinkCommands.Sync + LongLinkCommands.ReplyOffset, 3, 200, "sync reply");
             net.Wait(2000);
-            c.Close();
-            net.Expect("StreamEvent", false, "Closed", c.Host);
+            Close(net, c);
         }
 
         private static void DeadLink(SampleNetwork net)
@@ -362,21 +376,16 @@ namespace WeChatNet.WeChat
             net.Wait(30);
             var again = new SampleTcp(net, IPAddress.Parse("43.130.30.240"), 443, "sglong.wechat.com").Open(38);
             MmtlsHandshake(net, again);
-            AppRecord(net, again, true, 16 + 80 + 16, "identify (encrypted)");
-            net.Wait(45);
-            AppRecord(net, again, false, 16 + 40 + 16, "identify reply (encrypted)");
+            EncryptedIdentify(net, again);
             net.Wait(1000);
-            again.Close();
-            net.Expect("StreamEvent", false, "Closed", again.Host);
+            Close(net, again);
         }
 
         private static void Retransmissions(SampleNetwork net)
         {
             net.Lookup("szlong.weixin.qq.com", "183.3.224.139");
             var c = new SampleTcp(net, IPAddress.Parse("183.3.224.139"), 8080, "szlong.weixin.qq.com").Open(35);
-            SendFrame(net, c, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, 48, "identify");
-            net.Wait(40);
-            SendFrame(net, c, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, 12, "identify reply");
+            PlainIdentify(net, c);
             net.Wait(1000);
 
             // Server: sync reply of 4000 bytes plus a push notify, in four segments; the second is lost and retransmitted
@@ -409,8 +418,7 @@ namespace WeChatNet.WeChat
             net.Wait(45);
             SendFrame(net, c, false, LongLinkCommands.Heartbeat + LongLinkCommands.ReplyOffset, 0, 0, "heartbeat reply");
             net.Wait(500);
-            c.Close();
-            net.Expect("StreamEvent", false, "Closed", c.Host);
+            Close(net, c);
         }
     }
 }

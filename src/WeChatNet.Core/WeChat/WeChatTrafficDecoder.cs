@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using WeChatNet.Packets;
 using WeChatNet.Streams;
 
 namespace WeChatNet.WeChat
@@ -48,7 +49,7 @@ namespace WeChatNet.WeChat
         }
 
         /// <summary>One TCP segment. Addresses are 4 or 16 bytes; others are ignored.</summary>
-        public void AddTcp(ReadOnlySpan<byte> sourceAddress, ushort sourcePort, ReadOnlySpan<byte> destinationAddress, ushort destinationPort, in TcpSegment segment)
+        public void AddTcp(ReadOnlySpan<byte> sourceAddress, ushort sourcePort, ReadOnlySpan<byte> destinationAddress, ushort destinationPort, in StreamSegment segment)
         {
             if (!IpKey.TryCreate(sourceAddress, out var src) || !IpKey.TryCreate(destinationAddress, out var dst)) return;
             TcpSegments++;
@@ -59,7 +60,7 @@ namespace WeChatNet.WeChat
             if (_last != null && key.Equals(_lastKey)) conn = _last;
             else if (!_connections.TryGetValue(key, out conn))
             {
-                if ((segment.Flags & TcpSegmentFlags.Rst) != 0 && segment.Payload.Length == 0) return; // nothing to decode
+                if ((segment.Flags & TcpFlags.Rst) != 0 && segment.Payload.Length == 0) return; // nothing to decode
                 conn = Open(src, sourcePort, dst, destinationPort, segment.Flags, ts);
                 _connections[key] = conn;
             }
@@ -115,7 +116,7 @@ namespace WeChatNet.WeChat
             bool response = HttpStreamReader.LooksLikeHttp(payload, response: true);
             var stream = response ? conn.ServerStream : conn.ClientStream;
             var decoder = response ? conn.ServerDecoder : conn.ClientDecoder;
-            stream.Add(new TcpSegment(0, TcpSegmentFlags.None, payload, timestampTicks));
+            stream.Add(new StreamSegment(0, TcpFlags.None, payload, timestampTicks));
             bool recognised = decoder.Protocol != StreamProtocol.Detecting && decoder.Protocol != StreamProtocol.NotWeChat;
             conn.Release(TcpStreamEnd.EndOfInput, timestampTicks);
             return recognised;
@@ -130,11 +131,11 @@ namespace WeChatNet.WeChat
             _last = null;
         }
 
-        private WeChatConnection Open(IpKey src, ushort sport, IpKey dst, ushort dport, TcpSegmentFlags flags, long ts)
+        private WeChatConnection Open(IpKey src, ushort sport, IpKey dst, ushort dport, TcpFlags flags, long ts)
         {
             if (_connections.Count >= Options.Reassembly.MaxConnections) EvictOldest(ts);
             bool srcIsClient;
-            bool syn = (flags & TcpSegmentFlags.Syn) != 0, ack = (flags & TcpSegmentFlags.Ack) != 0;
+            bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
             if (syn && !ack) srcIsClient = true;
             else if (syn && ack) srcIsClient = false;
             else srcIsClient = IsClientSide(src, sport, dst, dport);
@@ -247,9 +248,9 @@ namespace WeChatNet.WeChat
             if (p.IsFragment) return false;
             if (p.Transport == WeChatNet.Packets.TransportKind.Tcp)
             {
-                var flags = (TcpSegmentFlags)((ushort)p.TcpFlags & 0x1F);
+                var flags = p.TcpFlags;
                 AddTcp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort,
-                    new TcpSegment(p.Sequence, flags, p.Payload, timestampTicks));
+                    new StreamSegment(p.Sequence, flags, p.Payload, timestampTicks));
                 return true;
             }
             if (p.Transport == WeChatNet.Packets.TransportKind.Udp)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using WeChatNet.Packets;
 using WeChatNet.Streams;
 using WeChatNet.WeChat;
 using Xunit;
@@ -62,7 +63,7 @@ namespace WeChatNet.Tests.WeChat
                     int len = Math.Min(rnd.Next(1, 700), data.Length - off);
                     // random sequence jumps, duplicates and reordering
                     uint seq = c.ClientSeq + (uint)off + (uint)(rnd.Next(10) == 0 ? rnd.Next(-50, 5000) : 0);
-                    c.Raw(rnd.Next(2) == 0, seq, (TcpSegmentFlags)(rnd.Next(8) == 0 ? rnd.Next(32) : 0x18), data, off, len);
+                    c.Raw(rnd.Next(2) == 0, seq, (TcpFlags)(rnd.Next(8) == 0 ? rnd.Next(32) : 0x18), data, off, len);
                     Assert.True(h.Decoder.Budget.Used <= options.Reassembly.MaxBufferedBytesTotal);
                     off += len;
                 }
