@@ -210,7 +210,7 @@ namespace WeChatNet.WeChat
         /// A newgetdns answer: parsed into a <see cref="Dispatch"/> whose domains name their addresses for every later
         /// connection. A body that does not parse is reported as a problem of the exchange.
         /// </summary>
-        internal string? OnDispatch(WeChatConnection connection, HttpMessage request, HttpMessage response, byte[]? decodedBody, long ts)
+        internal string? OnDispatch(WeChatConnection connection, HttpMessage? request, HttpMessage response, byte[]? decodedBody, long ts)
         {
             // A deflated body goes to the parser as sent (it tells zlib from raw deflate and reports which); gzip is undone first.
             string encoding = (response.Header("Content-Encoding") ?? "").Trim();
@@ -227,7 +227,7 @@ namespace WeChatNet.WeChat
             dispatch.Connection = connection.Name;
             dispatch.Direction = connection.Name.Length == 0 ? "Unknown" : "ServerToClient";
             dispatch.Host = connection.Host;
-            if (NewGetDnsRequest.TryParse(request.Target, out var parsed, out _) && parsed != null)
+            if (request != null && NewGetDnsRequest.TryParse(request.Target, out var parsed, out _) && parsed != null)
             {
                 var shown = Options.ShowIdentifiers ? parsed : parsed.Masked();
                 var list = new List<string>(shown.Parameters.Count);

@@ -81,7 +81,10 @@ namespace WeChatNet.Commands
 
         protected override void EndProcessing()
         {
-            if (_session != null && (ParameterSetName == PacketSet || ParameterSetName == PathSet)) WriteAll(_session.Complete());
+            if (_session is null || (ParameterSetName != PacketSet && ParameterSetName != PathSet)) return;
+            WriteAll(_session.Complete());
+            if (_session.PacketsSeen > 0 && _session.PacketsSkipped == _session.PacketsSeen)
+                WriteWarning($"None of the {_session.PacketsSeen} packets was TCP or UDP over IP with its bytes (Packet.Data): nothing could be decoded.");
         }
 
         protected override void StopProcessing() => _cancel.Cancel();

@@ -286,5 +286,25 @@ namespace WeChatNet.Tests.WeChat
             c.Fin();
             Assert.IsType<Dispatch>(Assert.Single(h.Output));
         }
+
+        [Fact]
+        public void LoneDispatchResponseDecodesAsDispatch()
+        {
+            var h = new TrafficHarness();
+            Assert.True(h.Decoder.AddPayload(DeflatedResponse(Raw(Encoding.UTF8.GetBytes(DispatchDocumentTests.SampleXml))), h.Ticks));
+            var d = Assert.Single(h.Of<Dispatch>());
+            Assert.Equal(("RawDeflate", 3, "Unknown", ""), (d.Compression, d.Domains.Length, d.Direction, d.Connection));
+            var x = Assert.Single(h.Of<ShortLinkExchange>());
+            Assert.Contains("response without a captured request", x.Problem);
+        }
+
+        [Fact]
+        public void LoneNonWeChatRequestIsStillReported()
+        {
+            var h = new TrafficHarness();
+            Assert.True(h.Decoder.AddPayload(Ascii("GET /index.html HTTP/1.1\r\nHost: example.org\r\n\r\n"), h.Ticks));
+            var x = Assert.Single(h.Of<ShortLinkExchange>());
+            Assert.Equal(("GET", "/index.html", "Unknown"), (x.Method, x.Path, x.Direction));
+        }
     }
 }
