@@ -24,7 +24,7 @@ Describe 'ConvertFrom-WeChatPacket' {
         $reply = $frames | Where-Object CommandName -eq 'HeartbeatReply'
         $reply.IsReply | Should -BeTrue
         $reply.RoundTripMs | Should -BeGreaterThan 0
-        $frames | Should -BeOfType ([WeChatNet.LongLinkFrame])
+        $frames[0] | Should -BeOfType ([WeChatNet.LongLinkFrame])
     }
 
     It 'names the long link from the DNS answer seen earlier' {

@@ -12,7 +12,7 @@ Describe 'Get-WeChatSample' {
         $s = @(Get-WeChatSample)
         $s.Name | Should -Be @('dead-link', 'legacy-longlink', 'login-dispatch', 'mmtls-longlink', 'retransmissions', 'shortlink-burst')
         $s | ForEach-Object { Test-Path $_.Path | Should -BeTrue }
-        $s | Should -BeOfType ([WeChatNet.WeChatSample])
+        $s[0] | Should -BeOfType ([WeChatNet.WeChatSample])
         ($s | Where-Object Name -eq 'legacy-longlink').Description | Should -Match 'plain'
     }
 
