@@ -306,5 +306,48 @@ namespace WeChatNet.Tests.WeChat
             var x = Assert.Single(h.Of<ShortLinkExchange>());
             Assert.Equal(("GET", "/index.html", "Unknown"), (x.Method, x.Path, x.Direction));
         }
+
+        [Fact]
+        public void EverySplitOfTheDispatchExchangeGivesTheSameResult()
+        {
+            var request = NewGetDnsRequest();
+            var response = DeflatedResponse(Zlib(Encoding.UTF8.GetBytes(DispatchDocumentTests.SampleXml)));
+            string Describe(TrafficHarness t) => string.Join("|", t.Output.Select(o => o is ShortLinkExchange x
+                ? $"{x.Method} {x.Path} {x.StatusCode} {x.ResponseBodyLength} {x.ResponseDecodedLength} {x.Problem}"
+                : o is Dispatch d ? $"{d.RetCode} {string.Join(",", d.Domains.Select(m => m.Name))} {d.ClientIp}" : o.GetType().Name));
+            var reference = new TrafficHarness();
+            var rc = reference.Connect("192.168.1.20", 40001, "203.205.1.1", 80);
+            rc.Client(request);
+            rc.Server(response);
+            string expected = Describe(reference);
+            Assert.Contains("long.weixin.qq.com", expected);
+            for (int a = 1; a < request.Length; a++)
+            {
+                var t = new TrafficHarness();
+                var c = t.Connect("192.168.1.20", 40001, "203.205.1.1", 80);
+                c.Client(request, a);
+                c.Server(response, request.Length - a > 0 ? Math.Max(1, a % response.Length) : 1);
+                Assert.Equal(expected, Describe(t));
+            }
+            for (int a = 1; a < response.Length; a++)
+            {
+                var t = new TrafficHarness();
+                var c = t.Connect("192.168.1.20", 40001, "203.205.1.1", 80);
+                c.Client(request);
+                c.Server(response, a);
+                Assert.Equal(expected, Describe(t));
+            }
+        }
+
+        [Fact]
+        public void InterimContinueResponseIsNotTakenForTheAnswer()
+        {
+            var h = new TrafficHarness();
+            var c = h.Connect("10.0.0.2", 50000, "10.9.9.9", 80);
+            c.Client(Ascii("POST /cgi-bin/micromsg-bin/newsync HTTP/1.1\r\nHost: short.weixin.qq.com\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"));
+            c.Server(Ascii("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxyz"));
+            var x = Assert.Single(h.Of<ShortLinkExchange>());
+            Assert.Equal((200, 3L, 138), (x.StatusCode!.Value, x.ResponseBodyLength, x.RequestType!.Value));
+        }
     }
 }
