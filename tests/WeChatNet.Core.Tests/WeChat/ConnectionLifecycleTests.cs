@@ -81,5 +81,17 @@ namespace WeChatNet.Tests.WeChat
             c.Fin();
             Assert.Empty(h.Output);
         }
+
+        [Fact]
+        public void Ipv6ConnectionsAreTrackedAndNamed()
+        {
+            var h = new TrafficHarness();
+            var c = h.Connect("2001:db8::20", 40000, "2402:4e00:1::4", 80);
+            c.Client(System.Text.Encoding.ASCII.GetBytes("POST /mmtls/0000abcd HTTP/1.1\r\nHost: hkshort6.weixin.qq.com:80\r\nContent-Length: 0\r\n\r\n"));
+            c.Server(System.Text.Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+            var x = Assert.Single(h.Of<ShortLinkExchange>());
+            Assert.Equal("[2001:db8::20]:40000 -> [2402:4e00:1::4]:80", x.Connection);
+            Assert.Equal(("hkshort6.weixin.qq.com", "ShortLink"), (x.Host, x.Role));
+        }
     }
 }
