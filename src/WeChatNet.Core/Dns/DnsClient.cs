@@ -253,7 +253,13 @@ namespace WeChatNet.Dns
                 ushort id = NewId();
                 byte[] query = BuildQuery(id, q.Name, q.Type, edns);
                 var deadline = sw.Elapsed + _options.Timeout;
-                using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                Socket socket;
+                try { socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp); }
+                catch (SocketException e)
+                {
+                    return Fail(DnsExchangeStatus.Error, DnsProtocol.Udp, sw, tries, dropped, $"Cannot open a UDP socket for {server}: {e.Message}");
+                }
+                using var owned = socket;
                 try
                 {
                     socket.Bind(new IPEndPoint(server.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
@@ -302,7 +308,13 @@ namespace WeChatNet.Dns
             ushort id = NewId();
             byte[] query = BuildQuery(id, q.Name, q.Type, edns);
             var deadline = sw.Elapsed + _options.Timeout;
-            using var client = new TcpClient(server.AddressFamily);
+            TcpClient client;
+            try { client = new TcpClient(server.AddressFamily); }
+            catch (SocketException e)
+            {
+                return Fail(DnsExchangeStatus.Error, DnsProtocol.Tcp, sw, tries, dropped, $"Cannot open a TCP socket for {server}: {e.Message}");
+            }
+            using var owned = client;
             try
             {
                 var connect = client.ConnectAsync(server.Address, server.Port);

@@ -109,9 +109,10 @@ namespace WeChatNet.Dns
             decoded.CheckingDisabled = (flags & 0x0010) != 0;
             decoded.HeaderRcode = (byte)(flags & 0xF);
 
-            // Every question needs at least 5 bytes and every record 11: counts that cannot fit are refused up front.
-            long need = (long)qd * 5 + ((long)an + ns + ar) * 11;
-            if (need > message.Length - HeaderLength || qd + an + ns + ar > MaxRecords)
+            // Every question needs at least 5 bytes and every record 11: counts that cannot fit are refused before any
+            // work. Records are checked after the questions, so a truncated (TC) answer that keeps its original counts
+            // still yields its header and question.
+            if ((long)qd * 5 > message.Length - HeaderLength || qd + an + ns + ar > MaxRecords)
                 return new DnsDecodeResult(DnsDecodeError.TooManyRecords, 4, "header");
 
             int pos = HeaderLength;
@@ -125,6 +126,8 @@ namespace WeChatNet.Dns
                 decoded.Questions.Add(new DnsQuestion(name, type, cls));
                 pos = next + 4;
             }
+            if (((long)an + ns + ar) * 11 > message.Length - pos)
+                return new DnsDecodeResult(DnsDecodeError.TooManyRecords, 6, "header");
             var r = ReadSection(message, ref pos, an, decoded.Answers, "answer", decoded);
             if (!r.Success) return r;
             r = ReadSection(message, ref pos, ns, decoded.Authorities, "authority", decoded);

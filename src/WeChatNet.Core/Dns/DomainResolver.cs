@@ -115,6 +115,15 @@ namespace WeChatNet.Dns
                                 var exchange = await client.QueryAsync(server, name, request.Type, request.Protocol, ct).ConfigureAwait(false);
                                 if (!ct.IsCancellationRequested) results.Add(ToAnswer(name, request.Type, server, exchange, request.Client.ClientSubnet));
                             }
+                            catch (Exception e) when (!(e is OperationCanceledException) && !(e is ObjectDisposedException && ct.IsCancellationRequested))
+                            {
+                                // Whatever one query hits (a platform without IPv6 sockets, an invalid name) is its own answer, never the end of the run.
+                                if (!ct.IsCancellationRequested)
+                                    results.Add(new DnsAnswer(name, DnsRecord.TypeName(request.Type), server.ToString(), server.Region, "Dns",
+                                        (request.Protocol ?? (server.IsHttps ? DnsProtocol.Https : DnsProtocol.Udp)).ToString(), nameof(DnsExchangeStatus.Error),
+                                        Array.Empty<string>(), Array.Empty<string>(), Array.Empty<string>(), -1, 0, request.Client.ClientSubnet?.ToString() ?? string.Empty,
+                                        -1, string.Empty, 0, 0, e.Message));
+                            }
                             finally { gate.Release(); }
                         }));
                     }

@@ -63,7 +63,8 @@ namespace WeChatNet.WeChat
 
     /// <summary>
     /// Performs WeChat's newgetdns GET the way the client does (HTTP/1.0, <c>User-Agent: MicroMessenger Client</c>,
-    /// <c>Connection: close</c>, uin 0) and parses the answer with <see cref="DispatchDocument"/>.
+    /// <c>Connection: close</c>, uin 0) and parses the answer with <see cref="DispatchDocument"/>. No proxy is used: the
+    /// dispatch server must see this machine's own address, as it would the client's.
     /// </summary>
     public static class DispatchClient
     {
@@ -71,7 +72,7 @@ namespace WeChatNet.WeChat
         {
             Uri uri = options.EffectiveUri();
             var sw = Stopwatch.StartNew();
-            using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = DecompressionMethods.None };
+            using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false, UseProxy = false, AutomaticDecompression = DecompressionMethods.None };
             using var http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
             using var request = new HttpRequestMessage(HttpMethod.Get, uri) { Version = new Version(1, 0) };
             request.Headers.TryAddWithoutValidation("User-Agent", NewGetDnsRequest.UserAgent);

@@ -8,7 +8,7 @@ namespace WeChatNet.Commands
     /// <summary>Performs WeChat's HTTP dispatch request (newgetdns) and returns the parsed answer.</summary>
     [Cmdlet(VerbsCommon.Get, "WeChatDispatch")]
     [OutputType(typeof(Dispatch))]
-    public sealed class GetWeChatDispatchCommand : PSCmdlet
+    public sealed class GetWeChatDispatchCommand : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
@@ -72,5 +72,7 @@ namespace WeChatNet.Commands
         }
 
         protected override void StopProcessing() => _cancel.Cancel();
+
+        public void Dispose() => _cancel.Dispose();
     }
 }

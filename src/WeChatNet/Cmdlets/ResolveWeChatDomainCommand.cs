@@ -13,7 +13,7 @@ namespace WeChatNet.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Resolve, "WeChatDomain")]
     [OutputType(typeof(DnsAnswer), typeof(DnsComparison))]
-    public sealed class ResolveWeChatDomainCommand : PSCmdlet
+    public sealed class ResolveWeChatDomainCommand : PSCmdlet, IDisposable
     {
         private readonly List<string> _names = new List<string>();
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
@@ -141,5 +141,7 @@ namespace WeChatNet.Commands
         }
 
         protected override void StopProcessing() => _cancel.Cancel();
+
+        public void Dispose() => _cancel.Dispose();
     }
 }

@@ -11,7 +11,8 @@ using Xunit;
 namespace WeChatNet.Tests.Dns
 {
     /// <summary>The client against real Knot DNS and Unbound started by the fixture, and against scripted misbehaving servers.</summary>
-    public sealed class DnsClientServerTests : IClassFixture<DnsServersFixture>
+    [Collection(DnsServersFixture.Collection)]
+    public sealed class DnsClientServerTests
     {
         private readonly DnsServersFixture _s;
 
@@ -110,6 +111,7 @@ namespace WeChatNet.Tests.Dns
         [InlineData("101.226.4.0/23", "183.3.1.1")]  // odd prefix
         [InlineData("8.8.8.0/24", "43.130.1.1")]     // overseas subnet -> overseas address
         [InlineData("8.8.0.0/9", "129.226.9.9")]     // /9 is wider than the /16 entries: only the default matches
+        [InlineData("240e:e1:a800::/41", "183.3.2.2")] // IPv6, odd prefix: 6 address bytes, last one masked
         public void KnotAnswersByClientSubnet(string subnet, string expected)
         {
             ClientSubnet.TryParse(subnet, out var cs, out _);
@@ -121,7 +123,7 @@ namespace WeChatNet.Tests.Dns
                 Assert.Equal(new[] { expected }, a.Addresses);
                 Assert.Equal(cs!.ToString(), a.ClientSubnet);
                 Assert.Equal(cs.ToString(), e.Response!.Edns!.ClientSubnet!.ToString());
-                Assert.InRange(a.Scope, 0, 32);
+                Assert.InRange(a.Scope, 0, 128);
             }
         }
 
@@ -280,6 +282,22 @@ namespace WeChatNet.Tests.Dns
             Assert.Equal(DnsExchangeStatus.Truncated, e.Status);
             Assert.Contains("TCP retry failed", e.Error);
             Assert.Equal(new[] { "198.51.100.7" }, Answer(DnsServer.FromEndPoint(server.EndPoint), "big.weixin.qq.com", e).Addresses);
+        }
+
+        [Fact]
+        public void TruncatedAnswerWithOverstatedCountsStillFallsBackToTcp()
+        {
+            // Some servers set TC and keep the full answer count while sending no records: the header and question are
+            // enough to see the truncation and retry (here the TCP retry is refused, so the status stays Truncated).
+            using var server = new ScriptedUdpServer(q =>
+            {
+                var wire = Reply(q, r => { r.Truncated = true; r.Answers.Clear(); });
+                wire[6] = 0; wire[7] = 120; // ANCOUNT 120, nothing follows
+                return new[] { (wire, false) };
+            });
+            var e = Query(DnsServer.FromEndPoint(server.EndPoint), "big.weixin.qq.com");
+            Assert.Equal(DnsExchangeStatus.Truncated, e.Status);
+            Assert.Contains("TCP retry failed", e.Error);
         }
 
         [Fact]

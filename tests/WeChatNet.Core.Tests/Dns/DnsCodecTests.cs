@@ -113,6 +113,11 @@ namespace WeChatNet.Tests.Dns
             Assert.Equal(DnsDecodeError.BadLabelType, DnsWireMessage.TryDecode(Hex("1234 0100 0001 0000 0000 0000 41 00 0001 0001"), out _).Error);
             // Counts that cannot fit.
             Assert.Equal(DnsDecodeError.TooManyRecords, DnsWireMessage.TryDecode(Hex("1234 8180 ffff ffff 0000 0000 00"), out _).Error);
+            // A truncated answer that kept its answer count: the header and question still come back.
+            var r2 = DnsWireMessage.TryDecode(Hex("1234 8380 0001 0078 0000 0000 01 61 00 0001 0001"), out var tc);
+            Assert.Equal(DnsDecodeError.TooManyRecords, r2.Error);
+            Assert.True(tc.Truncated);
+            Assert.Equal("a", tc.Questions.Single().Name);
         }
 
         [Fact]

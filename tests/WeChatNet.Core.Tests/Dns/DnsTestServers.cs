@@ -71,6 +71,7 @@ namespace WeChatNet.Tests.Dns
     /// </summary>
     public sealed class DnsServersFixture : IDisposable
     {
+        public const string Collection = "Knot and Unbound";
         public const int BigRecordCount = 120;
         private readonly TempDirectory _dir;
         private readonly List<IDisposable> _owned = new List<IDisposable>();
@@ -239,6 +240,8 @@ szmmsns A 183.3.1.1
     A: 183.3.1.1
   - net: 8.8.0.0/16
     A: 43.130.1.1
+  - net: 240e::/20
+    A: 183.3.2.2
   - net: 0.0.0.0/0
     A: 129.226.9.9
 ");
@@ -249,6 +252,12 @@ szmmsns A 183.3.1.1
             for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
             _dir.Dispose();
         }
+    }
+
+    /// <summary>One Knot + Unbound for every test class that needs them (started once per test run).</summary>
+    [Xunit.CollectionDefinition(DnsServersFixture.Collection)]
+    public sealed class DnsServersCollection : Xunit.ICollectionFixture<DnsServersFixture>
+    {
     }
 
     /// <summary>

@@ -11,7 +11,8 @@ using Xunit;
 namespace WeChatNet.Tests.Dns
 {
     /// <summary>Resolve-WeChatDomain's core: plans, concurrent streaming over real servers, comparison, cancellation.</summary>
-    public sealed class DomainResolverTests : IClassFixture<DnsServersFixture>
+    [Collection(DnsServersFixture.Collection)]
+    public sealed class DomainResolverTests
     {
         private readonly DnsServersFixture _s;
 
@@ -169,6 +170,17 @@ namespace WeChatNet.Tests.Dns
             Assert.Contains(badCert.Problems, p => p.ErrorId == "CertificateUnreadable" && p.Terminating);
             var missingCert = ResolvePlan.Create(new ResolveSettings { Names = new[] { "a.qq.com" }, Servers = new[] { "127.0.0.1" }, CertificatePath = dir.File("missing.pem") });
             Assert.Contains(missingCert.Problems, p => p.ErrorId == "CertificateUnreadable");
+        }
+
+        [Fact]
+        public void AFailingQueryIsAnErrorAnswerNotTheEndOfTheRun()
+        {
+            // Names normally pass the plan's validation; one that did not is still reported, and the others answered.
+            var request = new ResolveRequest { Names = new[] { "a..b", "long.weixin.qq.com" }, Servers = new[] { DnsServer.FromEndPoint(_s.Knot) } };
+            var answers = DomainResolver.Resolve(request, null, CancellationToken.None).ToDictionary(a => a.Name);
+            Assert.Equal("Error", answers["a..b"].Status);
+            Assert.Contains("empty label", answers["a..b"].Error);
+            Assert.Equal("Ok", answers["long.weixin.qq.com"].Status);
         }
 
         [Fact]
