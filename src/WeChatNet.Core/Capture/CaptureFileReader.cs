@@ -18,8 +18,13 @@
 //   reader.Interfaces, reader.Statistics (pcapng ISB), reader.NameResolutions (pcapng NRB),
 //   reader.Position / reader.Length for progress.
 //
+// ONE PASS with a callback: CaptureImport.Scan(path, (in CaptureRecord r, in DecodedPacket p) => ..., filter, token).
 // OBJECTS for cmdlets: PacketFactory.Create(in rec, file) -> WeChatNet.Packet (owns a copy of the bytes);
-//   CaptureImport.Read(paths, filter, progress, token) streams Packets and CaptureFileErrors.
+//   PacketFactory.Create(in decoded, number, ns, ifName, ifIndex, originalLength, file) for live capture;
+//   CaptureImport.Read(path, filter, progress, token) streams Packets, CaptureFileErrors and warnings.
+// ROUTE TRACING: decoded.Icmp.Quoted / decoded.Icmpv6.Quoted (QuotedDatagram): inner Source/Destination,
+//   Protocol, TtlOrHopLimit, Identification, SourcePort/DestinationPort, IcmpIdentifier/IcmpSequence,
+//   TransportHeader (first 8 bytes); IcmpMessage.Parse / Icmpv6Message.Parse work on raw ICMP bytes too.
 // FILTER: PacketFilter.Parse("tcp port 8080 and host 43.130.30.240").Matches(in decoded).
 // WRITE: using var w = CaptureFileWriter.Create(stream, CaptureFileFormat.PcapNg);
 //        int id = w.AddInterface(linkType, snapLength, name);  w.WritePacket(id, ns, bytes, originalLength);
@@ -47,6 +52,8 @@ namespace WeChatNet.Capture
         /// <summary>Largest pcapng block accepted.</summary>
         public const int MaxBlockLength = MaxRecordLength + 1024;
         private const int MaxListEntries = 65536;
+        private const int MaxNameBytes = 4 * 1024 * 1024;
+        private long _nameBytes;
 
         private const uint PcapMagicMicro = 0xA1B2C3D4, PcapMagicNano = 0xA1B23C4D;
         private const uint ShbType = 0x0A0D0D0A, ByteOrderMagic = 0x1A2B3C4D;
@@ -120,7 +127,7 @@ namespace WeChatNet.Capture
         public IReadOnlyList<CaptureInterface> Interfaces => _interfaces;
         /// <summary>Interface statistics blocks seen so far (pcapng), at most 65536.</summary>
         public IReadOnlyList<InterfaceStatistics> Statistics => _statistics;
-        /// <summary>Name resolution records seen so far (pcapng), at most 65536.</summary>
+        /// <summary>Name resolution records seen so far (pcapng), at most 65536 and 4 MiB of names.</summary>
         public IReadOnlyList<NameResolutionEntry> NameResolutions => _names;
         /// <summary>The most recent damage reported by <see cref="ReadNext"/>.</summary>
         public CaptureFileError? LastError { get; private set; }
@@ -149,6 +156,7 @@ namespace WeChatNet.Capture
         /// Reads the next packet. <paramref name="record"/> is valid until the next call. Never throws for file
         /// content; returns <see cref="CaptureReadResult.Error"/> once per damage.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public CaptureReadResult ReadNext(out CaptureRecord record)
         {
             record = default;
@@ -240,6 +248,7 @@ namespace WeChatNet.Capture
         private int PcapRecordCap => (int)Math.Min(MaxRecordLength, Math.Max(262144u, _pcapSnapLength));
 
         /// <summary>Why a pcap record header cannot be real, or null when it is plausible.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private string? CheckPcapHeader(ReadOnlySpan<byte> h, bool strictTime)
         {
             uint frac = U32(h.Slice(4));
@@ -256,6 +265,7 @@ namespace WeChatNet.Capture
             return null;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private CaptureReadResult ReadPcapRecord(out CaptureRecord record)
         {
             record = default;
@@ -314,6 +324,7 @@ namespace WeChatNet.Capture
         private static bool IsKnownBlockType(uint type) =>
             type == ShbType || (type >= IdbType && type <= EpbType) || type == 9 || type == 0x0A || type == 0x0BAD || type == 0x40000BAD;
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private CaptureReadResult ReadPcapNgBlock(out CaptureRecord record)
         {
             record = default;
@@ -412,6 +423,8 @@ namespace WeChatNet.Capture
             // 0 link type (2)  2 reserved (2)  4 snap length (4)  8 options
             if (body.Length < 8)
                 return Fail(offset, CaptureErrorKind.CorruptBlock, $"interface description block at offset {offset} is too short; its packets will be reported as from an unknown interface.", offset + body.Length + 12);
+            if (_section.Count >= MaxListEntries)
+                return Fail(offset, CaptureErrorKind.CorruptBlock, $"interface description block at offset {offset} would be interface {_section.Count} of its section; more than {MaxListEntries} is not credible, so it is ignored.", offset + body.Length + 12);
             var iface = new CaptureInterface(_interfaces.Count, _sectionIndex, _section.Count, U16(body), U32(body.Slice(4)));
             var options = body.Slice(8);
             iface.Name = OptionString(options, 2);
@@ -447,6 +460,7 @@ namespace WeChatNet.Capture
             return CaptureReadResult.Packet;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private CaptureReadResult OnEnhancedPacket(ReadOnlySpan<byte> body, long offset, out CaptureRecord record)
         {
             // 0 interface id (4)  4 timestamp high (4)  8 timestamp low (4)  12 captured length (4)  16 original length (4)  20 data, padded
@@ -537,8 +551,9 @@ namespace WeChatNet.Capture
                 if (type == 0 || i + 4 + len > body.Length) break;
                 var value = body.Slice(i + 4, len);
                 int alen = type == 1 ? 4 : type == 2 ? 16 : 0;
-                if (alen > 0 && value.Length > alen)
+                if (alen > 0 && value.Length > alen && _nameBytes + value.Length <= MaxNameBytes)
                 {
+                    _nameBytes += value.Length;
                     var names = new List<string>();
                     foreach (var n in Encoding.UTF8.GetString(value.Slice(alen).ToArray()).Split('\0'))
                         if (n.Length > 0) names.Add(n);
@@ -549,11 +564,15 @@ namespace WeChatNet.Capture
         }
 
         /// <summary>True when the data <paramref name="at"/> bytes ahead ends the file or starts a well-formed block.</summary>
-        private bool IsBlockBoundary(int at)
+        private bool IsBlockBoundary(int at) => _src.Ensure(at + 1) == at || IsBlockAt(at, needSectionHeader: false);
+
+        /// <summary>
+        /// True when a block of a known type starts <paramref name="at"/> bytes ahead, with a plausible length and a
+        /// trailing length equal to it (a section header must also carry a valid byte-order magic).
+        /// </summary>
+        private bool IsBlockAt(int at, bool needSectionHeader)
         {
-            int have = _src.Ensure(at + 12);
-            if (have == at) return true;
-            if (have < at + 12) return false;
+            if (_src.Ensure(at + 12) < at + 12) return false;
             var head = _src.Span(at, 12);
             uint type = BinaryPrimitives.ReadUInt32LittleEndian(head);
             bool big = _bigEndian;
@@ -563,6 +582,7 @@ namespace WeChatNet.Capture
                 if (bom != ByteOrderMagic && bom != 0x4D3C2B1A) return false;
                 big = bom == 0x4D3C2B1A;
             }
+            else if (needSectionHeader) return false;
             else type = big ? BinaryPrimitives.ReadUInt32BigEndian(head) : type;
             uint length = big ? BinaryPrimitives.ReadUInt32BigEndian(head.Slice(4)) : BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(4));
             if (!IsKnownBlockType(type) || length < 12 || length % 4 != 0 || length > MaxBlockLength) return false;
@@ -585,28 +605,8 @@ namespace WeChatNet.Capture
                     _src.Advance(have);
                     return Fail(damagedAt, CaptureErrorKind.CorruptBlock, what + "; no valid block follows, reading stopped.");
                 }
-                var head = _src.Span(12);
-                uint type = BinaryPrimitives.ReadUInt32LittleEndian(head);
-                bool big = _bigEndian;
-                if (type == ShbType)
-                {
-                    uint bom = BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(8));
-                    big = bom == 0x4D3C2B1A;
-                    if (bom != ByteOrderMagic && !big) { _src.Advance(4); continue; }
-                }
-                else type = big ? BinaryPrimitives.ReadUInt32BigEndian(head) : type;
-                uint length = big ? BinaryPrimitives.ReadUInt32BigEndian(head.Slice(4)) : BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(4));
-                if (IsKnownBlockType(type) && length >= 12 && length % 4 == 0 && length <= MaxBlockLength && (_sectionIndex >= 0 || type == ShbType))
-                {
-                    have = _src.Ensure((int)length);
-                    if (have >= length)
-                    {
-                        var t = _src.Span((int)length - 4, 4);
-                        uint trailer = big ? BinaryPrimitives.ReadUInt32BigEndian(t) : BinaryPrimitives.ReadUInt32LittleEndian(t);
-                        if (trailer == length)
-                            return Fail(damagedAt, CaptureErrorKind.CorruptBlock, $"{what}; skipped {at - damagedAt} bytes and resumed at offset {at}.", at);
-                    }
-                }
+                if (IsBlockAt(0, needSectionHeader: _sectionIndex < 0))
+                    return Fail(damagedAt, CaptureErrorKind.CorruptBlock, $"{what}; skipped {at - damagedAt} bytes and resumed at offset {at}.", at);
                 _src.Advance(4);
             }
         }

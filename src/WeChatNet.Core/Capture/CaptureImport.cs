@@ -27,17 +27,20 @@ namespace WeChatNet.Capture
         public int Percent => TotalBytes > 0 ? (int)Math.Min(100, BytesRead * 100 / TotalBytes) : -1;
     }
 
-    /// <summary>One item of an import: a packet, or a damage report (exactly one is set).</summary>
+    /// <summary>One item of an import: a packet, a damage report or a warning (exactly one is set).</summary>
     public sealed class CaptureImportItem
     {
-        internal CaptureImportItem(Packet? packet, CaptureFileError? error)
+        internal CaptureImportItem(Packet? packet, CaptureFileError? error, string? warning = null)
         {
             Packet = packet;
             Error = error;
+            Warning = warning;
         }
 
         public Packet? Packet { get; }
         public CaptureFileError? Error { get; }
+        /// <summary>Something the user should know that is not damage (e.g. a link type that is not decoded).</summary>
+        public string? Warning { get; }
     }
 
     /// <summary>What Import-WeChatCapture calls: read files, decode, filter in the core, build Packet objects.</summary>
@@ -61,16 +64,29 @@ namespace WeChatNet.Capture
             {
                 long matched = 0;
                 long nextReport = 0;
+                var warned = new HashSet<int>();
                 while (true)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     Packet? packet = null;
                     CaptureFileError? error = null;
+                    string? warning = null;
                     bool done = false;
                     // The record is a ref struct: it cannot cross a yield, so build the object here.
                     var result = reader.ReadNext(out var record);
                     if (result == CaptureReadResult.EndOfFile) done = true;
                     else if (result == CaptureReadResult.Error) error = reader.LastError;
+                    else if (!IsDecodedLinkType(record.LinkType) && warned.Add(record.Interface.Index))
+                    {
+                        // Said once per interface; the packet itself comes on the next call, so keep the record for it.
+                        warning = $"{path}: interface {record.Interface.Index} ({record.Interface.DisplayName}) has link type {record.LinkType} " +
+                                  $"({record.Interface.LinkTypeName}), which WeChatNet does not decode; its packets (the first at offset {record.FileOffset}) pass through with their raw bytes.";
+                        if (filter == null || filter.Matches(record.Decode(), record.OriginalLength))
+                        {
+                            packet = PacketFactory.Create(record, path);
+                            matched++;
+                        }
+                    }
                     else if (filter == null || filter.Matches(record.Decode(), record.OriginalLength))
                     {
                         packet = PacketFactory.Create(record, path);
@@ -86,11 +102,14 @@ namespace WeChatNet.Capture
                         }
                     }
                     if (done) yield break;
+                    if (warning != null) yield return new CaptureImportItem(null, null, warning);
                     if (packet != null) yield return new CaptureImportItem(packet, null);
                     else if (error != null) yield return new CaptureImportItem(null, error);
                 }
             }
         }
+
+        private static bool IsDecodedLinkType(ushort linkType) => LinkTypeNames.IsKnown(linkType);
 
         /// <summary>
         /// Runs <paramref name="onPacket"/> for every matching record of a file in one pass without building objects

@@ -10,6 +10,7 @@ namespace WeChatNet.Packets
     public static class PacketDecoder
     {
         /// <summary>Decodes <paramref name="data"/> captured with link type <paramref name="linkType"/>.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public static DecodedPacket Decode(ushort linkType, ReadOnlySpan<byte> data)
         {
             var f = new DecodedFields { LinkType = linkType };
@@ -20,6 +21,7 @@ namespace WeChatNet.Packets
         /// <summary>Decodes <paramref name="data"/> captured with link type <paramref name="linkType"/>.</summary>
         public static DecodedPacket Decode(LinkType linkType, ReadOnlySpan<byte> data) => Decode((ushort)linkType, data);
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void Fill(ushort linkType, ReadOnlySpan<byte> data, ref DecodedFields f)
         {
             ushort etherType;
@@ -113,6 +115,7 @@ namespace WeChatNet.Packets
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillIpv4(ReadOnlySpan<byte> bytes, int offset, ref DecodedFields f)
         {
             var ip = Ipv4Packet.Parse(bytes);
@@ -138,19 +141,10 @@ namespace WeChatNet.Packets
                 // Option trouble leaves the payload bounds known; length trouble does not.
                 if (ip.Issue.Problem != DecodeProblem.BadOptionLength) return;
             }
-            int transportOffset = offset + ip.HeaderLength;
-            if (ip.FragmentOffset != 0)
-            {
-                f.Transport = TransportKind.Fragment;
-                f.TransportOffset = transportOffset;
-                f.TransportEnd = transportOffset + ip.Payload.Length;
-                f.PayloadOffset = transportOffset;
-                f.PayloadLength = f.IpPayloadLength;
-                return;
-            }
-            FillTransport(ip.Protocol, ip.Payload, transportOffset, f.IpPayloadLength, 4, ref f);
+            FillAboveIp(ip.Protocol, ip.Payload, offset + ip.HeaderLength, 4, ref f);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillIpv6(ReadOnlySpan<byte> bytes, int offset, ref DecodedFields f)
         {
             var ip = Ipv6Packet.Parse(bytes);
@@ -172,19 +166,26 @@ namespace WeChatNet.Packets
             f.MoreFragments = ip.MoreFragments;
             f.IpPayloadLength = ip.DeclaredPayloadLength;
             if (!ip.IsValid) { f.Issue = ip.Issue.At(offset); return; }
-            int transportOffset = offset + ip.UpperLayerOffset;
-            if (ip.FragmentOffset != 0)
+            FillAboveIp(ip.UpperLayerProtocol, ip.Payload, offset + ip.UpperLayerOffset, 6, ref f);
+        }
+
+        /// <summary>A non-first fragment carries no transport header: mark it; otherwise decode the transport.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
+        private static void FillAboveIp(byte protocol, ReadOnlySpan<byte> payload, int transportOffset, int ipVersion, ref DecodedFields f)
+        {
+            if (f.FragmentOffset != 0)
             {
                 f.Transport = TransportKind.Fragment;
                 f.TransportOffset = transportOffset;
-                f.TransportEnd = transportOffset + ip.Payload.Length;
+                f.TransportEnd = transportOffset + payload.Length;
                 f.PayloadOffset = transportOffset;
                 f.PayloadLength = f.IpPayloadLength;
                 return;
             }
-            FillTransport(ip.UpperLayerProtocol, ip.Payload, transportOffset, f.IpPayloadLength, 6, ref f);
+            FillTransport(protocol, payload, transportOffset, f.IpPayloadLength, ipVersion, ref f);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillTransport(byte protocol, ReadOnlySpan<byte> bytes, int offset, int declared, int ipVersion, ref DecodedFields f)
         {
             f.TransportOffset = offset;

@@ -99,6 +99,7 @@ namespace WeChatNet.Commands
             {
                 foreach (var item in items)
                 {
+                    if (item.Warning != null) WriteWarning(item.Warning);
                     if (item.Packet != null) WriteObject(item.Packet);
                     else if (item.Error != null)
                         WriteError(new ErrorRecord(new InvalidDataException(item.Error.ToString()), item.Error.ErrorId, ErrorCategory.InvalidData, file)

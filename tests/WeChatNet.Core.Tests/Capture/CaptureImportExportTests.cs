@@ -190,5 +190,44 @@ namespace WeChatNet.Tests.Capture
             using var dir = new TempDirectory(nameof(ExportIntoAMissingDirectoryFails));
             Assert.Throws<DirectoryNotFoundException>(() => CaptureExport.Create(Path.Combine(dir.Path, "no", "x.pcapng"), CaptureFileFormat.PcapNg, false));
         }
+
+        [Fact]
+        public void UnknownLinkTypesPassThroughRawWithOneWarningAndRoundTrip()
+        {
+            using var dir = new TempDirectory(nameof(UnknownLinkTypesPassThroughRawWithOneWarningAndRoundTrip));
+            string file = dir.File("usb.pcapng");
+            using (var fs = File.Create(file))
+            using (var w = CaptureFileWriter.Create(fs, CaptureFileFormat.PcapNg))
+            {
+                int usb = w.AddInterface(189, 65535, "usbmon1"); // LINKTYPE_USB_LINUX: not decoded
+                int raw = w.AddInterface((ushort)LinkType.Raw);
+                w.WritePacket(usb, 1, new byte[] { 1, 2, 3, 4 }, 4);
+                w.WritePacket(raw, 2, Hex.Bytes("45000014 00000000 40060000 0a000001 0a000002"), 20);
+                w.WritePacket(usb, 3, new byte[] { 5, 6 }, 2);
+            }
+            var items = CaptureImport.Read(file).ToList();
+            var warning = Assert.Single(items, i => i.Warning != null).Warning!;
+            Assert.Contains("link type 189", warning);
+            Assert.Contains("usbmon1", warning);
+            Assert.Contains("usb.pcapng", warning);
+            var packets = items.Where(i => i.Packet != null).Select(i => i.Packet!).ToList();
+            Assert.Equal(3, packets.Count);
+            Assert.Equal("Unknown(189)", packets[0].LinkType);
+            Assert.Equal("Unknown(189)", packets[0].Protocol);
+            Assert.Equal(new byte[] { 1, 2, 3, 4 }, packets[0].Data);
+            Assert.Null(packets[0].Source);
+            Assert.Equal("TCP", packets[1].Protocol);           // IPv4 says TCP, but no TCP byte follows:
+            Assert.Contains("Tcp: header truncated", packets[1].Problem);
+
+            string copy = dir.File("copy.pcapng");
+            using (var export = CaptureExport.Create(copy, CaptureFileFormat.PcapNg, false))
+            {
+                foreach (var p in packets) export.Add(p);
+                Assert.Equal(2, export.Commit().InterfaceCount);
+            }
+            var back = CaptureImport.Read(copy).Where(i => i.Packet != null).Select(i => i.Packet!).ToList();
+            Assert.Equal(new[] { 189, 101, 189 }, back.Select(p => p.LinkTypeNumber));
+            Assert.Equal(packets.Select(p => p.TimestampNanoseconds), back.Select(p => p.TimestampNanoseconds));
+        }
     }
 }

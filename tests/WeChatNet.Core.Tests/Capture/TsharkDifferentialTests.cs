@@ -104,6 +104,10 @@ namespace WeChatNet.Tests.Capture
                 frames.Add(((ushort)LinkType.Raw, "raw", bytes, what));
                 frames.Add((kind == Net.V4 ? (ushort)LinkType.Ipv4 : (ushort)LinkType.Ipv6, kind == Net.V4 ? "ipv4" : "ipv6", bytes, what));
             }
+            // IEEE 802.3 with an LLC header (a spanning-tree BPDU): the type field is a length, no IP inside.
+            var bpdu = Concat(new byte[] { 0x42, 0x42, 0x03 }, new byte[35]);
+            var llc = Concat(new byte[] { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 }, MacA, new byte[] { 0x00, (byte)bpdu.Length }, bpdu);
+            frames.Add(((ushort)LinkType.Ethernet, "eth", llc, "802.3 LLC spanning tree"));
             return frames;
         }
 
@@ -151,6 +155,7 @@ namespace WeChatNet.Tests.Capture
             foreach (var t in tokens)
                 if (t == "tcp" || t == "udp" || t == "icmp" || t == "icmpv6") return t == "icmpv6" ? "ICMPv6" : t.ToUpperInvariant();
             if (tokens.Contains("arp")) return "ARP";
+            if (tokens.Contains("llc")) return "LLC";
             if (tokens.Contains("ipv6")) return "IPv6";
             if (tokens.Contains("ip")) return "IPv4";
             return "?";
@@ -299,7 +304,7 @@ namespace WeChatNet.Tests.Capture
         {
             // Files written by tshark's own library (editcap): microsecond pcap, nanosecond pcap, pcapng with its own
             // options and blocks, and that pcapng gzip-compressed. Our reader must agree with tshark on all of them.
-            string editcap = ExternalTool.Require("editcap", "tshark");
+            string editcap = ExternalTool.Require("editcap", "wireshark-common");
             using var dir = new TempDirectory(nameof(EditcapOutputInOtherFormatsMatchesTshark));
             string source = dir.File("source.pcapng");
             WritePcapNg(source, Frames().Where(f => f.Name == "eth" || f.Name == "sll2").ToList());
