@@ -16,7 +16,7 @@ namespace WeChatNet.Commands
     [Cmdlet(VerbsData.ConvertFrom, "WeChatPacket", DefaultParameterSetName = PacketSet)]
     [OutputType(typeof(LongLinkFrame), typeof(MmtlsRecord), typeof(ShortLinkExchange), typeof(Dispatch), typeof(DnsMessage),
         typeof(VoipPacket), typeof(StreamEvent))]
-    public sealed class ConvertFromWeChatPacketCommand : PSCmdlet
+    public sealed class ConvertFromWeChatPacketCommand : PSCmdlet, IDisposable
     {
         private const string PacketSet = "Packet";
         private const string PathSet = "Path";
@@ -88,6 +88,8 @@ namespace WeChatNet.Commands
         }
 
         protected override void StopProcessing() => _cancel.Cancel();
+
+        public void Dispose() => _cancel.Dispose();
 
         private void WriteAll(IReadOnlyList<object> messages)
         {
