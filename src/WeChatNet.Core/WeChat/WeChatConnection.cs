@@ -272,6 +272,17 @@ namespace WeChatNet.WeChat
                 DurationMs = request != null && response != null ? (endTicks - startTicks) / (double)TimeSpan.TicksPerMillisecond : (double?)null,
                 Problem = string.Join("; ", problems),
             };
+            if (!isMmtls && request != null && request.Body.Length > 0 && request.Body[0] == LegacyBusinessHeader.Magic)
+            {
+                if (LegacyBusinessHeader.TryRead(request.Body, out var legacy, out var legacyProblem))
+                {
+                    x.LegacyClientVersion = "0x" + legacy.ClientVersion.ToString("X8");
+                    x.LegacyUin = legacy.Uin == 0 ? "0" : _owner.Masker.Mask("uin", legacy.Uin.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    x.LegacyCrypto = legacy.Crypto;
+                    x.LegacyCompression = legacy.Compression;
+                }
+                else x.Problem = x.Problem.Length == 0 ? "request body: " + legacyProblem : x.Problem + "; request body: " + legacyProblem;
+            }
             Stamp(x, null, startTicks);
             if (!_lone) x.Direction = "ClientToServer";
             _owner.Emit(x);

@@ -349,5 +349,41 @@ namespace WeChatNet.Tests.WeChat
             var x = Assert.Single(h.Of<ShortLinkExchange>());
             Assert.Equal((200, 3L, 138), (x.StatusCode!.Value, x.ResponseBodyLength, x.RequestType!.Value));
         }
+
+        // A legacy business packet (facts section 5), annotated:
+        //  0: BF            magic
+        //  1: 3E            header length 15 << 2 | compress 2 (none)
+        //  2: 54            crypto 5 (AES) << 4 | cookie length 4
+        //  3: 26 06 00 30   client version 0x26060030 (Android 6.6.0)
+        //  7: 49 96 02 D2   uin 1234567890
+        // 11: 01 02 03 04   cookie
+        // 15: 8B 01         varint (request type 139, newinit) - the encrypted body follows
+        private const string LegacyPacket = "BF 3E 54 26060030 499602D2 01020304 8B01 AABBCCDD";
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void LegacyBusinessPacketHeaderIsReadAndItsUinMasked(bool show)
+        {
+            var body = TrafficHarness.Hex(LegacyPacket);
+            var h = new TrafficHarness(new WeChatDecodeOptions { ShowIdentifiers = show });
+            var c = h.Connect("10.0.0.2", 50000, "10.9.9.9", 80);
+            c.Client(Cat(Ascii($"POST /cgi-bin/micromsg-bin/newinit HTTP/1.1\r\nHost: szshort.weixin.qq.com\r\nContent-Length: {body.Length}\r\n\r\n"), body));
+            c.Server(Ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+            var x = Assert.Single(h.Of<ShortLinkExchange>());
+            Assert.Equal(("0x26060030", "AES", "None", 139), (x.LegacyClientVersion, x.LegacyCrypto, x.LegacyCompression, x.RequestType!.Value));
+            if (show) Assert.Equal("1234567890", x.LegacyUin);
+            else Assert.Equal(IdentifierMask.Mask("uin", "1234567890"), x.LegacyUin);
+        }
+
+        [Theory]
+        [InlineData("BF 3E 54 2606", "truncated at offset 5")]
+        [InlineData("BF 20 54 26060030 499602D2 01020304 8B01", "shorter than its fields")]
+        [InlineData("BF FC 10 26060030 499602D2", "exceeds the 11-byte body")]
+        public void BrokenLegacyHeaderIsAProblemWithItsOffset(string hex, string problem)
+        {
+            Assert.False(LegacyBusinessHeader.TryRead(TrafficHarness.Hex(hex), out _, out var why));
+            Assert.Contains(problem, why);
+        }
     }
 }
