@@ -91,6 +91,24 @@ namespace WeChatNet.Tests.WeChat
         }
 
         [Fact]
+        public void LegacyHeaderReaderNeverThrows()
+        {
+            var rnd = new Random(11);
+            for (int i = 0; i < 20000; i++)
+            {
+                var b = new byte[rnd.Next(0, 40)];
+                rnd.NextBytes(b);
+                if (b.Length > 0) b[0] = 0xBF;
+                if (LegacyBusinessHeader.TryRead(b, out var h, out var problem))
+                {
+                    Assert.InRange(h.HeaderLength, LegacyBusinessHeader.FixedLength + h.CookieLength, b.Length);
+                    Assert.Null(problem);
+                }
+                else Assert.NotNull(problem);
+            }
+        }
+
+        [Fact]
         public void HugeDeclaredLengthsAreBoundedNotAllocated()
         {
             // a frame header declaring 16 MiB, then nothing: nothing buffered, no allocation of the declared size
