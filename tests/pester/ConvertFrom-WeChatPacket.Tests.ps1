@@ -82,4 +82,10 @@ Describe 'ConvertFrom-WeChatPacket' {
         (Import-Clixml $path).Count | Should -Be $all.Count
         { $all | ConvertTo-Json -Depth 4 | Out-Null } | Should -Not -Throw
     }
+
+    It 'releases idle connections after -IdleTimeout' {
+        $events = @(Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -Kind StreamEvent -IdleTimeout 00:01:00)
+        ($events | Where-Object Reason -like 'idle for 60 s*').Count | Should -BeGreaterThan 0
+        { Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -IdleTimeout 00:00:00 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidIdleTimeout*'
+    }
 }

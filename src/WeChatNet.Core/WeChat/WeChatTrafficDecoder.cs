@@ -55,6 +55,8 @@ namespace WeChatNet.WeChat
             TcpSegments++;
             long ts = segment.TimestampTicks;
             if (ts > _nowTicks) _nowTicks = ts;
+            // Release idle connections before this packet refreshes its own connection's activity.
+            if (ts - _lastSweepTicks > Options.Reassembly.IdleTimeout.Ticks / 4) Sweep(ts);
             var key = new FlowKey(src, sourcePort, dst, destinationPort);
             WeChatConnection? conn;
             if (_last != null && key.Equals(_lastKey)) conn = _last;
@@ -70,7 +72,6 @@ namespace WeChatNet.WeChat
             bool fromClient = src.Equals(conn.Client) && sourcePort == conn.ClientPort;
             (fromClient ? conn.ClientStream : conn.ServerStream).Add(in segment);
             if (conn.IsFinished) Remove(key, conn);
-            if (ts - _lastSweepTicks > Options.Reassembly.IdleTimeout.Ticks / 4) Sweep(ts);
         }
 
         /// <summary>One UDP datagram: DNS on port 53, else checked against the VoIP heuristic.</summary>
@@ -80,6 +81,7 @@ namespace WeChatNet.WeChat
             if (!IpKey.TryCreate(sourceAddress, out var src) || !IpKey.TryCreate(destinationAddress, out var dst)) return;
             UdpDatagrams++;
             if (timestampTicks > _nowTicks) _nowTicks = timestampTicks;
+            if (timestampTicks - _lastSweepTicks > Options.Reassembly.IdleTimeout.Ticks / 4) Sweep(timestampTicks);
             if (sourcePort == 53 || destinationPort == 53)
             {
                 OnDnsDatagram(src, sourcePort, dst, destinationPort, payload, timestampTicks);

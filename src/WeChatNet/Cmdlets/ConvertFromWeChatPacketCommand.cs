@@ -49,9 +49,24 @@ namespace WeChatNet.Commands
         [Parameter]
         public SwitchParameter ShowIdentifiers { get; set; }
 
+        /// <summary>Out-of-order bytes buffered over all connections, in MiB (default 64).</summary>
+        [Parameter]
+        [ValidateRange(1, 4096)]
+        public int MaxBufferedMB { get; set; } = 64;
+
+        /// <summary>A connection without packets for this long (capture time) is released (default 15 minutes).</summary>
+        [Parameter]
+        public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
         protected override void BeginProcessing()
         {
-            _session = new WeChatDecodeSession(new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind });
+            if (IdleTimeout <= TimeSpan.Zero)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be positive."),
+                    "InvalidIdleTimeout", ErrorCategory.InvalidArgument, IdleTimeout));
+            var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind };
+            options.Reassembly.MaxBufferedBytesTotal = MaxBufferedMB * 1024L * 1024L;
+            options.Reassembly.IdleTimeout = IdleTimeout;
+            _session = new WeChatDecodeSession(options);
         }
 
         protected override void ProcessRecord()
