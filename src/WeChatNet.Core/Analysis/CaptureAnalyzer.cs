@@ -93,7 +93,7 @@ namespace WeChatNet.Analysis
             long ticks = EpochTicks + timestampNs / 100;
             if (tcp)
                 _decoder.AddTcp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort,
-                    new Streams.TcpSegment(p.Sequence, (Streams.TcpSegmentFlags)((ushort)p.TcpFlags & 0x1F), p.Payload, ticks));
+                    new Streams.StreamSegment(p.Sequence, p.TcpFlags, p.Payload, ticks));
             else
                 _decoder.AddUdp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort, p.Payload, ticks);
         }
