@@ -43,7 +43,7 @@ namespace WeChatNet.Analysis
         private readonly CaptureAnalysisOptions _options;
         private readonly FlowTable _table;
         private readonly WeChatTrafficDecoder _decoder;
-        private readonly Dictionary<string, List<LongLinkObservation>> _longLink = new Dictionary<string, List<LongLinkObservation>>(StringComparer.Ordinal);
+        private readonly Dictionary<string, HeartbeatLog> _longLink = new Dictionary<string, HeartbeatLog>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _kinds = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly List<(string Connection, double Ms)> _shortLinks = new List<(string, double)>();
         private readonly Dictionary<string, MessageTally> _tallies = new Dictionary<string, MessageTally>(StringComparer.Ordinal);
@@ -228,10 +228,10 @@ namespace WeChatNet.Analysis
             }
         }
 
-        private List<LongLinkObservation> Observations(string connection)
+        private HeartbeatLog Observations(string connection)
         {
-            if (!_longLink.TryGetValue(connection, out var list)) _longLink[connection] = list = new List<LongLinkObservation>();
-            return list;
+            if (!_longLink.TryGetValue(connection, out var log)) _longLink[connection] = log = new HeartbeatLog(_options.Heartbeats);
+            return log;
         }
 
         /// <summary>Ends the analysis: open streams are flushed, flows, heartbeats and findings computed.</summary>
@@ -259,11 +259,11 @@ namespace WeChatNet.Analysis
             }
             foreach (var kv in _tallies)
                 if (byConnection.TryGetValue(kv.Key, out int fid)) kv.Value.ApplyTo(flows[fid - 1]);
-            var observations = new Dictionary<int, List<LongLinkObservation>>();
+            var observations = new Dictionary<int, IReadOnlyList<LongLinkObservation>>();
             foreach (var kv in _longLink)
-                if (byConnection.TryGetValue(kv.Key, out int id)) observations[id] = kv.Value;
+                if (byConnection.TryGetValue(kv.Key, out int id)) observations[id] = kv.Value.ToList();
             var heartbeats = HeartbeatAnalyzer.Analyze(flows,
-                id => observations.TryGetValue(id, out var list) ? (IReadOnlyList<LongLinkObservation>)list : Array.Empty<LongLinkObservation>(),
+                id => observations.TryGetValue(id, out var list) ? list : Array.Empty<LongLinkObservation>(),
                 _options.Heartbeats);
             var shortLinks = new List<ShortLinkTiming>();
             foreach (var (conn, ms) in _shortLinks)
