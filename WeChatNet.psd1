@@ -23,6 +23,7 @@
         'Get-WeChatFinding',
         'Import-WeChatCapture',
         'Export-WeChatCapture'
+        'Get-WeChatRoute'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

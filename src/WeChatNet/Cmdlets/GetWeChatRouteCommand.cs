@@ -1,0 +1,125 @@
+using System;
+using System.Globalization;
+using System.Management.Automation;
+using System.Threading;
+using WeChatNet.Route;
+
+namespace WeChatNet.Commands
+{
+    /// <summary>
+    /// Traces the path to a WeChat server (or any host): all TTLs probed at once over ICMP, UDP or TCP (Paris-style),
+    /// mtr-style rounds, one WeChatNet.RouteHop per hop as hops complete.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "WeChatRoute")]
+    [OutputType(typeof(RouteHop))]
+    public sealed class GetWeChatRouteCommand : PSCmdlet
+    {
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+
+        /// <summary>Host names or addresses; none traces WeChat's long-link host.</summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name", "ComputerName")]
+        [ArgumentCompleter(typeof(EndpointNameCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string[]? Target { get; set; }
+
+        [Parameter]
+        public RouteProtocol Protocol { get; set; } = RouteProtocol.Icmp;
+
+        [Parameter]
+        [ValidateRange(1, 65535)]
+        public int Port { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 255)]
+        public int MaxHops { get; set; } = 30;
+
+        [Parameter]
+        [ValidateRange(1, 1000)]
+        public int Count { get; set; } = 3;
+
+        [Parameter]
+        [ValidateRange(1, 60000)]
+        public int TimeoutMs { get; set; } = 2000;
+
+        [Parameter]
+        [ValidateRange(0, 60000)]
+        public int IntervalMs { get; set; }
+
+        [Parameter]
+        public SwitchParameter ResolveNames { get; set; }
+
+        [Parameter]
+        public SwitchParameter IPv6 { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Port)) && Protocol == RouteProtocol.Icmp)
+                WriteWarning("-Port is ignored with -Protocol Icmp: use -Protocol Tcp or Udp to probe a port.");
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (var target in Target ?? new[] { RouteRequest.DefaultTarget })
+            {
+                if (_cancel.IsCancellationRequested) return;
+                TraceOne(target);
+            }
+        }
+
+        private void TraceOne(string target)
+        {
+            var request = new RouteRequest
+            {
+                Target = target,
+                Protocol = Protocol,
+                Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : (int?)null,
+                MaxHops = MaxHops,
+                Count = Count,
+                TimeoutMs = TimeoutMs,
+                IntervalMs = MyInvocation.BoundParameters.ContainsKey(nameof(IntervalMs)) ? IntervalMs : (int?)null,
+                ResolveNames = ResolveNames.IsPresent,
+                IPv6 = IPv6.IsPresent,
+            };
+            int activity = Math.Abs(target.GetHashCode() % 1000) + 1;
+            var progress = new ProgressRecord(activity, "Get-WeChatRoute " + target, "Resolving and opening sockets");
+            try
+            {
+                foreach (var hop in RouteTracer.Trace(request, p =>
+                         {
+                             progress.StatusDescription = string.Format(CultureInfo.InvariantCulture, "Round {0} of {1}: {2} probes sent, {3} replies{4}",
+                                 p.Round, p.Rounds, p.ProbesSent, p.RepliesReceived, p.DestinationHop is int d ? $", target at hop {d}" : "");
+                             progress.PercentComplete = p.PercentComplete;
+                             WriteProgress(progress);
+                         }, _cancel.Token))
+                {
+                    WriteObject(hop);
+                }
+            }
+            catch (RouteException e) when (e.ErrorId == RouteException.NeedsPrivilege)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, ErrorCategory.PermissionDenied, target));
+            }
+            catch (RouteException e)
+            {
+                var category = e.ErrorId == RouteException.SocketFailed ? ErrorCategory.ConnectionError : ErrorCategory.ObjectNotFound;
+                WriteError(new ErrorRecord(e, e.ErrorId, category, target));
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "RouteArgumentInvalid", ErrorCategory.InvalidArgument, target));
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: what is known was written as it came.
+            }
+            finally
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                try { WriteProgress(progress); } catch (PipelineStoppedException) { }
+            }
+        }
+
+        protected override void StopProcessing() => _cancel.Cancel();
+    }
+}

@@ -1,0 +1,97 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Run after packaging (./build.ps1 -Task Package, or dotnet publish src/WeChatNet -c Release -o out/WeChatNet).
+# The tracing tests need root (raw sockets, network namespaces) and iproute2; they build their own routers with
+# addresses from 198.18.0.0/15 and talk to nothing else.
+
+BeforeAll {
+    $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
+    if (-not (Test-Path $manifest)) { throw "Packaged module not found at $manifest: run ./build.ps1 -Task Package first." }
+    Import-Module $manifest -Force
+
+    # client -- r1 -- r2 -- server, 198.18.241.0/24 .. 198.18.243.0/24; r2 drops its time-exceeded (a silent hop).
+    function New-TestPath {
+        $script:suffix = "pst$PID"
+        $script:ns = 'c', 'r1', 'r2', 's' | ForEach-Object { "wcn$suffix$_" }
+        foreach ($n in $ns) { ip netns add $n; ip netns exec $n ip link set lo up }
+        function Link($a, $ai, $aaddr, $b, $bi, $baddr) {
+            ip link add $ai netns $a type veth peer name $bi netns $b
+            ip netns exec $a ip addr add $aaddr dev $ai; ip netns exec $a ip link set $ai up
+            ip netns exec $b ip addr add $baddr dev $bi; ip netns exec $b ip link set $bi up
+        }
+        Link $ns[0] c0 198.18.241.2/24 $ns[1] a0 198.18.241.1/24
+        Link $ns[1] b0 198.18.242.1/24 $ns[2] a0 198.18.242.2/24
+        Link $ns[2] b0 198.18.243.1/24 $ns[3] s0 198.18.243.2/24
+        foreach ($r in $ns[1], $ns[2]) { ip netns exec $r sysctl -q -w net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 }
+        ip netns exec $ns[0] ip route add default via 198.18.241.1
+        ip netns exec $ns[1] ip route add default via 198.18.242.2
+        ip netns exec $ns[2] ip route add 198.18.241.0/24 via 198.18.242.1
+        ip netns exec $ns[3] ip route add default via 198.18.243.1
+        ip netns exec $ns[2] iptables -A OUTPUT -p icmp --icmp-type time-exceeded -j DROP
+    }
+    function Remove-TestPath { foreach ($n in $script:ns) { ip netns delete $n 2>$null } }
+    # The module runs in a child pwsh placed in the client namespace.
+    function Invoke-InClient([string] $command) {
+        $json = ip netns exec $script:ns[0] pwsh -NoProfile -Command "Import-Module '$manifest'; $command | ConvertTo-Json -Depth 3"
+        if ($LASTEXITCODE -ne 0) { throw "pwsh in the client namespace failed: $json" }
+        @($json | ConvertFrom-Json)
+    }
+}
+
+Describe 'Get-WeChatRoute' {
+    It 'has a default table view' {
+        (Get-FormatData -TypeName WeChatNet.RouteHop).FormatViewDefinition.Control |
+            Should -BeOfType ([System.Management.Automation.TableControl])
+    }
+
+    It 'declares its parameters and rejects values out of range' {
+        $cmd = Get-Command Get-WeChatRoute
+        $cmd.OutputType.Name | Should -Contain 'WeChatNet.RouteHop'
+        'Target', 'Protocol', 'Port', 'MaxHops', 'Count', 'TimeoutMs', 'IntervalMs', 'ResolveNames', 'IPv6' |
+            ForEach-Object { $cmd.Parameters.Keys | Should -Contain $_ }
+        { Get-WeChatRoute 198.18.0.1 -MaxHops 0 } | Should -Throw
+        { Get-WeChatRoute 198.18.0.1 -Protocol Sctp } | Should -Throw
+    }
+
+    It 'completes WeChat host names for -Target' {
+        $completion = TabExpansion2 -inputScript 'Get-WeChatRoute szlo' -cursorColumn 20
+        $completion.CompletionMatches.CompletionText | Should -Contain 'szlong.weixin.qq.com'
+    }
+
+    It 'writes RouteTargetNoAddress for an IPv4 literal traced with -IPv6 (no DNS query is made)' {
+        $null = Get-WeChatRoute 198.18.0.1 -IPv6 -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RouteTargetNoAddress*'
+    }
+
+    Context 'through real routers (root)' {
+        BeforeAll { New-TestPath }
+        AfterAll { Remove-TestPath }
+
+        It 'reports every hop, the silent one as no reply, and reaches the target over <_>' -ForEach 'Icmp', 'Udp', 'Tcp' {
+            $hops = Invoke-InClient "Get-WeChatRoute 198.18.243.2 -Protocol $_ -TimeoutMs 800"
+            $hops.Hop | Should -Be @(1, 2, 3)
+            $hops[0].Address | Should -Be '198.18.241.1'
+            $hops[1].Received | Should -Be 0
+            $hops[1].Note | Should -BeLike '*later hops answer*'
+            $hops[2].Address | Should -Be '198.18.243.2'
+            $hops[2].IsDestination | Should -BeTrue
+            $hops[2].Sent | Should -Be 3
+        }
+
+        It 'tells an open TCP port from a closed one' {
+            $closed = Invoke-InClient "Get-WeChatRoute 198.18.243.2 -Protocol Tcp -Port 8081 -TimeoutMs 800"
+            $closed[-1].Reply | Should -Be 'TcpReset'
+            $closed[-1].IsDestination | Should -BeTrue
+        }
+
+        It 'survives serialisation (remoting, Export-Clixml)' {
+            $hops = Invoke-InClient "Get-WeChatRoute 198.18.243.2 -TimeoutMs 800"
+            $hops[-1].TargetAddress | Should -Be '198.18.243.2'
+            $hops[-1].Addresses | Should -Be @('198.18.243.2')
+        }
+
+        It 'stops with RouteNeedsPrivilege, and says what to do, without raw sockets' {
+            $out = ip netns exec $script:ns[0] capsh --drop=cap_net_raw -- -c "pwsh -NoProfile -Command `"Import-Module '$manifest'; try { Get-WeChatRoute 198.18.243.2 } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }`""
+            ($out -join "`n") | Should -BeLike '*RouteNeedsPrivilege*setcap cap_net_raw+ep*'
+        }
+    }
+}
