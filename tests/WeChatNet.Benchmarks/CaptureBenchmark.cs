@@ -7,6 +7,7 @@ using System.Linq;
 using System.Text;
 using WeChatNet.Capture;
 using WeChatNet.Packets;
+using static WeChatNet.Benchmarks.BenchmarkSupport;
 
 namespace WeChatNet.Benchmarks
 {
@@ -44,12 +45,12 @@ namespace WeChatNet.Benchmarks
                 // Warm the page cache so every reader starts equal.
                 using (var fs = File.OpenRead(file)) fs.CopyTo(Stream.Null);
 
-                var ours = Best(2, () => RunChild(file, "decode"));
+                var ours = Best(2, () => RunChild(file, "decode"), c => c.Seconds);
                 var objects = RunChild(file, "objects");
                 string tshark = FindTool("tshark");
                 string tcpdump = FindTool("tcpdump");
-                double tsharkSeconds = Best(2, () => TimeTool(tshark, $"-r {file} -q -z conv,tcp", out _)).Seconds;
-                double tcpdumpSeconds = Best(2, () => TimeTool(tcpdump, $"-nn -r {file}", out _)).Seconds;
+                double tsharkSeconds = Math.Min(TimeTool(tshark, $"-r {file} -q -z conv,tcp"), TimeTool(tshark, $"-r {file} -q -z conv,tcp"));
+                double tcpdumpSeconds = Math.Min(TimeTool(tcpdump, $"-nn -r {file}"), TimeTool(tcpdump, $"-nn -r {file}"));
 
                 ChildResult? big = null;
                 long bigSize = 0;
@@ -67,7 +68,7 @@ namespace WeChatNet.Benchmarks
                 sb.AppendLine("## Capture");
                 sb.AppendLine();
                 sb.AppendLine($"`dotnet run --project tests/WeChatNet.Benchmarks -c Release -- capture-read` on {DateTime.UtcNow:yyyy-MM-dd} " +
-                              $"({Environment.ProcessorCount} cores, {RuntimeInfo()}, tshark {Version(tshark, "-v")}, tcpdump {Version(tcpdump, "--version")}).");
+                              $"({Environment.ProcessorCount} cores, {RuntimeInfo}, tshark {ToolVersion(tshark, "-v")}, tcpdump {ToolVersion(tcpdump, "--version")}).");
                 sb.AppendLine();
                 sb.AppendLine($"Input: generated classic pcap (nanosecond), {ours.Packets:N0} Ethernet/IPv4/TCP packets (timestamps option, 0-136 bytes of payload) " +
                               $"between 2,000 clients and servers on ports 80/443/8080, {size / 1e6:N0} MB, read from the page cache.");
@@ -95,76 +96,18 @@ namespace WeChatNet.Benchmarks
 
         private sealed record ChildResult(long Packets, double Seconds, double AllocatedPerPacket, double PeakRssMb);
 
-        private static T Best<T>(int runs, Func<T> run) where T : class
+        private static T Best<T>(int runs, Func<T> run, Func<T, double> seconds)
         {
-            T? best = null;
-            double bestSeconds = double.MaxValue;
-            for (int r = 0; r < runs; r++)
-            {
-                var result = run();
-                double s = result is ChildResult c ? c.Seconds : ((Timed)(object)result).Seconds;
-                if (s < bestSeconds) { bestSeconds = s; best = result; }
-            }
-            return best!;
+            T best = run();
+            for (int r = 1; r < runs; r++) { var x = run(); if (seconds(x) < seconds(best)) best = x; }
+            return best;
         }
-
-        internal sealed record Timed(double Seconds);
-
-        /// <summary>Runs "tool arguments > /dev/null" through /bin/sh, exactly as the peer command is written.</summary>
-        internal static Timed TimeTool(string tool, string arguments, out string error)
-        {
-            var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add("-c");
-            psi.ArgumentList.Add($"exec {tool} {arguments} > /dev/null");
-            var sw = Stopwatch.StartNew();
-            using var p = Process.Start(psi)!;
-            error = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            sw.Stop();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"{tool} {arguments} failed: {error}");
-            return new Timed(sw.Elapsed.TotalSeconds);
-        }
-
-        internal static string FindTool(string name)
-        {
-            foreach (var d in new[] { "/usr/bin", "/usr/sbin", "/bin", "/sbin" })
-                if (File.Exists(Path.Combine(d, name))) return Path.Combine(d, name);
-            throw new InvalidOperationException($"{name} is not installed: apt-get install -y {name}.");
-        }
-
-        internal static string Version(string tool, string flag)
-        {
-            try
-            {
-                var psi = new ProcessStartInfo(tool, flag) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                using var p = Process.Start(psi)!;
-                string text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-                p.WaitForExit();
-                var first = text.Split('\n').FirstOrDefault(l => l.Contains("version", StringComparison.OrdinalIgnoreCase) || l.StartsWith("TShark", StringComparison.Ordinal)) ?? "";
-                var m = System.Text.RegularExpressions.Regex.Match(first, @"\d+\.\d+(\.\d+)?");
-                return m.Success ? m.Value : "?";
-            }
-            catch (Exception e) when (e is InvalidOperationException || e is System.ComponentModel.Win32Exception) { return "?"; }
-        }
-
-        private static string RuntimeInfo() => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
 
         private static ChildResult RunChild(string file, string mode)
         {
-            string host = Environment.ProcessPath!;
-            string dll = typeof(CaptureBenchmark).Assembly.Location;
-            var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            if (Path.GetFileNameWithoutExtension(host) == "dotnet") psi.ArgumentList.Add(dll);
-            foreach (var a in new[] { "capture-read", "--child", file, mode }) psi.ArgumentList.Add(a);
-            psi.Environment["DOTNET_gcServer"] = "0";
-            using var p = Process.Start(psi)!;
-            string stdout = p.StandardOutput.ReadToEnd();
-            string stderr = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0) throw new InvalidOperationException($"child failed: {stderr}\n{stdout}");
-            var line = stdout.Split('\n').First(l => l.StartsWith("RESULT ", StringComparison.Ordinal)).Split(' ');
-            return new ChildResult(long.Parse(line[1], CultureInfo.InvariantCulture), double.Parse(line[2], CultureInfo.InvariantCulture),
-                double.Parse(line[3], CultureInfo.InvariantCulture), double.Parse(line[4], CultureInfo.InvariantCulture));
+            var f = BenchmarkSupport.RunChild("capture-read", file, mode);
+            return new ChildResult(long.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[1], CultureInfo.InvariantCulture),
+                double.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture));
         }
 
         /// <summary>Runs in the child process: one pass over the file; prints packets, seconds, bytes allocated per packet, VmHWM MB.</summary>
@@ -197,16 +140,8 @@ namespace WeChatNet.Benchmarks
             }
             sw.Stop();
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            double hwm = ReadVmHwmMb();
+            double hwm = PeakRssMb();
             return string.Create(CultureInfo.InvariantCulture, $"RESULT {packets} {sw.Elapsed.TotalSeconds:R} {(double)allocated / Math.Max(1, packets):R} {hwm:R} checksum={checksum}");
-        }
-
-        private static double ReadVmHwmMb()
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.Substring(6).Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
-            return double.NaN;
         }
 
         /// <summary>Writes <paramref name="count"/> Ethernet/IPv4/TCP packets with our pcap writer (streaming, constant memory).</summary>

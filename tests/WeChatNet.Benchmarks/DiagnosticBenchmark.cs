@@ -44,8 +44,8 @@ namespace WeChatNet.Benchmarks
                     if (total < ours) { ours = total; report = total - analysed; findings = result.Findings.Count; flows = result.Capture!.Flows.Count; }
                     GC.KeepAlive(html);
                 }
-                string tshark = CaptureBenchmark.FindTool("tshark");
-                double peer = Enumerable.Range(0, 2).Min(run => CaptureBenchmark.TimeTool(tshark, $"-r {file} -q -z conv,tcp -z expert", out _).Seconds);
+                string tshark = BenchmarkSupport.FindTool("tshark");
+                double peer = Enumerable.Range(0, 2).Min(run => BenchmarkSupport.TimeTool(tshark, $"-r {file} -q -z conv,tcp -z expert"));
 
                 // The shipped samples, all seven in one diagnostic.
                 string samples = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples");
@@ -61,7 +61,7 @@ namespace WeChatNet.Benchmarks
 
                 var sb = new StringBuilder();
                 sb.AppendLine($"Measured {DateTime.UtcNow:yyyy-MM-dd} with `dotnet run --project tests/WeChatNet.Benchmarks -c Release -- diagnostic --packets {packets}` " +
-                              $"({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, tshark {CaptureBenchmark.Version(tshark, "-v")}).");
+                              $"({Environment.ProcessorCount} cores, {BenchmarkSupport.RuntimeInfo}, tshark {BenchmarkSupport.ToolVersion(tshark, "-v")}).");
                 sb.AppendLine();
                 sb.AppendLine($"Input: the capture benchmark's generated pcap, {packets:N0} packets, {flows} flows ({new FileInfo(file).Length / 1e6:F0} MB). Best of 2 runs each.");
                 sb.AppendLine();

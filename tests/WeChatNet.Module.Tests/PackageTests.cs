@@ -36,6 +36,10 @@ namespace WeChatNet.ModuleTests
                              Path.Combine("data", "mainland-china-ipv4.txt"), Path.Combine("data", "tencent-asn-prefixes.txt"),
                              Path.Combine("data", "mainland-china.mmdb"), Path.Combine("data", "README.md") })
                     Assert.True(File.Exists(Path.Combine(outDir, f)), $"the package lacks {f}");
+                // The samples the README's main job and the help examples run on.
+                foreach (var sample in Directory.GetFiles(Path.Combine(Repo.Root, "samples"), "*.pcapng"))
+                    Assert.True(File.Exists(Path.Combine(outDir, "samples", Path.GetFileName(sample))), $"the package lacks samples/{Path.GetFileName(sample)}");
+                Assert.True(File.Exists(Path.Combine(outDir, "samples", "nat-timeout.pcapng")), "the package lacks the README's main-job sample");
                 // PowerShell brings its own engine: shipping System.Management.Automation.dll would break the import.
                 Assert.False(File.Exists(Path.Combine(outDir, "System.Management.Automation.dll")));
                 // Every cmdlet in the manifest has its help page in the package, as Markdown and as MAML for Get-Help.

@@ -24,7 +24,7 @@ Describe 'ConvertFrom-WeChatPacket' {
         $reply = $frames | Where-Object CommandName -eq 'HeartbeatReply'
         $reply.IsReply | Should -BeTrue
         $reply.RoundTripMs | Should -BeGreaterThan 0
-        $frames | Should -BeOfType ([WeChatNet.LongLinkFrame])
+        $frames[0] | Should -BeOfType ([WeChatNet.LongLinkFrame])
     }
 
     It 'names the long link from the DNS answer seen earlier' {
@@ -81,5 +81,11 @@ Describe 'ConvertFrom-WeChatPacket' {
         $all | Export-Clixml $path
         (Import-Clixml $path).Count | Should -Be $all.Count
         { $all | ConvertTo-Json -Depth 4 | Out-Null } | Should -Not -Throw
+    }
+
+    It 'releases idle connections after -IdleTimeout' {
+        $events = @(Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -Kind StreamEvent -IdleTimeout 00:01:00)
+        ($events | Where-Object Reason -like 'idle for 60 s*').Count | Should -BeGreaterThan 0
+        { Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -IdleTimeout 00:00:00 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidIdleTimeout*'
     }
 }

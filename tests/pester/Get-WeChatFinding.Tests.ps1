@@ -30,3 +30,11 @@ Describe 'Get-WeChatFinding' {
         { Get-WeChatFinding (Join-Path $samples 'mmtls-longlink.pcapng') -ClientRegion Mars } | Should -Throw
     }
 }
+
+Describe 'README main job' {
+    It 'runs on the shipped sample through the pipeline' {
+        $f = Get-WeChatSample nat-timeout | Get-WeChatFinding
+        $f.RuleId | Should -Contain 'LongLinkIdleTimeout'
+        $f.RuleId | Should -Contain 'LongLinkDied'
+    }
+}

@@ -12,12 +12,12 @@ Describe 'Get-WeChatSample' {
         $s = @(Get-WeChatSample)
         $s.Name | Should -Be @('dead-link', 'legacy-longlink', 'login-dispatch', 'mmtls-longlink', 'retransmissions', 'shortlink-burst')
         $s | ForEach-Object { Test-Path $_.Path | Should -BeTrue }
-        $s | Should -BeOfType ([WeChatNet.WeChatSample])
+        $s[0] | Should -BeOfType ([WeChatNet.WeChatSample])
         ($s | Where-Object Name -eq 'legacy-longlink').Description | Should -Match 'plain'
     }
 
     It 'filters by wildcard and reports unknown names' {
-        (Get-WeChatSample '*link*').Count | Should -Be 3
+        (Get-WeChatSample '*link*').Name | Should -Be @('dead-link', 'legacy-longlink', 'mmtls-longlink', 'shortlink-burst')
         Get-WeChatSample 'nope' -ErrorVariable e -ErrorAction SilentlyContinue
         $e[0].FullyQualifiedErrorId | Should -BeLike 'SampleNotFound*'
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using WeChatNet.Capture;
 using WeChatNet.Packets;
@@ -15,7 +16,7 @@ namespace WeChatNet.Analysis
         public WeChatDecodeOptions Decoding { get; set; } = new WeChatDecodeOptions();
         /// <summary>Where the client is (MainlandChina or Overseas), for the region rules; null when unknown.</summary>
         public string? ClientRegion { get; set; }
-        /// <summary>Region and owner of an address (the IP-intelligence tables); null leaves those columns empty.</summary>
+        /// <summary>Region and owner of an address; null uses the module-wide IP-intelligence tables.</summary>
         public Func<IpKey, (string? Region, string? Owner)>? WhereIs { get; set; }
     }
 
@@ -42,9 +43,10 @@ namespace WeChatNet.Analysis
         private readonly CaptureAnalysisOptions _options;
         private readonly FlowTable _table;
         private readonly WeChatTrafficDecoder _decoder;
-        private readonly Dictionary<string, List<LongLinkObservation>> _longLink = new Dictionary<string, List<LongLinkObservation>>(StringComparer.Ordinal);
+        private readonly Dictionary<string, HeartbeatLog> _longLink = new Dictionary<string, HeartbeatLog>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _kinds = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly List<(string Connection, double Ms)> _shortLinks = new List<(string, double)>();
+        private readonly Dictionary<string, MessageTally> _tallies = new Dictionary<string, MessageTally>(StringComparer.Ordinal);
         private readonly Dictionary<(string Name, int Id), string> _dns = new Dictionary<(string, int), string>();
         private readonly List<DnsOutcome> _dnsOutcomes = new List<DnsOutcome>();
         private readonly List<CaptureFileError> _errors = new List<CaptureFileError>();
@@ -54,6 +56,7 @@ namespace WeChatNet.Analysis
         public CaptureAnalyzer(CaptureAnalysisOptions? options = null)
         {
             _options = options ?? new CaptureAnalysisOptions();
+            _options.WhereIs ??= DefaultWhereIs;
             _table = new FlowTable(_options.Flows);
             _decoder = new WeChatTrafficDecoder(_options.Decoding, OnMessage);
         }
@@ -79,7 +82,7 @@ namespace WeChatNet.Analysis
                 SourcePort = p.SourcePort,
                 DestinationPort = p.DestinationPort,
                 Protocol = tcp ? (byte)6 : (byte)17,
-                TcpFlags = (byte)((ushort)p.TcpFlags & 0x3F),
+                TcpFlags = p.TcpFlags,
                 Sequence = p.Sequence,
                 Acknowledgment = p.Acknowledgment,
                 Window = p.Window,
@@ -90,7 +93,7 @@ namespace WeChatNet.Analysis
             long ticks = EpochTicks + timestampNs / 100;
             if (tcp)
                 _decoder.AddTcp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort,
-                    new Streams.TcpSegment(p.Sequence, (Streams.TcpSegmentFlags)((ushort)p.TcpFlags & 0x1F), p.Payload, ticks));
+                    new Streams.StreamSegment(p.Sequence, p.TcpFlags, p.Payload, ticks));
             else
                 _decoder.AddUdp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort, p.Payload, ticks);
         }
@@ -143,9 +146,12 @@ namespace WeChatNet.Analysis
             {
                 case LongLinkFrame f:
                     _kinds[f.Connection] = "LongLink";
+                    Tally(f.Connection).AddFrame(f.CommandName);
                     Observations(f.Connection).Add(LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
                     break;
-                case MmtlsRecord r when r.Carrier == "LongLink":
+                case MmtlsRecord r:
+                    Tally(r.Connection).MmtlsRecords++;
+                    if (r.Carrier != "LongLink") break;
                     _kinds[r.Connection] = "LongLink";
                     if (r.ContentType == "ApplicationData")
                         Observations(r.Connection).Add(LongLinkObservation.Record(ToNs(r.Timestamp), r.Direction == "ClientToServer", r.Length));
@@ -157,6 +163,7 @@ namespace WeChatNet.Analysis
                     if (!_kinds.ContainsKey(x.Connection))
                         _kinds[x.Connection] = x.Path.IndexOf("newgetdns", StringComparison.OrdinalIgnoreCase) >= 0 ? "Dispatch" : "ShortLink";
                     if (x.DurationMs.HasValue && x.StatusCode.HasValue) _shortLinks.Add((x.Connection, x.DurationMs.Value));
+                    Tally(x.Connection).AddExchange(x.StatusCode.HasValue ? x.DurationMs : null);
                     break;
                 case DnsMessage m:
                     OnDns(m);
@@ -182,10 +189,49 @@ namespace WeChatNet.Analysis
             _dns[key] = outcome;
         }
 
-        private List<LongLinkObservation> Observations(string connection)
+        private MessageTally Tally(string connection)
         {
-            if (!_longLink.TryGetValue(connection, out var list)) _longLink[connection] = list = new List<LongLinkObservation>();
-            return list;
+            if (!_tallies.TryGetValue(connection, out var t)) _tallies[connection] = t = new MessageTally();
+            return t;
+        }
+
+        /// <summary>What the decoders saw on one connection, for the flow's record.</summary>
+        private sealed class MessageTally
+        {
+            private readonly Dictionary<string, int> _commands = new Dictionary<string, int>(StringComparer.Ordinal);
+            private readonly List<double> _responseMs = new List<double>();
+            public int MmtlsRecords;
+            public int Frames;
+            public int Exchanges;
+
+            public void AddFrame(string command)
+            {
+                Frames++;
+                _commands.TryGetValue(command, out int n);
+                _commands[command] = n + 1;
+            }
+
+            public void AddExchange(double? responseMs)
+            {
+                Exchanges++;
+                if (responseMs.HasValue) _responseMs.Add(responseMs.Value);
+            }
+
+            public void ApplyTo(Flow f)
+            {
+                f.MmtlsRecords += MmtlsRecords;
+                f.LongLinkFrames += Frames;
+                f.LongLinkCommands = _commands.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+                    .Select(kv => kv.Key + "=" + kv.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                f.ShortLinkExchanges += Exchanges;
+                f.ShortLinkResponseMs = _responseMs.ToArray();
+            }
+        }
+
+        private HeartbeatLog Observations(string connection)
+        {
+            if (!_longLink.TryGetValue(connection, out var log)) _longLink[connection] = log = new HeartbeatLog(_options.Heartbeats);
+            return log;
         }
 
         /// <summary>Ends the analysis: open streams are flushed, flows, heartbeats and findings computed.</summary>
@@ -211,11 +257,13 @@ namespace WeChatNet.Analysis
                 byConnection[f.Client + " -> " + f.Server] = f.Id;
                 byConnection[f.Server + " -> " + f.Client] = f.Id;
             }
-            var observations = new Dictionary<int, List<LongLinkObservation>>();
+            foreach (var kv in _tallies)
+                if (byConnection.TryGetValue(kv.Key, out int fid)) kv.Value.ApplyTo(flows[fid - 1]);
+            var observations = new Dictionary<int, IReadOnlyList<LongLinkObservation>>();
             foreach (var kv in _longLink)
-                if (byConnection.TryGetValue(kv.Key, out int id)) observations[id] = kv.Value;
+                if (byConnection.TryGetValue(kv.Key, out int id)) observations[id] = kv.Value.ToList();
             var heartbeats = HeartbeatAnalyzer.Analyze(flows,
-                id => observations.TryGetValue(id, out var list) ? (IReadOnlyList<LongLinkObservation>)list : Array.Empty<LongLinkObservation>(),
+                id => observations.TryGetValue(id, out var list) ? list : Array.Empty<LongLinkObservation>(),
                 _options.Heartbeats);
             var shortLinks = new List<ShortLinkTiming>();
             foreach (var (conn, ms) in _shortLinks)
@@ -239,6 +287,13 @@ namespace WeChatNet.Analysis
                 Errors = new List<CaptureFileError>(_errors),
                 Packets = _table.PacketCount,
             };
+        }
+
+        /// <summary>Region and owner from the module-wide address tables (IpIntel), once per flow.</summary>
+        private static (string? Region, string? Owner) DefaultWhereIs(IpKey address)
+        {
+            var info = IpIntel.IpIntelligence.TryLookup(address.ToString());
+            return (info?.Region, info?.Owner);
         }
 
         private static long ToNs(DateTimeOffset t) => (t.UtcTicks - EpochTicks) * 100;

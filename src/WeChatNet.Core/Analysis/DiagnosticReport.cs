@@ -137,7 +137,7 @@ namespace WeChatNet.Analysis
                         var h = r.Route[i];
                         sb.Append("<tr").Append(h.IsBiggestStep ? " style=\"background:#fff6e0\"" : "").Append("><td class=\"num\">").Append(h.Hop.ToString(Inv)).Append("</td><td>")
                           .Append(E(h.Addresses.Length > 1 ? string.Join(", ", h.Addresses) : h.Address ?? "*")).Append(h.IsDestination ? " <b>(target)</b>" : "")
-                          .Append("</td><td>").Append(E(i < r.RouteWhere.Count ? r.RouteWhere[i] : "")).Append("</td><td class=\"num\">").Append(Num(h.LossPercent))
+                          .Append("</td><td>").Append(E(Join(h.Region, h.Owner))).Append("</td><td class=\"num\">").Append(Num(h.LossPercent))
                           .Append("</td><td class=\"num\">").Append(h.Sent.ToString(Inv)).Append("</td><td class=\"num\">").Append(Num(h.BestMs))
                           .Append("</td><td class=\"num\">").Append(Num(h.AvgMs)).Append("</td><td class=\"num\">").Append(Num(h.WorstMs))
                           .Append("</td><td class=\"num\">").Append(Num(h.StepMs)).Append("</td><td>").Append(E(h.Note ?? "")).Append("</td></tr>\n");
@@ -204,9 +204,9 @@ namespace WeChatNet.Analysis
                           .Append(E(h.Ending)).Append("</td></tr>\n");
                     sb.Append("</table>\n");
                 }
-                sb.Append("<table><tr><th>Flow</th><th>Client</th><th>Server</th><th>Host</th><th>Kind</th><th class=\"num\">Packets</th><th class=\"num\">Bytes</th><th class=\"num\">Handshake ms</th><th class=\"num\">Retrans.</th><th>Reset by</th></tr>\n");
+                sb.Append("<table><tr><th>Flow</th><th>Client</th><th>Server</th><th>Where</th><th>Host</th><th>Kind</th><th class=\"num\">Packets</th><th class=\"num\">Bytes</th><th class=\"num\">Handshake ms</th><th class=\"num\">Retrans.</th><th>Reset by</th></tr>\n");
                 foreach (var f in c.Flows.Take(MaxRows))
-                    sb.Append("<tr><td class=\"num\">").Append(f.Id.ToString(Inv)).Append("</td><td>").Append(E(f.Client)).Append("</td><td>").Append(E(f.Server)).Append("</td><td>")
+                    sb.Append("<tr><td class=\"num\">").Append(f.Id.ToString(Inv)).Append("</td><td>").Append(E(f.Client)).Append("</td><td>").Append(E(f.Server)).Append("</td><td>").Append(E(Join(f.Region, f.Owner))).Append("</td><td>")
                       .Append(E(f.Host ?? "")).Append("</td><td>").Append(E(f.Kind)).Append("</td><td class=\"num\">").Append(f.Packets.ToString(Inv)).Append("</td><td class=\"num\">")
                       .Append(f.Bytes.ToString(Inv)).Append("</td><td class=\"num\">").Append(Num(f.HandshakeMs)).Append("</td><td class=\"num\">").Append(f.Retransmissions.ToString(Inv))
                       .Append("</td><td>").Append(E(f.ResetBy ?? "")).Append("</td></tr>\n");
@@ -312,7 +312,7 @@ namespace WeChatNet.Analysis
                         var h = r.Route[i];
                         string barText = h.AvgMs.HasValue && max > 0 ? new string('#', Math.Max(1, (int)Math.Round(20 * h.AvgMs.Value / max))) : "";
                         sb.Append("| ").Append(h.Hop.ToString(Inv)).Append(" | ").Append(M(h.Address ?? "*")).Append(h.IsDestination ? " (target)" : "").Append(" | ")
-                          .Append(M(i < r.RouteWhere.Count ? r.RouteWhere[i] : "")).Append(" | ").Append(Num(h.LossPercent)).Append(" | ").Append(Num(h.BestMs)).Append(" | ")
+                          .Append(M(Join(h.Region, h.Owner))).Append(" | ").Append(Num(h.LossPercent)).Append(" | ").Append(Num(h.BestMs)).Append(" | ")
                           .Append(Num(h.AvgMs)).Append(" | ").Append(Num(h.WorstMs)).Append(" | ").Append(Num(h.StepMs)).Append(h.IsBiggestStep ? " (biggest)" : "").Append(" | `")
                           .Append(barText).Append("` | ").Append(M(h.Note ?? "")).Append(" |\n");
                     }
@@ -357,9 +357,9 @@ namespace WeChatNet.Analysis
                           .Append(M(h.Ending)).Append(" |\n");
                     sb.Append('\n');
                 }
-                sb.Append("| Flow | Client | Server | Host | Kind | Packets | Bytes | Handshake ms | Retrans. | Reset by |\n|---:|---|---|---|---|---:|---:|---:|---:|---|\n");
+                sb.Append("| Flow | Client | Server | Where | Host | Kind | Packets | Bytes | Handshake ms | Retrans. | Reset by |\n|---:|---|---|---|---|---|---:|---:|---:|---:|---|\n");
                 foreach (var f in c.Flows.Take(MaxRows))
-                    sb.Append("| ").Append(f.Id.ToString(Inv)).Append(" | ").Append(M(f.Client)).Append(" | ").Append(M(f.Server)).Append(" | ").Append(M(f.Host ?? "")).Append(" | ")
+                    sb.Append("| ").Append(f.Id.ToString(Inv)).Append(" | ").Append(M(f.Client)).Append(" | ").Append(M(f.Server)).Append(" | ").Append(M(Join(f.Region, f.Owner))).Append(" | ").Append(M(f.Host ?? "")).Append(" | ")
                       .Append(M(f.Kind)).Append(" | ").Append(f.Packets.ToString(Inv)).Append(" | ").Append(f.Bytes.ToString(Inv)).Append(" | ").Append(Num(f.HandshakeMs)).Append(" | ")
                       .Append(f.Retransmissions.ToString(Inv)).Append(" | ").Append(M(f.ResetBy ?? "")).Append(" |\n");
             }

@@ -142,7 +142,5 @@ namespace WeChatNet.Analysis
         public string? RouteTarget { get; internal set; }
         public string? RouteSkipped { get; internal set; }
         public List<RouteHop> Route { get; internal set; } = new List<RouteHop>();
-        /// <summary>Region and owner of each route hop's address, in hop order ("" where nothing answered).</summary>
-        public List<string> RouteWhere { get; internal set; } = new List<string>();
     }
 }

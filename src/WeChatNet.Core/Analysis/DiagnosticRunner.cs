@@ -118,7 +118,6 @@ namespace WeChatNet.Analysis
             foreach (var p in plan.Problems) result.Problems.Add(new DiagnosticProblem(p.ErrorId, p.Message, p.Target));
             if (plan.CanRun)
             {
-                plan.Request.IpIntel = intel;
                 result.Resolvers.AddRange(plan.Request.Servers.Select(s => $"{s} ({s.Region})"));
                 result.DnsAnswers.AddRange(DomainResolver.Resolve(plan.Request,
                     (done, total) => report("Dns", $"{done} of {total} answers", 0.25 * done / Math.Max(1, total)), ct));
@@ -225,12 +224,6 @@ namespace WeChatNet.Analysis
                         result.Route.Clear();
                     }
                     ct.ThrowIfCancellationRequested();
-                    foreach (var hop in result.Route)
-                    {
-                        if (hop.Address is null || !IpIntelligence.TryParseAddress(hop.Address, out var ip)) { result.RouteWhere.Add(string.Empty); continue; }
-                        var info = intel.Lookup(ip);
-                        result.RouteWhere.Add(info.Owner is null ? info.Region : info.Region + ", " + info.Owner);
-                    }
                 }
                 result.Checks.Add(result.RouteSkipped != null
                     ? "Route: skipped: " + result.RouteSkipped

@@ -66,6 +66,16 @@ namespace WeChatNet
         /// <summary>Retransmitted share of data-carrying segments, 0..1.</summary>
         public double RetransmissionRate { get; set; }
         public bool Closed { get; set; }
+        /// <summary>MMTLS records seen on this flow (long link straight on TCP, or inside short-link bodies).</summary>
+        public int MmtlsRecords { get; set; }
+        /// <summary>Long-link frames on this flow.</summary>
+        public int LongLinkFrames { get; set; }
+        /// <summary>Long-link frames by command, "Name=count", most frequent first (e.g. "Heartbeat=12").</summary>
+        public string[] LongLinkCommands { get; set; } = Array.Empty<string>();
+        /// <summary>Short-link (HTTP) request/response exchanges on this flow.</summary>
+        public int ShortLinkExchanges { get; set; }
+        /// <summary>Response time of each short-link exchange, in order, in milliseconds.</summary>
+        public double[] ShortLinkResponseMs { get; set; } = Array.Empty<double>();
 
         public override string ToString() => $"{Id}: {Client} -> {Server} ({Protocol}, {Kind})";
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using WeChatNet.Packets;
 using WeChatNet.WeChat;
 
 namespace WeChatNet.Analysis
@@ -55,7 +56,7 @@ namespace WeChatNet.Analysis
             if (p.Protocol != 6 && p.Protocol != 17) return null;
             PacketCount++;
             var key = ConversationKey.Of(p, out bool fromA);
-            bool syn = p.Protocol == 6 && p.Has(TcpFlagBits.Syn) && !p.Has(TcpFlagBits.Ack);
+            bool syn = p.Protocol == 6 && p.Has(TcpFlags.Syn) && !p.Has(TcpFlags.Ack);
             if (!_active.TryGetValue(key, out var flow) || (syn && flow.Closed && flow.SynSeen))
             {
                 flow = new FlowState(_nextId++, key, p.TimestampNs);
@@ -164,7 +165,7 @@ namespace WeChatNet.Analysis
                 return;
             }
 
-            bool syn = p.Has(TcpFlagBits.Syn), ack = p.Has(TcpFlagBits.Ack), fin = p.Has(TcpFlagBits.Fin), rst = p.Has(TcpFlagBits.Rst);
+            bool syn = p.Has(TcpFlags.Syn), ack = p.Has(TcpFlags.Ack), fin = p.Has(TcpFlags.Fin), rst = p.Has(TcpFlags.Rst);
             if (syn && !ack)
             {
                 _synNs = now; // the last SYN before the SYN/ACK: an RTT, not the connect timeout

@@ -149,10 +149,10 @@ namespace WeChatNet.Analysis
             return lastRequest.HasValue && !answered;
         }
 
-        private static bool IsRequest(in LongLinkObservation o, HeartbeatOptions options) =>
+        internal static bool IsRequest(in LongLinkObservation o, HeartbeatOptions options) =>
             o.FromClient && (o.Encrypted ? Array.IndexOf(options.EncryptedHeartbeatLengths, o.RecordLength) >= 0 : o.Command == HeartbeatCommand);
 
-        private static bool IsReply(in LongLinkObservation o, HeartbeatOptions options) =>
+        internal static bool IsReply(in LongLinkObservation o, HeartbeatOptions options) =>
             !o.FromClient && (o.Encrypted ? Array.IndexOf(options.EncryptedHeartbeatLengths, o.RecordLength) >= 0 : o.Command == HeartbeatReplyCommand);
 
         /// <summary>Puts the interval series into words, against Mars' smart-heartbeat rules.</summary>

@@ -27,6 +27,16 @@ namespace WeChatNet
             Tries = tries;
             DroppedResponses = droppedResponses;
             Error = error;
+            var regions = new string[addresses.Length];
+            var owners = new string[addresses.Length];
+            for (int i = 0; i < addresses.Length; i++)
+            {
+                var info = IpIntel.IpIntelligence.TryLookup(addresses[i]);
+                regions[i] = info?.Region ?? "Unknown";
+                owners[i] = info?.Owner ?? "";
+            }
+            AddressRegions = regions;
+            AddressOwners = owners;
         }
 
         /// <summary>The name asked for.</summary>
@@ -47,6 +57,10 @@ namespace WeChatNet
         public string[] CnameChain { get; }
         /// <summary>A and AAAA addresses of the final name.</summary>
         public string[] Addresses { get; }
+        /// <summary>Region of each address, in the order of <see cref="Addresses"/> (MainlandChina, HongKong, Overseas, Private, Special, Unknown).</summary>
+        public string[] AddressRegions { get; }
+        /// <summary>Owner of each address (Tencent when in a Tencent AS; empty when unknown), in the order of <see cref="Addresses"/>.</summary>
+        public string[] AddressOwners { get; }
         /// <summary>The answer records of the requested type in text form (for TXT, SOA, HTTPS... as well as addresses).</summary>
         public string[] Data { get; }
         /// <summary>Smallest TTL along the chain, in seconds; -1 when there was no answer.</summary>
@@ -63,26 +77,6 @@ namespace WeChatNet
         public int DroppedResponses { get; }
         /// <summary>What went wrong; for an Ok answer empty, or a note on how it was obtained (e.g. asked again without EDNS).</summary>
         public string Error { get; }
-        /// <summary>Region of each address of <see cref="Addresses"/>, in the same order (MainlandChina, HongKong, Overseas, Private, Special, Unknown; see Get-WeChatIpInfo).</summary>
-        public string[] AddressRegions { get; internal set; } = new string[0];
-        /// <summary>Owner of each address of <see cref="Addresses"/>, in the same order ("Tencent" when in a Tencent AS, else empty).</summary>
-        public string[] AddressOwners { get; internal set; } = new string[0];
-
-        /// <summary>Fills <see cref="AddressRegions"/> and <see cref="AddressOwners"/> from the IP-intelligence tables.</summary>
-        internal void Label(IpIntel.IpIntelligence intel)
-        {
-            var regions = new string[Addresses.Length];
-            var owners = new string[Addresses.Length];
-            for (int i = 0; i < Addresses.Length; i++)
-            {
-                if (!IpIntel.IpIntelligence.TryParseAddress(Addresses[i], out var ip)) { regions[i] = "Unknown"; owners[i] = string.Empty; continue; }
-                var info = intel.Lookup(ip);
-                regions[i] = info.Region;
-                owners[i] = info.Owner ?? string.Empty;
-            }
-            AddressRegions = regions;
-            AddressOwners = owners;
-        }
 
         public override string ToString() => $"{Name} @{Server}: {Status} {string.Join(",", Addresses)}";
     }

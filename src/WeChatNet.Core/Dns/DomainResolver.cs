@@ -26,8 +26,6 @@ namespace WeChatNet.Dns
         public DispatchRequestOptions? Dispatch { get; set; }
         /// <summary>True when <see cref="Names"/> are the defaults: the dispatch then reports every domain it lists.</summary>
         public bool DefaultNames { get; set; }
-        /// <summary>Labels every answer's addresses with region and owner; null leaves AddressRegions/AddressOwners empty.</summary>
-        public IpIntel.IpIntelligence? IpIntel { get; set; }
     }
 
     /// <summary>
@@ -81,7 +79,6 @@ namespace WeChatNet.Dns
                 foreach (var answer in results.GetConsumingEnumerable(cancellationToken))
                 {
                     done++;
-                    if (request.IpIntel != null) answer.Label(request.IpIntel);
                     yield return answer;
                     progress?.Invoke(Math.Min(done, total), total);
                 }

@@ -198,6 +198,18 @@ namespace WeChatNet.IpIntel
         }
 
         /// <summary>Looks up an address given as text; FormatException for anything that is not an IP address.</summary>
+        /// <summary>
+        /// What the module-wide tables say of an address, or null when the text is no address or a configured database is
+        /// corrupt: for decorating other results (DNS answers, flows, hops), where a lookup must never fail the result.
+        /// </summary>
+        public static IpInfo? TryLookup(string? address)
+        {
+            if (!TryParseAddress(address, out var ip)) return null;
+            try { return Default.Lookup(ip); }
+            catch (MmdbFormatException) { return null; }
+            catch (System.IO.IOException) { return null; }
+        }
+
         public IpInfo Lookup(string address)
         {
             if (!TryParseAddress(address, out var parsed))

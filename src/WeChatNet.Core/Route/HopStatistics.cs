@@ -43,6 +43,10 @@ namespace WeChatNet.Route
             }
             result.Addresses = addresses.ToArray();
             result.Address = addresses.OrderByDescending(a => counts[a]).First();
+            var owner = IpIntel.IpIntelligence.TryLookup(result.Address);
+            result.Region = owner?.Region;
+            result.Owner = owner?.Owner;
+            result.Asn = owner?.Asn;
             result.IsDestination = answered.Any(p => p.FromTarget);
             var last = answered[answered.Count - 1];
             result.Reply = (result.IsDestination ? answered.Last(p => p.FromTarget) : last).Kind.ToString();

@@ -31,6 +31,12 @@ namespace WeChatNet
         public string[] Addresses { get; set; } = new string[0];
         /// <summary>Reverse DNS name of <see cref="Address"/> (only with -ResolveNames; null when none).</summary>
         public string? HostName { get; set; }
+        /// <summary>Region of <see cref="Address"/> from the module's address data (MainlandChina, HongKong, Overseas, Private, Special, Unknown).</summary>
+        public string? Region { get; set; }
+        /// <summary>Owner of <see cref="Address"/> (Tencent when in a Tencent AS), when known.</summary>
+        public string? Owner { get; set; }
+        /// <summary>Autonomous system of <see cref="Address"/>, when the shipped tables or a -Database know it.</summary>
+        public int? Asn { get; set; }
         /// <summary>Probes sent with this TTL whose fate is known (answered or timed out).</summary>
         public int Sent { get; set; }
         public int Received { get; set; }

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using WeChatNet.Packets;
 
 namespace WeChatNet.Streams
 {
@@ -43,14 +44,14 @@ namespace WeChatNet.Streams
         public int BufferedSegments => _pending.Count;
         public long LastActivityTicks { get; private set; }
 
-        public void Add(in TcpSegment segment)
+        public void Add(in StreamSegment segment)
         {
             if (IsClosed) { LateSegments++; return; }
             long ts = segment.TimestampTicks;
             LastActivityTicks = ts;
             uint seq = segment.Sequence;
             var flags = segment.Flags;
-            if ((flags & TcpSegmentFlags.Syn) != 0)
+            if ((flags & TcpFlags.Syn) != 0)
             {
                 if (!_started) { _started = true; _next = seq + 1; }
                 seq++;
@@ -65,12 +66,12 @@ namespace WeChatNet.Streams
             var payload = segment.Payload;
             if (payload.Length > 0) Place(seq, payload, ts);
 
-            if ((flags & TcpSegmentFlags.Rst) != 0)
+            if ((flags & TcpFlags.Rst) != 0)
             {
                 Release(TcpStreamEnd.Reset, ts);
                 return;
             }
-            if ((flags & TcpSegmentFlags.Fin) != 0 && !_finSeen)
+            if ((flags & TcpFlags.Fin) != 0 && !_finSeen)
             {
                 _finSeen = true;
                 _finSeq = seq + (uint)payload.Length;

@@ -93,6 +93,64 @@ namespace WeChatNet.WeChat
             return sb.ToString();
         }
 
+        /// <summary>
+        /// Writes a large capture of plain long-link traffic for throughput benchmarks: <paramref name="connections"/>
+        /// long links (DNS-named) exchanging heartbeats, syncs with replies and push notifies, some frames split over
+        /// segments and some segments carrying several frames, until about <paramref name="packets"/> packets are
+        /// written (pure ACKs included). Returns the packets and long-link frames written.
+        /// </summary>
+        public static (long Packets, long Frames) WriteLongLinkLoad(Stream output, long packets, int connections = 64)
+        {
+            if (connections < 1) throw new ArgumentOutOfRangeException(nameof(connections));
+            var net = new SampleNetwork(output, Start, seed: 42);
+            var links = new List<SampleTcp>();
+            for (int i = 0; i < connections; i++)
+            {
+                string host = $"long.weixin.qq.com";
+                var ip = new IPAddress(new byte[] { 101, 226, (byte)(i / 250), (byte)(1 + i % 250) });
+                links.Add(new SampleTcp(net, ip, 8080, host).Open(30));
+            }
+            long frames = 0;
+            var body60 = net.RandomBytes(60);
+            var body3000 = net.RandomBytes(3000 - 16);
+            uint seq = 1;
+            for (long round = 0; net.Packets < packets; round++)
+            {
+                var c = links[(int)(round % connections)];
+                switch (round % 5)
+                {
+                    case 0:
+                        c.Send(true, WeChatWireBuilder.Frame(LongLinkCommands.Heartbeat, LongLinkCommands.HeartbeatSequence), spacingMs: 0.05);
+                        c.Send(false, WeChatWireBuilder.Frame(LongLinkCommands.Heartbeat + LongLinkCommands.ReplyOffset, 0), spacingMs: 0.05);
+                        frames += 2;
+                        break;
+                    case 1:
+                        c.Send(true, WeChatWireBuilder.Frame(LongLinkCommands.Sync, seq, body60), spacingMs: 0.05);
+                        c.Send(false, WeChatWireBuilder.Frame(LongLinkCommands.Sync + LongLinkCommands.ReplyOffset, seq++, body3000), spacingMs: 0.05);
+                        frames += 2;
+                        break;
+                    case 2:
+                        c.Send(false, WeChatWireBuilder.Frame(LongLinkCommands.PushNotify, 0, new byte[4])
+                            .Concat(WeChatWireBuilder.Frame(LongLinkCommands.PushData, 0, body60)).ToArray(), spacingMs: 0.05);
+                        frames += 2;
+                        break;
+                    case 3:
+                        c.Send(true, WeChatWireBuilder.Frame(LongLinkCommands.SyncDone, seq++, new byte[8]), spacingMs: 0.05);
+                        frames++;
+                        break;
+                    default:
+                        c.Send(true, WeChatWireBuilder.Frame(LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, body60), spacingMs: 0.05);
+                        c.Send(false, WeChatWireBuilder.Frame(LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence), spacingMs: 0.05);
+                        frames += 2;
+                        break;
+                }
+                net.Wait(0.1);
+            }
+            long written = net.Packets;
+            net.Finish();
+            return (written, frames);
+        }
+
         // ------------------------------------------------------------------ message helpers
 
         private static void Frame(SampleNetwork net, SampleTcp c, bool fromClient, uint command, uint sequence, int bodyLength, List<byte> into)
@@ -136,6 +194,27 @@ namespace WeChatNet.WeChat
             c.Send(true, Record(net, c, true, MmtlsRecordHeader.Handshake, WeChatWireBuilder.Finished(net.RandomBytes(32)), "Finished", "LongLink"), "MMTLS Finished");
         }
 
+        /// <summary>FIN both ways; the decoder reports Closed from the direction that closed last.</summary>
+        private static void Close(SampleNetwork net, SampleTcp c, bool clientFirst = true)
+        {
+            c.Close(clientFirst);
+            net.Expect("StreamEvent", !clientFirst, "Closed", c.Host);
+        }
+
+        private static void PlainIdentify(SampleNetwork net, SampleTcp c)
+        {
+            SendFrame(net, c, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, 48, "identify");
+            net.Wait(40);
+            SendFrame(net, c, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, 12, "identify reply");
+        }
+
+        private static void EncryptedIdentify(SampleNetwork net, SampleTcp c)
+        {
+            AppRecord(net, c, true, 16 + 80 + 16, "identify (encrypted)");
+            net.Wait(45);
+            AppRecord(net, c, false, 16 + 40 + 16, "identify reply (encrypted)");
+        }
+
         private static void AppRecord(SampleNetwork net, SampleTcp c, bool fromClient, int length, string comment) =>
             c.Send(fromClient, Record(net, c, fromClient, MmtlsRecordHeader.ApplicationData, net.RandomBytes(length), "", "LongLink"), comment);
 
@@ -165,8 +244,7 @@ namespace WeChatNet.WeChat
             c.Send(false, Encoding.ASCII.GetBytes(rhead).Concat(body).ToArray(), "newgetdns answer (zlib)");
             net.Expect("ShortLinkExchange", true, "GET /cgi-bin/micromsg-bin/newgetdns 200", c.Host);
             net.Expect("Dispatch", false, $"retcode 0 domains {domains.Length}", c.Host);
-            c.Close(clientFirst: false);
-            net.Expect("StreamEvent", true, "Closed", c.Host); // reported by the direction that closed last
+            Close(net, c, clientFirst: false);
         }
 
         private static void ShortLink(SampleNetwork net, IPAddress server, string host, int requestData, int responseData)
@@ -189,8 +267,7 @@ namespace WeChatNet.WeChat
             string rhead = $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {rbody.Length}\r\nConnection: close\r\n\r\n";
             c.Send(false, Encoding.ASCII.GetBytes(rhead).Concat(rbody).ToArray(), "short link answer");
             net.Expect("ShortLinkExchange", true, $"POST {path} 200", host);
-            c.Close(clientFirst: false);
-            net.Expect("StreamEvent", true, "Closed", host);
+            Close(net, c, clientFirst: false);
         }
 
         // ------------------------------------------------------------------ samples
@@ -213,8 +290,7 @@ namespace WeChatNet.WeChat
             net.Wait(300);
             ShortLink(net, IPAddress.Parse("183.3.224.144"), "szshort.weixin.qq.com", 520, 3100);
             net.Wait(1000);
-            l.Close();
-            net.Expect("StreamEvent", false, "Closed", l.Host);
+            Close(net, l);
         }
 
         private static void MmtlsLongLink(SampleNetwork net)
@@ -234,8 +310,7 @@ namespace WeChatNet.WeChat
                 AppRecord(net, c, false, MmtlsRecords.HeartbeatRecordLength, "heartbeat reply");
             }
             net.Wait(1000);
-            c.Close();
-            net.Expect("StreamEvent", false, "Closed", c.Host);
+            Close(net, c);
         }
 
         private static void ShortLinkBurst(SampleNetwork net)
@@ -253,9 +328,7 @@ namespace WeChatNet.WeChat
         {
             net.Lookup("long.weixin.qq.com", "101.226.211.46");
             var c = new SampleTcp(net, IPAddress.Parse("101.226.211.46"), 8080, "long.weixin.qq.com").Open(29);
-            SendFrame(net, c, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, 48, "identify");
-            net.Wait(40);
-            SendFrame(net, c, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, 12, "identify reply");
+            PlainIdentify(net, c);
             net.Wait(210_000);
             SendFrame(net, c, true, LongLinkCommands.Heartbeat, LongLinkCommands.HeartbeatSequence, 0, "heartbeat");
             net.Wait(44);
@@ -282,8 +355,7 @@ namespace WeChatNet.WeChat
             net.Wait(60);
             SendFrame(net, c, false, LongLinkCommands.Sync + LongLinkCommands.ReplyOffset, 3, 200, "sync reply");
             net.Wait(2000);
-            c.Close();
-            net.Expect("StreamEvent", false, "Closed", c.Host);
+            Close(net, c);
         }
 
         private static void DeadLink(SampleNetwork net)
@@ -305,12 +377,9 @@ namespace WeChatNet.WeChat
             net.Wait(30);
             var again = new SampleTcp(net, IPAddress.Parse("43.130.30.240"), 443, "sglong.wechat.com").Open(38);
             MmtlsHandshake(net, again);
-            AppRecord(net, again, true, 16 + 80 + 16, "identify (encrypted)");
-            net.Wait(45);
-            AppRecord(net, again, false, 16 + 40 + 16, "identify reply (encrypted)");
+            EncryptedIdentify(net, again);
             net.Wait(1000);
-            again.Close();
-            net.Expect("StreamEvent", false, "Closed", again.Host);
+            Close(net, again);
         }
 
         private static void NatTimeout(SampleNetwork net)
@@ -344,9 +413,7 @@ namespace WeChatNet.WeChat
         {
             net.Lookup("szlong.weixin.qq.com", "183.3.224.139");
             var c = new SampleTcp(net, IPAddress.Parse("183.3.224.139"), 8080, "szlong.weixin.qq.com").Open(35);
-            SendFrame(net, c, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, 48, "identify");
-            net.Wait(40);
-            SendFrame(net, c, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, 12, "identify reply");
+            PlainIdentify(net, c);
             net.Wait(1000);
 
             // Server: sync reply of 4000 bytes plus a push notify, in four segments; the second is lost and retransmitted
@@ -379,8 +446,7 @@ namespace WeChatNet.WeChat
             net.Wait(45);
             SendFrame(net, c, false, LongLinkCommands.Heartbeat + LongLinkCommands.ReplyOffset, 0, 0, "heartbeat reply");
             net.Wait(500);
-            c.Close();
-            net.Expect("StreamEvent", false, "Closed", c.Host);
+            Close(net, c);
         }
     }
 }

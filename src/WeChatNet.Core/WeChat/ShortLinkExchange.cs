@@ -29,6 +29,13 @@ namespace WeChatNet
         /// <summary>MMTLS records found in the request body and in the response body.</summary>
         public int RequestRecordCount { get; internal set; }
         public int ResponseRecordCount { get; internal set; }
+        /// <summary>Legacy (pre-MMTLS) business packet in the request body: client version as hex (0x26060030 is Android 6.6.0); empty otherwise.</summary>
+        public string LegacyClientVersion { get; internal set; } = "";
+        /// <summary>Legacy packet's uin, masked unless -ShowIdentifiers; empty otherwise.</summary>
+        public string LegacyUin { get; internal set; } = "";
+        /// <summary>Legacy packet's crypto (AES, RSA, None) and compression (Zlib, None); empty otherwise.</summary>
+        public string LegacyCrypto { get; internal set; } = "";
+        public string LegacyCompression { get; internal set; } = "";
         /// <summary>From the request's first byte to the response's last byte.</summary>
         public double? DurationMs { get; internal set; }
         /// <summary>What went wrong decoding (no response, truncated body, bad compression), empty when nothing did.</summary>

@@ -233,7 +233,14 @@ namespace WeChatNet.WeChat
             _body.SetLength(0);
             string? te = m.Header("Transfer-Encoding");
             string? cl = m.Header("Content-Length");
-            bool noBody = m.IsResponse && (m.StatusCode / 100 == 1 || m.StatusCode == 204 || m.StatusCode == 304 || (NextResponseHasNoBody?.Invoke() ?? false));
+            if (m.IsResponse && m.StatusCode / 100 == 1)
+            {
+                // An interim response (100 Continue): the final response to the same request follows.
+                _current = null;
+                _state = State.StartLine;
+                return;
+            }
+            bool noBody = m.IsResponse && (m.StatusCode == 204 || m.StatusCode == 304 || (NextResponseHasNoBody?.Invoke() ?? false));
             if (noBody) { Complete(ts); return; }
             if (te != null && te.IndexOf("chunked", StringComparison.OrdinalIgnoreCase) >= 0) { _state = State.ChunkSize; return; }
             if (cl != null && long.TryParse(cl.Trim(), out long length) && length >= 0)

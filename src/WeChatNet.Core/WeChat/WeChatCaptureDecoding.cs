@@ -83,7 +83,16 @@ namespace WeChatNet.WeChat
                 }
                 PacketsSeen++;
                 if (!_decoder.AddFrame(record.LinkType, record.Data, EpochTicks + record.TimestampNanoseconds / 100)) PacketsSkipped++;
-                if (_pending.Count > 0) foreach (var m in Take()) yield return m;
+                if (_pending.Count > 0)
+                {
+                    // yielded straight from the buffer (no copy per packet); nothing adds to it while the caller holds an item
+                    for (int i = 0; i < _pending.Count; i++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        yield return _pending[i];
+                    }
+                    _pending.Clear();
+                }
                 if ((++n & 4095) == 0) progress?.Invoke(reader.Position, reader.Length);
             }
             progress?.Invoke(reader.Position, reader.Length);

@@ -204,7 +204,8 @@ namespace WeChatNet.WeChat
             bool wechat = isMmtls || cgi.Length > 0 || path.StartsWith("/mmhead/", StringComparison.Ordinal)
                 || ua.IndexOf("MicroMessenger", StringComparison.OrdinalIgnoreCase) >= 0
                 || (Host.Length > 0 && EndpointCatalog.Default.Classify(Host) != null);
-            if (!wechat) return;
+            // A payload given on its own (-InputObject/-Hex) is reported whatever it is: the user asked for it.
+            if (!wechat && !_lone) return;
             if (cgi == "newgetdns") SetTrafficRole(nameof(EndpointRole.Dispatch));
             else if (isMmtls || target.StartsWith(ShortLinkCgi.MicromsgPrefix, StringComparison.Ordinal)) SetTrafficRole(nameof(EndpointRole.ShortLink));
             else if (path.StartsWith("/mmhead/", StringComparison.Ordinal)) SetTrafficRole(nameof(EndpointRole.Media));
@@ -242,7 +243,8 @@ namespace WeChatNet.WeChat
                 foreach (var r in responseRecords) _owner.Emit(StampDirection(r, false, response!.EndTicks));
             }
 
-            if (cgi == "newgetdns" && request != null && response != null)
+            bool dispatchAnswer = cgi == "newgetdns" || (_lone && request is null && response != null && LooksLikeDispatch(decoded));
+            if (dispatchAnswer && response != null)
             {
                 string? dispatchProblem = _owner.OnDispatch(this, request, response, decoded, endTicks);
                 if (dispatchProblem != null) problems.Add(dispatchProblem);
@@ -270,9 +272,27 @@ namespace WeChatNet.WeChat
                 DurationMs = request != null && response != null ? (endTicks - startTicks) / (double)TimeSpan.TicksPerMillisecond : (double?)null,
                 Problem = string.Join("; ", problems),
             };
+            if (!isMmtls && request != null && request.Body.Length > 0 && request.Body[0] == LegacyBusinessHeader.Magic)
+            {
+                if (LegacyBusinessHeader.TryRead(request.Body, out var legacy, out var legacyProblem))
+                {
+                    x.LegacyClientVersion = "0x" + legacy.ClientVersion.ToString("X8");
+                    x.LegacyUin = legacy.Uin == 0 ? "0" : _owner.Masker.Mask("uin", legacy.Uin.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    x.LegacyCrypto = legacy.Crypto;
+                    x.LegacyCompression = legacy.Compression;
+                }
+                else x.Problem = x.Problem.Length == 0 ? "request body: " + legacyProblem : x.Problem + "; request body: " + legacyProblem;
+            }
             Stamp(x, null, startTicks);
             if (!_lone) x.Direction = "ClientToServer";
             _owner.Emit(x);
+        }
+
+        private static bool LooksLikeDispatch(byte[]? body)
+        {
+            if (body is null) return false;
+            int n = Math.Min(body.Length, 256);
+            return Encoding.ASCII.GetString(body, 0, n).IndexOf("<dns>", StringComparison.Ordinal) >= 0;
         }
 
         internal T StampDirection<T>(T message, bool fromClient, long ts) where T : WeChatMessage

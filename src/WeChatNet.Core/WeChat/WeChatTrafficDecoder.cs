@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using WeChatNet.Packets;
 using WeChatNet.Streams;
 
 namespace WeChatNet.WeChat
@@ -48,18 +49,20 @@ namespace WeChatNet.WeChat
         }
 
         /// <summary>One TCP segment. Addresses are 4 or 16 bytes; others are ignored.</summary>
-        public void AddTcp(ReadOnlySpan<byte> sourceAddress, ushort sourcePort, ReadOnlySpan<byte> destinationAddress, ushort destinationPort, in TcpSegment segment)
+        public void AddTcp(ReadOnlySpan<byte> sourceAddress, ushort sourcePort, ReadOnlySpan<byte> destinationAddress, ushort destinationPort, in StreamSegment segment)
         {
             if (!IpKey.TryCreate(sourceAddress, out var src) || !IpKey.TryCreate(destinationAddress, out var dst)) return;
             TcpSegments++;
             long ts = segment.TimestampTicks;
             if (ts > _nowTicks) _nowTicks = ts;
+            // Release idle connections before this packet refreshes its own connection's activity.
+            if (ts - _lastSweepTicks > Options.Reassembly.IdleTimeout.Ticks / 4) Sweep(ts);
             var key = new FlowKey(src, sourcePort, dst, destinationPort);
             WeChatConnection? conn;
             if (_last != null && key.Equals(_lastKey)) conn = _last;
             else if (!_connections.TryGetValue(key, out conn))
             {
-                if ((segment.Flags & TcpSegmentFlags.Rst) != 0 && segment.Payload.Length == 0) return; // nothing to decode
+                if ((segment.Flags & TcpFlags.Rst) != 0 && segment.Payload.Length == 0) return; // nothing to decode
                 conn = Open(src, sourcePort, dst, destinationPort, segment.Flags, ts);
                 _connections[key] = conn;
             }
@@ -69,7 +72,6 @@ namespace WeChatNet.WeChat
             bool fromClient = src.Equals(conn.Client) && sourcePort == conn.ClientPort;
             (fromClient ? conn.ClientStream : conn.ServerStream).Add(in segment);
             if (conn.IsFinished) Remove(key, conn);
-            if (ts - _lastSweepTicks > Options.Reassembly.IdleTimeout.Ticks / 4) Sweep(ts);
         }
 
         /// <summary>One UDP datagram: DNS on port 53, else checked against the VoIP heuristic.</summary>
@@ -79,6 +81,7 @@ namespace WeChatNet.WeChat
             if (!IpKey.TryCreate(sourceAddress, out var src) || !IpKey.TryCreate(destinationAddress, out var dst)) return;
             UdpDatagrams++;
             if (timestampTicks > _nowTicks) _nowTicks = timestampTicks;
+            if (timestampTicks - _lastSweepTicks > Options.Reassembly.IdleTimeout.Ticks / 4) Sweep(timestampTicks);
             if (sourcePort == 53 || destinationPort == 53)
             {
                 OnDnsDatagram(src, sourcePort, dst, destinationPort, payload, timestampTicks);
@@ -115,7 +118,7 @@ namespace WeChatNet.WeChat
             bool response = HttpStreamReader.LooksLikeHttp(payload, response: true);
             var stream = response ? conn.ServerStream : conn.ClientStream;
             var decoder = response ? conn.ServerDecoder : conn.ClientDecoder;
-            stream.Add(new TcpSegment(0, TcpSegmentFlags.None, payload, timestampTicks));
+            stream.Add(new StreamSegment(0, TcpFlags.None, payload, timestampTicks));
             bool recognised = decoder.Protocol != StreamProtocol.Detecting && decoder.Protocol != StreamProtocol.NotWeChat;
             conn.Release(TcpStreamEnd.EndOfInput, timestampTicks);
             return recognised;
@@ -130,11 +133,11 @@ namespace WeChatNet.WeChat
             _last = null;
         }
 
-        private WeChatConnection Open(IpKey src, ushort sport, IpKey dst, ushort dport, TcpSegmentFlags flags, long ts)
+        private WeChatConnection Open(IpKey src, ushort sport, IpKey dst, ushort dport, TcpFlags flags, long ts)
         {
             if (_connections.Count >= Options.Reassembly.MaxConnections) EvictOldest(ts);
             bool srcIsClient;
-            bool syn = (flags & TcpSegmentFlags.Syn) != 0, ack = (flags & TcpSegmentFlags.Ack) != 0;
+            bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
             if (syn && !ack) srcIsClient = true;
             else if (syn && ack) srcIsClient = false;
             else srcIsClient = IsClientSide(src, sport, dst, dport);
@@ -209,7 +212,7 @@ namespace WeChatNet.WeChat
         /// A newgetdns answer: parsed into a <see cref="Dispatch"/> whose domains name their addresses for every later
         /// connection. A body that does not parse is reported as a problem of the exchange.
         /// </summary>
-        internal string? OnDispatch(WeChatConnection connection, HttpMessage request, HttpMessage response, byte[]? decodedBody, long ts)
+        internal string? OnDispatch(WeChatConnection connection, HttpMessage? request, HttpMessage response, byte[]? decodedBody, long ts)
         {
             // A deflated body goes to the parser as sent (it tells zlib from raw deflate and reports which); gzip is undone first.
             string encoding = (response.Header("Content-Encoding") ?? "").Trim();
@@ -226,7 +229,7 @@ namespace WeChatNet.WeChat
             dispatch.Connection = connection.Name;
             dispatch.Direction = connection.Name.Length == 0 ? "Unknown" : "ServerToClient";
             dispatch.Host = connection.Host;
-            if (NewGetDnsRequest.TryParse(request.Target, out var parsed, out _) && parsed != null)
+            if (request != null && NewGetDnsRequest.TryParse(request.Target, out var parsed, out _) && parsed != null)
             {
                 var shown = Options.ShowIdentifiers ? parsed : parsed.Masked();
                 var list = new List<string>(shown.Parameters.Count);
@@ -247,9 +250,9 @@ namespace WeChatNet.WeChat
             if (p.IsFragment) return false;
             if (p.Transport == WeChatNet.Packets.TransportKind.Tcp)
             {
-                var flags = (TcpSegmentFlags)((ushort)p.TcpFlags & 0x1F);
+                var flags = p.TcpFlags;
                 AddTcp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort,
-                    new TcpSegment(p.Sequence, flags, p.Payload, timestampTicks));
+                    new StreamSegment(p.Sequence, flags, p.Payload, timestampTicks));
                 return true;
             }
             if (p.Transport == WeChatNet.Packets.TransportKind.Udp)

@@ -29,7 +29,7 @@ namespace WeChatNet.Commands
                         else files.Add(r);
                     }
                 }
-                catch (ItemNotFoundException e)
+                catch (System.Exception e) when (e is ItemNotFoundException || e is System.Management.Automation.DriveNotFoundException || e is ProviderNotFoundException || e is System.NotSupportedException)
                 {
                     cmdlet.WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p));
                 }

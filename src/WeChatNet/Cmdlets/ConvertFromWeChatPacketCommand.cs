@@ -16,7 +16,7 @@ namespace WeChatNet.Commands
     [Cmdlet(VerbsData.ConvertFrom, "WeChatPacket", DefaultParameterSetName = PacketSet)]
     [OutputType(typeof(LongLinkFrame), typeof(MmtlsRecord), typeof(ShortLinkExchange), typeof(Dispatch), typeof(DnsMessage),
         typeof(VoipPacket), typeof(StreamEvent))]
-    public sealed class ConvertFromWeChatPacketCommand : PSCmdlet
+    public sealed class ConvertFromWeChatPacketCommand : PSCmdlet, IDisposable
     {
         private const string PacketSet = "Packet";
         private const string PathSet = "Path";
@@ -49,9 +49,24 @@ namespace WeChatNet.Commands
         [Parameter]
         public SwitchParameter ShowIdentifiers { get; set; }
 
+        /// <summary>Out-of-order bytes buffered over all connections, in MiB (default 64).</summary>
+        [Parameter]
+        [ValidateRange(1, 4096)]
+        public int MaxBufferedMB { get; set; } = 64;
+
+        /// <summary>A connection without packets for this long (capture time) is released (default 15 minutes).</summary>
+        [Parameter]
+        public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
         protected override void BeginProcessing()
         {
-            _session = new WeChatDecodeSession(new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind });
+            if (IdleTimeout <= TimeSpan.Zero)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be positive."),
+                    "InvalidIdleTimeout", ErrorCategory.InvalidArgument, IdleTimeout));
+            var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind };
+            options.Reassembly.MaxBufferedBytesTotal = MaxBufferedMB * 1024L * 1024L;
+            options.Reassembly.IdleTimeout = IdleTimeout;
+            _session = new WeChatDecodeSession(options);
         }
 
         protected override void ProcessRecord()
@@ -74,17 +89,22 @@ namespace WeChatNet.Commands
                     WritePayload(session, bytes, "hex string");
                     break;
                 default:
-                    foreach (var file in ResolveFiles()) ReadFile(session, file);
+                    foreach (var file in CapturePaths.Resolve(this, Path!)) ReadFile(session, file);
                     break;
             }
         }
 
         protected override void EndProcessing()
         {
-            if (_session != null && (ParameterSetName == PacketSet || ParameterSetName == PathSet)) WriteAll(_session.Complete());
+            if (_session is null || (ParameterSetName != PacketSet && ParameterSetName != PathSet)) return;
+            WriteAll(_session.Complete());
+            if (_session.PacketsSeen > 0 && _session.PacketsSkipped == _session.PacketsSeen)
+                WriteWarning($"None of the {_session.PacketsSeen} packets was TCP or UDP over IP with its bytes (Packet.Data): nothing could be decoded.");
         }
 
         protected override void StopProcessing() => _cancel.Cancel();
+
+        public void Dispose() => _cancel.Dispose();
 
         private void WriteAll(IReadOnlyList<object> messages)
         {
@@ -99,21 +119,6 @@ namespace WeChatNet.Commands
                 WriteError(new ErrorRecord(new InvalidDataException(
                     $"The {what} ({payload.Length} bytes) is not a long-link frame, an MMTLS record or an HTTP message."),
                     "PayloadNotRecognized", ErrorCategory.InvalidData, payload.Length));
-        }
-
-        private IEnumerable<string> ResolveFiles()
-        {
-            foreach (var p in Path!)
-            {
-                Collection<string>? resolved = null;
-                try { resolved = GetResolvedProviderPathFromPSPath(p, out _); }
-                catch (ItemNotFoundException e)
-                {
-                    WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p));
-                }
-                if (resolved is null) continue;
-                foreach (var r in resolved) yield return r;
-            }
         }
 
         private void ReadFile(WeChatDecodeSession session, string file)

@@ -37,41 +37,11 @@ namespace WeChatNet.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var file in ResolveFiles())
+            foreach (var file in CapturePaths.Resolve(this, Path))
             {
                 if (_cancel.IsCancellationRequested) return;
                 ReadFile(file);
             }
-        }
-
-        private IEnumerable<string> ResolveFiles()
-        {
-            var files = new List<string>();
-            foreach (var p in Path)
-            {
-                try
-                {
-                    var resolved = GetResolvedProviderPathFromPSPath(p, out var provider);
-                    if (provider.Name != "FileSystem")
-                    {
-                        WriteError(new ErrorRecord(new ArgumentException($"'{p}' is not a file-system path."), "CaptureFileNotFound", ErrorCategory.InvalidArgument, p));
-                        continue;
-                    }
-                    if (resolved.Count == 0)
-                        WriteError(new ErrorRecord(new ItemNotFoundException($"No file matches '{p}'."), "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p));
-                    foreach (var r in resolved)
-                    {
-                        if (Directory.Exists(r))
-                            WriteError(new ErrorRecord(new IOException($"'{r}' is a directory, not a capture file."), "CaptureFileNotFound", ErrorCategory.InvalidArgument, r));
-                        else files.Add(r);
-                    }
-                }
-                catch (Exception e) when (e is ItemNotFoundException || e is System.Management.Automation.DriveNotFoundException || e is ProviderNotFoundException || e is NotSupportedException)
-                {
-                    WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p));
-                }
-            }
-            return files;
         }
 
         private void ReadFile(string file)

@@ -108,7 +108,6 @@ namespace WeChatNet.Commands
                 WriteError(record);
             }
             if (!plan.CanRun) return;
-            plan.Request.IpIntel = IpIntelParameters.Resolve(this, null, null, null);
             WriteVerbose($"Resolving {plan}: {string.Join(", ", plan.Request.Servers)}.");
 
             var progress = new ProgressRecord(1, "Resolve-WeChatDomain", $"{plan.QueryCount} queries ({plan})");

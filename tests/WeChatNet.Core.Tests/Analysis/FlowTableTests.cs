@@ -1,5 +1,6 @@
 using System.Linq;
 using WeChatNet.Analysis;
+using WeChatNet.Packets;
 using WeChatNet.WeChat;
 using static WeChatNet.Tests.Analysis.Addr;
 using Xunit;
@@ -115,7 +116,7 @@ namespace WeChatNet.Tests.Analysis
         public void ASynAckFirstMakesItsReceiverTheClient()
         {
             var s = new TcpScript(serverPort: 9999, clientPort: 1234);
-            s.Emit(s.Make(false, TcpFlagBits.Syn | TcpFlagBits.Ack, s.ServerSeq, s.ClientSeq + 1, 0));
+            s.Emit(s.Make(false, TcpFlags.Syn | TcpFlags.Ack, s.ServerSeq, s.ClientSeq + 1, 0));
             var f = Assert.Single(s.Run());
             Assert.Equal("SynAck", f.ClientDecidedBy);
             Assert.Equal(9999, f.ServerPort);

@@ -75,6 +75,19 @@ namespace WeChatNet.Tests.Analysis
         }
 
         [Fact]
+        public void ServersCarryRegionAndOwnerFromTheAddressTables()
+        {
+            var r = Analyze("dead-link");
+            var overseas = r.Flows.First(f => f.ServerAddress == "101.32.104.4");
+            Assert.Equal("Overseas", overseas.Region);
+            Assert.Equal("Tencent", overseas.Owner);
+            var mainland = Analyze("retransmissions").Flows.Single(f => f.Kind == "LongLink");
+            Assert.Equal("183.3.224.139", mainland.ServerAddress);
+            Assert.Equal("MainlandChina", mainland.Region);
+            Assert.Equal("Private", r.Flows.First(f => f.Kind == "Dns").Region);
+        }
+
+        [Fact]
         public void ShortLinksAreNamedAndTimed()
         {
             var r = Analyze("shortlink-burst");
@@ -82,6 +95,25 @@ namespace WeChatNet.Tests.Analysis
             Assert.Equal(6, shortLinks.Count);
             Assert.All(shortLinks, f => Assert.Equal("szshort.weixin.qq.com", f.Host));
             Assert.All(shortLinks, f => Assert.Equal("Server,Client", f.FinSequence));
+            Assert.All(shortLinks, f => Assert.Equal(1, f.ShortLinkExchanges));
+            // The records ConvertFrom-WeChatPacket decodes on each connection (request flight and response).
+            var session = new WeChatNet.WeChat.WeChatDecodeSession(new WeChatNet.WeChat.WeChatDecodeOptions());
+            var records = session.ReadFile(Sample("shortlink-burst"), null, default).Concat(session.Complete())
+                .OfType<MmtlsRecord>().GroupBy(m => m.Connection).ToDictionary(g => g.Key, g => g.Count());
+            Assert.All(shortLinks, f => Assert.Equal(records[f.Client + " -> " + f.Server], f.MmtlsRecords));
+            Assert.All(shortLinks, f => Assert.True(f.MmtlsRecords >= 4)); // at least the 0-RTT flight: 0x19, 0x19, 0x17, 0x15
+            Assert.All(shortLinks, f => Assert.Single(f.ShortLinkResponseMs));
+        }
+
+        [Fact]
+        public void LongLinkFramesAreCountedByCommand()
+        {
+            var f = Analyze("legacy-longlink").Flows.Single(x => x.Kind == "LongLink");
+            Assert.True(f.LongLinkFrames >= 10, $"{f.LongLinkFrames} frames");
+            Assert.Contains("Heartbeat=1", f.LongLinkCommands);
+            Assert.Contains("HeartbeatReply=1", f.LongLinkCommands);
+            Assert.Contains(f.LongLinkCommands, c => c.StartsWith("PushNotify=", System.StringComparison.Ordinal));
+            Assert.Equal(f.LongLinkFrames, f.LongLinkCommands.Sum(c => int.Parse(c.Split('=')[1], System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         /// <summary>Per TCP conversation, frames and bytes each way and tshark's expert flags, against ours.</summary>

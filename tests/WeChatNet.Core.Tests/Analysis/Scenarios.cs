@@ -1,4 +1,5 @@
 using WeChatNet.Analysis;
+using WeChatNet.Packets;
 
 namespace WeChatNet.Tests.Analysis
 {
@@ -18,9 +19,9 @@ namespace WeChatNet.Tests.Analysis
             var s = new TcpScript().Handshake();
             uint seq = s.ClientSeq;
             s.ClientData(100);                       // lost on the way: no ACK
-            s.Wait(300).Emit(s.Make(true, TcpFlagBits.Ack | TcpFlagBits.Psh, seq, s.ServerSeq, 100)); // retransmission
+            s.Wait(300).Emit(s.Make(true, TcpFlags.Ack | TcpFlags.Psh, seq, s.ServerSeq, 100)); // retransmission
             s.Wait(40).ServerAck();                  // now acknowledged
-            s.Wait(300).Emit(s.Make(true, TcpFlagBits.Ack | TcpFlagBits.Psh, seq, s.ServerSeq, 100)); // spurious
+            s.Wait(300).Emit(s.Make(true, TcpFlags.Ack | TcpFlags.Psh, seq, s.ServerSeq, 100)); // spurious
             return s;
         }
 
@@ -28,8 +29,8 @@ namespace WeChatNet.Tests.Analysis
         {
             var s = new TcpScript().Handshake(rttMs: 40);
             uint seq = s.ClientSeq;
-            s.Wait(1).Emit(s.Make(true, TcpFlagBits.Ack, seq + 100, s.ServerSeq, 100)); // second half first
-            s.Wait(0.5).Emit(s.Make(true, TcpFlagBits.Ack, seq, s.ServerSeq, 100));      // then the first
+            s.Wait(1).Emit(s.Make(true, TcpFlags.Ack, seq + 100, s.ServerSeq, 100)); // second half first
+            s.Wait(0.5).Emit(s.Make(true, TcpFlags.Ack, seq, s.ServerSeq, 100));      // then the first
             s.ClientSeq += 200;
             s.Wait(40).ServerAck();
             return s;
@@ -39,8 +40,8 @@ namespace WeChatNet.Tests.Analysis
         {
             var s = new TcpScript().Handshake(rttMs: 40);
             uint seq = s.ClientSeq;
-            s.Wait(1).Emit(s.Make(true, TcpFlagBits.Ack, seq + 100, s.ServerSeq, 100));
-            s.Wait(250).Emit(s.Make(true, TcpFlagBits.Ack, seq, s.ServerSeq, 100));
+            s.Wait(1).Emit(s.Make(true, TcpFlags.Ack, seq + 100, s.ServerSeq, 100));
+            s.Wait(250).Emit(s.Make(true, TcpFlags.Ack, seq, s.ServerSeq, 100));
             return s;
         }
 
@@ -94,7 +95,7 @@ namespace WeChatNet.Tests.Analysis
             s.Wait(1).ClientData(16).Wait(40).ServerAck();
             for (int i = 0; i < 3; i++)
             {
-                s.Wait(45_000).Emit(s.Make(true, TcpFlagBits.Ack, s.ClientSeq - 1, s.ServerSeq, 0));
+                s.Wait(45_000).Emit(s.Make(true, TcpFlags.Ack, s.ClientSeq - 1, s.ServerSeq, 0));
                 s.Wait(40).ServerAck();
             }
             return s;

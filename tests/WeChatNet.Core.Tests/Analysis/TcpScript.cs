@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using WeChatNet.Capture;
 using WeChatNet.Analysis;
+using WeChatNet.Packets;
 using WeChatNet.WeChat;
 using static WeChatNet.Tests.Analysis.Addr;
 
@@ -32,7 +33,7 @@ namespace WeChatNet.Tests.Analysis
 
         public TcpScript Wait(double ms) { NowNs += (long)(ms * 1_000_000); return this; }
 
-        public FlowPacket Make(bool fromClient, byte flags, uint seq, uint ack, int payload, ushort window = 65535) => new FlowPacket
+        public FlowPacket Make(bool fromClient, TcpFlags flags, uint seq, uint ack, int payload, ushort window = 65535) => new FlowPacket
         {
             TimestampNs = NowNs,
             Source = fromClient ? _client : _server,
@@ -52,23 +53,23 @@ namespace WeChatNet.Tests.Analysis
 
         public TcpScript Handshake(double rttMs = 40, double ackMs = 0.1)
         {
-            Emit(Make(true, TcpFlagBits.Syn, ClientSeq, 0, 0)); ClientSeq++;
+            Emit(Make(true, TcpFlags.Syn, ClientSeq, 0, 0)); ClientSeq++;
             Wait(rttMs);
-            Emit(Make(false, TcpFlagBits.Syn | TcpFlagBits.Ack, ServerSeq, ClientSeq, 0)); ServerSeq++;
+            Emit(Make(false, TcpFlags.Syn | TcpFlags.Ack, ServerSeq, ClientSeq, 0)); ServerSeq++;
             Wait(ackMs);
-            return Emit(Make(true, TcpFlagBits.Ack, ClientSeq, ServerSeq, 0));
+            return Emit(Make(true, TcpFlags.Ack, ClientSeq, ServerSeq, 0));
         }
 
         /// <summary>Client sends n bytes (and the sequence advances).</summary>
-        public TcpScript ClientData(int n) { Emit(Make(true, TcpFlagBits.Ack | TcpFlagBits.Psh, ClientSeq, ServerSeq, n)); ClientSeq += (uint)n; return this; }
-        public TcpScript ServerData(int n) { Emit(Make(false, TcpFlagBits.Ack | TcpFlagBits.Psh, ServerSeq, ClientSeq, n)); ServerSeq += (uint)n; return this; }
-        public TcpScript ServerAck(ushort window = 65535) => Emit(Make(false, TcpFlagBits.Ack, ServerSeq, ClientSeq, 0, window));
-        public TcpScript ClientAck(ushort window = 65535) => Emit(Make(true, TcpFlagBits.Ack, ClientSeq, ServerSeq, 0, window));
+        public TcpScript ClientData(int n) { Emit(Make(true, TcpFlags.Ack | TcpFlags.Psh, ClientSeq, ServerSeq, n)); ClientSeq += (uint)n; return this; }
+        public TcpScript ServerData(int n) { Emit(Make(false, TcpFlags.Ack | TcpFlags.Psh, ServerSeq, ClientSeq, n)); ServerSeq += (uint)n; return this; }
+        public TcpScript ServerAck(ushort window = 65535) => Emit(Make(false, TcpFlags.Ack, ServerSeq, ClientSeq, 0, window));
+        public TcpScript ClientAck(ushort window = 65535) => Emit(Make(true, TcpFlags.Ack, ClientSeq, ServerSeq, 0, window));
 
-        public TcpScript ClientFin() { Emit(Make(true, TcpFlagBits.Fin | TcpFlagBits.Ack, ClientSeq, ServerSeq, 0)); ClientSeq++; return this; }
-        public TcpScript ServerFin() { Emit(Make(false, TcpFlagBits.Fin | TcpFlagBits.Ack, ServerSeq, ClientSeq, 0)); ServerSeq++; return this; }
-        public TcpScript ServerRst() => Emit(Make(false, TcpFlagBits.Rst | TcpFlagBits.Ack, ServerSeq, ClientSeq, 0));
-        public TcpScript ClientRst() => Emit(Make(true, TcpFlagBits.Rst, ClientSeq, 0, 0));
+        public TcpScript ClientFin() { Emit(Make(true, TcpFlags.Fin | TcpFlags.Ack, ClientSeq, ServerSeq, 0)); ClientSeq++; return this; }
+        public TcpScript ServerFin() { Emit(Make(false, TcpFlags.Fin | TcpFlags.Ack, ServerSeq, ClientSeq, 0)); ServerSeq++; return this; }
+        public TcpScript ServerRst() => Emit(Make(false, TcpFlags.Rst | TcpFlags.Ack, ServerSeq, ClientSeq, 0));
+        public TcpScript ClientRst() => Emit(Make(true, TcpFlags.Rst, ClientSeq, 0, 0));
 
         /// <summary>Writes the conversation as an Ethernet pcapng (IPv4 or IPv6, 20-byte TCP headers, zero payload bytes).</summary>
         public void WritePcapNg(string path)
@@ -109,7 +110,7 @@ namespace WeChatNet.Tests.Analysis
             BinaryPrimitives.WriteUInt32BigEndian(tcp.Slice(4), p.Sequence);
             BinaryPrimitives.WriteUInt32BigEndian(tcp.Slice(8), p.Acknowledgment);
             tcp[12] = 0x50;
-            tcp[13] = p.TcpFlags;
+            tcp[13] = (byte)p.TcpFlags;
             BinaryPrimitives.WriteUInt16BigEndian(tcp.Slice(14), p.Window);
             return f;
         }

@@ -38,6 +38,17 @@ namespace WeChatNet.Tests.Route
             Assert.Equal("Icmp", hop.Protocol);
         }
 
+        [Theory]
+        [InlineData("198.18.4.2", "Special", null)]          // benchmarking range (the test topologies)
+        [InlineData("101.32.104.4", "Overseas", "Tencent")]  // Tencent Cloud overseas
+        [InlineData("183.3.224.139", "MainlandChina", null)] // Guangdong carrier space
+        public void HopsCarryTheRegionAndOwnerOfTheirAddress(string address, string region, string? owner)
+        {
+            var hop = HopStatistics.Build(1, new[] { Answered(1, 0, address, 5) }, Template);
+            Assert.Equal(region, hop.Region);
+            Assert.Equal(owner, hop.Owner);
+        }
+
         [Fact]
         public void AHopThatNeverAnsweredHasNoTimes()
         {
@@ -46,6 +57,7 @@ namespace WeChatNet.Tests.Route
             Assert.Equal(0, hop.Received);
             Assert.Equal(100, hop.LossPercent);
             Assert.Null(hop.Address);
+            Assert.Null(hop.Region);
             Assert.Null(hop.AvgMs);
             Assert.Null(hop.StDevMs);
         }

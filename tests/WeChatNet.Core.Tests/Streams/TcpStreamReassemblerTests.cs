@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using WeChatNet.Packets;
 using WeChatNet.Streams;
 using Xunit;
 
@@ -30,15 +31,15 @@ namespace WeChatNet.Tests.Streams
 
         private static byte[] Bytes(int n, int seed = 1) { var b = new byte[n]; new Random(seed).NextBytes(b); return b; }
 
-        private static void Add(TcpStreamReassembler r, uint seq, byte[] data, int offset, int length, TcpSegmentFlags flags = TcpSegmentFlags.Ack)
-            => r.Add(new TcpSegment(seq, flags, new ReadOnlySpan<byte>(data, offset, length), 0));
+        private static void Add(TcpStreamReassembler r, uint seq, byte[] data, int offset, int length, TcpFlags flags = TcpFlags.Ack)
+            => r.Add(new StreamSegment(seq, flags, new ReadOnlySpan<byte>(data, offset, length), 0));
 
         [Fact]
         public void InOrderSegmentsAfterSynAreDeliveredAsOneStream()
         {
             var (r, sink, _) = Create();
             var data = Bytes(100);
-            r.Add(new TcpSegment(1000, TcpSegmentFlags.Syn, default, 0));
+            r.Add(new StreamSegment(1000, TcpFlags.Syn, default, 0));
             Add(r, 1001, data, 0, 40);
             Add(r, 1041, data, 40, 60);
             Assert.Equal(data, sink.Data.ToArray());
@@ -55,7 +56,7 @@ namespace WeChatNet.Tests.Streams
                 {
                     var (r, sink, _) = Create();
                     uint isn = 0xFFFFFFF0; // wraps around 2^32 inside the stream
-                    r.Add(new TcpSegment(isn, TcpSegmentFlags.Syn, default, 0));
+                    r.Add(new StreamSegment(isn, TcpFlags.Syn, default, 0));
                     // deliver third part first, then first, then second: out of order
                     Add(r, isn + 1 + (uint)b, data, b, data.Length - b);
                     Add(r, isn + 1, data, 0, a);
@@ -86,7 +87,7 @@ namespace WeChatNet.Tests.Streams
                 segs.AddRange(segs.Where(_ => rnd.Next(4) == 0).ToList()); // exact duplicates
                 var order = segs.OrderBy(_ => rnd.Next()).ToList();
                 var (r, sink, budget) = Create();
-                r.Add(new TcpSegment(5000, TcpSegmentFlags.Syn, default, 0));
+                r.Add(new StreamSegment(5000, TcpFlags.Syn, default, 0));
                 foreach (var (o, l) in order) Add(r, 5001 + (uint)o, data, o, Math.Min(l, data.Length - o));
                 Assert.Equal(data, sink.Data.ToArray());
                 Assert.Empty(sink.Gaps);
@@ -98,7 +99,7 @@ namespace WeChatNet.Tests.Streams
         public void FirstCopyOfOverlappingBytesWins()
         {
             var (r, sink, _) = Create();
-            r.Add(new TcpSegment(0, TcpSegmentFlags.Syn, default, 0));
+            r.Add(new StreamSegment(0, TcpFlags.Syn, default, 0));
             Add(r, 1, new byte[] { 1, 2, 3, 4 }, 0, 4);
             Add(r, 3, new byte[] { 9, 9, 5, 6 }, 0, 4); // bytes 3..4 overlap with different content
             Assert.Equal(new byte[] { 1, 2, 3, 4, 5, 6 }, sink.Data.ToArray());
@@ -110,7 +111,7 @@ namespace WeChatNet.Tests.Streams
         {
             var options = new TcpReassemblyOptions { MaxBufferedBytesPerStream = 100 };
             var (r, sink, budget) = Create(options);
-            r.Add(new TcpSegment(0, TcpSegmentFlags.Syn, default, 0));
+            r.Add(new StreamSegment(0, TcpFlags.Syn, default, 0));
             var data = Bytes(400);
             Add(r, 1, data, 0, 50);
             // bytes 50..99 are never captured
@@ -130,7 +131,7 @@ namespace WeChatNet.Tests.Streams
             var budget = new TcpMemoryBudget(options.MaxBufferedBytesTotal);
             var streams = Enumerable.Range(0, 4).Select(_ => Create(options, budget)).ToList();
             var data = Bytes(1000);
-            foreach (var (r, _, _) in streams) { r.Add(new TcpSegment(0, TcpSegmentFlags.Syn, default, 0)); Add(r, 1, data, 0, 10); }
+            foreach (var (r, _, _) in streams) { r.Add(new StreamSegment(0, TcpFlags.Syn, default, 0)); Add(r, 1, data, 0, 10); }
             for (int i = 0; i < 10; i++)
                 foreach (var (r, _, b) in streams)
                 {
@@ -145,9 +146,9 @@ namespace WeChatNet.Tests.Streams
         public void FinEndsTheStreamOnceAllBytesBeforeItArrived()
         {
             var (r, sink, _) = Create();
-            r.Add(new TcpSegment(0, TcpSegmentFlags.Syn, default, 0));
+            r.Add(new StreamSegment(0, TcpFlags.Syn, default, 0));
             var data = Bytes(20);
-            Add(r, 11, data, 10, 10, TcpSegmentFlags.Fin | TcpSegmentFlags.Ack);
+            Add(r, 11, data, 10, 10, TcpFlags.Fin | TcpFlags.Ack);
             Assert.Null(sink.End);
             Add(r, 1, data, 0, 10);
             Assert.Equal(TcpStreamEnd.Fin, sink.End);
@@ -161,11 +162,11 @@ namespace WeChatNet.Tests.Streams
         public void ResetReleasesBufferedDataWithItsGaps()
         {
             var (r, sink, budget) = Create();
-            r.Add(new TcpSegment(0, TcpSegmentFlags.Syn, default, 0));
+            r.Add(new StreamSegment(0, TcpFlags.Syn, default, 0));
             var data = Bytes(30);
             Add(r, 1, data, 0, 10);
             Add(r, 21, data, 20, 10);
-            r.Add(new TcpSegment(31, TcpSegmentFlags.Rst, default, 0));
+            r.Add(new StreamSegment(31, TcpFlags.Rst, default, 0));
             Assert.Equal(TcpStreamEnd.Reset, sink.End);
             Assert.Equal(new long[] { 10 }, sink.Gaps);
             Assert.Equal(data.Take(10).Concat(data.Skip(20)).ToArray(), sink.Data.ToArray());
@@ -176,10 +177,10 @@ namespace WeChatNet.Tests.Streams
         public void ReleaseReportsAMissingTailBeforeFin()
         {
             var (r, sink, _) = Create();
-            r.Add(new TcpSegment(0, TcpSegmentFlags.Syn, default, 0));
+            r.Add(new StreamSegment(0, TcpFlags.Syn, default, 0));
             var data = Bytes(30);
             Add(r, 1, data, 0, 10);
-            Add(r, 21, data, 20, 10, TcpSegmentFlags.Fin);
+            Add(r, 21, data, 20, 10, TcpFlags.Fin);
             r.Release(TcpStreamEnd.Idle, 0);
             Assert.Equal(TcpStreamEnd.Idle, sink.End);
             Assert.Equal(new long[] { 10 }, sink.Gaps);
@@ -199,7 +200,7 @@ namespace WeChatNet.Tests.Streams
         public void SegmentCountLimitAlsoBoundsTheBuffer()
         {
             var (r, sink, _) = Create(new TcpReassemblyOptions { MaxBufferedSegmentsPerStream = 3 });
-            r.Add(new TcpSegment(0, TcpSegmentFlags.Syn, default, 0));
+            r.Add(new StreamSegment(0, TcpFlags.Syn, default, 0));
             var data = Bytes(100);
             for (int i = 1; i <= 5; i++) Add(r, (uint)(1 + i * 10), data, i * 10, 5);
             Assert.True(r.BufferedSegments <= 3);

@@ -109,7 +109,7 @@ namespace WeChatNet.Tests.WeChat
                 }
                 var sends = pieces.Concat(pieces.Where(_ => rnd.Next(3) == 0)).OrderBy(_ => rnd.Next()).ToList();
                 foreach (var (off, len) in sends)
-                    c.Raw(true, c.ClientSeq + (uint)off, WeChatNet.Streams.TcpSegmentFlags.Ack, data, off, len);
+                    c.Raw(true, c.ClientSeq + (uint)off, WeChatNet.Packets.TcpFlags.Ack, data, off, len);
                 Assert.Equal(expected, Describe(h));
                 Assert.Empty(h.Of<StreamEvent>());
             }

@@ -101,5 +101,18 @@ namespace WeChatNet.Tests.WeChat
             var ours = Decode(s.File).OfType<ShortLinkExchange>().Select(x => x.Method + "\t" + x.RequestHost).ToList();
             Assert.Equal(ours.OrderBy(x => x), requests.OrderBy(x => x));
         }
+
+        [Fact]
+        public void ShortIdleTimeoutReleasesTheHeartbeatLinkBetweenBeatsAndPicksItUpAgain()
+        {
+            var sample = SampleCaptureGenerator.Generate("mmtls-longlink");
+            var options = new WeChatDecodeOptions();
+            options.Reassembly.IdleTimeout = TimeSpan.FromMinutes(1);
+            var output = Decode(sample.File, options);
+            var idle = output.OfType<StreamEvent>().Where(e => e.Reason.StartsWith("idle for 60 s")).ToList();
+            Assert.Equal(8, idle.Count); // released before each of the 8 heartbeats (210 s to 600 s apart)
+            // every heartbeat record is still decoded: the link is picked up again at the next record
+            Assert.Equal(16, output.OfType<MmtlsRecord>().Count(r => r.Interpretation == "ProbableHeartbeat"));
+        }
     }
 }

@@ -286,5 +286,104 @@ namespace WeChatNet.Tests.WeChat
             c.Fin();
             Assert.IsType<Dispatch>(Assert.Single(h.Output));
         }
+
+        [Fact]
+        public void LoneDispatchResponseDecodesAsDispatch()
+        {
+            var h = new TrafficHarness();
+            Assert.True(h.Decoder.AddPayload(DeflatedResponse(Raw(Encoding.UTF8.GetBytes(DispatchDocumentTests.SampleXml))), h.Ticks));
+            var d = Assert.Single(h.Of<Dispatch>());
+            Assert.Equal(("RawDeflate", 3, "Unknown", ""), (d.Compression, d.Domains.Length, d.Direction, d.Connection));
+            var x = Assert.Single(h.Of<ShortLinkExchange>());
+            Assert.Contains("response without a captured request", x.Problem);
+        }
+
+        [Fact]
+        public void LoneNonWeChatRequestIsStillReported()
+        {
+            var h = new TrafficHarness();
+            Assert.True(h.Decoder.AddPayload(Ascii("GET /index.html HTTP/1.1\r\nHost: example.org\r\n\r\n"), h.Ticks));
+            var x = Assert.Single(h.Of<ShortLinkExchange>());
+            Assert.Equal(("GET", "/index.html", "Unknown"), (x.Method, x.Path, x.Direction));
+        }
+
+        [Fact]
+        public void EverySplitOfTheDispatchExchangeGivesTheSameResult()
+        {
+            var request = NewGetDnsRequest();
+            var response = DeflatedResponse(Zlib(Encoding.UTF8.GetBytes(DispatchDocumentTests.SampleXml)));
+            string Describe(TrafficHarness t) => string.Join("|", t.Output.Select(o => o is ShortLinkExchange x
+                ? $"{x.Method} {x.Path} {x.StatusCode} {x.ResponseBodyLength} {x.ResponseDecodedLength} {x.Problem}"
+                : o is Dispatch d ? $"{d.RetCode} {string.Join(",", d.Domains.Select(m => m.Name))} {d.ClientIp}" : o.GetType().Name));
+            var reference = new TrafficHarness();
+            var rc = reference.Connect("192.168.1.20", 40001, "203.205.1.1", 80);
+            rc.Client(request);
+            rc.Server(response);
+            string expected = Describe(reference);
+            Assert.Contains("long.weixin.qq.com", expected);
+            for (int a = 1; a < request.Length; a++)
+            {
+                var t = new TrafficHarness();
+                var c = t.Connect("192.168.1.20", 40001, "203.205.1.1", 80);
+                c.Client(request, a);
+                c.Server(response, request.Length - a > 0 ? Math.Max(1, a % response.Length) : 1);
+                Assert.Equal(expected, Describe(t));
+            }
+            for (int a = 1; a < response.Length; a++)
+            {
+                var t = new TrafficHarness();
+                var c = t.Connect("192.168.1.20", 40001, "203.205.1.1", 80);
+                c.Client(request);
+                c.Server(response, a);
+                Assert.Equal(expected, Describe(t));
+            }
+        }
+
+        [Fact]
+        public void InterimContinueResponseIsNotTakenForTheAnswer()
+        {
+            var h = new TrafficHarness();
+            var c = h.Connect("10.0.0.2", 50000, "10.9.9.9", 80);
+            c.Client(Ascii("POST /cgi-bin/micromsg-bin/newsync HTTP/1.1\r\nHost: short.weixin.qq.com\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"));
+            c.Server(Ascii("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nxyz"));
+            var x = Assert.Single(h.Of<ShortLinkExchange>());
+            Assert.Equal((200, 3L, 138), (x.StatusCode!.Value, x.ResponseBodyLength, x.RequestType!.Value));
+        }
+
+        // A legacy business packet (facts section 5), annotated:
+        //  0: BF            magic
+        //  1: 3E            header length 15 << 2 | compress 2 (none)
+        //  2: 54            crypto 5 (AES) << 4 | cookie length 4
+        //  3: 26 06 00 30   client version 0x26060030 (Android 6.6.0)
+        //  7: 49 96 02 D2   uin 1234567890
+        // 11: 01 02 03 04   cookie
+        // 15: 8B 01         varint (request type 139, newinit) - the encrypted body follows
+        private const string LegacyPacket = "BF 3E 54 26060030 499602D2 01020304 8B01 AABBCCDD";
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void LegacyBusinessPacketHeaderIsReadAndItsUinMasked(bool show)
+        {
+            var body = TrafficHarness.Hex(LegacyPacket);
+            var h = new TrafficHarness(new WeChatDecodeOptions { ShowIdentifiers = show });
+            var c = h.Connect("10.0.0.2", 50000, "10.9.9.9", 80);
+            c.Client(Cat(Ascii($"POST /cgi-bin/micromsg-bin/newinit HTTP/1.1\r\nHost: szshort.weixin.qq.com\r\nContent-Length: {body.Length}\r\n\r\n"), body));
+            c.Server(Ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+            var x = Assert.Single(h.Of<ShortLinkExchange>());
+            Assert.Equal(("0x26060030", "AES", "None", 139), (x.LegacyClientVersion, x.LegacyCrypto, x.LegacyCompression, x.RequestType!.Value));
+            if (show) Assert.Equal("1234567890", x.LegacyUin);
+            else Assert.Equal(IdentifierMask.Mask("uin", "1234567890"), x.LegacyUin);
+        }
+
+        [Theory]
+        [InlineData("BF 3E 54 2606", "truncated at offset 5")]
+        [InlineData("BF 20 54 26060030 499602D2 01020304 8B01", "shorter than its fields")]
+        [InlineData("BF FC 10 26060030 499602D2", "exceeds the 11-byte body")]
+        public void BrokenLegacyHeaderIsAProblemWithItsOffset(string hex, string problem)
+        {
+            Assert.False(LegacyBusinessHeader.TryRead(TrafficHarness.Hex(hex), out _, out var why));
+            Assert.Contains(problem, why);
+        }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using WeChatNet.Packets;
 using WeChatNet.Streams;
 using WeChatNet.WeChat;
 
@@ -47,15 +48,15 @@ namespace WeChatNet.Tests.WeChat
             {
                 _h = h; _c = c; _cp = cp; _s = s; _sp = sp;
                 if (!handshake) return;
-                Raw(true, ClientSeq++, TcpSegmentFlags.Syn, Array.Empty<byte>());
-                Raw(false, ServerSeq++, TcpSegmentFlags.Syn | TcpSegmentFlags.Ack, Array.Empty<byte>());
+                Raw(true, ClientSeq++, TcpFlags.Syn, Array.Empty<byte>());
+                Raw(false, ServerSeq++, TcpFlags.Syn | TcpFlags.Ack, Array.Empty<byte>());
             }
 
-            public void Raw(bool fromClient, uint seq, TcpSegmentFlags flags, byte[] payload, int offset = 0, int length = -1, long? ticks = null)
+            public void Raw(bool fromClient, uint seq, TcpFlags flags, byte[] payload, int offset = 0, int length = -1, long? ticks = null)
             {
                 if (length < 0) length = payload.Length - offset;
                 _h.Ticks = ticks ?? _h.Ticks + TimeSpan.TicksPerMillisecond;
-                var seg = new TcpSegment(seq, flags, new ReadOnlySpan<byte>(payload, offset, length), _h.Ticks);
+                var seg = new StreamSegment(seq, flags, new ReadOnlySpan<byte>(payload, offset, length), _h.Ticks);
                 if (fromClient) _h.Decoder.AddTcp(_c, _cp, _s, _sp, seg);
                 else _h.Decoder.AddTcp(_s, _sp, _c, _cp, seg);
             }
@@ -68,7 +69,7 @@ namespace WeChatNet.Tests.WeChat
                 foreach (int p in pieces.Concat(new[] { data.Length - pieces.Sum() }).Where(p => p > 0))
                 {
                     uint seq = fromClient ? ClientSeq : ServerSeq;
-                    Raw(fromClient, seq, TcpSegmentFlags.Ack | TcpSegmentFlags.Psh, data, off, p);
+                    Raw(fromClient, seq, TcpFlags.Ack | TcpFlags.Psh, data, off, p);
                     if (fromClient) ClientSeq += (uint)p; else ServerSeq += (uint)p;
                     off += p;
                 }
@@ -81,11 +82,11 @@ namespace WeChatNet.Tests.WeChat
 
             public void Fin()
             {
-                Raw(true, ClientSeq++, TcpSegmentFlags.Fin | TcpSegmentFlags.Ack, Array.Empty<byte>());
-                Raw(false, ServerSeq++, TcpSegmentFlags.Fin | TcpSegmentFlags.Ack, Array.Empty<byte>());
+                Raw(true, ClientSeq++, TcpFlags.Fin | TcpFlags.Ack, Array.Empty<byte>());
+                Raw(false, ServerSeq++, TcpFlags.Fin | TcpFlags.Ack, Array.Empty<byte>());
             }
 
-            public void Reset(bool fromClient) => Raw(fromClient, fromClient ? ClientSeq : ServerSeq, TcpSegmentFlags.Rst, Array.Empty<byte>());
+            public void Reset(bool fromClient) => Raw(fromClient, fromClient ? ClientSeq : ServerSeq, TcpFlags.Rst, Array.Empty<byte>());
         }
     }
 }

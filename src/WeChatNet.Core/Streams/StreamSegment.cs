@@ -1,26 +1,15 @@
 using System;
+using WeChatNet.Packets;
 
 namespace WeChatNet.Streams
 {
-    /// <summary>TCP control flags the reassembler looks at (bit values as on the wire).</summary>
-    [Flags]
-    public enum TcpSegmentFlags : byte
-    {
-        None = 0,
-        Fin = 0x01,
-        Syn = 0x02,
-        Rst = 0x04,
-        Psh = 0x08,
-        Ack = 0x10,
-    }
-
     /// <summary>
     /// One TCP segment of one direction, abstracted from where it came from (capture file, live capture, a test):
     /// sequence number, flags, payload and a timestamp in UTC ticks. The payload is only borrowed for the call.
     /// </summary>
-    public readonly ref struct TcpSegment
+    public readonly ref struct StreamSegment
     {
-        public TcpSegment(uint sequence, TcpSegmentFlags flags, ReadOnlySpan<byte> payload, long timestampTicks)
+        public StreamSegment(uint sequence, TcpFlags flags, ReadOnlySpan<byte> payload, long timestampTicks)
         {
             Sequence = sequence;
             Flags = flags;
@@ -29,7 +18,7 @@ namespace WeChatNet.Streams
         }
 
         public uint Sequence { get; }
-        public TcpSegmentFlags Flags { get; }
+        public TcpFlags Flags { get; }
         public ReadOnlySpan<byte> Payload { get; }
         public long TimestampTicks { get; }
     }
