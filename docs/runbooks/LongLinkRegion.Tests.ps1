@@ -1,9 +1,14 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }, WeChatNet
 # Runbook: WeChat's long link resolves to a nearby region, and connects quickly.
-# Copy it, then run:  Invoke-Pester -Container (New-PesterContainer -Path ./LongLinkRegion.Tests.ps1 -Data @{ ExpectedRegion = 'MainlandChina' })
+# Copy it, then run:  Invoke-Pester -Container (New-PesterContainer -Path ./LongLinkRegion.Tests.ps1 -Data @{ ExpectedRegion = 'MainlandChina'; Family = 'Weixin' })
 param(
     # Where this site's clients should be served from: MainlandChina, HongKong or Overseas.
     [string] $ExpectedRegion = 'MainlandChina',
+    # Which app the site's users run: Weixin (mainland names, *.weixin.qq.com) or WeChat (the international app, *.wechat.com).
+    [ValidateSet('Weixin', 'WeChat')] [string] $Family = 'Weixin',
+    # The catalog's host regions this site's clients are sent to (Get-WeChatEndpoint -Region): for a site abroad,
+    # for example Global, HongKong, Singapore.
+    [string[]] $HostRegion = @('Global', 'Shenzhen', 'Shanghai', 'Tianjin'),
     # Resolvers the clients really use (empty: this machine's own). Label them: 'Mainland=10.0.0.53'.
     [string[]] $Server = @(),
     # A connect slower than this (best of the addresses) means a far or congested server.
@@ -11,11 +16,11 @@ param(
 )
 
 BeforeDiscovery {
-    $script:LongLinkHosts = Get-WeChatEndpoint -Role LongLink | Where-Object Name -NotLike '*`**' | Select-Object -ExpandProperty Name -Unique
+    $script:LongLinkHosts = Get-WeChatEndpoint -Role LongLink -Family $Family -Region $HostRegion | Where-Object Name -NotLike '*`**' | Select-Object -ExpandProperty Name -Unique
 }
 
 BeforeAll {
-    $resolve = @{ Name = @(Get-WeChatEndpoint -Role LongLink | Where-Object Name -NotLike '*`**' | Select-Object -ExpandProperty Name -Unique) }
+    $resolve = @{ Name = @(Get-WeChatEndpoint -Role LongLink -Family $Family -Region $HostRegion | Where-Object Name -NotLike '*`**' | Select-Object -ExpandProperty Name -Unique) }
     if ($Server) { $resolve.Server = $Server }
     $script:Answers = Resolve-WeChatDomain @resolve
 }

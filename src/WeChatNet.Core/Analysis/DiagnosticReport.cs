@@ -395,6 +395,7 @@ namespace WeChatNet.Analysis
 
         private static string F(double v) => v.ToString("0.#", Inv);
 
-        private static string Num(double? v) => v.HasValue ? v.Value.ToString("0.##", Inv) : "";
+        /// <summary>Two decimals at most; a value that rounds to zero is "0", never "-0".</summary>
+        private static string Num(double? v) => v.HasValue ? (Math.Abs(v.Value) < 0.005 ? 0 : v.Value).ToString("0.##", Inv) : "";
     }
 }
