@@ -18,7 +18,7 @@ namespace WeChatNet.Analysis
         /// <summary>Resolve, ask the dispatch, test connections and trace the path from this machine.</summary>
         public bool Live { get; set; }
 
-        /// <summary>Resolver presets; null means Mainland and Overseas unless <see cref="Servers"/> are given.</summary>
+        /// <summary>Resolver presets; null means Mainland, Overseas and System (this machine's own) unless <see cref="Servers"/> are given.</summary>
         public IList<ResolverRegion>? Regions { get; set; }
 
         /// <summary>Resolvers given by hand (<c>1.2.3.4</c>, <c>127.0.0.1:5353</c>, a DoH URL), optionally labelled <c>Mainland=</c> / <c>Overseas=</c>.</summary>
@@ -59,7 +59,7 @@ namespace WeChatNet.Analysis
         public int TraceMaxHops { get; set; } = 30;
         public int TraceTimeoutMs { get; set; } = 2000;
 
-        /// <summary>Where the client is (MainlandChina or Overseas), for the capture's region rules.</summary>
+        /// <summary>Where the client is (MainlandChina or Overseas), for the region rules of the capture and of the resolvers it uses.</summary>
         public string? ClientRegion { get; set; }
 
         /// <summary>Region and owner of addresses; null uses <see cref="IpIntelligence.Default"/>.</summary>

@@ -96,6 +96,7 @@ namespace WeChatNet.Analysis
         {
             var facts = new AnalysisFacts
             {
+                ClientRegion = request.ClientRegion,
                 WhereIs = address =>
                 {
                     if (!IpIntelligence.TryParseAddress(address, out var ip)) return ("Unknown", null);
@@ -106,7 +107,7 @@ namespace WeChatNet.Analysis
 
             // 1. Resolution, from every resolver, compared.
             report("Dns", "Resolving WeChat's hosts", 0);
-            var regions = request.Regions?.ToArray() ?? (request.Servers.Count == 0 ? new[] { ResolverRegion.Mainland, ResolverRegion.Overseas } : Array.Empty<ResolverRegion>());
+            var regions = request.Regions?.ToArray() ?? (request.Servers.Count == 0 ? new[] { ResolverRegion.Mainland, ResolverRegion.Overseas, ResolverRegion.System } : Array.Empty<ResolverRegion>());
             var plan = ResolvePlan.Create(new ResolveSettings
             {
                 Names = request.Names.Count > 0 ? request.Names.ToArray() : null,

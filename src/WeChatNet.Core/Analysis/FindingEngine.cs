@@ -85,7 +85,7 @@ namespace WeChatNet.Analysis
         {
             "LongLinkIdleTimeout", "LongLinkDied", "HeartbeatMissed", "HeartbeatStuckAtMinimum", "HighRetransmission", "SlowHandshake",
             "RegionMismatch", "SlowShortLink", "DnsFailure", "CaptureGaps", "CaptureDrops", "ServerResets",
-            "Retransmissions", "ResolversDisagree", "ResolverFailed", "DispatchFailed", "HostUnreachable", "ConnectFailed", "SlowConnect",
+            "Retransmissions", "ResolversDisagree", "ResolverRegionMismatch", "ResolverFailed", "DispatchFailed", "HostUnreachable", "ConnectFailed", "SlowConnect",
             "PathLatencyStep", "PathLoss", "PathTraceSkipped",
         };
 
@@ -271,6 +271,22 @@ namespace WeChatNet.Analysis
                     string Side(IEnumerable<DnsAnswer> side) => string.Join("; ", side.Select(a => $"{a.Server} ({a.Region}): {(a.Addresses.Length == 0 ? "no address" : string.Join(", ", a.Addresses.Select(Where)))}"));
                     add("ResolversDisagree", none, $"{c.Name}: {Side(mainland)} | {Side(others)}",
                         new Dictionary<string, string> { ["name"] = c.Name, ["other"] = string.Join("/", others.Select(a => a.Region).Distinct()) }, null);
+                }
+            }
+            if (has("ResolverRegionMismatch") && facts.ClientRegion != null)
+            {
+                // The resolvers this client really uses (its own, or ones given without a region label) sending it to the other side.
+                foreach (var a in facts.DnsAnswers.Where(a => a.Source == "Dns" && a.Status == "Ok" && (a.Region == "System" || a.Region == "Custom") && a.Addresses.Length > 0))
+                {
+                    var role = WeChat.EndpointCatalog.Default.Classify(a.Name)?.Role;
+                    if (role != EndpointRole.LongLink && role != EndpointRole.ShortLink && role != EndpointRole.Dispatch) continue;
+                    var regions = a.AddressRegions.Where(r => r == "MainlandChina" || r == "HongKong" || r == "Overseas").ToList();
+                    if (regions.Count == 0 || regions.Count != a.Addresses.Length || regions.Any(r => IsMainland(r) == IsMainland(facts.ClientRegion))) continue;
+                    add("ResolverRegionMismatch", none, $"{a.Name} from {a.Server} ({a.Region}): {string.Join(", ", a.Addresses.Select(Where))}",
+                        new Dictionary<string, string>
+                        {
+                            ["clientRegion"] = facts.ClientRegion, ["serverRegion"] = string.Join("/", regions.Distinct()), ["name"] = a.Name, ["server"] = a.Server,
+                        }, role == EndpointRole.Dispatch ? "Dispatch" : "Dns");
                 }
             }
             if (has("ResolverFailed"))

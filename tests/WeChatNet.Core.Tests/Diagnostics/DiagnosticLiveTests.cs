@@ -271,6 +271,36 @@ zone:
         }
 
         [Fact]
+        public void AMainlandClientWhoseOwnResolverAnswersForAbroadIsWarned()
+        {
+            // The client's own resolver (unlabelled: Custom) gives the overseas view; the dispatch host stays in the mainland.
+            using var own = new KnotView("diag-live-own", "long A 43.130.1.1\nshort A 129.226.9.9\ndns A 101.227.1.1\n");
+            using var refused = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            refused.Start();
+            int closedPort = ((System.Net.IPEndPoint)refused.LocalEndpoint).Port;
+            refused.Stop(); // nobody listens there now: connects are refused, and nothing leaves the machine
+            var request = new DiagnosticRequest
+            {
+                Live = true, Names = Names, Servers = new[] { own.Address }, ClientRegion = "MainlandChina",
+                SkipDispatch = true, SkipTrace = true, Targets = new[] { "127.0.0.1" }, Ports = new[] { closedPort },
+            };
+            var r = DiagnosticRunner.Run(request);
+            Dump(r);
+            var mismatch = r.Findings.Where(f => f.RuleId == "ResolverRegionMismatch").ToList();
+            Assert.Equal(new[] { "long.weixin.qq.com", "short.weixin.qq.com" }, mismatch.Select(f => f.Title.Split(' ')[7]).OrderBy(x => x));
+            Assert.Equal($"MainlandChina client sent to Overseas addresses for long.weixin.qq.com by resolver {own.Address}",
+                mismatch.Single(f => f.Title.Contains("long.")).Title);
+            Assert.Contains("43.130.1.1 (Overseas, Tencent)", mismatch.Single(f => f.Title.Contains("long.")).Evidence);
+            var down = Assert.Single(r.Findings, f => f.RuleId == "HostUnreachable");
+            Assert.Equal($"No TCP connection to 127.0.0.1 succeeded (1 tried: Refused)", down.Title);
+            Assert.Equal("HostUnreachable", r.Findings[0].RuleId);
+
+            // An overseas client with the same resolver is where it should be.
+            request.ClientRegion = "Overseas";
+            Assert.DoesNotContain(DiagnosticRunner.Run(request).Findings, f => f.RuleId == "ResolverRegionMismatch" && !f.Title.Contains("dns.weixin"));
+        }
+
+        [Fact]
         public void NothingToDiagnoseAndBadSettingsAreRejected()
         {
             Assert.Throws<ArgumentException>(() => DiagnosticRunner.Run(new DiagnosticRequest()));
