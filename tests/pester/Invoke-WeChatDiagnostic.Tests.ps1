@@ -67,6 +67,10 @@ Describe 'Invoke-WeChatDiagnostic' {
             Get-Content $report -Raw | Should -Match '# WeChat network diagnostic'
         }
 
+        It 'stops before the checks when the report folder does not exist' {
+            { Invoke-WeChatDiagnostic (Join-Path $samples 'dead-link.pcapng') -Report (Join-Path $TestDrive 'no/such/r.html') } | Should -Throw -ErrorId 'ReportWriteError*'
+        }
+
         It 'rejects a report format it does not know' {
             { Invoke-WeChatDiagnostic (Join-Path $samples 'dead-link.pcapng') -Report (Join-Path $TestDrive 'r.pdf') } | Should -Throw -ErrorId 'ReportFormatUnknown*'
         }

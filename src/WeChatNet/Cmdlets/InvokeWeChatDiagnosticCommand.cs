@@ -121,6 +121,10 @@ namespace WeChatNet.Commands
                 if (DiagnosticReport.FormatOf(reportPath) is null)
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Report '{Report}': the format is chosen by the extension: .html, .htm, .md or .markdown."),
                         "ReportFormatUnknown", ErrorCategory.InvalidArgument, Report));
+                string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(reportPath));
+                if (folder != null && !Directory.Exists(folder))
+                    ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"The folder '{folder}' of the report does not exist."),
+                        "ReportWriteError", ErrorCategory.ObjectNotFound, reportPath));
                 if (!Force && File.Exists(reportPath))
                     ThrowTerminatingError(new ErrorRecord(new ReportExistsException(reportPath), "ReportExists", ErrorCategory.ResourceExists, reportPath));
             }
