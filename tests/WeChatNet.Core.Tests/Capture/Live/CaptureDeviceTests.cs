@@ -1,0 +1,54 @@
+using System.Linq;
+using WeChatNet.Capture.Live;
+using WeChatNet.Tests.Infrastructure;
+using Xunit;
+
+namespace WeChatNet.Tests.Capture.Live
+{
+    public sealed class CaptureDeviceTests
+    {
+        [Fact]
+        public void LoopbackIsListedWithItsAddressAndFlags()
+        {
+            var devices = CaptureDevices.List();
+            var lo = Assert.Single(devices, d => d.Name == "lo");
+            Assert.True(lo.IsLoopback);
+            Assert.True(lo.IsUp);
+            Assert.True(lo.IsRunning);
+            Assert.Contains("127.0.0.1/8", lo.Addresses);
+            Assert.False(lo.IsDefault);
+            Assert.Equal("lo", lo.ToString());
+        }
+
+        [Fact]
+        public void TheDefaultDeviceIsTheOneIpRouteNames()
+        {
+            string ip = ExternalTool.Require("ip", "iproute2");
+            var route = ExternalTool.Run(ip, "-4", "route", "show", "default").EnsureSuccess("ip route show default").StandardOutput
+                .Split('\n').Where(l => l.StartsWith("default")).Select(l => l.Split(' ')).ToList();
+            var devices = CaptureDevices.List();
+            if (route.Count == 0)
+            {
+                Assert.DoesNotContain(devices, d => d.IsDefault); // no default route: nothing may claim one
+                return;
+            }
+            // ip lists the preferred (lowest-metric) route first.
+            var fields = route[0];
+            string dev = fields[System.Array.IndexOf(fields, "dev") + 1];
+            var chosen = Assert.Single(devices, d => d.IsDefault);
+            Assert.Equal(dev, chosen.Name);
+            int via = System.Array.IndexOf(fields, "via");
+            if (via > 0) Assert.Equal(fields[via + 1], chosen.DefaultGateway);
+            Assert.Same(chosen, CaptureDevices.Default(devices));
+        }
+
+        [Fact]
+        public void SocketAddressPrefixLengthsAreCounted()
+        {
+            Assert.Equal(8, CaptureDevices.PrefixLength(System.Net.IPAddress.Parse("255.0.0.0")));
+            Assert.Equal(21, CaptureDevices.PrefixLength(System.Net.IPAddress.Parse("255.255.248.0")));
+            Assert.Equal(64, CaptureDevices.PrefixLength(System.Net.IPAddress.Parse("ffff:ffff:ffff:ffff::")));
+            Assert.Equal(0, CaptureDevices.PrefixLength(System.Net.IPAddress.Parse("0.0.0.0")));
+        }
+    }
+}
