@@ -28,7 +28,7 @@ namespace WeChatNet.Capture.Live
                 if (lib.pcap_findalldevs(out IntPtr all, errbuf) != 0)
                 {
                     string err = Marshal.PtrToStringAnsi(errbuf) ?? "";
-                    throw new CaptureException(IsPermission(err) ? CaptureErrorKind.PermissionDenied : CaptureErrorKind.OpenFailed,
+                    throw new LiveCaptureException(IsPermission(err) ? LiveCaptureErrorKind.PermissionDenied : LiveCaptureErrorKind.OpenFailed,
                         $"Listing capture devices failed: {err}" + (IsPermission(err) ? " " + PcapHandle.PermissionAdvice() : ""));
                 }
                 try

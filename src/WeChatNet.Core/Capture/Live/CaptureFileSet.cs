@@ -72,14 +72,14 @@ namespace WeChatNet.Capture.Live
             string name = NameOf(_path, _maxBytes, FilesWritten + 1);
             string? dir = Path.GetDirectoryName(name);
             if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
-                throw new CaptureException(CaptureErrorKind.FileWriteFailed, $"Cannot write '{name}': the folder '{dir}' does not exist.");
+                throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, $"Cannot write '{name}': the folder '{dir}' does not exist.");
             try
             {
                 _current = _open(name);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                throw new CaptureException(CaptureErrorKind.FileWriteFailed, $"Cannot write the capture file '{name}': {e.Message}", e);
+                throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, $"Cannot write the capture file '{name}': {e.Message}", e);
             }
             FilesWritten++;
             _packetsInCurrent = 0;

@@ -61,7 +61,7 @@ namespace WeChatNet.Capture.Live
         {
             string path = prefixFile ?? DefaultPrefixFile();
             if (!File.Exists(path))
-                throw new CaptureException(CaptureErrorKind.FilterInvalid,
+                throw new LiveCaptureException(LiveCaptureErrorKind.FilterInvalid,
                     $"The Tencent prefix list '{path}' that the default WeChat filter is built from is missing; reinstall the module, or use -Filter or -All.");
             return WeChatDefault(ReadPrefixes(path));
         }

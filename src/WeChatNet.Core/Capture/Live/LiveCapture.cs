@@ -12,10 +12,14 @@ namespace WeChatNet.Capture.Live
     /// <summary>What Start-WeChatCapture asks of a live capture.</summary>
     public sealed class LiveCaptureOptions
     {
-        /// <summary>The device name (Get-WeChatCaptureDevice's Name).</summary>
-        public string Interface { get; set; } = "";
-        /// <summary>The BPF filter; null or empty captures everything.</summary>
+        /// <summary>The device name (Get-WeChatCaptureDevice's Name); empty: the device carrying the default route.</summary>
+        public string? Interface { get; set; }
+        /// <summary>The user's BPF filter; null: WeChat's default filter (see <see cref="CaptureFilter.WeChatDefault"/>) unless CaptureAll.</summary>
         public string? Filter { get; set; }
+        /// <summary>No filter at all (-All).</summary>
+        public bool CaptureAll { get; set; }
+        /// <summary>The Tencent prefix list the default filter is built from (null: the module's data/tencent-asn-prefixes.txt).</summary>
+        public string? PrefixFile { get; set; }
         public PcapOpenOptions Open { get; set; } = new PcapOpenOptions();
         /// <summary>Stop after this many packets (0: no limit).</summary>
         public long Count { get; set; }
@@ -61,15 +65,24 @@ namespace WeChatNet.Capture.Live
         private Exception? _failure;
         private CaptureSummary? _summary;
 
-        private LiveCapture(LiveCaptureOptions options, PcapHandle handle, CaptureFileSet? files, CancellationToken cancellation)
+        private static string DefaultDevice(string? libraryPath)
+        {
+            var devices = CaptureDevices.List(libraryPath);
+            return CaptureDevices.Default(devices)?.Name ?? throw new LiveCaptureException(LiveCaptureErrorKind.InterfaceNotFound,
+                "No interface carries a default route and none is up with an address; name one with -Interface (Get-WeChatCaptureDevice lists them).");
+        }
+
+        private LiveCapture(LiveCaptureOptions options, string device, string filter, PcapHandle handle, CaptureFileSet? files, CancellationToken cancellation)
         {
             _options = options;
+            Interface = device;
+            Filter = filter;
             _handle = handle;
             _files = files;
             _buffer = new byte[Math.Max(options.Open.SnapLength, 65536)];
             _start = DateTimeOffset.UtcNow;
             _clock.Start();
-            _thread = new Thread(Run) { IsBackground = true, Name = "WeChatNet capture " + options.Interface };
+            _thread = new Thread(Run) { IsBackground = true, Name = "WeChatNet capture " + device };
             _thread.Start();
             if (options.Duration is TimeSpan d)
                 _durationTimer = new Timer(_ => RequestStop("Duration"), null, d, Timeout.InfiniteTimeSpan);
@@ -78,7 +91,7 @@ namespace WeChatNet.Capture.Live
 
         /// <summary>
         /// Opens and activates the interface, installs the filter and opens the first file, all before returning, so every
-        /// setup problem (library, rights, interface, filter, file) surfaces here as a CaptureException; then starts reading.
+        /// setup problem (library, rights, interface, filter, file) surfaces here as a LiveCaptureException; then starts reading.
         /// </summary>
         public static LiveCapture Start(LiveCaptureOptions options, CancellationToken cancellation = default) =>
             Start(options, cancellation, null);
@@ -86,20 +99,21 @@ namespace WeChatNet.Capture.Live
         internal static LiveCapture Start(LiveCaptureOptions options, CancellationToken cancellation, LiveFileWriterFactory? writerFactory)
         {
             if (options is null) throw new ArgumentNullException(nameof(options));
-            if (string.IsNullOrEmpty(options.Interface)) throw new ArgumentException("An interface name is required.", nameof(options));
             var lib = PcapLibrary.Load(options.LibraryPath);
-            var handle = PcapHandle.Open(lib, options.Interface, options.Open);
+            string device = string.IsNullOrEmpty(options.Interface) ? DefaultDevice(options.LibraryPath) : options.Interface!;
+            string filter = options.CaptureAll ? "" : options.Filter ?? CaptureFilter.WeChatDefaultFromFile(options.PrefixFile);
+            var handle = PcapHandle.Open(lib, device, options.Open);
             CaptureFileSet? files = null;
             try
             {
-                if (!string.IsNullOrEmpty(options.Filter)) handle.SetFilter(options.Filter!);
+                if (filter.Length > 0) handle.SetFilter(filter);
                 if (options.OutFile != null)
                 {
-                    var factory = writerFactory ?? throw new CaptureException(CaptureErrorKind.FileWriteFailed, "Writing capture files needs the capture-files writer, which is not merged yet.");
+                    var factory = writerFactory ?? throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, "Writing capture files needs the capture-files writer, which is not merged yet.");
                     files = new CaptureFileSet(options.OutFile, options.MaxFileBytes, options.MaxFiles,
-                        path => factory(path, handle.LinkType, options.Open.SnapLength, handle.Nanoseconds, options.Interface));
+                        path => factory(path, handle.LinkType, options.Open.SnapLength, handle.Nanoseconds, device));
                 }
-                return new LiveCapture(options, handle, files, cancellation);
+                return new LiveCapture(options, device, filter, handle, files, cancellation);
             }
             catch
             {
@@ -108,6 +122,11 @@ namespace WeChatNet.Capture.Live
                 throw;
             }
         }
+
+        /// <summary>The device being captured (the default one if none was named).</summary>
+        public string Interface { get; }
+        /// <summary>The BPF filter in force (empty: everything).</summary>
+        public string Filter { get; }
 
         /// <summary>Warnings from pcap_activate (the capture runs anyway).</summary>
         public IReadOnlyList<string> Warnings => _handle.Warnings;
@@ -191,7 +210,7 @@ namespace WeChatNet.Capture.Live
                         }
                         catch (IOException e)
                         {
-                            throw new CaptureException(CaptureErrorKind.FileWriteFailed, $"Writing the capture file failed after {number - 1} packets: {e.Message}", e);
+                            throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, $"Writing the capture file failed after {number - 1} packets: {e.Message}", e);
                         }
                     }
                     if (emit) Offer(number, raw, caplen, linkType);
@@ -232,19 +251,19 @@ namespace WeChatNet.Capture.Live
         {
             PcapStatistics stats = default;
             try { stats = _handle.Statistics(); }
-            catch (Exception e) when (e is CaptureException) { }
+            catch (Exception e) when (e is LiveCaptureException) { }
             try
             {
                 _files?.Dispose();
             }
             catch (IOException e)
             {
-                _failure ??= new CaptureException(CaptureErrorKind.FileWriteFailed, $"Closing the capture file failed: {e.Message}", e);
+                _failure ??= new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, $"Closing the capture file failed: {e.Message}", e);
                 Interlocked.Exchange(ref _stopReason, "Error");
             }
             _handle.Dispose();
             _durationTimer?.Dispose();
-            var summary = new CaptureSummary(_options.Interface, _options.Filter ?? "", LinkTypeName(_handle.LinkType),
+            var summary = new CaptureSummary(Interface, Filter, LinkTypeName(_handle.LinkType),
                 _handle.Nanoseconds ? "Nanosecond" : "Microsecond", _start, _start + _clock.Elapsed, Interlocked.Read(ref _packets),
                 Interlocked.Read(ref _bytes), stats.Received, stats.Dropped, stats.InterfaceDropped, _emitted, Interlocked.Read(ref _skipped),
                 _files?.Files.ToArray() ?? Array.Empty<string>(), _files?.FilesWritten ?? 0, _stopReason ?? "Stopped", _handle.LibraryVersion);

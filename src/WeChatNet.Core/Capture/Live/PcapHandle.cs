@@ -94,7 +94,7 @@ namespace WeChatNet.Capture.Live
         public System.Collections.Generic.List<string> Warnings { get; } = new System.Collections.Generic.List<string>();
         public string LibraryVersion => _lib.Version;
 
-        /// <summary>pcap_create, pcap_set_*, pcap_activate; every failure becomes a CaptureException with a clear message.</summary>
+        /// <summary>pcap_create, pcap_set_*, pcap_activate; every failure becomes a LiveCaptureException with a clear message.</summary>
         public static PcapHandle Open(PcapLibrary lib, string device, PcapOpenOptions options)
         {
             IntPtr errbuf = Marshal.AllocHGlobal(PcapLibrary.ErrbufSize);
@@ -106,7 +106,7 @@ namespace WeChatNet.Capture.Live
                 if (p == IntPtr.Zero)
                 {
                     string err = Marshal.PtrToStringAnsi(errbuf) ?? "";
-                    throw new CaptureException(CaptureDevices.IsPermission(err) ? CaptureErrorKind.PermissionDenied : CaptureErrorKind.OpenFailed,
+                    throw new LiveCaptureException(CaptureDevices.IsPermission(err) ? LiveCaptureErrorKind.PermissionDenied : LiveCaptureErrorKind.OpenFailed,
                         $"Cannot open interface '{device}': {err}");
                 }
             }
@@ -159,33 +159,33 @@ namespace WeChatNet.Capture.Live
         private void Check(int rc, string what)
         {
             if (rc == 0) return;
-            throw new CaptureException(CaptureErrorKind.OpenFailed, $"Cannot {what} on '{Device}': {_lib.StatusText(rc)}.");
+            throw new LiveCaptureException(LiveCaptureErrorKind.OpenFailed, $"Cannot {what} on '{Device}': {_lib.StatusText(rc)}.");
         }
 
-        private CaptureException ActivateError(int status)
+        private LiveCaptureException ActivateError(int status)
         {
             string detail = _lib.ErrorText(_p);
             string text = detail.Length > 0 ? detail : _lib.StatusText(status);
             switch (status)
             {
                 case NoSuchDevice:
-                    return new CaptureException(CaptureErrorKind.InterfaceNotFound,
+                    return new LiveCaptureException(LiveCaptureErrorKind.InterfaceNotFound,
                         $"There is no capture interface named '{Device}' ({text}). Run Get-WeChatCaptureDevice to list the interfaces.");
                 case PermDenied:
                 case PromiscPermDenied:
-                    return new CaptureException(CaptureErrorKind.PermissionDenied,
+                    return new LiveCaptureException(LiveCaptureErrorKind.PermissionDenied,
                         $"This process may not capture on '{Device}' ({text}). {PermissionAdvice()}");
                 case IfaceNotUp:
-                    return new CaptureException(CaptureErrorKind.InterfaceNotUp,
+                    return new LiveCaptureException(LiveCaptureErrorKind.InterfaceNotUp,
                         $"Interface '{Device}' is down ({text}). Bring it up (e.g. 'ip link set {Device} up') or pick another one with Get-WeChatCaptureDevice.");
                 default:
                     // Some platforms report a missing device or missing rights only in the text of PCAP_ERROR.
                     if (CaptureDevices.IsPermission(text))
-                        return new CaptureException(CaptureErrorKind.PermissionDenied, $"This process may not capture on '{Device}' ({text}). {PermissionAdvice()}");
+                        return new LiveCaptureException(LiveCaptureErrorKind.PermissionDenied, $"This process may not capture on '{Device}' ({text}). {PermissionAdvice()}");
                     if (text.IndexOf("No such device", StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("doesn't exist", StringComparison.OrdinalIgnoreCase) >= 0)
-                        return new CaptureException(CaptureErrorKind.InterfaceNotFound,
+                        return new LiveCaptureException(LiveCaptureErrorKind.InterfaceNotFound,
                             $"There is no capture interface named '{Device}' ({text}). Run Get-WeChatCaptureDevice to list the interfaces.");
-                    return new CaptureException(CaptureErrorKind.OpenFailed, $"Cannot start capturing on '{Device}': {text}");
+                    return new LiveCaptureException(LiveCaptureErrorKind.OpenFailed, $"Cannot start capturing on '{Device}': {text}");
             }
         }
 
@@ -211,11 +211,11 @@ namespace WeChatNet.Capture.Live
             {
                 for (int i = 0; i < 2 * IntPtr.Size; i++) Marshal.WriteByte(program, i, 0);
                 if (_lib.pcap_compile(_p, program, filter, 1, 0xFFFFFFFF) != 0)
-                    throw new CaptureException(CaptureErrorKind.FilterInvalid, $"The capture filter is not valid BPF: {_lib.ErrorText(_p)}. Filter: {Shorten(filter)}");
+                    throw new LiveCaptureException(LiveCaptureErrorKind.FilterInvalid, $"The capture filter is not valid BPF: {_lib.ErrorText(_p)}. Filter: {Shorten(filter)}");
                 try
                 {
                     if (_lib.pcap_setfilter(_p, program) != 0)
-                        throw new CaptureException(CaptureErrorKind.FilterInvalid, $"The capture filter could not be installed on '{Device}': {_lib.ErrorText(_p)}");
+                        throw new LiveCaptureException(LiveCaptureErrorKind.FilterInvalid, $"The capture filter could not be installed on '{Device}': {_lib.ErrorText(_p)}");
                 }
                 finally
                 {
@@ -248,8 +248,8 @@ namespace WeChatNet.Capture.Live
                 default:
                     string text = rc == PcapError ? _lib.ErrorText(_p) : _lib.StatusText(rc);
                     if (text.IndexOf("went down", StringComparison.OrdinalIgnoreCase) >= 0 || text.IndexOf("no longer exists", StringComparison.OrdinalIgnoreCase) >= 0)
-                        throw new CaptureException(CaptureErrorKind.ReadFailed, $"Interface '{Device}' went away during the capture: {text}");
-                    throw new CaptureException(CaptureErrorKind.ReadFailed, $"Reading packets from '{Device}' failed: {text}");
+                        throw new LiveCaptureException(LiveCaptureErrorKind.ReadFailed, $"Interface '{Device}' went away during the capture: {text}");
+                    throw new LiveCaptureException(LiveCaptureErrorKind.ReadFailed, $"Reading packets from '{Device}' failed: {text}");
             }
         }
 

@@ -165,7 +165,7 @@ namespace WeChatNet.Capture.Live
             string what = explicitPath != null
                 ? $"The capture library '{explicitPath}' (given by -LibraryPath or {LibraryPathVariable}) could not be loaded"
                 : "No packet-capture library (libpcap or Npcap) was found";
-            throw new CaptureException(CaptureErrorKind.LibraryMissing,
+            throw new LiveCaptureException(LiveCaptureErrorKind.LibraryMissing,
                 $"{what}. {InstallAdvice()} Tried: {string.Join("; ", reasons)}.");
         }
 

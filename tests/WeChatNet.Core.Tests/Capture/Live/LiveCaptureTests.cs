@@ -182,8 +182,8 @@ namespace WeChatNet.Tests.Capture.Live
         public void ABadFilterIsReportedWithLibpcapsText()
         {
             RequireCapture();
-            var e = Assert.Throws<CaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "lo", Filter = "tcp port 80 or and" }));
-            Assert.Equal(CaptureErrorKind.FilterInvalid, e.Kind);
+            var e = Assert.Throws<LiveCaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "lo", Filter = "tcp port 80 or and" }));
+            Assert.Equal(LiveCaptureErrorKind.FilterInvalid, e.Kind);
             Assert.Equal("CaptureFilterInvalid", e.ErrorId);
             Assert.Contains("syntax error", e.Message, StringComparison.Ordinal); // libpcap: "syntax error in filter expression: ..."
             Assert.Contains("tcp port 80 or and", e.Message);
@@ -193,8 +193,8 @@ namespace WeChatNet.Tests.Capture.Live
         public void AnUnknownInterfaceIsReportedByName()
         {
             RequireCapture();
-            var e = Assert.Throws<CaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "wcnnosuch0" }));
-            Assert.Equal(CaptureErrorKind.InterfaceNotFound, e.Kind);
+            var e = Assert.Throws<LiveCaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "wcnnosuch0", CaptureAll = true }));
+            Assert.Equal(LiveCaptureErrorKind.InterfaceNotFound, e.Kind);
             Assert.Equal("CaptureInterfaceNotFound", e.ErrorId);
             Assert.Contains("'wcnnosuch0'", e.Message);
             Assert.Contains("Get-WeChatCaptureDevice", e.Message);
@@ -205,13 +205,13 @@ namespace WeChatNet.Tests.Capture.Live
         {
             using var dir = new TempDirectory("pcap-missing");
             string wrong = dir.File("libpcap.so.1");
-            var e = Assert.Throws<CaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "lo", LibraryPath = wrong }));
-            Assert.Equal(CaptureErrorKind.LibraryMissing, e.Kind);
+            var e = Assert.Throws<LiveCaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "lo", LibraryPath = wrong }));
+            Assert.Equal(LiveCaptureErrorKind.LibraryMissing, e.Kind);
             Assert.Equal("CaptureLibraryMissing", e.ErrorId);
             Assert.Contains(wrong, e.Message);
             Assert.Contains("apt-get install libpcap0.8", e.Message);
-            var e2 = Assert.Throws<CaptureException>(() => CaptureDevices.List(wrong));
-            Assert.Equal(CaptureErrorKind.LibraryMissing, e2.Kind);
+            var e2 = Assert.Throws<LiveCaptureException>(() => CaptureDevices.List(wrong));
+            Assert.Equal(LiveCaptureErrorKind.LibraryMissing, e2.Kind);
         }
 
         [Fact]
@@ -220,8 +220,8 @@ namespace WeChatNet.Tests.Capture.Live
             // libz is a real shared library but not libpcap: loading succeeds, resolving pcap_findalldevs fails.
             string? libz = new[] { "/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", "/lib/aarch64-linux-gnu/libz.so.1" }.FirstOrDefault(System.IO.File.Exists);
             Assert.True(libz != null, "libz.so.1 (package zlib1g) is needed for this test");
-            var e = Assert.Throws<CaptureException>(() => CaptureDevices.List(libz));
-            Assert.Equal(CaptureErrorKind.LibraryMissing, e.Kind);
+            var e = Assert.Throws<LiveCaptureException>(() => CaptureDevices.List(libz));
+            Assert.Equal(LiveCaptureErrorKind.LibraryMissing, e.Kind);
             Assert.Contains("pcap_findalldevs", e.Message);
         }
 
@@ -235,8 +235,8 @@ namespace WeChatNet.Tests.Capture.Live
             try
             {
                 Capabilities.Set(saved.WithoutEffective(Capabilities.NetRaw, Capabilities.NetAdmin));
-                var e = Assert.Throws<CaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "lo" }));
-                Assert.Equal(CaptureErrorKind.PermissionDenied, e.Kind);
+                var e = Assert.Throws<LiveCaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "lo", CaptureAll = true }));
+                Assert.Equal(LiveCaptureErrorKind.PermissionDenied, e.Kind);
                 Assert.Equal("CapturePermissionDenied", e.ErrorId);
                 Assert.Contains("sudo pwsh", e.Message);
                 Assert.Contains("setcap cap_net_raw,cap_net_admin+eip", e.Message);
@@ -286,14 +286,29 @@ namespace WeChatNet.Tests.Capture.Live
         }
 
         [Fact]
+        public void WithoutAnInterfaceTheDefaultDeviceIsCapturedWithTheWeChatFilter()
+        {
+            RequireCapture();
+            var expected = CaptureDevices.Default(CaptureDevices.List());
+            Assert.True(expected != null, "this machine has no usable interface besides loopback");
+            string prefixFile = System.IO.Path.Combine(ExternalTool.RepoRoot, "data", "tencent-asn-prefixes.txt");
+            using var capture = LiveCapture.Start(new LiveCaptureOptions { PrefixFile = prefixFile, Duration = TimeSpan.FromMilliseconds(100) });
+            Assert.Equal(expected!.Name, capture.Interface);
+            Assert.Equal(CaptureFilter.WeChatDefaultFromFile(prefixFile), capture.Filter);
+            var summary = capture.Wait();
+            Assert.Equal(expected.Name, summary.Interface);
+            Assert.Equal(capture.Filter, summary.Filter);
+        }
+
+        [Fact]
         public void PrefixLinesAreReadAndBadOnesIgnored()
         {
             using var dir = new TempDirectory("prefixes");
             System.IO.File.WriteAllText(dir.File("p.txt"), "# comment\n45090\tTENCENT\t1.12.0.0/14\n\n1\tX\tnot-a-prefix\n1\tX\t10.0.0.0/33\n2\tY\t2402:4e00::/32\n");
             Assert.Equal(new[] { "1.12.0.0/14", "2402:4e00::/32" }, CaptureFilter.ReadPrefixes(dir.File("p.txt")));
             Assert.Equal(CaptureFilter.WeChatPorts, CaptureFilter.WeChatDefault(Array.Empty<string>()));
-            var e = Assert.Throws<CaptureException>(() => CaptureFilter.WeChatDefaultFromFile(dir.File("absent.txt")));
-            Assert.Equal(CaptureErrorKind.FilterInvalid, e.Kind);
+            var e = Assert.Throws<LiveCaptureException>(() => CaptureFilter.WeChatDefaultFromFile(dir.File("absent.txt")));
+            Assert.Equal(LiveCaptureErrorKind.FilterInvalid, e.Kind);
         }
     }
 

@@ -3,7 +3,7 @@ using System;
 namespace WeChatNet.Capture.Live
 {
     /// <summary>Why a live capture could not start or had to stop. Each maps to one ErrorId the cmdlets report.</summary>
-    public enum CaptureErrorKind
+    public enum LiveCaptureErrorKind
     {
         /// <summary>libpcap / Npcap is not installed or could not be loaded (ErrorId CaptureLibraryMissing).</summary>
         LibraryMissing,
@@ -24,19 +24,19 @@ namespace WeChatNet.Capture.Live
     }
 
     /// <summary>A live-capture failure with the ErrorId the cmdlets use and a message that says what to do.</summary>
-    public sealed class CaptureException : Exception
+    public sealed class LiveCaptureException : Exception
     {
-        public CaptureException(CaptureErrorKind kind, string message, Exception? inner = null) : base(message, inner)
+        public LiveCaptureException(LiveCaptureErrorKind kind, string message, Exception? inner = null) : base(message, inner)
         {
             Kind = kind;
         }
 
-        public CaptureErrorKind Kind { get; }
+        public LiveCaptureErrorKind Kind { get; }
 
         /// <summary>The PowerShell ErrorId: "Capture" + the kind's name (CaptureLibraryMissing, CaptureFilterInvalid, ...).</summary>
         public string ErrorId => Kind switch
         {
-            CaptureErrorKind.OpenFailed => "CaptureOpenFailed",
+            LiveCaptureErrorKind.OpenFailed => "CaptureOpenFailed",
             _ => "Capture" + Kind,
         };
     }
