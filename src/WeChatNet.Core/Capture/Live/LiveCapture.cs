@@ -271,6 +271,9 @@ namespace WeChatNet.Capture.Live
             _queue.CompleteAdding();
         }
 
+        /// <summary>The n-th (1-based) file of a capture to <paramref name="path"/>: the path itself, or name_0000n.ext when rotating.</summary>
+        public static string RotatedFileName(string path, long maxFileBytes, int n) => CaptureFileSet.NameOf(path, maxFileBytes, n);
+
         /// <summary>A readable name for a DLT_ link type.</summary>
         public static string LinkTypeName(int dlt) => dlt switch
         {
