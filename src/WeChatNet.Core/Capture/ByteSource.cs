@@ -1,0 +1,133 @@
+using System;
+using System.IO;
+
+namespace WeChatNet.Capture
+{
+    /// <summary>
+    /// A forward-only window over a stream: <see cref="Ensure"/> makes N bytes contiguous, spans point into one
+    /// reused buffer (valid until the next Ensure/Advance). The buffer grows only to the largest record asked for,
+    /// capped at <see cref="MaxCapacity"/>, so memory stays constant whatever the file size.
+    /// </summary>
+    internal sealed class ByteSource : IDisposable
+    {
+        public const int MaxCapacity = 17 * 1024 * 1024;
+        private readonly Stream _stream;
+        private readonly bool _leaveOpen;
+        private byte[] _buffer;
+        private int _start;
+        private int _end;
+        private bool _eof;
+
+        public ByteSource(Stream stream, bool leaveOpen, int initialCapacity = 256 * 1024)
+        {
+            _stream = stream;
+            _leaveOpen = leaveOpen;
+            _buffer = new byte[initialCapacity];
+        }
+
+        /// <summary>Offset in the (decompressed) data of the first unconsumed byte.</summary>
+        public long Position { get; private set; }
+        public int Available => _end - _start;
+        /// <summary>Set when the stream failed (I/O error, damaged gzip); reading then behaves as end of data.</summary>
+        public Exception? ReadError { get; private set; }
+        public bool AtEnd => _eof && _start == _end;
+
+        /// <summary>Tries to make <paramref name="count"/> bytes available; returns how many are (fewer only at the end of data).</summary>
+        public int Ensure(int count)
+        {
+            int available = _end - _start;
+            if (available >= count || _eof) return available;
+            if (count > MaxCapacity) count = MaxCapacity;
+            if (count > _buffer.Length)
+            {
+                var bigger = new byte[Math.Min(MaxCapacity, Math.Max(count, _buffer.Length * 2))];
+                Buffer.BlockCopy(_buffer, _start, bigger, 0, available);
+                _buffer = bigger;
+                _start = 0;
+                _end = available;
+            }
+            else if (_buffer.Length - _start < count)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, available);
+                _start = 0;
+                _end = available;
+            }
+            while (_end - _start < count)
+            {
+                int read;
+                try
+                {
+                    read = _stream.Read(_buffer, _end, _buffer.Length - _end);
+                }
+                catch (Exception e) when (e is IOException || e is InvalidDataException || e is NotSupportedException || e is UnauthorizedAccessException)
+                {
+                    ReadError = e;
+                    _eof = true;
+                    break;
+                }
+                if (read <= 0) { _eof = true; break; }
+                _end += read;
+            }
+            return _end - _start;
+        }
+
+        public ReadOnlySpan<byte> Span(int count) => new ReadOnlySpan<byte>(_buffer, _start, Math.Min(count, _end - _start));
+        public ReadOnlySpan<byte> Span(int offset, int count) => new ReadOnlySpan<byte>(_buffer, _start + offset, count);
+
+        public void Advance(int count)
+        {
+            if (count > _end - _start) count = _end - _start;
+            _start += count;
+            Position += count;
+        }
+
+        public void Dispose()
+        {
+            if (!_leaveOpen) _stream.Dispose();
+        }
+    }
+
+    /// <summary>Replays a few already-read bytes before the rest of a non-seekable stream.</summary>
+    internal sealed class PrefixedStream : Stream
+    {
+        private readonly byte[] _prefix;
+        private int _prefixPos;
+        private readonly Stream _inner;
+        private readonly bool _leaveOpen;
+
+        public PrefixedStream(byte[] prefix, Stream inner, bool leaveOpen)
+        {
+            _prefix = prefix;
+            _inner = inner;
+            _leaveOpen = leaveOpen;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_prefixPos < _prefix.Length)
+            {
+                int n = Math.Min(count, _prefix.Length - _prefixPos);
+                Buffer.BlockCopy(_prefix, _prefixPos, buffer, offset, n);
+                _prefixPos += n;
+                return n;
+            }
+            return _inner.Read(buffer, offset, count);
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !_leaveOpen) _inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

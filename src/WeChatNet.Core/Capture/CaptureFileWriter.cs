@@ -1,0 +1,246 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+
+namespace WeChatNet.Capture
+{
+    /// <summary>
+    /// Writes packets to a pcapng file (one section, interfaces as added, enhanced packet blocks with nanosecond
+    /// timestamps, optional comments) or a classic pcap file (nanosecond magic, one link type). Little-endian.
+    /// Output is readable by tshark/tcpdump and by <see cref="CaptureFileReader"/>. Not thread-safe.
+    /// </summary>
+    public abstract class CaptureFileWriter : IDisposable
+    {
+        private readonly Stream _stream;
+        private readonly bool _leaveOpen;
+        protected byte[] Scratch = new byte[64];
+
+        protected CaptureFileWriter(Stream stream, bool leaveOpen)
+        {
+            _stream = stream;
+            _leaveOpen = leaveOpen;
+        }
+
+        /// <summary>Creates a writer of <paramref name="format"/> over <paramref name="stream"/>.</summary>
+        public static CaptureFileWriter Create(Stream stream, CaptureFileFormat format, bool leaveOpen = false, string? application = null) => format switch
+        {
+            CaptureFileFormat.PcapNg => new PcapNgWriter(stream, leaveOpen, application),
+            CaptureFileFormat.Pcap => new PcapWriter(stream, leaveOpen),
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Choose PcapNg or Pcap."),
+        };
+
+        public abstract CaptureFileFormat Format { get; }
+        public long PacketCount { get; protected set; }
+        public long BytesWritten { get; protected set; }
+
+        /// <summary>Declares an interface and returns the id to pass to <see cref="WritePacket"/>.</summary>
+        public abstract int AddInterface(ushort linkType, uint snapLength = 262144, string? name = null, string? description = null);
+
+        /// <summary>Writes one packet; <paramref name="originalLength"/> below the data length is raised to it.</summary>
+        public abstract void WritePacket(int interfaceId, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength, string? comment = null);
+
+        protected void Write(ReadOnlySpan<byte> bytes)
+        {
+            if (bytes.IsEmpty) return;
+            var array = System.Buffers.ArrayPool<byte>.Shared.Rent(bytes.Length);
+            try
+            {
+                bytes.CopyTo(array);
+                _stream.Write(array, 0, bytes.Length);
+            }
+            finally { System.Buffers.ArrayPool<byte>.Shared.Return(array); }
+            BytesWritten += bytes.Length;
+        }
+
+        protected void Write(byte[] bytes, int count)
+        {
+            _stream.Write(bytes, 0, count);
+            BytesWritten += count;
+        }
+
+        public void Flush() => _stream.Flush();
+
+        /// <summary>Runs before the stream is flushed and closed (pcap writes its header here if no packet did).</summary>
+        protected virtual void BeforeClose() { }
+
+        public void Dispose()
+        {
+            BeforeClose();
+            _stream.Flush();
+            if (!_leaveOpen) _stream.Dispose();
+        }
+
+        protected static void CheckData(ReadOnlySpan<byte> data)
+        {
+            if (data.Length > CaptureFileReader.MaxRecordLength)
+                throw new ArgumentException($"A packet of {data.Length} bytes is larger than a capture record may be ({CaptureFileReader.MaxRecordLength}).", nameof(data));
+        }
+    }
+
+    /// <summary>pcapng writer: SHB on creation, an IDB per <see cref="AddInterface"/>, an EPB per packet.</summary>
+    public sealed class PcapNgWriter : CaptureFileWriter
+    {
+        private readonly List<ushort> _linkTypes = new List<ushort>();
+        private static readonly byte[] Padding = new byte[4];
+
+        public PcapNgWriter(Stream stream, bool leaveOpen = false, string? application = null) : base(stream, leaveOpen)
+        {
+            // SHB: type, length, byte-order magic, version 1.0, section length -1 (unknown), shb_userappl, end, length.
+            var opts = new List<byte>();
+            AddOption(opts, 4, Encoding.UTF8.GetBytes(application ?? "WeChatNet"));
+            AddEnd(opts);
+            int length = 28 + opts.Count;
+            var b = new byte[length];
+            BinaryPrimitives.WriteUInt32LittleEndian(b, 0x0A0D0D0A);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), (uint)length);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(8), 0x1A2B3C4D);
+            BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(12), 1);
+            BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(14), 0);
+            BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan(16), -1);
+            opts.CopyTo(b, 24);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(length - 4), (uint)length);
+            Write(b, length);
+        }
+
+        public override CaptureFileFormat Format => CaptureFileFormat.PcapNg;
+
+        private static void AddOption(List<byte> opts, ushort code, byte[] value)
+        {
+            if (value.Length > 0xFFFF) Array.Resize(ref value, 0xFFFF);
+            var h = new byte[4];
+            BinaryPrimitives.WriteUInt16LittleEndian(h, code);
+            BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(2), (ushort)value.Length);
+            opts.AddRange(h);
+            opts.AddRange(value);
+            for (int i = value.Length; i % 4 != 0; i++) opts.Add(0);
+        }
+
+        private static void AddEnd(List<byte> opts) => opts.AddRange(new byte[4]);
+
+        public override int AddInterface(ushort linkType, uint snapLength = 262144, string? name = null, string? description = null)
+        {
+            var opts = new List<byte>();
+            if (!string.IsNullOrEmpty(name)) AddOption(opts, 2, Encoding.UTF8.GetBytes(name));
+            if (!string.IsNullOrEmpty(description)) AddOption(opts, 3, Encoding.UTF8.GetBytes(description));
+            AddOption(opts, 9, new byte[] { 9 }); // if_tsresol: nanoseconds
+            AddEnd(opts);
+            int length = 20 + opts.Count;
+            var b = new byte[length];
+            BinaryPrimitives.WriteUInt32LittleEndian(b, 1);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), (uint)length);
+            BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(8), linkType);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(12), snapLength);
+            opts.CopyTo(b, 16);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(length - 4), (uint)length);
+            Write(b, length);
+            _linkTypes.Add(linkType);
+            return _linkTypes.Count - 1;
+        }
+
+        public override void WritePacket(int interfaceId, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength, string? comment = null)
+        {
+            if ((uint)interfaceId >= (uint)_linkTypes.Count)
+                throw new ArgumentOutOfRangeException(nameof(interfaceId), interfaceId, "Call AddInterface first; the id is the value it returned.");
+            CheckData(data);
+            byte[]? commentBytes = string.IsNullOrEmpty(comment) ? null : Encoding.UTF8.GetBytes(comment);
+            if (commentBytes != null && commentBytes.Length > 0xFFFF) Array.Resize(ref commentBytes, 0xFFFF);
+            int padded = (data.Length + 3) & ~3;
+            int optionLength = commentBytes == null ? 0 : 4 + ((commentBytes.Length + 3) & ~3) + 4;
+            int length = 32 + padded + optionLength;
+            var h = Scratch;
+            ulong ticks = unchecked((ulong)timestampNanoseconds);
+            BinaryPrimitives.WriteUInt32LittleEndian(h, 6);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(4), (uint)length);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(8), (uint)interfaceId);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(12), (uint)(ticks >> 32));
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(16), (uint)ticks);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(20), (uint)data.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(24), (uint)Math.Max(originalLength, data.Length));
+            Write(h, 28);
+            Write(data);
+            if (padded > data.Length) Write(Padding, padded - data.Length);
+            if (commentBytes != null)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(h, 1);
+                BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(2), (ushort)commentBytes.Length);
+                Write(h, 4);
+                Write(commentBytes, commentBytes.Length);
+                int pad = ((commentBytes.Length + 3) & ~3) - commentBytes.Length;
+                if (pad > 0) Write(Padding, pad);
+                Write(Padding, 4); // opt_endofopt
+            }
+            BinaryPrimitives.WriteUInt32LittleEndian(h, (uint)length);
+            Write(h, 4);
+            PacketCount++;
+        }
+    }
+
+    /// <summary>Classic pcap writer (nanosecond magic). One link type per file: a second, different one is refused.</summary>
+    public sealed class PcapWriter : CaptureFileWriter
+    {
+        private int _linkType = -1;
+        private bool _headerWritten;
+        private uint _snapLength;
+
+        public PcapWriter(Stream stream, bool leaveOpen = false) : base(stream, leaveOpen) { }
+
+        public override CaptureFileFormat Format => CaptureFileFormat.Pcap;
+
+        public override int AddInterface(ushort linkType, uint snapLength = 262144, string? name = null, string? description = null)
+        {
+            if (_linkType >= 0 && _linkType != linkType)
+                throw new InvalidOperationException($"A classic pcap file holds one link type; these packets mix {Capture.LinkTypeNames.Name((ushort)_linkType)} and {Capture.LinkTypeNames.Name(linkType)}. Write PcapNg instead.");
+            if (_linkType < 0)
+            {
+                _linkType = linkType;
+                _snapLength = snapLength == 0 ? 262144 : snapLength;
+            }
+            return 0;
+        }
+
+        private void WriteHeader()
+        {
+            var h = Scratch;
+            BinaryPrimitives.WriteUInt32LittleEndian(h, 0xA1B23C4D);
+            BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(4), 2);
+            BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(6), 4);
+            BinaryPrimitives.WriteInt32LittleEndian(h.AsSpan(8), 0);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(12), 0);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(16), _snapLength);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(20), (uint)_linkType);
+            Write(h, 24);
+            _headerWritten = true;
+        }
+
+        protected override void BeforeClose() => EnsureHeader();
+
+        /// <summary>Writes the file header even when no packet follows (an empty capture).</summary>
+        public void EnsureHeader()
+        {
+            if (_linkType < 0) _linkType = 1;
+            if (_snapLength == 0) _snapLength = 262144;
+            if (!_headerWritten) WriteHeader();
+        }
+
+        public override void WritePacket(int interfaceId, long timestampNanoseconds, ReadOnlySpan<byte> data, int originalLength, string? comment = null)
+        {
+            if (_linkType < 0 || interfaceId != 0)
+                throw new ArgumentOutOfRangeException(nameof(interfaceId), interfaceId, "Call AddInterface first; classic pcap has interface 0 only.");
+            CheckData(data);
+            if (!_headerWritten) WriteHeader();
+            long seconds = timestampNanoseconds / 1_000_000_000L;
+            long frac = timestampNanoseconds % 1_000_000_000L;
+            if (frac < 0) { frac += 1_000_000_000L; seconds--; }
+            var h = Scratch;
+            BinaryPrimitives.WriteUInt32LittleEndian(h, unchecked((uint)seconds));
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(4), (uint)frac);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(8), (uint)data.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(12), (uint)Math.Max(originalLength, data.Length));
+            Write(h, 16);
+            Write(data);
+            PacketCount++;
+        }
+    }
+}
