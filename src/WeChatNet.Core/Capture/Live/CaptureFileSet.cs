@@ -43,6 +43,8 @@ namespace WeChatNet.Capture.Live
 
         public int FilesWritten { get; private set; }
         public IReadOnlyCollection<string> Files => _onDisk;
+        /// <summary>The file being written.</summary>
+        public string? Current => _onDisk.Last?.Value;
 
         /// <summary>The name of the n-th file (1-based): the path itself without rotation, else name_0000n.ext.</summary>
         public static string NameOf(string path, long maxBytes, int n)

@@ -3,8 +3,9 @@ namespace WeChatNet.Capture.Live
     /// <summary>One captured packet handed from the capture thread to the consumer: its own copy of the bytes.</summary>
     public sealed class CapturedFrame
     {
-        public CapturedFrame(long number, long timestampNs, int originalLength, byte[] data, int linkType)
+        public CapturedFrame(long number, long timestampNs, int originalLength, byte[] data, int linkType, string? file)
         {
+            File = file;
             Number = number;
             TimestampNs = timestampNs;
             OriginalLength = originalLength;
@@ -20,6 +21,8 @@ namespace WeChatNet.Capture.Live
         public byte[] Data { get; }
         /// <summary>The DLT_ link type of the interface (1 Ethernet, 113 Linux SLL, ...).</summary>
         public int LinkType { get; }
+        /// <summary>The capture file the packet was written to, or null without -OutFile.</summary>
+        public string? File { get; }
     }
 
     /// <summary>Where a running capture stands (for progress while it runs).</summary>

@@ -47,7 +47,7 @@ namespace WeChatNet.Capture.Live
     /// -Count, -Duration, Stop() and cancellation end the capture cleanly: the reading thread stops, reads the kernel's
     /// counters, closes the file complete, then the queue drains.
     /// </summary>
-    public sealed class LiveCapture : IDisposable
+    public sealed partial class LiveCapture : IDisposable
     {
         private readonly LiveCaptureOptions _options;
         private readonly PcapHandle _handle;
@@ -109,7 +109,7 @@ namespace WeChatNet.Capture.Live
                 if (filter.Length > 0) handle.SetFilter(filter);
                 if (options.OutFile != null)
                 {
-                    var factory = writerFactory ?? throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, "Writing capture files needs the capture-files writer, which is not merged yet.");
+                    var factory = writerFactory ?? LiveFileWriters.PcapNg;
                     files = new CaptureFileSet(options.OutFile, options.MaxFileBytes, options.MaxFiles,
                         path => factory(path, handle.LinkType, options.Open.SnapLength, handle.Nanoseconds, device));
                 }
@@ -244,7 +244,7 @@ namespace WeChatNet.Capture.Live
             Interlocked.Increment(ref _queuedCount);
             Interlocked.Add(ref _queuedBytes, caplen);
             _emitted++;
-            _queue.Add(new CapturedFrame(number, raw.TimestampNs, raw.OriginalLength, data, linkType));
+            _queue.Add(new CapturedFrame(number, raw.TimestampNs, raw.OriginalLength, data, linkType, _files?.Current));
         }
 
         private void Finish()
@@ -274,22 +274,8 @@ namespace WeChatNet.Capture.Live
         /// <summary>The n-th (1-based) file of a capture to <paramref name="path"/>: the path itself, or name_0000n.ext when rotating.</summary>
         public static string RotatedFileName(string path, long maxFileBytes, int n) => CaptureFileSet.NameOf(path, maxFileBytes, n);
 
-        /// <summary>A readable name for a DLT_ link type.</summary>
-        public static string LinkTypeName(int dlt) => dlt switch
-        {
-            0 => "Null",
-            1 => "Ethernet",
-            12 => "Raw",
-            101 => "Raw",
-            105 => "Ieee80211",
-            108 => "Loop",
-            113 => "LinuxSll",
-            127 => "Ieee80211Radiotap",
-            228 => "IPv4",
-            229 => "IPv6",
-            276 => "LinuxSll2",
-            _ => "Dlt" + dlt.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
+        /// <summary>A readable name for a DLT_ link type (the same names Import-WeChatCapture gives).</summary>
+        public static string LinkTypeName(int dlt) => LinkTypeNames.Name((ushort)dlt);
 
         /// <summary>Stops the capture if it still runs and waits until the file is closed.</summary>
         public void Dispose()

@@ -1,14 +1,14 @@
 using System;
-using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using WeChatNet.Packets;
 
 namespace WeChatNet.Tests.Capture.Live
 {
     /// <summary>
     /// Rebuilds what crossed 127.0.0.1 from captured Ethernet frames: each TCP direction's byte stream (by sequence number, so
     /// a missing segment shows up as a gap that fails the comparison) and each UDP payload, in capture order.
-    /// Deliberately tiny and strict: IPv4 over Ethernet (what Linux loopback captures give), nothing else.
+    /// Decoded with the core's PacketDecoder; strict: IPv4 only (what the loopback tests send).
     /// </summary>
     internal sealed class CapturedStreams
     {
@@ -21,28 +21,21 @@ namespace WeChatNet.Tests.Capture.Live
         public void Add(ReadOnlySpan<byte> frame, int linkType)
         {
             Frames++;
-            if (linkType != 1) { Problems.Add($"frame {Frames}: link type {linkType}, expected Ethernet"); return; }
-            if (frame.Length < 14 + 20 || BinaryPrimitives.ReadUInt16BigEndian(frame.Slice(12)) != 0x0800) { Problems.Add($"frame {Frames}: not IPv4"); return; }
-            var ip = frame.Slice(14);
-            int ihl = (ip[0] & 0x0F) * 4;
-            int total = BinaryPrimitives.ReadUInt16BigEndian(ip.Slice(2));
-            if (total > ip.Length) { Problems.Add($"frame {Frames}: truncated ({ip.Length} of {total} IP bytes)"); return; }
-            int proto = ip[9];
-            var l4 = ip.Slice(ihl, total - ihl);
-            int src = BinaryPrimitives.ReadUInt16BigEndian(l4);
-            int dst = BinaryPrimitives.ReadUInt16BigEndian(l4.Slice(2));
-            if (proto == 17)
+            var p = PacketDecoder.Decode((ushort)linkType, frame);
+            if (!p.IsValid) { Problems.Add($"frame {Frames}: {p.Issue}"); return; }
+            if (p.Network != NetworkKind.Ipv4) { Problems.Add($"frame {Frames}: not IPv4"); return; }
+            int src = p.SourcePort, dst = p.DestinationPort;
+            var payload = p.Payload;
+            if (p.Transport == TransportKind.Udp)
             {
-                Udp.Add((src, dst, l4.Slice(8).ToArray()));
+                Udp.Add((src, dst, payload.ToArray()));
                 return;
             }
-            if (proto != 6) return;
-            uint seq = BinaryPrimitives.ReadUInt32BigEndian(l4.Slice(4));
-            int dataOffset = (l4[12] >> 4) * 4;
-            byte flags = l4[13];
-            var payload = l4.Slice(dataOffset);
+            if (p.Transport != TransportKind.Tcp) return;
+            uint seq = p.Sequence;
+            bool syn = (p.TcpFlags & TcpFlags.Syn) != 0;
             var key = (src, dst);
-            if ((flags & 0x02) != 0) // SYN: the stream starts at seq + 1
+            if (syn) // SYN: the stream starts at seq + 1
             {
                 _next[key] = seq + 1;
                 _tcp[key] = new MemoryStream();
