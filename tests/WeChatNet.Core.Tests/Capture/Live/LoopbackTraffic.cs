@@ -125,6 +125,24 @@ namespace WeChatNet.Tests.Capture.Live
             }
         }
 
+        /// <summary>
+        /// Heavy traffic: small DNS-sized datagrams to the DNS port as fast as possible until <paramref name="stop"/> is set
+        /// (a bound socket that never reads takes them, so no ICMP errors are generated). Returns how many were sent.
+        /// </summary>
+        public long Flood(ManualResetEventSlim stop)
+        {
+            using var sink = new UdpClient(new IPEndPoint(IPAddress.Loopback, DnsPort));
+            using var c = new UdpClient();
+            var to = new IPEndPoint(IPAddress.Loopback, DnsPort);
+            byte[] query = DnsQuery(0x5000, "long.weixin.qq.com");
+            long sent = 0;
+            while (!stop.IsSet)
+            {
+                for (int i = 0; i < 100; i++, sent++) c.Send(query, query.Length, to);
+            }
+            return sent;
+        }
+
         /// <summary>The datagram that tells the consumer all traffic has been seen.</summary>
         public void SendMarker()
         {
