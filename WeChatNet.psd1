@@ -12,6 +12,8 @@
     FormatsToProcess     = @('WeChatNet.Format.ps1xml')
     CmdletsToExport      = @(
         'Get-WeChatEndpoint'
+        'Import-WeChatCapture'
+        'Export-WeChatCapture'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -33,6 +33,7 @@ namespace WeChatNet.Capture
         public bool AtEnd => _eof && _start == _end;
 
         /// <summary>Tries to make <paramref name="count"/> bytes available; returns how many are (fewer only at the end of data).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public int Ensure(int count)
         {
             int available = _end - _start;

@@ -18,8 +18,13 @@
 //   reader.Interfaces, reader.Statistics (pcapng ISB), reader.NameResolutions (pcapng NRB),
 //   reader.Position / reader.Length for progress.
 //
+// ONE PASS with a callback: CaptureImport.Scan(path, (in CaptureRecord r, in DecodedPacket p) => ..., filter, token).
 // OBJECTS for cmdlets: PacketFactory.Create(in rec, file) -> WeChatNet.Packet (owns a copy of the bytes);
-//   CaptureImport.Read(paths, filter, progress, token) streams Packets and CaptureFileErrors.
+//   PacketFactory.Create(in decoded, number, ns, ifName, ifIndex, originalLength, file) for live capture;
+//   CaptureImport.Read(path, filter, progress, token) streams Packets, CaptureFileErrors and warnings.
+// ROUTE TRACING: decoded.Icmp.Quoted / decoded.Icmpv6.Quoted (QuotedDatagram): inner Source/Destination,
+//   Protocol, TtlOrHopLimit, Identification, SourcePort/DestinationPort, IcmpIdentifier/IcmpSequence,
+//   TransportHeader (first 8 bytes); IcmpMessage.Parse / Icmpv6Message.Parse work on raw ICMP bytes too.
 // FILTER: PacketFilter.Parse("tcp port 8080 and host 43.130.30.240").Matches(in decoded).
 // WRITE: using var w = CaptureFileWriter.Create(stream, CaptureFileFormat.PcapNg);
 //        int id = w.AddInterface(linkType, snapLength, name);  w.WritePacket(id, ns, bytes, originalLength);
@@ -47,6 +52,8 @@ namespace WeChatNet.Capture
         /// <summary>Largest pcapng block accepted.</summary>
         public const int MaxBlockLength = MaxRecordLength + 1024;
         private const int MaxListEntries = 65536;
+        private const int MaxNameBytes = 4 * 1024 * 1024;
+        private long _nameBytes;
 
         private const uint PcapMagicMicro = 0xA1B2C3D4, PcapMagicNano = 0xA1B23C4D;
         private const uint ShbType = 0x0A0D0D0A, ByteOrderMagic = 0x1A2B3C4D;
@@ -66,6 +73,7 @@ namespace WeChatNet.Capture
         private bool _finished;
         private long _lastSeconds = -1;
         private uint _pcapSnapLength;
+        private long _acceptDamagedTrailerAt = -1;
 
         private CaptureFileReader(Stream file, Stream data, string name, bool compressed, bool leaveOpen)
         {
@@ -119,7 +127,7 @@ namespace WeChatNet.Capture
         public IReadOnlyList<CaptureInterface> Interfaces => _interfaces;
         /// <summary>Interface statistics blocks seen so far (pcapng), at most 65536.</summary>
         public IReadOnlyList<InterfaceStatistics> Statistics => _statistics;
-        /// <summary>Name resolution records seen so far (pcapng), at most 65536.</summary>
+        /// <summary>Name resolution records seen so far (pcapng), at most 65536 and 4 MiB of names.</summary>
         public IReadOnlyList<NameResolutionEntry> NameResolutions => _names;
         /// <summary>The most recent damage reported by <see cref="ReadNext"/>.</summary>
         public CaptureFileError? LastError { get; private set; }
@@ -148,6 +156,7 @@ namespace WeChatNet.Capture
         /// Reads the next packet. <paramref name="record"/> is valid until the next call. Never throws for file
         /// content; returns <see cref="CaptureReadResult.Error"/> once per damage.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public CaptureReadResult ReadNext(out CaptureRecord record)
         {
             record = default;
@@ -239,6 +248,7 @@ namespace WeChatNet.Capture
         private int PcapRecordCap => (int)Math.Min(MaxRecordLength, Math.Max(262144u, _pcapSnapLength));
 
         /// <summary>Why a pcap record header cannot be real, or null when it is plausible.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private string? CheckPcapHeader(ReadOnlySpan<byte> h, bool strictTime)
         {
             uint frac = U32(h.Slice(4));
@@ -255,6 +265,7 @@ namespace WeChatNet.Capture
             return null;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private CaptureReadResult ReadPcapRecord(out CaptureRecord record)
         {
             record = default;
@@ -313,6 +324,7 @@ namespace WeChatNet.Capture
         private static bool IsKnownBlockType(uint type) =>
             type == ShbType || (type >= IdbType && type <= EpbType) || type == 9 || type == 0x0A || type == 0x0BAD || type == 0x40000BAD;
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private CaptureReadResult ReadPcapNgBlock(out CaptureRecord record)
         {
             record = default;
@@ -349,8 +361,21 @@ namespace WeChatNet.Capture
                     return Fail(offset, CaptureErrorKind.Truncated, $"the last block (type 0x{type:X} at offset {offset}) declares {length} bytes but only {have} remain: the capture was cut short.");
                 var block = _src.Span((int)length);
                 uint trailer = U32(block.Slice((int)length - 4));
-                if (trailer != length)
+                if (trailer != length && _acceptDamagedTrailerAt != offset)
+                {
+                    // Which copy is wrong? If a valid block (or the end of the file) follows where the leading length
+                    // points, only the trailer is damaged: report it, then read the block on the next call.
+                    if (IsBlockBoundary((int)length))
+                    {
+                        _acceptDamagedTrailerAt = offset;
+                        LastError = new CaptureFileError(FileName, offset, CaptureErrorKind.CorruptBlock,
+                            $"block at offset {offset} (type 0x{type:X}) has leading length {length} but trailing length {trailer}; a valid block follows at offset {offset + length}, so the block is read by its leading length.", offset);
+                        return CaptureReadResult.Error;
+                    }
                     return ResyncPcapNg(offset, $"block at offset {offset} (type 0x{type:X}) has leading length {length} but trailing length {trailer}");
+                }
+                _acceptDamagedTrailerAt = -1;
+                block = _src.Span((int)length);
                 var body = block.Slice(8, (int)length - 12);
                 CaptureReadResult result;
                 switch (type)
@@ -398,6 +423,8 @@ namespace WeChatNet.Capture
             // 0 link type (2)  2 reserved (2)  4 snap length (4)  8 options
             if (body.Length < 8)
                 return Fail(offset, CaptureErrorKind.CorruptBlock, $"interface description block at offset {offset} is too short; its packets will be reported as from an unknown interface.", offset + body.Length + 12);
+            if (_section.Count >= MaxListEntries)
+                return Fail(offset, CaptureErrorKind.CorruptBlock, $"interface description block at offset {offset} would be interface {_section.Count} of its section; more than {MaxListEntries} is not credible, so it is ignored.", offset + body.Length + 12);
             var iface = new CaptureInterface(_interfaces.Count, _sectionIndex, _section.Count, U16(body), U32(body.Slice(4)));
             var options = body.Slice(8);
             iface.Name = OptionString(options, 2);
@@ -433,6 +460,7 @@ namespace WeChatNet.Capture
             return CaptureReadResult.Packet;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private CaptureReadResult OnEnhancedPacket(ReadOnlySpan<byte> body, long offset, out CaptureRecord record)
         {
             // 0 interface id (4)  4 timestamp high (4)  8 timestamp low (4)  12 captured length (4)  16 original length (4)  20 data, padded
@@ -523,8 +551,9 @@ namespace WeChatNet.Capture
                 if (type == 0 || i + 4 + len > body.Length) break;
                 var value = body.Slice(i + 4, len);
                 int alen = type == 1 ? 4 : type == 2 ? 16 : 0;
-                if (alen > 0 && value.Length > alen)
+                if (alen > 0 && value.Length > alen && _nameBytes + value.Length <= MaxNameBytes)
                 {
+                    _nameBytes += value.Length;
                     var names = new List<string>();
                     foreach (var n in Encoding.UTF8.GetString(value.Slice(alen).ToArray()).Split('\0'))
                         if (n.Length > 0) names.Add(n);
@@ -532,6 +561,34 @@ namespace WeChatNet.Capture
                 }
                 i += 4 + ((len + 3) & ~3);
             }
+        }
+
+        /// <summary>True when the data <paramref name="at"/> bytes ahead ends the file or starts a well-formed block.</summary>
+        private bool IsBlockBoundary(int at) => _src.Ensure(at + 1) == at || IsBlockAt(at, needSectionHeader: false);
+
+        /// <summary>
+        /// True when a block of a known type starts <paramref name="at"/> bytes ahead, with a plausible length and a
+        /// trailing length equal to it (a section header must also carry a valid byte-order magic).
+        /// </summary>
+        private bool IsBlockAt(int at, bool needSectionHeader)
+        {
+            if (_src.Ensure(at + 12) < at + 12) return false;
+            var head = _src.Span(at, 12);
+            uint type = BinaryPrimitives.ReadUInt32LittleEndian(head);
+            bool big = _bigEndian;
+            if (type == ShbType)
+            {
+                uint bom = BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(8));
+                if (bom != ByteOrderMagic && bom != 0x4D3C2B1A) return false;
+                big = bom == 0x4D3C2B1A;
+            }
+            else if (needSectionHeader) return false;
+            else type = big ? BinaryPrimitives.ReadUInt32BigEndian(head) : type;
+            uint length = big ? BinaryPrimitives.ReadUInt32BigEndian(head.Slice(4)) : BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(4));
+            if (!IsKnownBlockType(type) || length < 12 || length % 4 != 0 || length > MaxBlockLength) return false;
+            if (_src.Ensure(at + (int)length) < at + length) return false;
+            var t = _src.Span(at + (int)length - 4, 4);
+            return (big ? BinaryPrimitives.ReadUInt32BigEndian(t) : BinaryPrimitives.ReadUInt32LittleEndian(t)) == length;
         }
 
         private CaptureReadResult ResyncPcapNg(long damagedAt, string what)
@@ -548,28 +605,8 @@ namespace WeChatNet.Capture
                     _src.Advance(have);
                     return Fail(damagedAt, CaptureErrorKind.CorruptBlock, what + "; no valid block follows, reading stopped.");
                 }
-                var head = _src.Span(12);
-                uint type = BinaryPrimitives.ReadUInt32LittleEndian(head);
-                bool big = _bigEndian;
-                if (type == ShbType)
-                {
-                    uint bom = BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(8));
-                    big = bom == 0x4D3C2B1A;
-                    if (bom != ByteOrderMagic && !big) { _src.Advance(4); continue; }
-                }
-                else type = big ? BinaryPrimitives.ReadUInt32BigEndian(head) : type;
-                uint length = big ? BinaryPrimitives.ReadUInt32BigEndian(head.Slice(4)) : BinaryPrimitives.ReadUInt32LittleEndian(head.Slice(4));
-                if (IsKnownBlockType(type) && length >= 12 && length % 4 == 0 && length <= MaxBlockLength && (_sectionIndex >= 0 || type == ShbType))
-                {
-                    have = _src.Ensure((int)length);
-                    if (have >= length)
-                    {
-                        var t = _src.Span((int)length - 4, 4);
-                        uint trailer = big ? BinaryPrimitives.ReadUInt32BigEndian(t) : BinaryPrimitives.ReadUInt32LittleEndian(t);
-                        if (trailer == length)
-                            return Fail(damagedAt, CaptureErrorKind.CorruptBlock, $"{what}; skipped {at - damagedAt} bytes and resumed at offset {at}.", at);
-                    }
-                }
+                if (IsBlockAt(0, needSectionHeader: _sectionIndex < 0))
+                    return Fail(damagedAt, CaptureErrorKind.CorruptBlock, $"{what}; skipped {at - damagedAt} bytes and resumed at offset {at}.", at);
                 _src.Advance(4);
             }
         }

@@ -129,8 +129,21 @@ namespace WeChatNet.Capture
 
     internal static class LinkTypeNames
     {
+        private static readonly string?[] Known = BuildKnown();
+
+        private static string?[] BuildKnown()
+        {
+            var names = new string?[300];
+            foreach (LinkType t in Enum.GetValues(typeof(LinkType))) names[(int)t] = t.ToString();
+            return names;
+        }
+
+        /// <summary>True for the link types the decoders understand.</summary>
+        public static bool IsKnown(ushort linkType) => linkType < Known.Length && Known[linkType] != null;
+
+        /// <summary>The LinkType member name, or "Unknown(N)"; cached, so no allocation for known types.</summary>
         public static string Name(ushort linkType) =>
-            Enum.IsDefined(typeof(LinkType), linkType) ? ((LinkType)linkType).ToString() : "Unknown(" + linkType + ")";
+            linkType < Known.Length && Known[linkType] != null ? Known[linkType]! : "Unknown(" + linkType + ")";
     }
 
     internal static class TimestampMath

@@ -47,11 +47,8 @@ namespace WeChatNet.Capture
                 File = file,
                 Data = p.Data.ToArray(),
             };
-            if (!p.SourceAddress.IsEmpty)
-            {
-                packet.Source = AddressText.Format(p.SourceAddress);
-                packet.Destination = AddressText.Format(p.DestinationAddress);
-            }
+            if (!p.SourceAddress.IsEmpty) packet.Source = AddressText.Format(p.SourceAddress);
+            if (!p.DestinationAddress.IsEmpty) packet.Destination = AddressText.Format(p.DestinationAddress);
             if (p.Network == NetworkKind.Ipv4 || p.Network == NetworkKind.Ipv6) packet.Ttl = p.TtlOrHopLimit;
             packet.IsFragment = p.IsFragment;
             packet.Protocol = ProtocolName(p);
@@ -63,11 +60,13 @@ namespace WeChatNet.Capture
                     packet.SourcePort = p.SourcePort;
                     packet.DestinationPort = p.DestinationPort;
                 }
-                if (p.Transport == TransportKind.Tcp && p.TransportBytes.Length >= TcpSegment.MinHeaderLength)
+                // Fields of a TCP header cut by the snap length are shown as far as they were captured.
+                int captured = p.TransportBytes.Length;
+                if (p.Transport == TransportKind.Tcp)
                 {
-                    packet.TcpFlags = TcpSegment.FormatFlags(p.TcpFlags);
-                    packet.Sequence = p.Sequence;
-                    packet.Acknowledgment = p.Acknowledgment;
+                    if (captured >= 8) packet.Sequence = p.Sequence;
+                    if (captured >= 12) packet.Acknowledgment = p.Acknowledgment;
+                    if (captured >= 14) packet.TcpFlags = TcpSegment.FormatFlags(p.TcpFlags);
                 }
             }
             if (!p.Issue.IsNone) packet.Problem = p.Issue.ToString();

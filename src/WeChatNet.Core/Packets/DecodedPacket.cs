@@ -44,9 +44,12 @@ namespace WeChatNet.Packets
         public NetworkKind Network => _f.Network;
         /// <summary>Offset of the network-layer header in <see cref="Data"/>.</summary>
         public int NetworkOffset => _f.NetworkOffset;
-        /// <summary>Source address: IPv4/IPv6 source, or the ARP sender protocol address. Empty when none.</summary>
+        /// <summary>
+        /// Source address: IPv4/IPv6 source, or the ARP sender protocol address. Empty when none. A header cut short by
+        /// the snap length may leave the source readable but not the destination.
+        /// </summary>
         public ReadOnlySpan<byte> SourceAddress => _f.AddressLength == 0 ? default : _data.Slice(_f.SourceAddressOffset, _f.AddressLength);
-        public ReadOnlySpan<byte> DestinationAddress => _f.AddressLength == 0 ? default : _data.Slice(_f.DestinationAddressOffset, _f.AddressLength);
+        public ReadOnlySpan<byte> DestinationAddress => _f.DestinationAddressLength == 0 ? default : _data.Slice(_f.DestinationAddressOffset, _f.DestinationAddressLength);
         /// <summary>IP protocol of the transport layer (after IPv6 extension headers); 0 when not IP.</summary>
         public byte IpProtocol => _f.IpProtocol;
         public byte TtlOrHopLimit => _f.Ttl;
@@ -103,6 +106,7 @@ namespace WeChatNet.Packets
         public int SourceAddressOffset;
         public int DestinationAddressOffset;
         public int AddressLength;
+        public int DestinationAddressLength;
         public byte IpProtocol;
         public byte Ttl;
         public bool IsFragment;

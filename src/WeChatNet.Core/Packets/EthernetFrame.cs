@@ -28,6 +28,7 @@ namespace WeChatNet.Packets
         }
 
         /// <summary>Decodes the header. Never throws; a short frame gives <see cref="DecodeProblem.Truncated"/>.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public static EthernetFrame Parse(ReadOnlySpan<byte> frame)
         {
             if (frame.Length < HeaderLength)

@@ -30,6 +30,7 @@ namespace WeChatNet.Packets
         private readonly int _end;
 
         /// <summary>Decodes the header over <paramref name="data"/>. Never throws.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public static Ipv4Packet Parse(ReadOnlySpan<byte> data)
         {
             if (data.Length < MinHeaderLength)
@@ -52,17 +53,8 @@ namespace WeChatNet.Packets
 
         private static DecodeIssue ValidateOptions(ReadOnlySpan<byte> options)
         {
-            int i = 0;
-            while (i < options.Length)
-            {
-                byte kind = options[i];
-                if (kind == 0) break;
-                if (kind == 1) { i++; continue; }
-                if (i + 1 >= options.Length || options[i + 1] < 2 || i + options[i + 1] > options.Length)
-                    return new DecodeIssue(PacketLayer.Ipv4, DecodeProblem.BadOptionLength, MinHeaderLength + i);
-                i += options[i + 1];
-            }
-            return default;
+            int bad = TlvOptions.FindMalformed(options);
+            return bad < 0 ? default : new DecodeIssue(PacketLayer.Ipv4, DecodeProblem.BadOptionLength, MinHeaderLength + bad);
         }
 
         public DecodeIssue Issue { get; }
@@ -107,22 +99,7 @@ namespace WeChatNet.Packets
         }
 
         /// <summary>Finds an option by its type byte (e.g. 7 = record route, 0x94 = router alert); false if absent.</summary>
-        public bool TryGetOption(byte type, out ReadOnlySpan<byte> value)
-        {
-            var options = Options;
-            int i = 0;
-            while (i < options.Length)
-            {
-                byte kind = options[i];
-                if (kind == 0) break;
-                if (kind == 1) { i++; continue; }
-                if (i + 1 >= options.Length || options[i + 1] < 2 || i + options[i + 1] > options.Length) break;
-                if (kind == type) { value = options.Slice(i + 2, options[i + 1] - 2); return true; }
-                i += options[i + 1];
-            }
-            value = default;
-            return false;
-        }
+        public bool TryGetOption(byte type, out ReadOnlySpan<byte> value) => TlvOptions.TryFind(Options, type, out value);
     }
 
     /// <summary>The RFC 1071 one's-complement checksum.</summary>

@@ -40,6 +40,7 @@ namespace WeChatNet.Packets
         private readonly ExtensionFlags _ext;
         private readonly int _fragmentHeaderOffset;
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public static Ipv6Packet Parse(ReadOnlySpan<byte> data)
         {
             if (data.Length < HeaderLength)

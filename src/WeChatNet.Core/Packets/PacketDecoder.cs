@@ -10,6 +10,7 @@ namespace WeChatNet.Packets
     public static class PacketDecoder
     {
         /// <summary>Decodes <paramref name="data"/> captured with link type <paramref name="linkType"/>.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public static DecodedPacket Decode(ushort linkType, ReadOnlySpan<byte> data)
         {
             var f = new DecodedFields { LinkType = linkType };
@@ -20,6 +21,7 @@ namespace WeChatNet.Packets
         /// <summary>Decodes <paramref name="data"/> captured with link type <paramref name="linkType"/>.</summary>
         public static DecodedPacket Decode(LinkType linkType, ReadOnlySpan<byte> data) => Decode((ushort)linkType, data);
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void Fill(ushort linkType, ReadOnlySpan<byte> data, ref DecodedFields f)
         {
             ushort etherType;
@@ -101,7 +103,7 @@ namespace WeChatNet.Packets
                     if (!arp.IsValid) { f.Issue = arp.Issue.At(offset); return; }
                     if (arp.ProtocolAddressLength == 4 || arp.ProtocolAddressLength == 16)
                     {
-                        f.AddressLength = arp.ProtocolAddressLength;
+                        f.AddressLength = f.DestinationAddressLength = arp.ProtocolAddressLength;
                         f.SourceAddressOffset = offset + ArpPacket.FixedLength + arp.HardwareAddressLength;
                         f.DestinationAddressOffset = offset + ArpPacket.FixedLength + 2 * arp.HardwareAddressLength + arp.ProtocolAddressLength;
                     }
@@ -113,12 +115,18 @@ namespace WeChatNet.Packets
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillIpv4(ReadOnlySpan<byte> bytes, int offset, ref DecodedFields f)
         {
             var ip = Ipv4Packet.Parse(bytes);
             f.Network = NetworkKind.Ipv4;
-            if (!ip.HasHeader) { f.Issue = ip.Issue.At(offset); return; }
-            f.AddressLength = 4;
+            if (!ip.HasHeader)
+            {
+                f.Issue = ip.Issue.At(offset);
+                if (bytes.Length >= 16 && bytes[0] >> 4 == 4) { f.AddressLength = 4; f.SourceAddressOffset = offset + 12; }
+                return;
+            }
+            f.AddressLength = f.DestinationAddressLength = 4;
             f.SourceAddressOffset = offset + 12;
             f.DestinationAddressOffset = offset + 16;
             f.IpProtocol = ip.Protocol;
@@ -133,25 +141,22 @@ namespace WeChatNet.Packets
                 // Option trouble leaves the payload bounds known; length trouble does not.
                 if (ip.Issue.Problem != DecodeProblem.BadOptionLength) return;
             }
-            int transportOffset = offset + ip.HeaderLength;
-            if (ip.FragmentOffset != 0)
-            {
-                f.Transport = TransportKind.Fragment;
-                f.TransportOffset = transportOffset;
-                f.TransportEnd = transportOffset + ip.Payload.Length;
-                f.PayloadOffset = transportOffset;
-                f.PayloadLength = f.IpPayloadLength;
-                return;
-            }
-            FillTransport(ip.Protocol, ip.Payload, transportOffset, f.IpPayloadLength, 4, ref f);
+            FillAboveIp(ip.Protocol, ip.Payload, offset + ip.HeaderLength, 4, ref f);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillIpv6(ReadOnlySpan<byte> bytes, int offset, ref DecodedFields f)
         {
             var ip = Ipv6Packet.Parse(bytes);
             f.Network = NetworkKind.Ipv6;
-            if (!ip.HasHeader) { f.Issue = ip.Issue.At(offset); return; }
-            f.AddressLength = 16;
+            if (!ip.HasHeader)
+            {
+                // A header cut by the snap length: keep the source when it was captured (as tshark does).
+                f.Issue = ip.Issue.At(offset);
+                if (bytes.Length >= 24 && bytes[0] >> 4 == 6) { f.AddressLength = 16; f.SourceAddressOffset = offset + 8; }
+                return;
+            }
+            f.AddressLength = f.DestinationAddressLength = 16;
             f.SourceAddressOffset = offset + 8;
             f.DestinationAddressOffset = offset + 24;
             f.IpProtocol = ip.UpperLayerProtocol;
@@ -161,19 +166,25 @@ namespace WeChatNet.Packets
             f.MoreFragments = ip.MoreFragments;
             f.IpPayloadLength = ip.DeclaredPayloadLength;
             if (!ip.IsValid) { f.Issue = ip.Issue.At(offset); return; }
-            int transportOffset = offset + ip.UpperLayerOffset;
-            if (ip.FragmentOffset != 0)
+            FillAboveIp(ip.UpperLayerProtocol, ip.Payload, offset + ip.UpperLayerOffset, 6, ref f);
+        }
+
+        /// <summary>A non-first fragment carries no transport header: mark it; otherwise decode the transport.</summary>
+        private static void FillAboveIp(byte protocol, ReadOnlySpan<byte> payload, int transportOffset, int ipVersion, ref DecodedFields f)
+        {
+            if (f.FragmentOffset != 0)
             {
                 f.Transport = TransportKind.Fragment;
                 f.TransportOffset = transportOffset;
-                f.TransportEnd = transportOffset + ip.Payload.Length;
+                f.TransportEnd = transportOffset + payload.Length;
                 f.PayloadOffset = transportOffset;
                 f.PayloadLength = f.IpPayloadLength;
                 return;
             }
-            FillTransport(ip.UpperLayerProtocol, ip.Payload, transportOffset, f.IpPayloadLength, 6, ref f);
+            FillTransport(protocol, payload, transportOffset, f.IpPayloadLength, ipVersion, ref f);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillTransport(byte protocol, ReadOnlySpan<byte> bytes, int offset, int declared, int ipVersion, ref DecodedFields f)
         {
             f.TransportOffset = offset;
@@ -184,13 +195,15 @@ namespace WeChatNet.Packets
                 {
                     f.Transport = TransportKind.Tcp;
                     var tcp = TcpSegment.Parse(bytes);
-                    if (!tcp.HasHeader) { f.Issue = tcp.Issue.At(offset); return; }
+                    // The views return 0 for fields beyond the captured bytes; TransportBytes.Length says which were read.
                     f.SourcePort = tcp.SourcePort;
                     f.DestinationPort = tcp.DestinationPort;
                     f.TcpFlags = tcp.Flags;
                     f.Sequence = tcp.Sequence;
                     f.Acknowledgment = tcp.Acknowledgment;
                     f.Window = tcp.Window;
+                    // Even when the header was cut by the snap length, the data offset (byte 12) gives the declared payload length.
+                    if (bytes.Length >= 13 && bytes[12] >> 4 >= 5) f.PayloadLength = Math.Max(0, declared - (bytes[12] >> 4) * 4);
                     if (!tcp.IsValid)
                     {
                         f.Issue = tcp.Issue.At(offset);
@@ -204,9 +217,14 @@ namespace WeChatNet.Packets
                 {
                     f.Transport = TransportKind.Udp;
                     var udp = UdpDatagram.Parse(bytes);
-                    if (!udp.HasHeader) { f.Issue = udp.Issue.At(offset); return; }
                     f.SourcePort = udp.SourcePort;
                     f.DestinationPort = udp.DestinationPort;
+                    if (!udp.HasHeader)
+                    {
+                        f.Issue = udp.Issue.At(offset);
+                        if (bytes.Length >= 6 && udp.Length >= UdpDatagram.HeaderLength) f.PayloadLength = udp.Length - UdpDatagram.HeaderLength;
+                        return;
+                    }
                     if (!udp.IsValid) { f.Issue = udp.Issue.At(offset); return; }
                     f.PayloadOffset = offset + UdpDatagram.HeaderLength;
                     int length = udp.Length >= UdpDatagram.HeaderLength ? udp.Length : declared;

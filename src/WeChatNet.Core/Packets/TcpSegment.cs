@@ -42,6 +42,7 @@ namespace WeChatNet.Packets
             Issue = issue;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public static TcpSegment Parse(ReadOnlySpan<byte> data)
         {
             if (data.Length < MinHeaderLength)
@@ -51,17 +52,9 @@ namespace WeChatNet.Packets
                 return new TcpSegment(data, MinHeaderLength, new DecodeIssue(PacketLayer.Tcp, DecodeProblem.BadHeaderLength, 12));
             if (hl > data.Length)
                 return new TcpSegment(data, MinHeaderLength, new DecodeIssue(PacketLayer.Tcp, DecodeProblem.Truncated, MinHeaderLength));
-            var options = data.Slice(MinHeaderLength, hl - MinHeaderLength);
-            int i = 0;
-            while (i < options.Length)
-            {
-                byte kind = options[i];
-                if (kind == 0) break;
-                if (kind == 1) { i++; continue; }
-                if (i + 1 >= options.Length || options[i + 1] < 2 || i + options[i + 1] > options.Length)
-                    return new TcpSegment(data, hl, new DecodeIssue(PacketLayer.Tcp, DecodeProblem.BadOptionLength, MinHeaderLength + i));
-                i += options[i + 1];
-            }
+            int bad = TlvOptions.FindMalformed(data.Slice(MinHeaderLength, hl - MinHeaderLength));
+            if (bad >= 0)
+                return new TcpSegment(data, hl, new DecodeIssue(PacketLayer.Tcp, DecodeProblem.BadOptionLength, MinHeaderLength + bad));
             return new TcpSegment(data, hl, default);
         }
 
@@ -85,22 +78,7 @@ namespace WeChatNet.Packets
         public ReadOnlySpan<byte> Payload => _data.Length > HeaderLength ? _data.Slice(HeaderLength) : default;
 
         /// <summary>Finds an option by kind; <paramref name="value"/> is the bytes after kind and length.</summary>
-        public bool TryGetOption(byte kind, out ReadOnlySpan<byte> value)
-        {
-            var options = Options;
-            int i = 0;
-            while (i < options.Length)
-            {
-                byte k = options[i];
-                if (k == 0) break;
-                if (k == 1) { i++; continue; }
-                if (i + 1 >= options.Length || options[i + 1] < 2 || i + options[i + 1] > options.Length) break;
-                if (k == kind) { value = options.Slice(i + 2, options[i + 1] - 2); return true; }
-                i += options[i + 1];
-            }
-            value = default;
-            return false;
-        }
+        public bool TryGetOption(byte kind, out ReadOnlySpan<byte> value) => TlvOptions.TryFind(Options, kind, out value);
 
         public bool TryGetMaximumSegmentSize(out ushort mss)
         {

@@ -237,6 +237,29 @@ namespace WeChatNet.Tests.Capture
         }
 
         [Fact]
+        public void PcapNgSectionsOfDifferentByteOrdersInOneFile()
+        {
+            var le = new PcapNgBuilder { BigEndian = false };
+            le.SectionHeader();
+            le.Interface(1, 100);
+            le.Enhanced(0, 1_000_000, new byte[] { 1 });
+            var be = new PcapNgBuilder { BigEndian = true };
+            be.SectionHeader();
+            be.Interface(101, 200);
+            be.Interface(113, 300);
+            be.Enhanced(1, 2_000_000, new byte[] { 2, 2 });
+            var (packets, errors, reader) = ReadAll(le.ToArray().Concat(be.ToArray()).ToArray());
+            Assert.Empty(errors);
+            Assert.Equal(2, packets.Count);
+            Assert.Equal(1_000_000_000L, packets[0].Ns);
+            Assert.Equal(2_000_000_000L, packets[1].Ns);
+            Assert.Equal((ushort)LinkType.LinuxSll, packets[1].LinkType);
+            Assert.Equal(2, packets[1].Interface);
+            Assert.Equal(new uint[] { 100, 200, 300 }, reader.Interfaces.Select(i => i.SnapLength));
+            Assert.Equal(new[] { 0, 1, 1 }, reader.Interfaces.Select(i => i.Section));
+        }
+
+        [Fact]
         public void PcapNgUnknownInterfaceIsReportedAndSkipped()
         {
             var b = new PcapNgBuilder();
@@ -251,21 +274,41 @@ namespace WeChatNet.Tests.Capture
             Assert.Equal(new byte[] { 2 }, Assert.Single(packets).Data);
         }
 
-        [Fact]
-        public void PcapNgTrailingLengthMismatchResynchronises()
+        /// <summary>SHB, IDB and three one-byte packets 1, 2, 3; <paramref name="bad"/> is the second packet block.</summary>
+        private static byte[] ThreePacketBlocks(out long bad, out long good)
         {
             var b = new PcapNgBuilder();
             b.SectionHeader();
             b.Interface(1);
             b.Enhanced(0, 0, new byte[] { 1 });
-            long bad = b.Enhanced(0, 0, new byte[] { 2 });
-            long good = b.Enhanced(0, 0, new byte[] { 3 });
-            var file = b.ToArray();
-            file[good - 4] ^= 0x40; // trailing length of the second packet block
+            bad = b.Enhanced(0, 0, new byte[] { 2 });
+            good = b.Enhanced(0, 0, new byte[] { 3 });
+            return b.ToArray();
+        }
+
+        [Fact]
+        public void PcapNgDamagedTrailingLengthStillReadsTheBlock()
+        {
+            var file = ThreePacketBlocks(out long bad, out long good);
+            file[good - 4] ^= 0x40; // trailing length of the second packet block; its leading length is right
+            var (packets, errors, _) = ReadAll(file);
+            var e = Assert.Single(errors);
+            Assert.Equal(CaptureErrorKind.CorruptBlock, e.Kind);
+            Assert.Equal(bad, e.Offset);
+            Assert.Equal(bad, e.ResumedAt);
+            Assert.Equal(new byte[][] { new byte[] { 1 }, new byte[] { 2 }, new byte[] { 3 } }, packets.Select(p => p.Data));
+        }
+
+        [Fact]
+        public void PcapNgDamagedLeadingLengthResynchronises()
+        {
+            var file = ThreePacketBlocks(out long bad, out long good);
+            file[bad + 4] += 4; // leading length 4 too big: the trailers disagree and no block starts there
             var (packets, errors, _) = ReadAll(file);
             var e = Assert.Single(errors);
             Assert.Equal(bad, e.Offset);
             Assert.Equal(good, e.ResumedAt);
+            Assert.Contains($"resumed at offset {good}", e.Message);
             Assert.Equal(new byte[][] { new byte[] { 1 }, new byte[] { 3 } }, packets.Select(p => p.Data));
             Assert.Equal(2, packets[1].Number);
         }
