@@ -14,6 +14,8 @@
         'Get-WeChatEndpoint'
         'Import-WeChatCapture'
         'Export-WeChatCapture'
+        'Get-WeChatCaptureDevice'
+        'Start-WeChatCapture'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -17,7 +17,9 @@ namespace WeChatNet.Commands
         private const string WeChatSet = "WeChat", FilterSet = "Filter", AllSet = "All";
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
-        [Parameter(Position = 0)]
+        [Parameter(Position = 0, ParameterSetName = WeChatSet)]
+        [Parameter(Position = 0, ParameterSetName = FilterSet)]
+        [Parameter(Position = 0, ParameterSetName = AllSet)]
         [ArgumentCompleter(typeof(CaptureInterfaceCompleter))]
         [ValidateNotNullOrEmpty]
         public string? Interface { get; set; }
