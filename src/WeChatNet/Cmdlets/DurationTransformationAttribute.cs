@@ -22,32 +22,10 @@ namespace WeChatNet.Commands
                 case long l: return TimeSpan.FromSeconds(l);
                 case double d: return TimeSpan.FromSeconds(d);
                 case decimal m: return TimeSpan.FromSeconds((double)m);
-                case string s when TryParse(s, out var parsed): return parsed;
+                case string s when WeChatNet.Text.DurationText.TryParse(s, out var parsed): return parsed;
             }
             throw new ArgumentTransformationMetadataException(
                 $"'{inputData}' is not a duration: use seconds (30), a unit ('90s', '5m', '1h', '500ms') or hh:mm:ss ('00:05:00').");
-        }
-
-        public static bool TryParse(string text, out TimeSpan value)
-        {
-            string s = text.Trim().ToLowerInvariant();
-            value = default;
-            (string Suffix, double Seconds)[] units = { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
-            foreach (var (suffix, seconds) in units)
-            {
-                if (s.EndsWith(suffix, StringComparison.Ordinal) &&
-                    double.TryParse(s.Substring(0, s.Length - suffix.Length), NumberStyles.Float, CultureInfo.InvariantCulture, out double n))
-                {
-                    value = TimeSpan.FromSeconds(n * seconds);
-                    return true;
-                }
-            }
-            if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double plain))
-            {
-                value = TimeSpan.FromSeconds(plain);
-                return true;
-            }
-            return s.IndexOf(':') >= 0 && TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out value);
         }
     }
 }
