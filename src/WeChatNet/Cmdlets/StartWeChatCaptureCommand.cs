@@ -12,7 +12,7 @@ namespace WeChatNet.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Start, "WeChatCapture", DefaultParameterSetName = WeChatSet, SupportsShouldProcess = true)]
     [OutputType(typeof(Packet), typeof(CaptureSummary))]
-    public sealed class StartWeChatCaptureCommand : PSCmdlet
+    public sealed class StartWeChatCaptureCommand : PSCmdlet, IDisposable
     {
         private const string WeChatSet = "WeChat", FilterSet = "Filter", AllSet = "All";
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
@@ -154,5 +154,7 @@ namespace WeChatNet.Commands
         }
 
         protected override void StopProcessing() => _cancel.Cancel();
+
+        public void Dispose() => _cancel.Dispose();
     }
 }

@@ -219,6 +219,27 @@ namespace WeChatNet.Tests.Capture.Live
         }
 
         [Fact]
+        public void DurationEndsAnIdleFileOnlyCaptureInBufferedMode()
+        {
+            // File-only captures use libpcap's buffered mode (TPACKET_V3), where an idle interface never wakes the reader;
+            // the stop must come through pcap_breakloop.
+            LiveCaptureTests.RequireCapture();
+            using var dir = new TempDirectory("live-idle");
+            var t = new LoopbackTraffic();
+            var options = LiveCaptureTests.Options(t);
+            options.OutFile = dir.File("idle.pcapng");
+            options.EmitFrames = false;
+            options.Open.ImmediateMode = false;
+            options.Duration = TimeSpan.FromMilliseconds(200);
+            using var capture = LiveCapture.Start(options);
+            var summary = capture.Wait();
+            Assert.Equal("Duration", summary.StopReason);
+            Assert.Equal(0, summary.PacketsCaptured);
+            Assert.Empty(ReadBack(options.OutFile));
+            Assert.Empty(Tshark(options.OutFile));
+        }
+
+        [Fact]
         public void AFileInAMissingFolderFailsBeforeCapturing()
         {
             LiveCaptureTests.RequireCapture();
