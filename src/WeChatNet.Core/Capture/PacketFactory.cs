@@ -88,7 +88,9 @@ namespace WeChatNet.Capture
                 case NetworkKind.Ipv4: return "IPv4";
                 case NetworkKind.Ipv6: return "IPv6";
                 case NetworkKind.Arp: return "ARP";
-                case NetworkKind.Other: return p.EtherType != 0 ? "0x" + p.EtherType.ToString("x4") : LinkTypeNames.Name(p.LinkType);
+                case NetworkKind.Other:
+                    if (p.EtherType != 0 && p.EtherType < 0x0600 && p.LinkType == (ushort)Packets.LinkType.Ethernet) return "LLC";
+                    return p.EtherType != 0 ? "0x" + p.EtherType.ToString("x4") : LinkTypeNames.Name(p.LinkType);
             }
             return LinkTypeNames.Name(p.LinkType);
         }
@@ -165,6 +167,8 @@ namespace WeChatNet.Capture
                         else if (arp.Operation == ArpPacket.Reply) sb.Append(spa).Append(" is at ").Append(AddressText.FormatMac(arp.SenderHardwareAddress));
                         else sb.Append("ARP operation ").Append(arp.Operation);
                     }
+                    else if (p.Network == NetworkKind.Other && p.EtherType != 0 && p.EtherType < 0x0600 && p.LinkType == (ushort)Packets.LinkType.Ethernet)
+                        sb.Append("IEEE 802.3 frame with an LLC header, length ").Append(p.EtherType);
                     else if (p.Network == NetworkKind.Other) sb.Append("EtherType 0x").Append(p.EtherType.ToString("x4")).Append(", ").Append(p.Data.Length - p.NetworkOffset).Append(" bytes");
                     else if (p.Network == NetworkKind.None) sb.Append(p.Data.Length).Append(" bytes, link type ").Append(LinkTypeNames.Name(p.LinkType));
                     break;

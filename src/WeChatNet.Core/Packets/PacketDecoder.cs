@@ -170,6 +170,7 @@ namespace WeChatNet.Packets
         }
 
         /// <summary>A non-first fragment carries no transport header: mark it; otherwise decode the transport.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private static void FillAboveIp(byte protocol, ReadOnlySpan<byte> payload, int transportOffset, int ipVersion, ref DecodedFields f)
         {
             if (f.FragmentOffset != 0)

@@ -33,7 +33,8 @@ namespace WeChatNet.Packets
             {
                 var ip = Ipv4Packet.Parse(quoted);
                 if (!ip.HasHeader) return new QuotedDatagram(quoted, 0, 0, 0, new DecodeIssue(PacketLayer.QuotedIp, ip.Issue.Problem, ip.Issue.Offset));
-                return new QuotedDatagram(quoted, 4, ip.Protocol, ip.HeaderLength, default);
+                // The transport starts after IHL*4 bytes even when the quote ends before that (then there is none).
+                return new QuotedDatagram(quoted, 4, ip.Protocol, Math.Max(Ipv4Packet.MinHeaderLength, (quoted[0] & 0x0F) * 4), default);
             }
             var ip6 = Ipv6Packet.Parse(quoted);
             if (!ip6.HasHeader) return new QuotedDatagram(quoted, 0, 0, 0, new DecodeIssue(PacketLayer.QuotedIp, ip6.Issue.Problem, ip6.Issue.Offset));

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using WeChatNet.Capture;
 using WeChatNet.Packets;
 using WeChatNet.Tests.Packets;
@@ -99,6 +100,30 @@ namespace WeChatNet.Tests.Capture
             Assert.Throws<FilterSyntaxException>(() => PacketFilter.Parse(deep));
             string nots = string.Concat(System.Linq.Enumerable.Repeat("not ", 10000)) + "tcp";
             Assert.Throws<FilterSyntaxException>(() => PacketFilter.Parse(nots));
+        }
+
+        [Fact]
+        public void RandomExpressionsEitherParseOrFailWithAPosition()
+        {
+            string[] words = { "tcp", "udp", "icmp", "icmp6", "ip", "ip6", "arp", "host", "net", "port", "portrange", "src", "dst",
+                "and", "or", "not", "&&", "||", "!", "(", ")", "8080", "1-2", "10.0.0.1", "::1", "10.0.0.0/8", "vlan", "syn",
+                "len", ">", "<=", "=", "!=", "65536", "x", "&", "|", "ttl", "payload", "fragment", "malformed" };
+            var rng = new Random(5);
+            var packet = PacketDecoder.Decode(LinkType.Raw, Syn);
+            for (int round = 0; round < 5000; round++)
+            {
+                int n = 1 + rng.Next(8);
+                string text = string.Join(rng.Next(3) == 0 ? "" : " ", System.Linq.Enumerable.Range(0, n).Select(_ => words[rng.Next(words.Length)]));
+                try
+                {
+                    var f = PacketFilter.Parse(text);
+                    f.Matches(packet);
+                }
+                catch (FilterSyntaxException e)
+                {
+                    Assert.InRange(e.Position, 0, text.Length);
+                }
+            }
         }
     }
 }

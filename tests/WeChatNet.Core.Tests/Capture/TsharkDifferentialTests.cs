@@ -104,6 +104,10 @@ namespace WeChatNet.Tests.Capture
                 frames.Add(((ushort)LinkType.Raw, "raw", bytes, what));
                 frames.Add((kind == Net.V4 ? (ushort)LinkType.Ipv4 : (ushort)LinkType.Ipv6, kind == Net.V4 ? "ipv4" : "ipv6", bytes, what));
             }
+            // IEEE 802.3 with an LLC header (a spanning-tree BPDU): the type field is a length, no IP inside.
+            var bpdu = Concat(new byte[] { 0x42, 0x42, 0x03 }, new byte[35]);
+            var llc = Concat(new byte[] { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 }, MacA, new byte[] { 0x00, (byte)bpdu.Length }, bpdu);
+            frames.Add(((ushort)LinkType.Ethernet, "eth", llc, "802.3 LLC spanning tree"));
             return frames;
         }
 
@@ -151,6 +155,7 @@ namespace WeChatNet.Tests.Capture
             foreach (var t in tokens)
                 if (t == "tcp" || t == "udp" || t == "icmp" || t == "icmpv6") return t == "icmpv6" ? "ICMPv6" : t.ToUpperInvariant();
             if (tokens.Contains("arp")) return "ARP";
+            if (tokens.Contains("llc")) return "LLC";
             if (tokens.Contains("ipv6")) return "IPv6";
             if (tokens.Contains("ip")) return "IPv4";
             return "?";
@@ -320,6 +325,63 @@ namespace WeChatNet.Tests.Capture
             using (var z = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest))
                 input.CopyTo(z);
             Compare(gz);
+        }
+
+        [Fact]
+        public async System.Threading.Tasks.Task LiveLoopbackCaptureWrittenByLibpcapMatchesTshark()
+        {
+            // A file written by libpcap itself (tcpdump on lo, nanosecond precision) while the test sends UDP and TCP
+            // to 127.0.0.1: the real writer, real kernel timestamps and lengths.
+            ExternalTool.RequireRoot("capturing on the loopback interface");
+            string tcpdump = ExternalTool.Require("tcpdump", "tcpdump");
+            using var dir = new TempDirectory(nameof(LiveLoopbackCaptureWrittenByLibpcapMatchesTshark));
+            string file = dir.File("lo.pcap");
+            int port = FreePort.UdpAndTcp();
+            var psi = new System.Diagnostics.ProcessStartInfo(tcpdump)
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            foreach (var a in new[] { "-i", "lo", "-n", "-U", "-Z", "root", "--immediate-mode", "--time-stamp-precision=nano", "-c", "30", "-w", file,
+                                      $"host 127.0.0.1 and port {port}" })
+                psi.ArgumentList.Add(a);
+            using var capture = System.Diagnostics.Process.Start(psi)!;
+            var stderr = capture.StandardError.ReadToEndAsync();
+            try
+            {
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                using var udp = new System.Net.Sockets.UdpClient();
+                int round = 0;
+                while (!capture.HasExited && DateTime.UtcNow < deadline)
+                {
+                    udp.Send(Bytes(10 + round % 50), 10 + round % 50, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+                    if (round % 5 == 0)
+                    {
+                        using var client = new System.Net.Sockets.TcpClient();
+                        client.Connect(System.Net.IPAddress.Loopback, port);
+                        using var accepted = listener.AcceptTcpClient();
+                        client.GetStream().Write(Bytes(100), 0, 100);
+                    }
+                    round++;
+                    await System.Threading.Tasks.Task.Delay(50);
+                }
+                Assert.True(capture.WaitForExit(10_000), "tcpdump did not capture 30 packets: " + (capture.HasExited ? "" : "still running"));
+                Assert.True(capture.ExitCode == 0, "tcpdump failed: " + await stderr);
+            }
+            finally
+            {
+                if (!capture.HasExited) { capture.Kill(); capture.WaitForExit(); }
+            }
+            int n = Compare(file);
+            Assert.Equal(30, n);
+            var packets = CaptureImport.Read(file).Select(i => i.Packet!).ToList();
+            Assert.All(packets, p => Assert.True(p.SourcePort == port || p.DestinationPort == port));
+            Assert.Contains(packets, p => p.Protocol == "UDP");
+            Assert.All(packets, p => Assert.Equal(p.TimestampNanoseconds / 100, (p.Timestamp - DateTimeOffset.UnixEpoch).Ticks));
+            Assert.Contains(packets, p => p.TimestampNanoseconds % 1000 != 0); // nanosecond precision kept
         }
     }
 }

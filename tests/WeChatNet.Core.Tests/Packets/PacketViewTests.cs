@@ -284,6 +284,32 @@ namespace WeChatNet.Tests.Packets
         }
 
         [Fact]
+        public void QuotedHeaderWithOptionsFindsTheTransportAfterThem()
+        {
+            var body = Hex.Bytes(@"
+                0b 00 00 00 00 00 00 00               # 0  time exceeded
+                46 00 00 40 00 07 00 00 01 06 00 00   # 8  quoted IPv4, IHL 6 (24 bytes), TTL 1, TCP
+                0a 00 00 01 c6 12 00 09               # 20 10.0.0.1 -> 198.18.0.9
+                94 04 00 00                           # 28 router alert option
+                c3 50 01 bb 00 00 30 39               # 32 quoted TCP 50000 -> 443, sequence 12345
+            ");
+            var q = IcmpMessage.Parse(body).Quoted;
+            Assert.Equal(IpProtocols.Tcp, q.Protocol);
+            Assert.Equal(50000, q.SourcePort);
+            Assert.Equal(443, q.DestinationPort);
+            Assert.Equal(12345u, q.TcpSequence);
+            Assert.Equal(7, q.Identification);
+            // A quote cut inside the inner header still says what it can, and never throws.
+            for (int n = 0; n <= body.Length; n++)
+            {
+                var cut = IcmpMessage.Parse(body.AsSpan(0, n)).Quoted;
+                _ = cut.SourcePort + cut.TcpSequence + cut.Source.Length + cut.TransportHeader.Length;
+                if (n < 8 + 20) Assert.False(cut.HasIpHeader);
+                if (n < 8 + 24 + 4) Assert.Equal(0, cut.SourcePort); // options are never mistaken for ports
+            }
+        }
+
+        [Fact]
         public void IcmpEchoAndRfc4884Length()
         {
             var echo = IcmpMessage.Parse(Hex.Bytes("08 00 f7 fe 00 01 00 02 61 62"));
