@@ -74,7 +74,8 @@ namespace WeChatNet.Capture.Live
 
         internal static bool IsPermission(string text) =>
             text.IndexOf("permission", StringComparison.OrdinalIgnoreCase) >= 0 ||
-            text.IndexOf("Operation not permitted", StringComparison.OrdinalIgnoreCase) >= 0;
+            text.IndexOf("Operation not permitted", StringComparison.OrdinalIgnoreCase) >= 0 ||
+            text.IndexOf("Access is denied", StringComparison.OrdinalIgnoreCase) >= 0;   // Npcap in admin-only mode
 
         private static string[] ReadAddresses(IntPtr addr)
         {

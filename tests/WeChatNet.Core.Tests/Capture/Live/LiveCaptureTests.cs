@@ -201,6 +201,29 @@ namespace WeChatNet.Tests.Capture.Live
         }
 
         [Fact]
+        public void AnInterfaceThatIsDownIsReportedAsDown()
+        {
+            RequireCapture();
+            string ip = ExternalTool.Require("ip", "iproute2");
+            // A veth pair is created down; named after this test and run, removed even on failure.
+            string name = $"wcn{Environment.ProcessId % 0xFFFFF:x}dn", peer = $"wcn{Environment.ProcessId % 0xFFFFF:x}dp";
+            ExternalTool.Run(ip, "link", "add", name, "type", "veth", "peer", "name", peer).EnsureSuccess("ip link add veth");
+            try
+            {
+                var e = Assert.Throws<LiveCaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = name, CaptureAll = true }));
+                Assert.Equal(LiveCaptureErrorKind.InterfaceNotUp, e.Kind);
+                Assert.Equal("CaptureInterfaceNotUp", e.ErrorId);
+                Assert.Contains($"'{name}' is down", e.Message);
+                var listed = Assert.Single(CaptureDevices.List(), d => d.Name == name);
+                Assert.False(listed.IsUp);
+            }
+            finally
+            {
+                ExternalTool.Run(ip, "link", "del", name);
+            }
+        }
+
+        [Fact]
         public void AMissingLibrarySaysHowToInstallIt()
         {
             using var dir = new TempDirectory("pcap-missing");
