@@ -36,7 +36,7 @@ namespace WeChatNet.Commands
         public TimeSpan? Duration { get; set; }
 
         [Parameter]
-        [ValidateRange(1, long.MaxValue)]
+        [ValidateRange(1L, long.MaxValue)]
         public long Count { get; set; }
 
         [Parameter]

@@ -99,6 +99,14 @@ namespace WeChatNet.Capture.Live
         internal static LiveCapture Start(LiveCaptureOptions options, CancellationToken cancellation, LiveFileWriterFactory? writerFactory)
         {
             if (options is null) throw new ArgumentNullException(nameof(options));
+            if ((options.MaxFileBytes > 0 || options.MaxFiles > 0) && options.OutFile is null)
+                throw new ArgumentException("A size limit or a file ring (MaxFileBytes, MaxFiles) needs an output file.", nameof(options));
+            if (options.MaxFiles > 0 && options.MaxFileBytes <= 0)
+                throw new ArgumentException("A ring of MaxFiles files rolls over by size: MaxFileBytes is needed too.", nameof(options));
+            if (options.Duration is TimeSpan d && d <= TimeSpan.Zero)
+                throw new ArgumentException("The duration must be positive.", nameof(options));
+            if (options.Open.SnapLength < 64 || options.Open.SnapLength > 262144)
+                throw new ArgumentException("The snap length must be 64 to 262144 bytes.", nameof(options));
             var lib = PcapLibrary.Load(options.LibraryPath);
             string device = string.IsNullOrEmpty(options.Interface) ? DefaultDevice(options.LibraryPath) : options.Interface!;
             string filter = options.CaptureAll ? "" : options.Filter ?? CaptureFilter.WeChatDefaultFromFile(options.PrefixFile);

@@ -323,6 +323,18 @@ namespace WeChatNet.Tests.Capture.Live
             Assert.Equal(capture.Filter, summary.Filter);
         }
 
+        [Theory]
+        [InlineData(1000L, 0, false, 0)]   // size limit without a file
+        [InlineData(0L, 3, true, 0)]       // ring without a size limit
+        [InlineData(0L, 0, false, -1)]     // negative duration
+        public void InconsistentOptionsAreRefusedBeforeAnythingOpens(long maxBytes, int maxFiles, bool file, int durationMs)
+        {
+            var options = new LiveCaptureOptions { Interface = "lo", CaptureAll = true, MaxFileBytes = maxBytes, MaxFiles = maxFiles,
+                OutFile = file ? "x.pcapng" : null, Duration = durationMs != 0 ? TimeSpan.FromMilliseconds(durationMs) : null };
+            Assert.Throws<ArgumentException>(() => LiveCapture.Start(options));
+            Assert.False(System.IO.File.Exists("x.pcapng"));
+        }
+
         [Fact]
         public void PrefixLinesAreReadAndBadOnesIgnored()
         {
