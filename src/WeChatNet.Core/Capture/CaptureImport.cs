@@ -101,11 +101,29 @@ namespace WeChatNet.Capture
                             progress(new CaptureProgress(path, done ? Math.Max(position, reader.Length) : position, reader.Length, reader.PacketCount, matched));
                         }
                     }
-                    if (done) yield break;
+                    if (done)
+                    {
+                        foreach (var w in DropWarnings(reader, path)) yield return new CaptureImportItem(null, null, w);
+                        yield break;
+                    }
                     if (warning != null) yield return new CaptureImportItem(null, null, warning);
                     if (packet != null) yield return new CaptureImportItem(packet, null);
                     else if (error != null) yield return new CaptureImportItem(null, error);
                 }
+            }
+        }
+
+        /// <summary>One warning per interface whose last statistics block counts dropped packets (the capture is incomplete).</summary>
+        internal static IEnumerable<string> DropWarnings(CaptureFileReader reader, string path)
+        {
+            var last = new Dictionary<int, InterfaceStatistics>();
+            foreach (var s in reader.Statistics) last[s.InterfaceIndex] = s;
+            foreach (var pair in last)
+            {
+                ulong ifDrop = pair.Value.InterfaceDropped ?? 0, osDrop = pair.Value.OsDropped ?? 0;
+                if (ifDrop + osDrop == 0) continue;
+                string name = pair.Key >= 0 && pair.Key < reader.Interfaces.Count ? reader.Interfaces[pair.Key].DisplayName : "if" + pair.Key;
+                yield return $"{path}: interface {pair.Key} ({name}) reports {ifDrop} packets dropped by the interface and {osDrop} by the operating system during the capture: the capture is incomplete, so gaps in it may not be network loss.";
             }
         }
 

@@ -66,7 +66,7 @@ namespace WeChatNet.Commands
                         else files.Add(r);
                     }
                 }
-                catch (ItemNotFoundException e)
+                catch (Exception e) when (e is ItemNotFoundException || e is System.Management.Automation.DriveNotFoundException || e is ProviderNotFoundException || e is NotSupportedException)
                 {
                     WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p));
                 }

@@ -229,5 +229,28 @@ namespace WeChatNet.Tests.Capture
             Assert.Equal(new[] { 189, 101, 189 }, back.Select(p => p.LinkTypeNumber));
             Assert.Equal(packets.Select(p => p.TimestampNanoseconds), back.Select(p => p.TimestampNanoseconds));
         }
+
+        [Fact]
+        public void DroppedPacketsInStatisticsBlocksAreWarnedAbout()
+        {
+            using var dir = new TempDirectory(nameof(DroppedPacketsInStatisticsBlocksAreWarnedAbout));
+            var b = new PcapNgBuilder();
+            b.SectionHeader();
+            b.Interface(101, 65535, b.Option(2, System.Text.Encoding.UTF8.GetBytes("wlan0")));
+            b.Interface(101, 65535);
+            b.Enhanced(0, 1, Hex.Bytes("45000014 00000000 403b0000 0a000001 0a000002"));
+            b.Statistics(0, 5, 100, 0);
+            b.Statistics(0, 9, 120, 7);   // the last counters of interface 0 count 7 drops
+            b.Statistics(1, 9, 50, 0);    // interface 1 dropped nothing
+            string file = dir.File("drops.pcapng");
+            File.WriteAllBytes(file, b.ToArray());
+            var items = CaptureImport.Read(file).ToList();
+            Assert.Single(items, i => i.Packet != null);
+            var w = Assert.Single(items, i => i.Warning != null).Warning!;
+            Assert.Contains("wlan0", w);
+            Assert.Contains("7 packets dropped by the interface", w);
+            Assert.IsType<CaptureImportItem>(items.Last());
+            Assert.NotNull(items.Last().Warning);
+        }
     }
 }
