@@ -60,6 +60,7 @@ namespace WeChatNet.Capture.Live
         private readonly Timer? _durationTimer;
         private readonly byte[] _buffer;
         private long _queuedCount, _queuedBytes;
+        // Written only by the capture thread (plain 64-bit stores, atomic on 64-bit runtimes); read elsewhere with Volatile/Interlocked.Read.
         private long _packets, _bytes, _skipped, _emitted;
         private string? _stopReason;
         private Exception? _failure;
@@ -207,8 +208,9 @@ namespace WeChatNet.Capture.Live
                     if (r == NextResult.Break) break;
                     if (r == NextResult.Timeout) continue;
                     int caplen = Math.Min(raw.CapturedLength, _buffer.Length);
-                    long number = Interlocked.Increment(ref _packets);
-                    Interlocked.Add(ref _bytes, caplen);
+                    long number = _packets + 1;
+                    Volatile.Write(ref _packets, number);
+                    Volatile.Write(ref _bytes, _bytes + caplen);
                     Marshal.Copy(raw.Data, _buffer, 0, caplen);
                     if (_files != null)
                     {
@@ -244,7 +246,7 @@ namespace WeChatNet.Capture.Live
         {
             if (Interlocked.Read(ref _queuedCount) >= _options.QueueCapacity || Interlocked.Read(ref _queuedBytes) + caplen > _options.QueueByteLimit)
             {
-                Interlocked.Increment(ref _skipped);
+                Volatile.Write(ref _skipped, _skipped + 1);
                 return;
             }
             var data = new byte[caplen];
