@@ -16,6 +16,7 @@ namespace WeChatNet.Capture.Live
 
         private static readonly object s_gate = new object();
         private static PcapLibrary? s_default;
+        private static readonly Dictionary<string, PcapLibrary> s_byPath = new Dictionary<string, PcapLibrary>(StringComparer.Ordinal);
 
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int FindAllDevs(out IntPtr alldevs, IntPtr errbuf);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate void FreeAllDevs(IntPtr alldevs);
@@ -91,16 +92,18 @@ namespace WeChatNet.Capture.Live
 
         /// <summary>
         /// The library for this process: <paramref name="explicitPath"/> if given, else the WECHATNET_PCAP_LIBRARY environment
-        /// variable, else the platform's usual places. The default load is cached; an explicit path is loaded as asked
+        /// variable, else the platform's usual places. Each library is loaded once; a failure is reported on every call
         /// (tests use a wrong path to see the missing-library error).
         /// </summary>
         public static PcapLibrary Load(string? explicitPath = null)
         {
             if (string.IsNullOrEmpty(explicitPath)) explicitPath = Environment.GetEnvironmentVariable(LibraryPathVariable);
-            if (!string.IsNullOrEmpty(explicitPath)) return LoadFrom(new[] { explicitPath! }, explicitPath);
             lock (s_gate)
             {
-                return s_default ??= LoadFrom(Candidates(), null);
+                if (string.IsNullOrEmpty(explicitPath)) return s_default ??= LoadFrom(Candidates(), null);
+                // Loaded libraries stay loaded for the process (as the runtime does with DllImport); failures are not cached.
+                if (!s_byPath.TryGetValue(explicitPath!, out var lib)) s_byPath[explicitPath!] = lib = LoadFrom(new[] { explicitPath! }, explicitPath);
+                return lib;
             }
         }
 

@@ -238,6 +238,17 @@ namespace WeChatNet.Tests.Capture.Live
         }
 
         [Fact]
+        public void AnExplicitLibraryPathIsUsed()
+        {
+            RequireCapture();
+            string? path = new[] { "/usr/lib/x86_64-linux-gnu/libpcap.so.0.8", "/usr/lib/aarch64-linux-gnu/libpcap.so.0.8" }.FirstOrDefault(System.IO.File.Exists);
+            Assert.True(path != null, "libpcap.so.0.8 (package libpcap0.8) is needed for this test");
+            Assert.Contains(CaptureDevices.List(path), d => d.Name == "lo");
+            using var capture = LiveCapture.Start(new LiveCaptureOptions { Interface = "lo", Filter = "udp port 9", LibraryPath = path, Duration = TimeSpan.FromMilliseconds(50) });
+            Assert.StartsWith("libpcap version", capture.Wait().LibraryVersion);
+        }
+
+        [Fact]
         public void ALibraryWithoutPcapFunctionsIsReportedAsMissing()
         {
             // libz is a real shared library but not libpcap: loading succeeds, resolving pcap_findalldevs fails.
