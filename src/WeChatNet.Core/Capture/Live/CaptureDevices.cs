@@ -184,7 +184,8 @@ namespace WeChatNet.Capture.Live
                         var gwBytes = new byte[16];
                         for (int i = 0; i < 16; i++) gwBytes[i] = byte.Parse(f[4].Substring(2 * i, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
                         var gw = new IPAddress(gwBytes);
-                        if (gw.Equals(IPAddress.IPv6Any)) continue;
+                        if (!uint.TryParse(f[8], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out uint flags6) || (flags6 & 1) == 0) continue; // RTF_UP
+                        if ((flags6 & 0x200) != 0) continue; // RTF_REJECT: an unreachable default, not a route out
                         best.Add((f[9], gw.ToString(), long.Parse(f[5], NumberStyles.HexNumber, CultureInfo.InvariantCulture) + (1L << 33)));
                     }
                 }

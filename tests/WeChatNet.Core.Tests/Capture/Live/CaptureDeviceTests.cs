@@ -24,8 +24,10 @@ namespace WeChatNet.Tests.Capture.Live
         public void TheDefaultDeviceIsTheOneIpRouteNames()
         {
             string ip = ExternalTool.Require("ip", "iproute2");
-            var route = ExternalTool.Run(ip, "-4", "route", "show", "default").EnsureSuccess("ip route show default").StandardOutput
-                .Split('\n').Where(l => l.StartsWith("default")).Select(l => l.Split(' ')).ToList();
+            // IPv4 default routes are preferred; a machine with only an IPv6 default route uses that one.
+            var route = new[] { "-4", "-6" }.SelectMany(family => ExternalTool.Run(ip, family, "route", "show", "default")
+                .EnsureSuccess("ip route show default").StandardOutput.Split('\n')
+                .Where(l => l.StartsWith("default") && !l.Contains(" dev lo ")).Select(l => l.Split(' '))).ToList();
             var devices = CaptureDevices.List();
             if (route.Count == 0)
             {
