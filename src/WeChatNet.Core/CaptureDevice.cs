@@ -3,10 +3,11 @@ namespace WeChatNet
     /// <summary>A network interface libpcap / Npcap can capture on (output of Get-WeChatCaptureDevice). Plain data only.</summary>
     public sealed class CaptureDevice
     {
-        public CaptureDevice(string name, string description, string[] addresses, bool isLoopback, bool isUp, bool isRunning,
+        public CaptureDevice(string name, string friendlyName, string description, string[] addresses, bool isLoopback, bool isUp, bool isRunning,
             bool isWireless, string connectionStatus, bool isDefault, string? defaultGateway)
         {
             Name = name;
+            FriendlyName = friendlyName;
             Description = description;
             Addresses = addresses;
             IsLoopback = isLoopback;
@@ -20,6 +21,9 @@ namespace WeChatNet
 
         /// <summary>The name to pass to Start-WeChatCapture -Interface (e.g. eth0, en0, \Device\NPF_{GUID}).</summary>
         public string Name { get; }
+
+        /// <summary>The name people know the adapter by (Windows: "Wi-Fi", "Ethernet"; elsewhere the same as Name).</summary>
+        public string FriendlyName { get; }
 
         /// <summary>libpcap's description (on Windows the adapter's name), or empty.</summary>
         public string Description { get; }

@@ -47,7 +47,7 @@ namespace WeChatNet.Commands
             }
             foreach (var pattern in Name)
             {
-                var matched = devices.Where(d => Wildcard.IsMatch(d.Name, pattern) || Wildcard.IsMatch(d.Description, pattern)).ToList();
+                var matched = devices.Where(d => Wildcard.IsMatch(d.Name, pattern) || Wildcard.IsMatch(d.FriendlyName, pattern) || Wildcard.IsMatch(d.Description, pattern)).ToList();
                 foreach (var d in matched) WriteObject(d);
                 if (matched.Count == 0 && !Wildcard.ContainsWildcard(pattern))
                     WriteError(new ErrorRecord(

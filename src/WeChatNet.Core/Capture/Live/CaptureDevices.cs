@@ -20,6 +20,7 @@ namespace WeChatNet.Capture.Live
             var lib = PcapLibrary.Load(libraryPath);
             var routes = DefaultRoutes();
             string? defaultKey = routes.Count > 0 ? routes[0].Interface : null;
+            var friendlyNames = FriendlyNames();
             var result = new List<CaptureDevice>();
             IntPtr errbuf = Marshal.AllocHGlobal(PcapLibrary.ErrbufSize);
             try
@@ -51,7 +52,8 @@ namespace WeChatNet.Capture.Live
                         string key = RouteKey(name);
                         string? gateway = routes.Where(r => string.Equals(r.Interface, key, StringComparison.OrdinalIgnoreCase)).Select(r => r.Gateway).FirstOrDefault();
                         bool isDefault = defaultKey != null && string.Equals(defaultKey, key, StringComparison.OrdinalIgnoreCase);
-                        result.Add(new CaptureDevice(name, description, addresses, (flags & IfLoopback) != 0, (flags & IfUp) != 0,
+                        string friendly = friendlyNames.TryGetValue(key, out var f) ? f : name;
+                        result.Add(new CaptureDevice(name, friendly, description, addresses, (flags & IfLoopback) != 0, (flags & IfUp) != 0,
                             (flags & IfRunning) != 0, (flags & IfWireless) != 0, status, isDefault, gateway));
                     }
                 }
@@ -65,6 +67,29 @@ namespace WeChatNet.Capture.Live
                 Marshal.FreeHGlobal(errbuf);
             }
             return result;
+        }
+
+        /// <summary>
+        /// The device a user means by <paramref name="name"/>: its libpcap name, else (for Windows, where libpcap names are
+        /// \Device\NPF_{GUID}) the adapter's friendly name such as "Wi-Fi" or "Ethernet", else its description; null if none.
+        /// </summary>
+        public static CaptureDevice? Find(IReadOnlyList<CaptureDevice> devices, string name) =>
+            devices.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.Ordinal))
+            ?? devices.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? devices.FirstOrDefault(d => string.Equals(d.FriendlyName, name, StringComparison.OrdinalIgnoreCase))
+            ?? devices.FirstOrDefault(d => string.Equals(d.Description, name, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>Windows: adapter GUID -> friendly name ("Wi-Fi"); elsewhere libpcap's names are already the friendly ones.</summary>
+        private static Dictionary<string, string> FriendlyNames()
+        {
+            var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (!NativeLibraryLoader.IsWindows) return map;
+            try
+            {
+                foreach (var nic in NetworkInterface.GetAllNetworkInterfaces()) map[nic.Id] = nic.Name;
+            }
+            catch (NetworkInformationException) { }
+            return map;
         }
 
         /// <summary>The device carrying the default route, else the first up, running, non-loopback one, else null.</summary>

@@ -66,6 +66,15 @@ namespace WeChatNet.Capture.Live
         private Exception? _failure;
         private CaptureSummary? _summary;
 
+        /// <summary>A libpcap name as given; a friendly name or description ("Wi-Fi") becomes the device's libpcap name.</summary>
+        private static string ResolveDevice(string name, string? libraryPath)
+        {
+            IReadOnlyList<CaptureDevice> devices;
+            try { devices = CaptureDevices.List(libraryPath); }
+            catch (LiveCaptureException e) when (e.Kind != LiveCaptureErrorKind.LibraryMissing) { return name; } // let pcap_activate say what is wrong
+            return CaptureDevices.Find(devices, name)?.Name ?? name;
+        }
+
         private static string DefaultDevice(string? libraryPath)
         {
             var devices = CaptureDevices.List(libraryPath);
@@ -109,7 +118,7 @@ namespace WeChatNet.Capture.Live
             if (options.Open.SnapLength < 64 || options.Open.SnapLength > 262144)
                 throw new ArgumentException("The snap length must be 64 to 262144 bytes.", nameof(options));
             var lib = PcapLibrary.Load(options.LibraryPath);
-            string device = string.IsNullOrEmpty(options.Interface) ? DefaultDevice(options.LibraryPath) : options.Interface!;
+            string device = string.IsNullOrEmpty(options.Interface) ? DefaultDevice(options.LibraryPath) : ResolveDevice(options.Interface!, options.LibraryPath);
             string filter = options.CaptureAll ? "" : options.Filter ?? CaptureFilter.WeChatDefaultFromFile(options.PrefixFile);
             var handle = PcapHandle.Open(lib, device, options.Open);
             CaptureFileSet? files = null;

@@ -45,6 +45,28 @@ namespace WeChatNet.Tests.Capture.Live
         }
 
         [Fact]
+        public void ADeviceIsFoundByNameFriendlyNameOrDescription()
+        {
+            var devices = CaptureDevices.List();
+            Assert.All(devices, d => Assert.Equal(d.Name, d.FriendlyName)); // Linux: libpcap's names are the friendly ones
+            Assert.Equal("lo", CaptureDevices.Find(devices, "lo")!.Name);
+            Assert.Equal("lo", CaptureDevices.Find(devices, "LO")!.Name);
+            var any = Assert.Single(devices, d => d.Name == "any");
+            Assert.Same(any, CaptureDevices.Find(devices, any.Description.ToUpperInvariant()));
+            Assert.Null(CaptureDevices.Find(devices, "wcnnosuch0"));
+        }
+
+        [Fact]
+        public void CaptureStartsOnADeviceNamedByItsDescription()
+        {
+            LiveCaptureTests.RequireCapture();
+            var any = Assert.Single(CaptureDevices.List(), d => d.Name == "any");
+            using var capture = LiveCapture.Start(new LiveCaptureOptions { Interface = any.Description, Filter = "udp port 9", Duration = System.TimeSpan.FromMilliseconds(50) });
+            Assert.Equal("any", capture.Interface);
+            Assert.Equal("any", capture.Wait().Interface);
+        }
+
+        [Fact]
         public void SocketAddressPrefixLengthsAreCounted()
         {
             Assert.Equal(8, CaptureDevices.PrefixLength(System.Net.IPAddress.Parse("255.0.0.0")));
