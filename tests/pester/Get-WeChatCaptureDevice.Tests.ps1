@@ -39,6 +39,12 @@ Describe 'Get-WeChatCaptureDevice' {
         Get-WeChatCaptureDevice 'wechatnet-no-such-*' | Should -BeNullOrEmpty
     }
 
+    It 'finds Windows adapters by their friendly name' -Skip:(-not $IsWindows) {
+        $nic = Get-WeChatCaptureDevice | Where-Object { $_.FriendlyName -ne $_.Name } | Select-Object -First 1
+        $nic | Should -Not -BeNullOrEmpty
+        (Get-WeChatCaptureDevice $nic.FriendlyName).Name | Should -Be $nic.Name
+    }
+
     It 'writes CaptureInterfaceNotFound for an unknown literal name and keeps going' {
         $lo = (Get-WeChatCaptureDevice | Where-Object IsLoopback | Select-Object -First 1).Name
         $found = Get-WeChatCaptureDevice 'wcnnosuch0', $lo -ErrorVariable err -ErrorAction SilentlyContinue
