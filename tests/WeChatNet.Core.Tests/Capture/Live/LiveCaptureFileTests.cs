@@ -40,6 +40,26 @@ namespace WeChatNet.Tests.Capture.Live
             return r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('|')).ToList();
         }
 
+        /// <summary>Runs a capture with a Count while DNS-sized datagrams flood its port, until the Count stops it.</summary>
+        private static CaptureSummary CaptureWhileFlooding(LoopbackTraffic t, LiveCaptureOptions options)
+        {
+            var stop = new ManualResetEventSlim();
+            using var capture = LiveCapture.Start(options);
+            var flood = Worker.Run(() => t.Flood(stop));
+            try
+            {
+                var summary = capture.Wait();
+                Assert.Equal("Count", summary.StopReason);
+                Assert.Equal(options.Count, summary.PacketsCaptured);
+                return summary;
+            }
+            finally
+            {
+                stop.Set();
+                flood.Join();
+            }
+        }
+
         [Fact]
         public void TheFileHoldsExactlyWhatWasSentAndTsharkAgrees()
         {
@@ -150,21 +170,9 @@ namespace WeChatNet.Tests.Capture.Live
             var options = LiveCaptureTests.Options(t);
             options.OutFile = dir.File("ring.pcapng");
             options.MaxFileBytes = 20_000;
-            options.Open.SnapLength = 1000; // keeps every record far below the limit, so each file must stay within it
-            var seen = new ManualResetEventSlim();
-            var live = new CapturedStreams();
-            CaptureSummary summary;
-            using (var capture = LiveCapture.Start(options))
-            {
-                var driver = LiveCaptureTests.Drive(() => t.RunLongLink(1500), t, seen, capture);
-                foreach (var f in capture.ReadFrames())
-                {
-                    live.Add(f.Data, f.LinkType);
-                    if (!seen.IsSet && live.Udp.Any(u => u.Dst == t.MarkerPort)) { seen.Set(); capture.Stop(); }
-                }
-                driver.Join();
-                summary = capture.Summary!;
-            }
+            options.Open.SnapLength = 1000;
+            options.Count = 1000; // ~110 bytes a block: several files, a known number of packets, whatever the machine's speed
+            var summary = CaptureWhileFlooding(t, options);
             Assert.True(summary.FilesWritten >= 3, $"only {summary.FilesWritten} files for {summary.Bytes} bytes");
             Assert.Equal(summary.FilesWritten, summary.Files.Length);
             Assert.Equal(Enumerable.Range(1, summary.FilesWritten).Select(n => dir.File($"ring_{n:D5}.pcapng")), summary.Files);
@@ -193,18 +201,8 @@ namespace WeChatNet.Tests.Capture.Live
             options.MaxFiles = 3;
             options.Open.SnapLength = 1000;
             options.EmitFrames = false;
-            CaptureSummary summary;
-            using (var capture = LiveCapture.Start(options))
-            {
-                var traffic = Worker.Run(() => t.RunLongLink(1500));
-                var stopper = Worker.Run(() =>
-                {
-                    traffic.Join();
-                    capture.Stop();
-                });
-                summary = capture.Wait();
-                stopper.Join();
-            }
+            options.Count = 1000;
+            var summary = CaptureWhileFlooding(t, options);
             Assert.True(summary.FilesWritten > 3, $"only {summary.FilesWritten} files");
             Assert.Equal(3, summary.Files.Length);
             Assert.Equal(Enumerable.Range(summary.FilesWritten - 2, 3).Select(n => dir.File($"ring_{n:D5}.pcapng")), summary.Files);
