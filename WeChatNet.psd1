@@ -22,8 +22,10 @@
         'Measure-WeChatHeartbeat',
         'Get-WeChatFinding',
         'Import-WeChatCapture',
-        'Export-WeChatCapture'
-        'Get-WeChatRoute'
+        'Export-WeChatCapture',
+        'Get-WeChatRoute',
+        'Get-WeChatCaptureDevice',
+        'Start-WeChatCapture'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
