@@ -24,6 +24,8 @@
         'Import-WeChatCapture',
         'Export-WeChatCapture',
         'Get-WeChatRoute',
+        'Get-WeChatCaptureDevice',
+        'Start-WeChatCapture',
         'Invoke-WeChatDiagnostic'
     )
     FunctionsToExport    = @()

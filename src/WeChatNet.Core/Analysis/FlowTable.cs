@@ -19,9 +19,6 @@ namespace WeChatNet.Analysis
         /// <summary>Ports that mark the server side when no SYN was captured.</summary>
         public ISet<int> ServerPorts { get; set; } = new HashSet<int> { 80, 443, 8080, 53, 853 };
 
-        /// <summary>Most flows kept; past it the oldest closed flows are finished early (memory stays bounded by flows).</summary>
-        public int MaxFlows { get; set; } = 1_000_000;
-
         /// <summary>At most this many idle gaps are listed per flow.</summary>
         public int MaxIdleGapsPerFlow { get; set; } = 256;
     }
@@ -62,23 +59,9 @@ namespace WeChatNet.Analysis
                 flow = new FlowState(_nextId++, key, p.TimestampNs);
                 _active[key] = flow;
                 _all.Add(flow);
-                if (_all.Count > _options.MaxFlows) EvictOne();
             }
             flow.Add(p, fromA, this);
             return flow;
-        }
-
-        private void EvictOne()
-        {
-            // Forget the oldest closed flow's key (its record stays for the result) so a reused 5-tuple starts anew.
-            foreach (var f in _all)
-            {
-                if (f.Closed && _active.TryGetValue(f.Key, out var cur) && ReferenceEquals(cur, f))
-                {
-                    _active.Remove(f.Key);
-                    return;
-                }
-            }
         }
 
         /// <summary>The flows seen so far, in order of first packet.</summary>
