@@ -25,7 +25,8 @@
         'Export-WeChatCapture',
         'Get-WeChatRoute',
         'Get-WeChatCaptureDevice',
-        'Start-WeChatCapture'
+        'Start-WeChatCapture',
+        'Invoke-WeChatDiagnostic'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -145,7 +145,7 @@ namespace WeChatNet.Benchmarks
         }
 
         /// <summary>Writes <paramref name="count"/> Ethernet/IPv4/TCP packets with our pcap writer (streaming, constant memory).</summary>
-        private static void Generate(string path, long count)
+        internal static void Generate(string path, long count)
         {
             var rng = new Random(20261122);
             ushort[] serverPorts = { 80, 443, 8080 };

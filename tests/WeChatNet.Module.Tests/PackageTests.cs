@@ -40,6 +40,9 @@ namespace WeChatNet.ModuleTests
                 foreach (var sample in Directory.GetFiles(Path.Combine(Repo.Root, "samples"), "*.pcapng"))
                     Assert.True(File.Exists(Path.Combine(outDir, "samples", Path.GetFileName(sample))), $"the package lacks samples/{Path.GetFileName(sample)}");
                 Assert.True(File.Exists(Path.Combine(outDir, "samples", "nat-timeout.pcapng")), "the package lacks the README's main-job sample");
+                // The runbooks users copy from the installed module (docs/runbooks).
+                foreach (var runbook in Directory.GetFiles(Path.Combine(Repo.Root, "docs", "runbooks")))
+                    Assert.True(File.Exists(Path.Combine(outDir, "runbooks", Path.GetFileName(runbook))), $"the package lacks runbooks/{Path.GetFileName(runbook)}");
                 // PowerShell brings its own engine: shipping System.Management.Automation.dll would break the import.
                 Assert.False(File.Exists(Path.Combine(outDir, "System.Management.Automation.dll")));
                 // Every cmdlet in the manifest has its help page in the package, as Markdown and as MAML for Get-Help.

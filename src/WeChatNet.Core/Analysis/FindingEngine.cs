@@ -33,6 +33,24 @@ namespace WeChatNet.Analysis
         public long DroppedPackets { get; set; }
         /// <summary>Where the client is (MainlandChina or Overseas), when the user says or the capture shows it.</summary>
         public string? ClientRegion { get; set; }
+
+        // Live checks (Invoke-WeChatDiagnostic -Live): empty when only a capture was analysed.
+        /// <summary>What the resolvers said, one answer per (name, server).</summary>
+        public IReadOnlyList<DnsAnswer> DnsAnswers { get; set; } = Array.Empty<DnsAnswer>();
+        /// <summary>The answers grouped by name (DomainResolver.Compare).</summary>
+        public IReadOnlyList<DnsComparison> DnsComparisons { get; set; } = Array.Empty<DnsComparison>();
+        /// <summary>The HTTP dispatch fetch; null when it was not asked.</summary>
+        public WeChat.DispatchResult? Dispatch { get; set; }
+        /// <summary>TCP connect tests to WeChat's servers.</summary>
+        public IReadOnlyList<ConnectionTest> Connections { get; set; } = Array.Empty<ConnectionTest>();
+        /// <summary>The hops of the trace to the long link, in order; empty when it did not run.</summary>
+        public IReadOnlyList<RouteHop> Route { get; set; } = Array.Empty<RouteHop>();
+        /// <summary>The trace's target, when one was chosen.</summary>
+        public string? RouteTarget { get; set; }
+        /// <summary>Why the trace did not run (missing privilege, no target...); null when it ran or was not asked.</summary>
+        public string? RouteSkipped { get; set; }
+        /// <summary>Region and owner of an address, for evidence; null leaves them out.</summary>
+        public Func<string, (string Region, string? Owner)>? WhereIs { get; set; }
     }
 
     /// <summary>One rule of FindingRules.txt.</summary>
@@ -67,6 +85,8 @@ namespace WeChatNet.Analysis
         {
             "LongLinkIdleTimeout", "LongLinkDied", "HeartbeatMissed", "HeartbeatStuckAtMinimum", "HighRetransmission", "SlowHandshake",
             "RegionMismatch", "SlowShortLink", "DnsFailure", "CaptureGaps", "CaptureDrops", "ServerResets",
+            "Retransmissions", "ResolversDisagree", "ResolverRegionMismatch", "ResolverFailed", "DispatchFailed", "HostUnreachable", "ConnectFailed", "SlowConnect",
+            "PathLatencyStep", "PathLoss", "PathTraceSkipped",
         };
 
         private readonly Dictionary<string, FindingRule> _rules;
@@ -152,13 +172,17 @@ namespace WeChatNet.Analysis
                 {
                     var rule = _rules["HighRetransmission"];
                     long dataSegments = f.RetransmissionRate > 0 ? (long)Math.Round(f.Retransmissions / f.RetransmissionRate) : 0;
-                    if (f.RetransmissionRate > rule.Param("rate") && dataSegments >= rule.Param("minDataSegments"))
+                    var values = new Dictionary<string, string>
                     {
-                        Add("HighRetransmission", new[] { f.Id },
-                            $"flow {f.Id} {f.Client} -> {f.Server}: {f.Retransmissions} retransmissions of {dataSegments} data segments ({f.SpuriousRetransmissions} spurious)",
-                            new Dictionary<string, string> { ["rate"] = f.RetransmissionRate.ToString("0.#%", CultureInfo.InvariantCulture), ["kind"] = f.Kind, ["server"] = f.Server },
-                            area: f.Kind == "ShortLink" ? "ShortLink" : f.Kind == "LongLink" ? "LongLink" : "Path");
-                    }
+                        ["rate"] = f.RetransmissionRate.ToString("0.#%", CultureInfo.InvariantCulture), ["kind"] = f.Kind, ["server"] = f.Server,
+                        ["count"] = f.Retransmissions.ToString(CultureInfo.InvariantCulture), ["segments"] = dataSegments.ToString(CultureInfo.InvariantCulture),
+                    };
+                    string evidence = $"flow {f.Id} {f.Client} -> {f.Server}: {f.Retransmissions} retransmissions of {dataSegments} data segments ({f.SpuriousRetransmissions} spurious)";
+                    string area = f.Kind == "ShortLink" ? "ShortLink" : f.Kind == "LongLink" ? "LongLink" : "Path";
+                    if (f.RetransmissionRate > rule.Param("rate") && dataSegments >= rule.Param("minDataSegments"))
+                        Add("HighRetransmission", new[] { f.Id }, evidence, values, area: area);
+                    else if (Has("Retransmissions") && f.Retransmissions > 0)
+                        Add("Retransmissions", new[] { f.Id }, evidence, values, area: area);
                 }
                 if (Has("SlowHandshake") && f.HandshakeMs > _rules["SlowHandshake"].Param("thresholdMs"))
                 {
@@ -217,7 +241,146 @@ namespace WeChatNet.Analysis
                     Add("ServerResets", reset.Select(f => f.Id), string.Join("; ", reset.Select(f => $"flow {f.Id} {f.Server} ({f.Kind})")),
                         new Dictionary<string, string> { ["count"] = reset.Count.ToString(CultureInfo.InvariantCulture) });
             }
-            return findings.OrderBy(f => f.Severity == "Error" ? 0 : f.Severity == "Warning" ? 1 : 2).ThenBy(f => f.Area, StringComparer.Ordinal).ToList();
+            LiveRules(facts, Has, Add);
+            return Sort(findings);
+        }
+
+        /// <summary>Errors first, then warnings, then info; within a severity by area (stable otherwise).</summary>
+        public static List<Finding> Sort(IEnumerable<Finding> findings) =>
+            findings.OrderBy(f => f.Severity == "Error" ? 0 : f.Severity == "Warning" ? 1 : 2).ThenBy(f => f.Area, StringComparer.Ordinal).ToList();
+
+        private void LiveRules(AnalysisFacts facts, Func<string, bool> has, Action<string, IEnumerable<int>, string, IDictionary<string, string>, string?> add)
+        {
+            string Where(string address)
+            {
+                if (facts.WhereIs is null) return address;
+                var (region, owner) = facts.WhereIs(address);
+                return $"{address} ({region}{(string.IsNullOrEmpty(owner) ? "" : ", " + owner)})";
+            }
+            string N(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+            var none = Array.Empty<int>();
+
+            if (has("ResolversDisagree"))
+            {
+                foreach (var c in facts.DnsComparisons.Where(c => c.MainlandDiffers))
+                {
+                    var answers = facts.DnsAnswers.Where(a => a.Name == c.Name && a.Type == c.Type && a.Status == "Ok").ToList();
+                    var mainland = answers.Where(a => a.Region == "Mainland").ToList();
+                    var others = answers.Where(a => a.Region != "Mainland").ToList();
+                    if (mainland.Count == 0 || others.Count == 0) continue; // a failure is ResolverFailed's business
+                    string Side(IEnumerable<DnsAnswer> side) => string.Join("; ", side.Select(a => $"{a.Server} ({a.Region}): {(a.Addresses.Length == 0 ? "no address" : string.Join(", ", a.Addresses.Select(Where)))}"));
+                    add("ResolversDisagree", none, $"{c.Name}: {Side(mainland)} | {Side(others)}",
+                        new Dictionary<string, string> { ["name"] = c.Name, ["other"] = string.Join("/", others.Select(a => a.Region).Distinct()) }, null);
+                }
+            }
+            if (has("ResolverRegionMismatch") && facts.ClientRegion != null)
+            {
+                // The resolvers this client really uses (its own, or ones given without a region label) sending it to the other side.
+                foreach (var a in facts.DnsAnswers.Where(a => a.Source == "Dns" && a.Status == "Ok" && (a.Region == "System" || a.Region == "Custom") && a.Addresses.Length > 0))
+                {
+                    var role = WeChat.EndpointCatalog.Default.Classify(a.Name)?.Role;
+                    if (role != EndpointRole.LongLink && role != EndpointRole.ShortLink && role != EndpointRole.Dispatch) continue;
+                    var regions = a.AddressRegions.Where(r => r == "MainlandChina" || r == "HongKong" || r == "Overseas").ToList();
+                    if (regions.Count == 0 || regions.Count != a.Addresses.Length || regions.Any(r => IsMainland(r) == IsMainland(facts.ClientRegion))) continue;
+                    add("ResolverRegionMismatch", none, $"{a.Name} from {a.Server} ({a.Region}): {string.Join(", ", a.Addresses.Select(Where))}",
+                        new Dictionary<string, string>
+                        {
+                            ["clientRegion"] = facts.ClientRegion, ["serverRegion"] = string.Join("/", regions.Distinct()), ["name"] = a.Name, ["server"] = a.Server,
+                        }, role == EndpointRole.Dispatch ? "Dispatch" : "Dns");
+                }
+            }
+            if (has("ResolverFailed"))
+            {
+                foreach (var server in facts.DnsAnswers.Where(a => a.Source == "Dns").GroupBy(a => a.Server))
+                {
+                    var failed = server.Where(a => a.Status != "Ok" && a.Status != "NxDomain").ToList();
+                    if (failed.Count == 0) continue;
+                    var first = failed[0];
+                    add("ResolverFailed", none,
+                        string.Join("; ", failed.Select(a => $"{a.Name}: {a.Status}{(a.Error.Length > 0 ? " (" + a.Error + ")" : "")}")),
+                        new Dictionary<string, string>
+                        {
+                            ["server"] = server.Key, ["region"] = first.Region, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture),
+                            ["total"] = server.Count().ToString(CultureInfo.InvariantCulture),
+                            ["status"] = string.Join(", ", failed.Select(a => a.Status).Distinct()),
+                        }, null);
+                }
+            }
+            if (has("DispatchFailed") && facts.Dispatch != null)
+            {
+                var d = facts.Dispatch;
+                string where = d.Uri.GetLeftPart(UriPartial.Path);
+                if (d.Dispatch is null)
+                    add("DispatchFailed", none, $"{where}: {d.Failure}: {d.Message}",
+                        new Dictionary<string, string> { ["uri"] = where, ["failure"] = d.Failure.ToString() }, null);
+                else if (d.Dispatch.RetCode != 0)
+                    add("DispatchFailed", none, $"{where}: answered retcode {d.Dispatch.RetCode} with {d.Dispatch.Domains.Length} domains in {N(d.Dispatch.ElapsedMs)} ms",
+                        new Dictionary<string, string> { ["uri"] = where, ["failure"] = "retcode " + d.Dispatch.RetCode.ToString(CultureInfo.InvariantCulture) }, null);
+            }
+            var tcp = facts.Connections.Where(t => t.Test == "TcpConnect").ToList();
+            foreach (var host in tcp.GroupBy(t => t.Host, StringComparer.OrdinalIgnoreCase))
+            {
+                string area = host.First().Role switch { "LongLink" => "LongLink", "ShortLink" => "ShortLink", "Dispatch" => "Dispatch", _ => "Path" };
+                var failed = host.Where(t => !t.Succeeded).ToList();
+                string FailText(ConnectionTest t) => t.Address is null
+                    ? $"port {t.Port}: {t.Error} ({t.ErrorMessage})"
+                    : $"{Where(t.Address)} port {t.Port}: {t.Error}{(t.Successes > 0 ? $" ({t.Successes} of {t.Attempts} connected)" : "")}";
+                if (failed.Count > 0 && failed.Count == host.Count() && has("HostUnreachable"))
+                {
+                    add("HostUnreachable", none, string.Join("; ", failed.Select(FailText)),
+                        new Dictionary<string, string> { ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()) }, area);
+                }
+                else if (failed.Count > 0 && has("ConnectFailed"))
+                {
+                    add("ConnectFailed", none, string.Join("; ", failed.Select(FailText)),
+                        new Dictionary<string, string>
+                        {
+                            ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["total"] = host.Count().ToString(CultureInfo.InvariantCulture),
+                            ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()),
+                        }, area);
+                }
+                if (has("SlowConnect"))
+                {
+                    double limit = _rules["SlowConnect"].Param("thresholdMs");
+                    var ok = host.Where(t => t.ConnectMs.HasValue).ToList();
+                    if (ok.Count > 0 && ok.Min(t => t.ConnectMs!.Value) > limit)
+                    {
+                        var best = ok.OrderBy(t => t.ConnectMs!.Value).First();
+                        add("SlowConnect", none, string.Join("; ", ok.OrderBy(t => t.ConnectMs!.Value).Select(t => $"{Where(t.Address!)} port {t.Port}: {t.ConnectMs!.Value:0.#} ms")),
+                            new Dictionary<string, string> { ["host"] = host.Key, ["ms"] = N(best.ConnectMs!.Value) }, area);
+                    }
+                }
+            }
+            string target = facts.RouteTarget ?? facts.Route.FirstOrDefault()?.TargetAddress ?? "the long link";
+            if (has("PathTraceSkipped") && facts.RouteSkipped != null)
+                add("PathTraceSkipped", none, facts.RouteSkipped, new Dictionary<string, string> { ["target"] = target, ["reason"] = facts.RouteSkipped }, null);
+            if (facts.Route.Count > 0)
+            {
+                if (has("PathLatencyStep"))
+                {
+                    var step = facts.Route.FirstOrDefault(h => h.IsBiggestStep && h.StepMs.HasValue);
+                    if (step != null && step.StepMs!.Value > _rules["PathLatencyStep"].Param("thresholdMs"))
+                    {
+                        var before = facts.Route.LastOrDefault(h => h.Hop < step.Hop && h.BestMs.HasValue);
+                        add("PathLatencyStep", none,
+                            $"hop {(before != null ? before.Hop.ToString(CultureInfo.InvariantCulture) + " " + Where(before.Address ?? "?") + " best " + before.BestMs!.Value.ToString("0.#", CultureInfo.InvariantCulture) + " ms -> " : "")}hop {step.Hop} {Where(step.Address ?? "?")} best {step.BestMs:0.#} ms (+{step.StepMs:0.#} ms); {facts.Route.Count} hops to {target}",
+                            new Dictionary<string, string> { ["step"] = N(step.StepMs!.Value), ["hop"] = step.Hop.ToString(CultureInfo.InvariantCulture), ["address"] = step.Address ?? "?", ["target"] = target }, null);
+                    }
+                }
+                if (has("PathLoss"))
+                {
+                    var last = facts.Route.LastOrDefault(h => h.IsDestination) ?? facts.Route[facts.Route.Count - 1];
+                    double limit = _rules["PathLoss"].Param("lossPercent");
+                    if (last.Sent > 0 && last.LossPercent >= limit)
+                    {
+                        var firstLossy = facts.Route.FirstOrDefault(h => h.Sent > 0 && h.LossPercent >= limit && facts.Route.Where(x => x.Hop > h.Hop).All(x => x.Sent == 0 || x.LossPercent >= limit));
+                        string reached = last.IsDestination ? $"the target answered {last.Received} of {last.Sent} probes" : $"the target never answered; the last hop traced was {last.Hop}";
+                        add("PathLoss", none,
+                            $"{reached}; loss from hop {(firstLossy ?? last).Hop} ({Where((firstLossy ?? last).Address ?? "no reply")}) onwards",
+                            new Dictionary<string, string> { ["loss"] = N(last.LossPercent), ["target"] = target, ["hop"] = (firstLossy ?? last).Hop.ToString(CultureInfo.InvariantCulture) }, null);
+                    }
+                }
+            }
         }
 
         /// <summary>Findings at least as severe as <paramref name="minimum"/> (Info, Warning or Error).</summary>

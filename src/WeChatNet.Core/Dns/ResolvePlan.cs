@@ -120,7 +120,16 @@ namespace WeChatNet.Dns
             var servers = new List<DnsServer>();
             foreach (var text in s.Servers ?? Array.Empty<string>())
             {
-                if (DnsServer.TryParse(text, out var server, out string? error)) servers.Add(server!);
+                // "Mainland=1.2.3.4:53" / "Overseas=https://..." labels a server given by hand with a region for -Compare.
+                string region = "Custom", address = text ?? string.Empty;
+                int eq = address.IndexOf('=');
+                if (eq > 0 && Enum.TryParse(address.Substring(0, eq).Trim(), true, out ResolverRegion labelled) && labelled != ResolverRegion.System
+                    && !address.Substring(0, eq).Trim().All(char.IsDigit))
+                {
+                    region = labelled.ToString();
+                    address = address.Substring(eq + 1);
+                }
+                if (DnsServer.TryParse(address, out var server, out string? error, region)) servers.Add(server!);
                 else problems.Add(new ResolveProblem("InvalidServer", $"-Server '{text}' is not a resolver: {error}.", text ?? string.Empty, false));
             }
             var regions = s.Regions ?? Array.Empty<ResolverRegion>();

@@ -24,7 +24,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void TheShippedRulesParseAndEveryRuleHasLogic()
         {
-            Assert.Equal(12, Engine.Rules.Count);
+            Assert.Equal(23, Engine.Rules.Count);
         }
 
         [Fact]

@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using System.Net.Sockets;
+using System.Threading;
+using WeChatNet.Capture;
+using WeChatNet.Connectivity;
+using WeChatNet.IpIntel;
+using WeChatNet.WeChat;
+
+namespace WeChatNet.Analysis
+{
+    /// <summary>What Invoke-WeChatDiagnostic runs: capture analysis (<see cref="CapturePaths"/>), live checks (<see cref="Live"/>), or both.</summary>
+    public sealed class DiagnosticRequest
+    {
+        /// <summary>Capture files analysed together in one pass (flows, heartbeats, findings).</summary>
+        public IList<string> CapturePaths { get; set; } = new List<string>();
+
+        /// <summary>Resolve, ask the dispatch, test connections and trace the path from this machine.</summary>
+        public bool Live { get; set; }
+
+        /// <summary>Resolver presets; null means Mainland, Overseas and System (this machine's own) unless <see cref="Servers"/> are given.</summary>
+        public IList<ResolverRegion>? Regions { get; set; }
+
+        /// <summary>Resolvers given by hand (<c>1.2.3.4</c>, <c>127.0.0.1:5353</c>, a DoH URL), optionally labelled <c>Mainland=</c> / <c>Overseas=</c>.</summary>
+        public IList<string> Servers { get; set; } = new List<string>();
+
+        /// <summary>Names to resolve and test; empty means the catalog's dispatch, long- and short-link hosts.</summary>
+        public IList<string> Names { get; set; } = new List<string>();
+
+        /// <summary>The dispatch to ask (the newgetdns parameters are appended); null means WeChat's own.</summary>
+        public Uri? DispatchUri { get; set; }
+
+        /// <summary>Leave out the dispatch request.</summary>
+        public bool SkipDispatch { get; set; }
+
+        /// <summary>Addresses (or host names) to connect to and trace instead of the resolved ones.</summary>
+        public IList<string> Targets { get; set; } = new List<string>();
+
+        /// <summary>Ports of the connect tests; empty means 80, 443 and 8080.</summary>
+        public IList<int> Ports { get; set; } = new List<int>();
+
+        /// <summary>Per-try DNS timeout.</summary>
+        public double DnsTimeoutSec { get; set; } = 2;
+
+        public int ConnectTimeoutMs { get; set; } = 3000;
+
+        /// <summary>Most addresses of one name tested (the first ones, in the order resolvers gave them).</summary>
+        public int MaxAddressesPerName { get; set; } = 4;
+
+        /// <summary>Leave out the trace to the long link.</summary>
+        public bool SkipTrace { get; set; }
+
+        public RouteProtocol TraceProtocol { get; set; } = RouteProtocol.Icmp;
+
+        /// <summary>Destination port of UDP/TCP trace probes; null picks the route engine's default (TCP 8080).</summary>
+        public int? TracePort { get; set; }
+
+        public int TraceCount { get; set; } = 3;
+        public int TraceMaxHops { get; set; } = 30;
+        public int TraceTimeoutMs { get; set; } = 2000;
+
+        /// <summary>Where the client is (MainlandChina or Overseas), for the region rules of the capture and of the resolvers it uses.</summary>
+        public string? ClientRegion { get; set; }
+
+        /// <summary>Region and owner of addresses; null uses <see cref="IpIntelligence.Default"/>.</summary>
+        public IpIntelligence? IpIntel { get; set; }
+
+        /// <summary>Creates the TCP sockets of the connect tests (tests create them inside a network namespace); null: ordinary sockets.</summary>
+        public Func<AddressFamily, Socket>? SocketFactory { get; set; }
+
+        /// <summary>Runs the trace (tests run it inside a network namespace); null: <see cref="Route.RouteTracer.Trace"/> on the calling thread.</summary>
+        public Func<Route.RouteRequest, CancellationToken, IEnumerable<RouteHop>>? Tracer { get; set; }
+
+        /// <summary>Throws ArgumentException naming the first bad setting.</summary>
+        public void Validate()
+        {
+            if (CapturePaths.Count == 0 && !Live)
+                throw new ArgumentException("There is nothing to diagnose: give a capture (-Path) or -Live, or both.");
+            if (DnsTimeoutSec <= 0 || DnsTimeoutSec > 60) throw new ArgumentException($"The DNS timeout {DnsTimeoutSec} s is not above 0 and at most 60 s.");
+            if (ConnectTimeoutMs < 1 || ConnectTimeoutMs > ConnectionTestRequest.MaxTimeoutMs) throw new ArgumentException($"The connect timeout {ConnectTimeoutMs} ms is not 1..{ConnectionTestRequest.MaxTimeoutMs}.");
+            if (MaxAddressesPerName < 1) throw new ArgumentException("MaxAddressesPerName must be at least 1.");
+            foreach (int p in Ports)
+                if (p < 1 || p > 65535) throw new ArgumentException($"Port {p} is not 1..65535.");
+            if (ClientRegion != null && ClientRegion != "MainlandChina" && ClientRegion != "Overseas")
+                throw new ArgumentException($"The client region '{ClientRegion}' is not MainlandChina or Overseas.");
+        }
+    }
+
+    /// <summary>A problem met on the way that did not stop the diagnostic (the cmdlet writes it as a non-terminating error).</summary>
+    public sealed class DiagnosticProblem
+    {
+        public DiagnosticProblem(string errorId, string message, string target)
+        {
+            ErrorId = errorId;
+            Message = message;
+            Target = target;
+        }
+
+        public string ErrorId { get; }
+        public string Message { get; }
+        public string Target { get; }
+        public override string ToString() => $"{ErrorId}: {Message}";
+    }
+
+    /// <summary>Where a diagnostic is: the stage (Capture, Dns, Dispatch, Connections, Route), what it does, and overall percent.</summary>
+    public readonly struct DiagnosticProgress
+    {
+        public DiagnosticProgress(string stage, string status, int percent)
+        {
+            Stage = stage;
+            Status = status;
+            Percent = percent;
+        }
+
+        public string Stage { get; }
+        public string Status { get; }
+        public int Percent { get; }
+    }
+
+    /// <summary>Everything a diagnostic found and measured; <see cref="Findings"/> is what the cmdlet writes, the rest feeds the report.</summary>
+    public sealed class DiagnosticResult
+    {
+        public DateTimeOffset StartedAt { get; internal set; }
+        public double ElapsedMs { get; internal set; }
+        /// <summary>The findings of every check, errors first.</summary>
+        public List<Finding> Findings { get; internal set; } = new List<Finding>();
+        public List<DiagnosticProblem> Problems { get; internal set; } = new List<DiagnosticProblem>();
+        /// <summary>Which checks ran and which were skipped (with the reason), in order.</summary>
+        public List<string> Checks { get; internal set; } = new List<string>();
+
+        // Capture
+        public List<string> CaptureFiles { get; internal set; } = new List<string>();
+        public CaptureAnalysisResult? Capture { get; internal set; }
+
+        // Live
+        public bool Live { get; internal set; }
+        public List<string> Resolvers { get; internal set; } = new List<string>();
+        public List<DnsAnswer> DnsAnswers { get; internal set; } = new List<DnsAnswer>();
+        public List<DnsComparison> DnsComparisons { get; internal set; } = new List<DnsComparison>();
+        public DispatchResult? Dispatch { get; internal set; }
+        public List<ConnectionTest> Connections { get; internal set; } = new List<ConnectionTest>();
+        public string? RouteTarget { get; internal set; }
+        public string? RouteSkipped { get; internal set; }
+        public List<RouteHop> Route { get; internal set; } = new List<RouteHop>();
+    }
+}

@@ -1,0 +1,204 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using WeChatNet.Analysis;
+
+namespace WeChatNet.Commands
+{
+    /// <summary>
+    /// The runbook in one command: capture analysis (-Path) and live checks from this machine (-Live: resolvers from
+    /// mainland and overseas, WeChat's dispatch, TCP connects, the path to the long link). Writes WeChatNet.Finding
+    /// objects, errors first; -Report writes an HTML or Markdown report.
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "WeChatDiagnostic", SupportsShouldProcess = true)]
+    [OutputType(typeof(Finding))]
+    public sealed class InvokeWeChatDiagnosticCommand : PSCmdlet, IDisposable
+    {
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+        private readonly List<string> _paths = new List<string>();
+
+        /// <summary>Capture files to analyse (pcap, pcapng, .gz); wildcards allowed; binds to Path/FullName from the pipeline.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Path { get; set; }
+
+        /// <summary>Run the live checks from this machine.</summary>
+        [Parameter]
+        public SwitchParameter Live { get; set; }
+
+        /// <summary>Resolver presets for the live checks (default: Mainland and Overseas, unless -Server is given).</summary>
+        [Parameter]
+        public ResolverRegion[]? Region { get; set; }
+
+        /// <summary>Resolvers given by hand; prefix with Mainland= or Overseas= to label their region.</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(ResolverCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string[]? Server { get; set; }
+
+        /// <summary>Host names to resolve and test (default: WeChat's dispatch, long- and short-link hosts).</summary>
+        [Parameter]
+        [ArgumentCompleter(typeof(EndpointNameCompleter))]
+        [ValidateNotNullOrEmpty]
+        public string[]? Name { get; set; }
+
+        /// <summary>Addresses or hosts to connect to and trace instead of the resolved ones.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Target { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 65535)]
+        public int[]? Port { get; set; }
+
+        /// <summary>The dispatch to ask instead of WeChat's own.</summary>
+        [Parameter]
+        public Uri? DispatchUri { get; set; }
+
+        [Parameter]
+        public SwitchParameter SkipDispatch { get; set; }
+
+        [Parameter]
+        public SwitchParameter SkipTrace { get; set; }
+
+        [Parameter]
+        public RouteProtocol TraceProtocol { get; set; } = RouteProtocol.Icmp;
+
+        /// <summary>Where the client of the capture is, for the region rules.</summary>
+        [Parameter]
+        [ValidateSet("MainlandChina", "Overseas")]
+        public string? ClientRegion { get; set; }
+
+        /// <summary>Per-try DNS timeout in seconds.</summary>
+        [Parameter]
+        [ValidateRange(0.1, 60)]
+        public double TimeoutSec { get; set; } = 2;
+
+        [Parameter]
+        [ValidateRange(1, 120000)]
+        public int ConnectTimeoutMs { get; set; } = 3000;
+
+        /// <summary>Writes a report: .html (tables and a latency chart, self-contained) or .md.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Report { get; set; }
+
+        /// <summary>Replace an existing report file.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        [ValidateSet("Info", "Warning", "Error")]
+        public string MinimumSeverity { get; set; } = "Info";
+
+        /// <summary>MaxMind DB files used to label addresses with region and owner.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Database { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (Path != null) _paths.AddRange(CapturePaths.Resolve(this, Path));
+        }
+
+        protected override void EndProcessing()
+        {
+            if (_paths.Count == 0 && !Live)
+            {
+                if (Path != null) return; // every path failed and was reported
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("There is nothing to diagnose: give a capture with -Path, or -Live, or both."),
+                    "NoDiagnosticInput", ErrorCategory.InvalidArgument, null));
+            }
+            string? reportPath = null;
+            if (Report != null)
+            {
+                reportPath = GetUnresolvedProviderPathFromPSPath(Report);
+                if (DiagnosticReport.FormatOf(reportPath) is null)
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Report '{Report}': the format is chosen by the extension: .html, .htm, .md or .markdown."),
+                        "ReportFormatUnknown", ErrorCategory.InvalidArgument, Report));
+                string? folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(reportPath));
+                if (folder != null && !Directory.Exists(folder))
+                    ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"The folder '{folder}' of the report does not exist."),
+                        "ReportWriteError", ErrorCategory.ObjectNotFound, reportPath));
+                if (!Force && File.Exists(reportPath))
+                    ThrowTerminatingError(new ErrorRecord(new ReportExistsException(reportPath), "ReportExists", ErrorCategory.ResourceExists, reportPath));
+            }
+            var request = new DiagnosticRequest
+            {
+                CapturePaths = _paths,
+                Live = Live,
+                Regions = Region?.ToList(),
+                Servers = Server?.ToList() ?? new List<string>(),
+                Names = Name?.ToList() ?? new List<string>(),
+                Targets = Target?.ToList() ?? new List<string>(),
+                Ports = Port?.ToList() ?? new List<int>(),
+                DispatchUri = DispatchUri,
+                SkipDispatch = SkipDispatch,
+                SkipTrace = SkipTrace,
+                TraceProtocol = TraceProtocol,
+                ClientRegion = ClientRegion,
+                DnsTimeoutSec = TimeoutSec,
+                ConnectTimeoutMs = ConnectTimeoutMs,
+                IpIntel = IpIntelParameters.Resolve(this, Database, null, null),
+            };
+            var progress = new ProgressRecord(1, "Invoke-WeChatDiagnostic", "Starting");
+            DiagnosticResult result;
+            try
+            {
+                result = DiagnosticRunner.Run(request, p =>
+                {
+                    progress.StatusDescription = p.Stage;
+                    progress.CurrentOperation = p.Status;
+                    progress.PercentComplete = p.Percent;
+                    WriteProgress(progress);
+                }, _cancel.Token);
+            }
+            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "InvalidDiagnosticRequest", ErrorCategory.InvalidArgument, null));
+                return;
+            }
+            finally
+            {
+                if (!_cancel.IsCancellationRequested)
+                {
+                    progress.RecordType = ProgressRecordType.Completed;
+                    WriteProgress(progress);
+                }
+            }
+            foreach (var problem in result.Problems)
+                WriteError(new ErrorRecord(new InvalidOperationException(problem.Message), problem.ErrorId, ErrorCategory.NotSpecified, problem.Target));
+            foreach (var check in result.Checks) WriteVerbose(check);
+            if (reportPath != null && ShouldProcess(reportPath, "Write diagnostic report"))
+            {
+                try
+                {
+                    DiagnosticReport.Write(result, reportPath, Force);
+                    WriteVerbose("Report written to " + reportPath);
+                }
+                catch (ReportExistsException e)
+                {
+                    WriteError(new ErrorRecord(e, "ReportExists", ErrorCategory.ResourceExists, reportPath));
+                }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    WriteError(new ErrorRecord(e, "ReportWriteError", ErrorCategory.WriteError, reportPath));
+                }
+            }
+            foreach (var finding in FindingEngine.AtLeast(result.Findings, MinimumSeverity)) WriteObject(finding);
+        }
+
+        protected override void StopProcessing() => _cancel.Cancel();
+
+        public void Dispose() => _cancel.Dispose();
+    }
+}
