@@ -1,30 +1,51 @@
 <#
 .SYNOPSIS
-    Build, test and package WeChatNet (Windows PowerShell 5.1 and PowerShell 7).
+    Build, test and package WeChatNet.
+.DESCRIPTION
+    Test is the project's one test command: the xunit suites, then the module packaged to out/WeChatNet,
+    then every Pester suite under tests/pester against that packaged module, with Pester taken from the
+    package feed (build/TestTools.proj) into out/modules, never from the user's profile. It ends with one
+    line that sums both layers: "N passed, N failed, N skipped".
+
+    Without PowerShell installed, the repository's tool manifest brings it:
+        dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+.PARAMETER Task
+    Build, Package, Test (xunit + package + Pester), Xunit (xunit alone) or Pester (package + Pester alone).
+.PARAMETER PesterPath
+    With -Task Pester or Test: the Pester files or folders to run instead of tests/pester.
+.PARAMETER PesterTag
+    With -Task Pester or Test: run only Pester tests with these tags (for example Docs, Runbook).
 .EXAMPLE
     ./build.ps1 -Task Package
     Lays out a ready-to-import module folder at out/WeChatNet/.
 .EXAMPLE
-    ./build.ps1 -Task Test
-    Runs the xunit suites, packages the module and runs the Pester suites against it.
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+    Everything CI runs: xunit, packaging, Pester; the last line counts both.
+.EXAMPLE
+    ./build.ps1 -Task Pester -PesterPath tests/pester/Get-WeChatFlow.Tests.ps1
+    Packages the module and runs one Pester file.
 .NOTES
-    Every step is a plain dotnet command, so machines without PowerShell run the same steps:
+    Each step is a plain dotnet command:
       Build:   dotnet build WeChatNet.sln -c Release
-      Test:    dotnet test WeChatNet.sln -c Release
+      Xunit:   dotnet test WeChatNet.sln -c Release
       Package: dotnet publish src/WeChatNet/WeChatNet.csproj -c Release -o out/WeChatNet
+      Pester:  dotnet restore build/TestTools.proj --packages out/packages, then Invoke-Pester tests/pester
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package')]
+    [ValidateSet('Build', 'Test', 'Package', 'Xunit', 'Pester')]
     [string[]] $Task = @('Build'),
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    [string[]] $PesterPath,
+    [string[]] $PesterTag
 )
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $outDir = Join-Path $root 'out/WeChatNet'
+$script:totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
 
 function Invoke-Dotnet {
     param([string[]] $Arguments)
@@ -43,25 +64,90 @@ function Invoke-Package {
     Write-Host "Module laid out at $outDir" -ForegroundColor Green
 }
 
-function Invoke-Test {
-    Invoke-Dotnet @('test', (Join-Path $root 'WeChatNet.sln'), '-c', $Configuration)
-    Invoke-Package
-    $pester = Get-Module -ListAvailable Pester | Where-Object { $_.Version -ge [version]'5.0' } | Sort-Object Version -Descending | Select-Object -First 1
-    if (-not $pester) { throw 'Pester 5 is not installed: Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser' }
-    Import-Module $pester
-    $config = New-PesterConfiguration
-    $config.Run.Path = Join-Path $root 'tests/pester'
-    $config.Run.Exit = $false
-    $config.Run.PassThru = $true
-    $config.Output.Verbosity = 'Detailed'
-    $result = Invoke-Pester -Configuration $config
-    if ($result.FailedCount -gt 0) { throw "$($result.FailedCount) Pester test(s) failed." }
+function Invoke-Xunit {
+    # Each test assembly prints one summary line: "Passed!  - Failed:     0, Passed:   124, Skipped:     0, ...".
+    $arguments = @('test', (Join-Path $root 'WeChatNet.sln'), '-c', $Configuration)
+    Write-Host "dotnet $($arguments -join ' ')" -ForegroundColor Cyan
+    $summaries = & dotnet @arguments 2>&1 | ForEach-Object {
+        $line = "$_"
+        Write-Host $line
+        if ($line -match '^\s*(Passed|Failed)!\s+-\s+Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)') { $Matches }
+    }
+    $exit = $LASTEXITCODE
+    $failed = 0
+    foreach ($m in @($summaries)) {
+        $script:totals.Passed += [int]$m[3]
+        $script:totals.Skipped += [int]$m[4]
+        $failed += [int]$m[2]
+    }
+    if ($exit -ne 0 -and $failed -eq 0) {
+        Write-Host "xunit: dotnet test exited with $exit and no failed test was reported (build or test host failure)" -ForegroundColor Red
+        $failed = 1
+    }
+    $script:totals.Failed += $failed
+    Write-Host "xunit: $(@($summaries).Count) assemblies" -ForegroundColor Cyan
 }
 
+function Get-PesterVersion {
+    $proj = [xml](Get-Content -Raw (Join-Path $root 'build/TestTools.proj'))
+    [string]$proj.Project.PropertyGroup.PesterVersion
+}
+
+function Install-TestModules {
+    $version = Get-PesterVersion
+    $modules = Join-Path $root 'out/modules'
+    $target = Join-Path $modules "Pester/$version"
+    if (-not (Test-Path (Join-Path $target 'Pester.psd1'))) {
+        $packages = Join-Path $root 'out/packages'
+        Invoke-Dotnet @('restore', (Join-Path $root 'build/TestTools.proj'), '--packages', $packages)
+        $tools = Join-Path $packages "pester/$version/tools"
+        if (-not (Test-Path (Join-Path $tools 'Pester.psd1'))) { throw "Pester $version was restored, but $tools holds no Pester.psd1." }
+        New-Item -ItemType Directory -Force -Path $target | Out-Null
+        Copy-Item -Path (Join-Path $tools '*') -Destination $target -Recurse -Force
+    }
+    $sep = [System.IO.Path]::PathSeparator
+    if (-not ($env:PSModulePath -split [regex]::Escape($sep) | Where-Object { $_ -eq $modules })) {
+        $env:PSModulePath = $modules + $sep + $env:PSModulePath
+    }
+    $version
+}
+
+function Invoke-PesterSuites {
+    $version = Install-TestModules
+    Import-Module Pester -RequiredVersion $version -Force
+    $config = New-PesterConfiguration
+    $config.Run.Path = if ($PesterPath) { $PesterPath } else { Join-Path $root 'tests/pester' }
+    $config.Run.Exit = $false
+    $config.Run.PassThru = $true
+    if ($PesterTag) { $config.Filter.Tag = $PesterTag }
+    $config.Output.Verbosity = 'Normal'
+    $config.TestResult.Enabled = $true
+    $config.TestResult.OutputFormat = 'NUnitXml'
+    $config.TestResult.OutputPath = Join-Path $root 'out/TestResults/pester.xml'
+    New-Item -ItemType Directory -Force -Path (Split-Path $config.TestResult.OutputPath.Value) | Out-Null
+    $result = Invoke-Pester -Configuration $config
+    # A file that does not parse, or a BeforeAll that throws, fails its container: that is a failure too.
+    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    $script:totals.Passed += $result.PassedCount
+    $script:totals.Failed += $failed
+    $script:totals.Skipped += $result.SkippedCount
+    Write-Host ("pester {0}: {1} passed, {2} failed ({3} tests, {4} blocks, {5} files), {6} skipped, {7} not run" -f $version,
+        $result.PassedCount, $failed, $result.FailedCount, $result.FailedBlocksCount, $result.FailedContainersCount,
+        $result.SkippedCount, $result.NotRunCount) -ForegroundColor Cyan
+}
+
+$ran = $false
 foreach ($t in $Task) {
     switch ($t) {
         'Build'   { Invoke-Build }
         'Package' { Invoke-Package }
-        'Test'    { Invoke-Test }
+        'Xunit'   { Invoke-Xunit; $ran = $true }
+        'Pester'  { Invoke-Package; Invoke-PesterSuites; $ran = $true }
+        'Test'    { Invoke-Xunit; Invoke-Package; Invoke-PesterSuites; $ran = $true }
     }
+}
+if ($ran) {
+    # The closing line CI reads.
+    "{0} passed, {1} failed, {2} skipped" -f $script:totals.Passed, $script:totals.Failed, $script:totals.Skipped
+    if ($script:totals.Failed -gt 0) { exit 1 }
 }

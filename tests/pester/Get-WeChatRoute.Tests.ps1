@@ -5,7 +5,7 @@
 
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
-    if (-not (Test-Path $manifest)) { throw "Packaged module not found at $manifest: run ./build.ps1 -Task Package first." }
+    if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
 
     # client -- r1 -- r2 -- server, 198.18.241.0/24 .. 198.18.243.0/24; r2 drops its time-exceeded (a silent hop).

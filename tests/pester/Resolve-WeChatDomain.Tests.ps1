@@ -4,7 +4,7 @@
 
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
-    if (-not (Test-Path $manifest)) { throw "Packaged module not found at $manifest: run ./build.ps1 -Task Package first." }
+    if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
 
     $knotd = (Get-Command knotd -ErrorAction SilentlyContinue).Source
