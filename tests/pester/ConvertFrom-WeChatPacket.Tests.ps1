@@ -66,6 +66,8 @@ Describe 'ConvertFrom-WeChatPacket' {
         $f.CommandName | Should -Be 'Heartbeat'
         $f.Direction | Should -Be 'Unknown'
         $bytes = [byte[]](0,0,0,0x10, 0,0x10, 0,1, 0x3B,0x9A,0xCA,0x06, 0,0,0,0)
+        (ConvertFrom-WeChatPacket -Payload $bytes).CommandName | Should -Be 'HeartbeatReply'
+        # -InputObject is the old name of -Payload, kept for scripts.
         (ConvertFrom-WeChatPacket -InputObject $bytes).CommandName | Should -Be 'HeartbeatReply'
     }
 

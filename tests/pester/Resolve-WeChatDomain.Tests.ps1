@@ -72,7 +72,7 @@ Describe 'Resolve-WeChatDomain' {
     }
 
     It 'reports NXDOMAIN and timeouts as statuses, one answer per name and server' {
-        $all = Resolve-WeChatDomain nosuch.weixin.qq.com, long.weixin.qq.com -Server $script:server, $script:silentServer -TimeoutSec 0.2 -Retries 0
+        $all = Resolve-WeChatDomain nosuch.weixin.qq.com, long.weixin.qq.com -Server $script:server, $script:silentServer -Timeout 200ms -Retries 0
         $all.Count | Should -Be 4
         ($all | Where-Object { $_.Server -eq $script:silentServer }).Status | Should -Be @('Timeout', 'Timeout')
         ($all | Where-Object { $_.Name -eq 'nosuch.weixin.qq.com' -and $_.Server -eq $script:server }).Status | Should -Be 'NxDomain'

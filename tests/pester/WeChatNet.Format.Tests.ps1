@@ -33,10 +33,10 @@ BeforeAll {
     Get-WeChatEndpoint | ForEach-Object { $objects.Add($_) }
     $objects.Add((Get-WeChatIpInfo 127.0.0.1))
     $objects.Add((Get-WeChatIpInfo 43.130.30.240))
-    Resolve-WeChatDomain long.weixin.qq.com -Server "127.0.0.1:$closed" -TimeoutSec 0.2 -Retries 0 -NoTcpFallback | ForEach-Object { $objects.Add($_) }
-    Resolve-WeChatDomain long.weixin.qq.com -Server "127.0.0.1:$closed", "127.0.0.2:$closed" -TimeoutSec 0.2 -Retries 0 -NoTcpFallback -Compare | ForEach-Object { $objects.Add($_) }
-    Test-WeChatConnection -Address 127.0.0.1 -Port $closed -TimeoutMs 500 -SkipHttp | ForEach-Object { $objects.Add($_) }
-    Get-WeChatRoute 127.0.0.1 -MaxHops 1 -Count 1 -TimeoutMs 500 | ForEach-Object { $objects.Add($_) }
+    Resolve-WeChatDomain long.weixin.qq.com -Server "127.0.0.1:$closed" -Timeout 200ms -Retries 0 -NoTcpFallback | ForEach-Object { $objects.Add($_) }
+    Resolve-WeChatDomain long.weixin.qq.com -Server "127.0.0.1:$closed", "127.0.0.2:$closed" -Timeout 200ms -Retries 0 -NoTcpFallback -Compare | ForEach-Object { $objects.Add($_) }
+    Test-WeChatConnection -Address 127.0.0.1 -Port $closed -Timeout 500ms -SkipHttp | ForEach-Object { $objects.Add($_) }
+    Get-WeChatRoute 127.0.0.1 -MaxHops 1 -Count 1 -Timeout 500ms | ForEach-Object { $objects.Add($_) }
     Get-WeChatCaptureDevice | ForEach-Object { $objects.Add($_) }
     $objects.Add((Start-WeChatCapture lo -Filter "udp port $closed" -Duration 0.3 -OutFile (Join-Path $tmp 'live.pcapng')))
     # No sample carries VoIP (undocumented ports, a heuristic): the plain object is formatted as it comes.

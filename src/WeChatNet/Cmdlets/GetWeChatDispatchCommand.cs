@@ -24,9 +24,12 @@ namespace WeChatNet.Commands
         [Parameter]
         public DispatchNetwork Network { get; set; } = DispatchNetwork.Wifi;
 
+        /// <summary>How long the request may take. -TimeoutSec is its old name (a number is seconds either way).</summary>
         [Parameter]
-        [ValidateRange(0.1, 600)]
-        public double TimeoutSec { get; set; } = 10;
+        [Alias("TimeoutSec")]
+        [DurationTransformation]
+        [ValidateDuration(0.1, 600)]
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
         [Parameter]
         public SwitchParameter ShowIdentifiers { get; set; }
@@ -41,7 +44,7 @@ namespace WeChatNet.Commands
                 Uri = Uri ?? DispatchRequestOptions.DefaultUri,
                 ClientVersion = version,
                 Net = (int)Network,
-                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                Timeout = Timeout,
                 ShowIdentifiers = ShowIdentifiers,
             };
             WriteVerbose($"GET {options.EffectiveUri()}");

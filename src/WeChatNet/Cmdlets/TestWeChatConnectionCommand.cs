@@ -37,8 +37,14 @@ namespace WeChatNet.Commands
         public int[]? Port { get; set; }
 
         [Parameter]
+        [DurationTransformation]
+        [ValidateDuration(0.001, ConnectionTestRequest.MaxTimeoutMs / 1000.0)]
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>The old -TimeoutMs, in milliseconds, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
+        [Parameter(DontShow = true)]
         [ValidateRange(1, ConnectionTestRequest.MaxTimeoutMs)]
-        public int TimeoutMs { get; set; } = 3000;
+        public int TimeoutMs { get; set; }
 
         [Parameter]
         [ValidateRange(1, ConnectionTestRequest.MaxCount)]
@@ -82,7 +88,7 @@ namespace WeChatNet.Commands
                 Hosts = _names,
                 Addresses = (Address ?? Array.Empty<string>()).Select(a => ParseAddress(a, "Address")).ToList(),
                 Ports = Port?.ToList() ?? new List<int>(),
-                TimeoutMs = TimeoutMs,
+                TimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(Timeout), Timeout, nameof(TimeoutMs), () => TimeSpan.FromMilliseconds(TimeoutMs)).TotalMilliseconds),
                 Count = Count,
                 MaxParallel = ThrottleLimit,
                 Http = !SkipHttp.IsPresent,

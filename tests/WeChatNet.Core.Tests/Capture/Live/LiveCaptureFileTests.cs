@@ -263,7 +263,7 @@ namespace WeChatNet.Tests.Capture.Live
             Assert.Equal(3, packets.Count);
             Assert.All(packets, p => Assert.IsType<Packet>(p));
             Assert.Equal(new long[] { 1, 2, 3 }, packets.Select(p => p.Number));
-            Assert.Equal("TCP", packets[0].Protocol);
+            Assert.Equal("Tcp", packets[0].Protocol);
             Assert.Equal("127.0.0.1", packets[0].Source);
             Assert.Equal(t.LongPort, packets[0].DestinationPort);
             Assert.Equal("SYN", packets[0].TcpFlags);
