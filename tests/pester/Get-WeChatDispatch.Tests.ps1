@@ -89,7 +89,7 @@ Describe 'Get-WeChatDispatch' {
     }
 
     It 'rejects a client version that is not a number' {
-        { Get-WeChatDispatch -Uri "$($script:base)/plain/newgetdns" -ClientVersion 'eight' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidClientVersion*'
+        { Get-WeChatDispatch -Uri "$($script:base)/plain/newgetdns" -ClientVersion 'eight' -ErrorAction Stop } | Should -Throw -ErrorId 'ClientVersionInvalid*'
     }
 
     It 'rejects a URI that is not absolute http(s) as a parameter error, before any request' -TestCases @(

@@ -83,15 +83,15 @@ Describe 'Resolve-WeChatDomain' {
         $a.Name | Should -Be 'long.weixin.qq.com'
     }
 
-    It 'writes InvalidDomainName for a bad name and still resolves the rest' {
+    It 'writes DomainNameInvalid for a bad name and still resolves the rest' {
         $a = Resolve-WeChatDomain 'bad..name', 'long.weixin.qq.com' -Server $script:server -ErrorVariable err -ErrorAction SilentlyContinue
         $a.Name | Should -Be 'long.weixin.qq.com'
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidDomainName*'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DomainNameInvalid*'
     }
 
-    It 'stops with InvalidClientSubnet for a bad subnet' {
+    It 'stops with ClientSubnetInvalid for a bad subnet' {
         { Resolve-WeChatDomain long.weixin.qq.com -Server $script:server -ClientSubnet 1.2.3.0/99 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'InvalidClientSubnet*'
+            Should -Throw -ErrorId 'ClientSubnetInvalid*'
     }
 
     It 'compares answers between servers' {

@@ -91,7 +91,7 @@ Describe 'Test-WeChatConnection' {
     }
 
     It 'rejects an address that is not an IP address' {
-        { Test-WeChatConnection -Address 'long.weixin.qq.com' -SkipHttp -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidIpAddress*'
+        { Test-WeChatConnection -Address 'long.weixin.qq.com' -SkipHttp -ErrorAction Stop } | Should -Throw -ErrorId 'IpAddressInvalid*'
     }
 
     It 'rejects out-of-range parameters' {

@@ -76,7 +76,7 @@ namespace WeChatNet.Commands
         {
             if (IdleTimeout <= TimeSpan.Zero)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be positive."),
-                    "InvalidIdleTimeout", ErrorCategory.InvalidArgument, IdleTimeout));
+                    "IdleTimeoutInvalid", ErrorCategory.InvalidArgument, IdleTimeout));
             var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind };
             options.Reassembly.MaxBufferedBytesTotal = LegacyParameters.Pick(this, nameof(MaxBufferSize), MaxBufferSize, nameof(MaxBufferedMB), () => MaxBufferedMB * 1024L * 1024L);
             options.Reassembly.IdleTimeout = IdleTimeout;
@@ -97,7 +97,7 @@ namespace WeChatNet.Commands
                 case HexSet:
                     if (!WeChatDecodeSession.TryParseHex(Hex, out var bytes, out var error))
                     {
-                        WriteError(new ErrorRecord(new ArgumentException(error), "InvalidHex", ErrorCategory.InvalidArgument, Hex));
+                        WriteError(new ErrorRecord(new ArgumentException(error), "HexInvalid", ErrorCategory.InvalidArgument, Hex));
                         return;
                     }
                     WritePayload(session, bytes, "hex string");

@@ -38,7 +38,7 @@ namespace WeChatNet.Commands
         {
             if (!NewGetDnsRequest.TryParseClientVersion(ClientVersion, out uint version))
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-ClientVersion '{ClientVersion}' is not a number: give WeChat's hex-coded version (0x26060030 is Android 6.6.0) or its decimal value."),
-                    "InvalidClientVersion", ErrorCategory.InvalidArgument, ClientVersion));
+                    "ClientVersionInvalid", ErrorCategory.InvalidArgument, ClientVersion));
             var options = new DispatchRequestOptions
             {
                 Uri = Uri ?? DispatchRequestOptions.DefaultUri,

@@ -182,7 +182,7 @@ namespace WeChatNet.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidDiagnosticRequest", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(new ErrorRecord(e, "DiagnosticRequestInvalid", ErrorCategory.InvalidArgument, null));
                 return;
             }
             finally

@@ -112,7 +112,7 @@ namespace WeChatNet.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidConnectionTest", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(new ErrorRecord(e, "ConnectionTestInvalid", ErrorCategory.InvalidArgument, null));
             }
             catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
             {
@@ -133,7 +133,7 @@ namespace WeChatNet.Commands
             if (IpIntelligence.TryParseAddress(text, out var address)) return address;
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException($"-{parameter} '{text}' is not an IPv4 or IPv6 address. Give host names with -Name."),
-                "InvalidIpAddress", ErrorCategory.InvalidArgument, text));
+                "IpAddressInvalid", ErrorCategory.InvalidArgument, text));
             throw new InvalidOperationException("unreachable");
         }
 

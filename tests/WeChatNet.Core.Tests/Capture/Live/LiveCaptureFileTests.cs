@@ -245,7 +245,7 @@ namespace WeChatNet.Tests.Capture.Live
             string path = Path.Combine(dir.Path, "no", "such", "folder", "x.pcapng");
             var e = Assert.Throws<LiveCaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "lo", CaptureAll = true, OutFile = path }));
             Assert.Equal(LiveCaptureErrorKind.FileWriteFailed, e.Kind);
-            Assert.Equal("CaptureFileWriteFailed", e.ErrorId);
+            Assert.Equal("CaptureFileWriteError", e.ErrorId);
             Assert.Contains("does not exist", e.Message);
         }
 
