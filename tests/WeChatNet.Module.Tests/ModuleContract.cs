@@ -26,7 +26,19 @@ namespace WeChatNet.ModuleTests
     }
 
     public sealed record ParameterInfoRecord(string Name, string SetName, bool Mandatory, int Position,
-        bool FromPipeline, bool FromPipelineByPropertyName);
+        bool FromPipeline, bool FromPipelineByPropertyName)
+    {
+        /// <summary>The [Alias] names of the property, in declared order.</summary>
+        public IReadOnlyList<string> Aliases { get; init; } = Array.Empty<string>();
+        /// <summary>The property's type (full name), e.g. System.TimeSpan.</summary>
+        public string TypeName { get; init; } = "";
+        /// <summary>Full names of the property's attributes other than [Parameter] and [Alias].</summary>
+        public IReadOnlyList<string> Attributes { get; init; } = Array.Empty<string>();
+        /// <summary>Values of a [ValidateSet] on the property, if any.</summary>
+        public IReadOnlyList<string> ValidateSet { get; init; } = Array.Empty<string>();
+        /// <summary>[Parameter(DontShow = true)]: a compatibility parameter kept for old scripts.</summary>
+        public bool DontShow { get; init; }
+    }
 
     /// <summary>
     /// Checks a binary module's contract from metadata alone (System.Reflection.MetadataLoadContext), so it runs
@@ -53,6 +65,7 @@ namespace WeChatNet.ModuleTests
                 if (!approved.Contains(c.Verb)) problems.Add($"{c.Name}: verb '{c.Verb}' is not an approved PowerShell verb.");
                 if (c.OutputTypes.Count == 0) problems.Add($"{c.Name}: no [OutputType] attribute.");
                 problems.AddRange(CheckParameterSets(c));
+                problems.AddRange(CheckVocabulary(c));
             }
 
             problems.AddRange(CheckManifest(layout, cmdlets));
@@ -95,12 +108,31 @@ namespace WeChatNet.ModuleTests
                 var parameters = new List<ParameterInfoRecord>();
                 foreach (var prop in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
                 {
-                    foreach (var p in prop.GetCustomAttributesData().Where(a => a.AttributeType.FullName == Sma + "ParameterAttribute"))
+                    var attributes = prop.GetCustomAttributesData();
+                    var aliases = attributes.Where(a => a.AttributeType.FullName == Sma + "AliasAttribute")
+                        .SelectMany(a => a.ConstructorArguments)
+                        .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(i => (string)i.Value!) : new[] { (string)arg.Value! })
+                        .ToList();
+                    var validateSet = attributes.Where(a => a.AttributeType.FullName == Sma + "ValidateSetAttribute")
+                        .SelectMany(a => a.ConstructorArguments)
+                        .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(i => (string)i.Value!) : new[] { arg.Value?.ToString() ?? "" })
+                        .ToList();
+                    var others = attributes.Select(a => a.AttributeType.FullName!)
+                        .Where(n => n != Sma + "ParameterAttribute" && n != Sma + "AliasAttribute").Distinct().ToList();
+                    var propertyType = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
+                    foreach (var p in attributes.Where(a => a.AttributeType.FullName == Sma + "ParameterAttribute"))
                     {
                         T Named<T>(string name, T fallback) =>
                             p.NamedArguments.Where(n => n.MemberName == name).Select(n => (T)n.TypedValue.Value!).DefaultIfEmpty(fallback).First();
                         parameters.Add(new ParameterInfoRecord(prop.Name, Named("ParameterSetName", AllSets), Named("Mandatory", false),
-                            Named("Position", int.MinValue), Named("ValueFromPipeline", false), Named("ValueFromPipelineByPropertyName", false)));
+                            Named("Position", int.MinValue), Named("ValueFromPipeline", false), Named("ValueFromPipelineByPropertyName", false))
+                        {
+                            Aliases = aliases,
+                            TypeName = propertyType.FullName ?? propertyType.Name,
+                            Attributes = others,
+                            ValidateSet = validateSet,
+                            DontShow = Named("DontShow", false),
+                        });
                     }
                 }
                 result.Add(new CmdletInfo(verb, noun, type, defaultSet, outputs, parameters));
@@ -155,6 +187,44 @@ namespace WeChatNet.ModuleTests
                         named.Where(o => o != set).All(o => !members[o].Any(q => q.Name == p.Name)));
                     if (!owns)
                         yield return $"{c.Name}: parameter sets are ambiguous: set '{set}' has no mandatory parameter of its own and there is no DefaultParameterSetName.";
+                }
+            }
+        }
+
+        private static readonly HashSet<string> Numeric = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "System.Int16", "System.Int32", "System.Int64", "System.UInt16", "System.UInt32", "System.UInt64", "System.Double", "System.Single", "System.Decimal",
+        };
+
+        /// <summary>
+        /// The vocabulary of docs/conventions.md, as far as metadata shows it: durations are TimeSpan with the duration
+        /// transformation, sizes are bytes, closed sets are enums, a wildcard -Path has a -LiteralPath, -InputObject is the
+        /// pipeline object, switches are SwitchParameter. A parameter kept only for old scripts is [Parameter(DontShow = true)].
+        /// </summary>
+        public static IEnumerable<string> CheckVocabulary(CmdletInfo c)
+        {
+            foreach (var p in c.Parameters.GroupBy(p => p.Name).Select(g => g.First()))
+            {
+                bool visible = !c.Parameters.Where(q => q.Name == p.Name).All(q => q.DontShow);
+                if (p.TypeName == "System.TimeSpan" && !p.Attributes.Any(a => a.EndsWith(".DurationTransformationAttribute", StringComparison.Ordinal)))
+                    yield return $"{c.Name}: -{p.Name} is a TimeSpan without [DurationTransformation] (a plain number would be ticks); see docs/conventions.md.";
+                if (visible && Numeric.Contains(p.TypeName) && Regex.IsMatch(p.Name, "(Sec|Seconds|Ms|Milliseconds|Minutes|Hours)$"))
+                    yield return $"{c.Name}: -{p.Name} is a duration as a number with a unit in its name; durations are TimeSpan parameters with [DurationTransformation] (docs/conventions.md).";
+                if (visible && Numeric.Contains(p.TypeName) && Regex.IsMatch(p.Name, "(KB|MB|GB|TB|Bytes)$"))
+                    yield return $"{c.Name}: -{p.Name} is a size with a unit in its name; sizes are Int64 bytes named ...Size (docs/conventions.md).";
+                if (p.ValidateSet.Count > 0)
+                    yield return $"{c.Name}: -{p.Name} is a [ValidateSet] over strings ({string.Join(", ", p.ValidateSet)}); closed sets are enums (docs/conventions.md).";
+                if (p.TypeName == "System.Boolean")
+                    yield return $"{c.Name}: -{p.Name} is a Boolean; on/off parameters are SwitchParameter (docs/conventions.md).";
+                if (p.Name == "InputObject" && !c.Parameters.Any(q => q.Name == "InputObject" && q.FromPipeline))
+                    yield return $"{c.Name}: -InputObject does not take the pipeline object by value; -InputObject is only the pipeline object (docs/conventions.md).";
+                if (p.Name == "Path" && p.Attributes.Any(a => a.EndsWith(".SupportsWildcardsAttribute", StringComparison.Ordinal)))
+                {
+                    var literal = c.Parameters.FirstOrDefault(q => q.Name == "LiteralPath");
+                    if (literal is null || !literal.Aliases.Contains("PSPath") || !literal.Aliases.Contains("LP") || !literal.FromPipelineByPropertyName)
+                        yield return $"{c.Name}: -Path takes wildcards but there is no -LiteralPath (aliases PSPath, LP; by property name) beside it (docs/conventions.md).";
+                    foreach (var alias in p.Aliases.Where(a => a == "FullName" || a == "PSPath"))
+                        yield return $"{c.Name}: the wildcard -Path has the alias {alias}, which binds file names from Get-ChildItem as patterns; it belongs to -LiteralPath.";
                 }
             }
         }
@@ -270,6 +340,12 @@ namespace WeChatNet.ModuleTests
                 bool docByValue = declared.StartsWith("True", StringComparison.OrdinalIgnoreCase) && declared.Contains("ByValue");
                 bool docByProp = declared.StartsWith("True", StringComparison.OrdinalIgnoreCase) && declared.Contains("ByPropertyName");
                 bool byValue = group.Any(p => p.FromPipeline), byProp = group.Any(p => p.FromPipelineByPropertyName);
+                // Aliases: Get-Help shows the page's list (build/MamlHelp.targets), so it must be the cmdlet's.
+                var aliasLine = Regex.Match(body, @"^Aliases:\s*(?<v>.*)$", RegexOptions.Multiline);
+                var docAliases = aliasLine.Success ? aliasLine.Groups["v"].Value.Split(',').Select(a => a.Trim()).Where(a => a.Length > 0 && a != "None").ToList() : new List<string>();
+                var codeAliases = group.First().Aliases;
+                if (!docAliases.SequenceEqual(codeAliases, StringComparer.OrdinalIgnoreCase))
+                    yield return $"{c.Name}: help page lists aliases '{string.Join(", ", docAliases)}' for -{group.Key}, but the cmdlet declares '{string.Join(", ", codeAliases)}'.";
                 if (!pipe.Success) yield return $"{c.Name}: help page does not say whether -{group.Key} accepts pipeline input.";
                 else if (docByValue != byValue || docByProp != byProp)
                     yield return $"{c.Name}: help page says -{group.Key} accepts pipeline input '{declared.Trim()}', but the cmdlet declares ByValue={byValue}, ByPropertyName={byProp}.";

@@ -36,10 +36,10 @@ Describe 'Get-WeChatIpInfo' {
         ([System.Net.IPAddress]::Parse('1.12.16.1') | Get-WeChatIpInfo).Owner | Should -Be 'Tencent'
     }
 
-    It 'writes InvalidIpAddress for a host name and goes on' {
+    It 'writes IpAddressInvalid for a host name and goes on' {
         $r = Get-WeChatIpInfo 'dns.weixin.qq.com', '8.8.8.8' -ErrorVariable err -ErrorAction SilentlyContinue
         $r.Address | Should -Be '8.8.8.8'
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidIpAddress*'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'IpAddressInvalid*'
     }
 
     It 'uses a MaxMind DB given with -Database' {
@@ -64,6 +64,28 @@ Describe 'Get-WeChatIpInfo' {
         Set-Content $bad 'not a database'
         { Get-WeChatIpInfo 1.1.1.1 -Database $bad -ErrorAction Stop } | Should -Throw -ErrorId 'IpDatabaseInvalid*'
         { Get-WeChatIpInfo 1.1.1.1 -Database (Join-Path $TestDrive 'absent.mmdb') -ErrorAction Stop } | Should -Throw -ErrorId 'IpDataFileNotFound*'
+    }
+
+    It 'names the file in every data-file error, and a folder is not "not found"' {
+        $bad = Join-Path $TestDrive 'bad2.mmdb'
+        Set-Content $bad 'not a database'
+        $absent = Join-Path $TestDrive 'absent.mmdb'
+        foreach ($case in @(@{ File = $bad; Id = 'IpDatabaseInvalid' }, @{ File = $absent; Id = 'IpDataFileNotFound' }, @{ File = "$TestDrive"; Id = 'IpDataPathIsDirectory' })) {
+            try { Get-WeChatIpInfo 1.1.1.1 -Database $case.File -ErrorAction Stop; throw 'no error' }
+            catch {
+                $_.FullyQualifiedErrorId | Should -BeLike "$($case.Id)*"
+                $_.Exception.Message | Should -BeLike "*$($case.File)*"
+            }
+        }
+        $list = Join-Path $TestDrive 'badlist.txt'
+        Set-Content $list 'not a prefix'
+        try { Get-WeChatIpInfo 1.1.1.1 -MainlandPrefixFile $list -ErrorAction Stop; throw 'no error' }
+        catch { $_.Exception.Message | Should -BeLike '*badlist.txt*' }
+    }
+
+    It 'binds a flow by its server address, not its "address:port" Server' {
+        $flow = [WeChatNet.Flow]@{ Server = '1.12.16.1:443'; ServerAddress = '1.12.16.1'; ServerPort = 443 }
+        ($flow | Get-WeChatIpInfo -ErrorAction Stop).Address | Should -Be '1.12.16.1'
     }
 
     It 'survives serialisation' {

@@ -20,6 +20,7 @@ namespace WeChatNet.Commands
     {
         private const string PacketSet = "Packet";
         private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
         private const string BytesSet = "Bytes";
         private const string HexSet = "Hex";
 
@@ -31,13 +32,20 @@ namespace WeChatNet.Commands
         public Packet? Packet { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-        [Alias("FullName")]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? Path { get; set; }
 
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[]? LiteralPath { get; set; }
+
+        /// <summary>One payload (TCP or UDP data). -InputObject is its old name: -InputObject is kept for the pipeline object.</summary>
         [Parameter(Mandatory = true, ParameterSetName = BytesSet)]
+        [Alias("InputObject")]
         [ValidateNotNull]
-        public byte[]? InputObject { get; set; }
+        public byte[]? Payload { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = HexSet)]
         [ValidateNotNullOrEmpty]
@@ -49,22 +57,28 @@ namespace WeChatNet.Commands
         [Parameter]
         public SwitchParameter ShowIdentifiers { get; set; }
 
-        /// <summary>Out-of-order bytes buffered over all connections, in MiB (default 64).</summary>
+        /// <summary>Out-of-order bytes buffered over all connections, in bytes (64MB by default; PowerShell's 64MB is 64 MiB).</summary>
         [Parameter]
+        [ValidateRange(1024L * 1024L, 4096L * 1024L * 1024L)]
+        public long MaxBufferSize { get; set; } = 64L * 1024L * 1024L;
+
+        /// <summary>The old -MaxBufferedMB, in MiB, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
+        [Parameter(DontShow = true)]
         [ValidateRange(1, 4096)]
-        public int MaxBufferedMB { get; set; } = 64;
+        public int MaxBufferedMB { get; set; }
 
         /// <summary>A connection without packets for this long (capture time) is released (default 15 minutes).</summary>
         [Parameter]
+        [DurationTransformation]
         public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
         protected override void BeginProcessing()
         {
             if (IdleTimeout <= TimeSpan.Zero)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be positive."),
-                    "InvalidIdleTimeout", ErrorCategory.InvalidArgument, IdleTimeout));
+                    "IdleTimeoutInvalid", ErrorCategory.InvalidArgument, IdleTimeout));
             var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind };
-            options.Reassembly.MaxBufferedBytesTotal = MaxBufferedMB * 1024L * 1024L;
+            options.Reassembly.MaxBufferedBytesTotal = LegacyParameters.Pick(this, nameof(MaxBufferSize), MaxBufferSize, nameof(MaxBufferedMB), () => MaxBufferedMB * 1024L * 1024L);
             options.Reassembly.IdleTimeout = IdleTimeout;
             _session = new WeChatDecodeSession(options);
         }
@@ -78,25 +92,25 @@ namespace WeChatNet.Commands
                     WriteAll(session.AddPacket(Packet!));
                     break;
                 case BytesSet:
-                    WritePayload(session, InputObject!, "byte array");
+                    WritePayload(session, Payload!, "byte array");
                     break;
                 case HexSet:
                     if (!WeChatDecodeSession.TryParseHex(Hex, out var bytes, out var error))
                     {
-                        WriteError(new ErrorRecord(new ArgumentException(error), "InvalidHex", ErrorCategory.InvalidArgument, Hex));
+                        WriteError(new ErrorRecord(new ArgumentException(error), "HexInvalid", ErrorCategory.InvalidArgument, Hex));
                         return;
                     }
                     WritePayload(session, bytes, "hex string");
                     break;
                 default:
-                    foreach (var file in CapturePaths.Resolve(this, Path!)) ReadFile(session, file);
+                    foreach (var file in CaptureFiles.Resolve(this, Path, LiteralPath)) ReadFile(session, file);
                     break;
             }
         }
 
         protected override void EndProcessing()
         {
-            if (_session is null || (ParameterSetName != PacketSet && ParameterSetName != PathSet)) return;
+            if (_session is null || (ParameterSetName == BytesSet || ParameterSetName == HexSet)) return;
             WriteAll(_session.Complete());
             if (_session.PacketsSeen > 0 && _session.PacketsSkipped == _session.PacketsSeen)
                 WriteWarning($"None of the {_session.PacketsSeen} packets was TCP or UDP over IP with its bytes (Packet.Data): nothing could be decoded.");
@@ -123,30 +137,14 @@ namespace WeChatNet.Commands
 
         private void ReadFile(WeChatDecodeSession session, string file)
         {
-            var progress = new ProgressRecord(1, "Decoding WeChat traffic", file);
-            try
+            CaptureFiles.Read(this, file, "ConvertFrom-WeChatPacket", _cancel.Token, progress =>
             {
-                foreach (var item in session.ReadFile(file, (pos, len) =>
+                foreach (var item in session.ReadFile(file, progress, _cancel.Token))
                 {
-                    if (len <= 0) return;
-                    progress.PercentComplete = (int)Math.Min(100, pos * 100 / len);
-                    progress.StatusDescription = $"{file}: {session.PacketsSeen} packets";
-                    WriteProgress(progress);
-                }, _cancel.Token))
-                {
-                    if (item is CaptureFileError damage)
-                        WriteError(new ErrorRecord(new InvalidDataException(damage.Message), damage.ErrorId, ErrorCategory.InvalidData, file));
+                    if (item is CaptureFileError damage) WriteError(CaptureFiles.Damage(damage));
                     else WriteObject(item);
                 }
-            }
-            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
-            catch (FileNotFoundException e) { WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, file)); }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException)
-            {
-                WriteError(new ErrorRecord(e, "CaptureFileUnreadable", ErrorCategory.ReadError, file));
-            }
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            });
         }
     }
 }

@@ -20,12 +20,21 @@ namespace WeChatNet.Commands
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly List<string> _paths = new List<string>();
 
-        /// <summary>Capture files to analyse (pcap, pcapng, .gz); wildcards allowed; binds to Path/FullName from the pipeline.</summary>
+        /// <summary>Capture files to analyse (pcap, pcapng, .gz); wildcards allowed.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? Path { get; set; }
+
+        /// <summary>Capture files taken as typed (no wildcards); what Get-ChildItem passes down the pipeline.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[]? LiteralPath { get; set; }
+
+        /// <summary>Read the capture files as one capture (a rotation set); otherwise each file is analysed on its own.</summary>
+        [Parameter]
+        public SwitchParameter Join { get; set; }
 
         /// <summary>Run the live checks from this machine.</summary>
         [Parameter]
@@ -58,6 +67,7 @@ namespace WeChatNet.Commands
 
         /// <summary>The dispatch to ask instead of WeChat's own.</summary>
         [Parameter]
+        [ValidateHttpUri]
         public Uri? DispatchUri { get; set; }
 
         [Parameter]
@@ -71,17 +81,25 @@ namespace WeChatNet.Commands
 
         /// <summary>Where the client of the capture is, for the region rules.</summary>
         [Parameter]
-        [ValidateSet("MainlandChina", "Overseas")]
-        public string? ClientRegion { get; set; }
+        public ClientRegion? ClientRegion { get; set; }
 
-        /// <summary>Per-try DNS timeout in seconds.</summary>
+        /// <summary>Per-try DNS timeout. -TimeoutSec is its old name (a number is seconds either way).</summary>
         [Parameter]
-        [ValidateRange(0.1, 60)]
-        public double TimeoutSec { get; set; } = 2;
+        [Alias("TimeoutSec")]
+        [DurationTransformation]
+        [ValidateDuration(0.1, 60)]
+        public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>Timeout of each TCP connect.</summary>
         [Parameter]
+        [DurationTransformation]
+        [ValidateDuration(0.001, 120)]
+        public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>The old -ConnectTimeoutMs, in milliseconds, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
+        [Parameter(DontShow = true)]
         [ValidateRange(1, 120000)]
-        public int ConnectTimeoutMs { get; set; } = 3000;
+        public int ConnectTimeoutMs { get; set; }
 
         /// <summary>Writes a report: .html (tables and a latency chart, self-contained) or .md.</summary>
         [Parameter]
@@ -93,8 +111,7 @@ namespace WeChatNet.Commands
         public SwitchParameter Force { get; set; }
 
         [Parameter]
-        [ValidateSet("Info", "Warning", "Error")]
-        public string MinimumSeverity { get; set; } = "Info";
+        public FindingSeverity MinimumSeverity { get; set; } = FindingSeverity.Info;
 
         /// <summary>MaxMind DB files used to label addresses with region and owner.</summary>
         [Parameter]
@@ -103,14 +120,14 @@ namespace WeChatNet.Commands
 
         protected override void ProcessRecord()
         {
-            if (Path != null) _paths.AddRange(CapturePaths.Resolve(this, Path));
+            if (Path != null || LiteralPath != null) _paths.AddRange(CaptureFiles.Resolve(this, Path, LiteralPath));
         }
 
         protected override void EndProcessing()
         {
             if (_paths.Count == 0 && !Live)
             {
-                if (Path != null) return; // every path failed and was reported
+                if (Path != null || LiteralPath != null) return; // every path failed and was reported
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("There is nothing to diagnose: give a capture with -Path, or -Live, or both."),
                     "NoDiagnosticInput", ErrorCategory.InvalidArgument, null));
             }
@@ -131,6 +148,7 @@ namespace WeChatNet.Commands
             var request = new DiagnosticRequest
             {
                 CapturePaths = _paths,
+                JoinCaptures = Join.IsPresent,
                 Live = Live,
                 Regions = Region?.ToList(),
                 Servers = Server?.ToList() ?? new List<string>(),
@@ -141,9 +159,9 @@ namespace WeChatNet.Commands
                 SkipDispatch = SkipDispatch,
                 SkipTrace = SkipTrace,
                 TraceProtocol = TraceProtocol,
-                ClientRegion = ClientRegion,
-                DnsTimeoutSec = TimeoutSec,
-                ConnectTimeoutMs = ConnectTimeoutMs,
+                ClientRegion = ClientRegion?.ToString(),
+                DnsTimeoutSec = DnsTimeout.TotalSeconds,
+                ConnectTimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(ConnectTimeout), ConnectTimeout, nameof(ConnectTimeoutMs), () => TimeSpan.FromMilliseconds(ConnectTimeoutMs)).TotalMilliseconds),
                 IpIntel = IpIntelParameters.Resolve(this, Database, null, null),
             };
             var progress = new ProgressRecord(1, "Invoke-WeChatDiagnostic", "Starting");
@@ -164,7 +182,7 @@ namespace WeChatNet.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidDiagnosticRequest", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(new ErrorRecord(e, "DiagnosticRequestInvalid", ErrorCategory.InvalidArgument, null));
                 return;
             }
             finally
@@ -194,7 +212,7 @@ namespace WeChatNet.Commands
                     WriteError(new ErrorRecord(e, "ReportWriteError", ErrorCategory.WriteError, reportPath));
                 }
             }
-            foreach (var finding in FindingEngine.AtLeast(result.Findings, MinimumSeverity)) WriteObject(finding);
+            foreach (var finding in FindingEngine.AtLeast(result.Findings, MinimumSeverity.ToString())) WriteObject(finding);
         }
 
         protected override void StopProcessing() => _cancel.Cancel();

@@ -1,0 +1,50 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Every output type of the module, formatted as a user sees it: Format-Table (the module's table view) and Format-List,
+# through Out-String. No script-block text, no $null, no {…} in a table, no formatting error.
+# Run after packaging (./build.ps1 -Task Package, or dotnet publish src/WeChatNet -c Release -o out/WeChatNet).
+
+BeforeDiscovery {
+    . (Join-Path $PSScriptRoot 'OutputObjects.ps1')
+    $script:typeNames = Get-WeChatNetOutputTypeName
+}
+
+BeforeAll {
+    $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
+    if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
+    Import-Module $manifest -Force
+    . (Join-Path $PSScriptRoot 'OutputObjects.ps1')
+    $tmp = Join-Path ([IO.Path]::GetTempPath()) "wechatnet-format-pester-$PID-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    New-Item -ItemType Directory $tmp | Out-Null
+    $objects = New-WeChatNetOutputSet -Folder $tmp
+}
+
+AfterAll {
+    if ($tmp -and (Test-Path $tmp)) { Remove-Item $tmp -Recurse -Force }
+}
+
+Describe 'WeChatNet.Format.ps1xml' {
+    It 'formats <_> as a clean table and list' -ForEach $typeNames {
+        $name = $_
+        $items = @($objects | Where-Object { $_.GetType().FullName -eq $name })
+        $items.Count | Should -BeGreaterThan 0 -Because "the test must make at least one $name"
+        $table = $items | Select-Object -First 20 | Format-Table -DisplayError | Out-String -Width 300
+        $list = $items | Select-Object -First 5 | Format-List -DisplayError | Out-String -Width 300
+        foreach ($text in $table, $list) {
+            $text | Should -Not -Match '\$null|<ScriptBlock>|#ERR|\{\$'
+        }
+        $table | Should -Not -Match '[{}]' -Because 'a table column shows values, not PowerShell array or script text'
+        $table.Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'shows durations and handshake times in the flow table' {
+        $flow = $objects | Where-Object { $_ -is [WeChatNet.Flow] -and $null -ne $_.HandshakeMs } | Select-Object -First 1
+        $row = ($flow | Format-Table | Out-String -Width 300) -split "`n" | Where-Object { $_ -match "^\s*$($flow.Id)\s" } | Select-Object -First 1
+        $row | Should -Match ('{0:0.#}' -f $flow.HandshakeMs)
+        $row | Should -Match '\d+(\.\d)? (s|ms)'
+    }
+
+    It 'shows the median interval in the heartbeat table' {
+        $hb = $objects | Where-Object { $_ -is [WeChatNet.HeartbeatReport] -and $null -ne $_.IntervalMedianSec } | Select-Object -First 1
+        ($hb | Format-Table | Out-String -Width 300) | Should -Match ('\b{0:0}\b' -f $hb.IntervalMedianSec)
+    }
+}
