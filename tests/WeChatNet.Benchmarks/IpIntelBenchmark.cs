@@ -25,7 +25,7 @@ namespace WeChatNet.Benchmarks
         {
             int lookups = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000_000;
             int mmdbAddresses = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
-            string repo = FindRepo();
+            string repo = BenchmarkSupport.RepoRoot();
             string mmdbFile = Path.Combine(repo, "data", "mainland-china.mmdb");
             var intel = IpIntelligence.Create(new IpIntelOptions());
             var rng = new Random(1);
@@ -166,13 +166,6 @@ namespace WeChatNet.Benchmarks
             md.AppendLine($"Both found a record for {found} of {mmdbAddresses} addresses (half drawn inside chnroutes2 prefixes). " +
                 "Our decode builds a .NET object tree per record (what the cmdlets need); libmaxminddb builds its entry data list.");
             return md.ToString();
-        }
-
-        private static string FindRepo()
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "WeChatNet.sln"))) dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("Run from inside the repository (WeChatNet.sln not found above the binary).");
         }
     }
 }
