@@ -1,6 +1,7 @@
 using System;
 
 using WeChatNet.WeChat;
+using WeChatNet.Packets;
 
 namespace WeChatNet.Analysis
 {

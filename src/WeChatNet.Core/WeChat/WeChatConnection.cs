@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using WeChatNet.Streams;
+using WeChatNet.Packets;
 
 namespace WeChatNet.WeChat
 {
