@@ -42,16 +42,4 @@ namespace WeChatNet
         internal static string ConnectionText(IpKey client, ushort clientPort, IpKey server, ushort serverPort) =>
             client.WithPort(clientPort) + " -> " + server.WithPort(serverPort);
     }
-
-    /// <summary>Values of the -Kind filter: one per output type.</summary>
-    public enum WeChatMessageKind
-    {
-        LongLinkFrame,
-        MmtlsRecord,
-        ShortLinkExchange,
-        Dispatch,
-        DnsMessage,
-        VoipPacket,
-        StreamEvent,
-    }
 }
