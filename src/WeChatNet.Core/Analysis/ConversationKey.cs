@@ -1,6 +1,5 @@
 using System;
 
-using WeChatNet.WeChat;
 using WeChatNet.Packets;
 
 namespace WeChatNet.Analysis
