@@ -10,6 +10,14 @@ namespace WeChatNet.Benchmarks
     /// for clean memory figures, versions for the record.</summary>
     public static class BenchmarkSupport
     {
+        /// <summary>The repository root (the folder holding WeChatNet.sln above the binary).</summary>
+        public static string RepoRoot()
+        {
+            var dir = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
+            while (dir != null && !System.IO.File.Exists(System.IO.Path.Combine(dir.FullName, "WeChatNet.sln"))) dir = dir.Parent;
+            return dir?.FullName ?? throw new System.InvalidOperationException("Run from inside the repository (WeChatNet.sln not found above the binary).");
+        }
+
         public static string RuntimeInfo => System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription;
 
         public static string FindTool(string name, string? package = null)

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using WeChatNet.Analysis;
+using WeChatNet.Diagnostics;
 
 namespace WeChatNet.Benchmarks
 {

@@ -20,11 +20,15 @@ namespace WeChatNet.Benchmarks
     /// kernel buffer (8 MiB), both in libpcap's buffered (non-immediate) mode as Start-WeChatCapture -OutFile uses. The
     /// sender is this process. For each rate: packets sent, packets in the file, kernel drops, CPU of the capturing process
     /// per packet (from /proc/PID/stat, between "ready" and the end of the traffic). Needs root, tcpdump and libpcap.
+    /// With --sharppcap a third capturer runs at each rate: SharpPcap 6.3.1 (the design card's package) in the same kind
+    /// of child, same settings, writing with its CaptureFileWriterDevice (docs/dependencies.md).
     /// </summary>
     public sealed class LiveCaptureBenchmark : IBenchmark
     {
         public string Name => "live-capture";
-        public string Description => "live capture to file at rising loopback packet rates: WeChatNet vs tcpdump -w (root)";
+        public string Description => "live capture to file at rising loopback packet rates: WeChatNet vs tcpdump -w [--sharppcap: and SharpPcap] (root)";
+
+        private enum Capturer { WeChatNet, Tcpdump, SharpPcap }
 
         private const int PayloadBytes = 100;
         private const int WarmUpRate = 20_000;
@@ -32,11 +36,15 @@ namespace WeChatNet.Benchmarks
         public string Run(string[] args)
         {
             if (args.Length > 0 && args[0] == "--child") return Child(args);
+            if (args.Length > 0 && args[0] == "--child-sharppcap") return SharpPcapChild.Run(args);
+            bool sharp = args.Contains("--sharppcap");
+            args = args.Where(a => a != "--sharppcap").ToArray();
             double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 2.0;
             int[] rates = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : new[] { 10_000, 25_000, 50_000, 100_000, 200_000, 400_000, 0 };
             string tcpdump = Require("tcpdump");
             string work = Directory.CreateTempSubdirectory("wechatnet-bench-live-").FullName;
             var rows = new List<(int Rate, Result Ours, Result Peer)>();
+            var sharpRows = new List<Result>();
             try
             {
                 int i = 0;
@@ -44,17 +52,23 @@ namespace WeChatNet.Benchmarks
                 {
                     Result ours, peer;
                     // Alternate who goes first so neither always meets a warmer or colder machine.
-                    if (i++ % 2 == 0) { ours = Measure(true, rate, seconds, work, tcpdump); peer = Measure(false, rate, seconds, work, tcpdump); }
-                    else { peer = Measure(false, rate, seconds, work, tcpdump); ours = Measure(true, rate, seconds, work, tcpdump); }
+                    if (i++ % 2 == 0) { ours = Measure(Capturer.WeChatNet, rate, seconds, work, tcpdump); peer = Measure(Capturer.Tcpdump, rate, seconds, work, tcpdump); }
+                    else { peer = Measure(Capturer.Tcpdump, rate, seconds, work, tcpdump); ours = Measure(Capturer.WeChatNet, rate, seconds, work, tcpdump); }
                     Console.Error.WriteLine($"{rate} pps: ours {ours}; tcpdump {peer}");
                     rows.Add((rate, ours, peer));
+                    if (sharp)
+                    {
+                        var sp = Measure(Capturer.SharpPcap, rate, seconds, work, tcpdump);
+                        Console.Error.WriteLine($"{rate} pps: SharpPcap {sp}");
+                        sharpRows.Add(sp);
+                    }
                 }
             }
             finally
             {
                 Directory.Delete(work, recursive: true);
             }
-            return Report(rows, seconds);
+            return Report(rows, seconds) + (sharp ? SharpPcapReport(rows, sharpRows) : "");
         }
 
         private sealed class Result
@@ -68,12 +82,15 @@ namespace WeChatNet.Benchmarks
             public override string ToString() => $"sent {Sent} file {InFile} dropped {Dropped} cpu {CpuSeconds:F2}s";
         }
 
-        private static Result Measure(bool ours, int rate, double seconds, string work, string tcpdump)
+        private static Result Measure(Capturer who, int rate, double seconds, string work, string tcpdump)
         {
+            bool ours = who != Capturer.Tcpdump; // a .NET child of this program, stopped by "stop" on stdin
             int port = FreeUdpPort();
             string filter = $"udp dst port {port}";
-            string file = Path.Combine(work, (ours ? "wechatnet" : "tcpdump") + $"-{rate}.pcapng");
-            var psi = ours ? Self("--child", "lo", filter, file) : new ProcessStartInfo(tcpdump);
+            string file = Path.Combine(work, who.ToString().ToLowerInvariant() + $"-{rate}.pcapng");
+            var psi = who == Capturer.WeChatNet ? Self("--child", "lo", filter, file)
+                : who == Capturer.SharpPcap ? Self("--child-sharppcap", "lo", filter, file)
+                : new ProcessStartInfo(tcpdump);
             if (!ours)
                 foreach (var a in new[] { "-i", "lo", "-n", "-s", "262144", "-B", "8192", "-Z", "root", "-w", file, filter }) psi.ArgumentList.Add(a);
             psi.RedirectStandardError = true;
@@ -218,6 +235,32 @@ namespace WeChatNet.Benchmarks
             foreach (var dir in new[] { "/usr/bin", "/usr/sbin", "/bin", "/sbin" })
                 if (File.Exists(Path.Combine(dir, program))) return Path.Combine(dir, program);
             throw new InvalidOperationException($"{program} is needed: apt-get install -y {program}");
+        }
+
+        private static string SharpPcapReport(List<(int Rate, Result Ours, Result Peer)> rows, List<Result> sharp)
+        {
+            var sb = new StringBuilder();
+            sb.AppendLine();
+            sb.AppendLine("### SharpPcap 6.3.1, same runs (`--sharppcap`)");
+            sb.AppendLine();
+            sb.AppendLine("SharpPcap's `LibPcapLiveDevice` (buffered mode, `BufferSize` 8 MiB, snap length 262144, same filter) writing through its " +
+                          "`CaptureFileWriterDevice` from `OnPacketArrival`, in a child process like ours.");
+            sb.AppendLine();
+            sb.AppendLine("| Rate (pps) | SharpPcap sent | SharpPcap in file | SharpPcap kernel drops | SharpPcap µs CPU/pkt | WeChatNet µs CPU/pkt | CPU ratio (ours/SharpPcap) |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+            for (int i = 0; i < sharp.Count; i++)
+            {
+                var (rate, o, _) = rows[i];
+                var s = sharp[i];
+                sb.AppendLine(FormattableString.Invariant(
+                    $"| {(rate == 0 ? "flat out, 2 senders" : rate.ToString("N0", CultureInfo.InvariantCulture))} ({s.AchievedRate:N0} achieved) | {s.Sent:N0} | {s.InFile:N0} | {s.Dropped:N0} | {s.Cpu} | {o.Cpu} | {(o.CpuSeconds < 0.03 || s.CpuSeconds < 0.03 ? "-" : (o.CpuMicrosPerPacket / s.CpuMicrosPerPacket).ToString("F2", CultureInfo.InvariantCulture))} |"));
+            }
+            double sAll = sharp.Sum(r => r.CpuSeconds) * 1e6 / sharp.Sum(r => Math.Min(r.Measured, r.InFile));
+            double oAll = rows.Sum(r => r.Ours.CpuSeconds) * 1e6 / rows.Sum(r => Math.Min(r.Ours.Measured, r.Ours.InFile));
+            string best = sharp.Where(r => r.Lossless).Select(r => r.AchievedRate).DefaultIfEmpty(0).Max().ToString("N0", CultureInfo.InvariantCulture);
+            sb.AppendLine();
+            sb.AppendLine(FormattableString.Invariant($"CPU over all rows: SharpPcap {sAll:F2} µs per packet, WeChatNet {oAll:F2}, ratio (ours/SharpPcap) {oAll / sAll:F2}. Highest lossless rate, SharpPcap: {best} pps."));
+            return sb.ToString();
         }
 
         private static string Report(List<(int Rate, Result Ours, Result Peer)> rows, double seconds)

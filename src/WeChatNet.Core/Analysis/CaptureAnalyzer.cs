@@ -61,10 +61,11 @@ namespace WeChatNet.Analysis
         private readonly CaptureAnalysisOptions _options;
         private readonly FlowTable _table;
         private readonly WeChatTrafficDecoder _decoder;
-        private readonly Dictionary<string, HeartbeatLog> _longLink = new Dictionary<string, HeartbeatLog>(StringComparer.Ordinal);
-        private readonly Dictionary<string, string> _kinds = new Dictionary<string, string>(StringComparer.Ordinal);
-        private readonly List<(string Connection, double Ms)> _shortLinks = new List<(string, double)>();
-        private readonly Dictionary<string, MessageTally> _tallies = new Dictionary<string, MessageTally>(StringComparer.Ordinal);
+        // What the decoders learnt per connection, joined to flows by the messages' typed key (WeChatMessage.Flow).
+        private readonly Dictionary<FlowKey, HeartbeatLog> _longLink = new Dictionary<FlowKey, HeartbeatLog>();
+        private readonly Dictionary<FlowKey, string> _kinds = new Dictionary<FlowKey, string>();
+        private readonly List<(FlowKey Flow, double Ms)> _shortLinks = new List<(FlowKey, double)>();
+        private readonly Dictionary<FlowKey, MessageTally> _tallies = new Dictionary<FlowKey, MessageTally>();
         private readonly Dictionary<(string Name, int Id), string> _dns = new Dictionary<(string, int), string>();
         private readonly List<DnsOutcome> _dnsOutcomes = new List<DnsOutcome>();
         private readonly List<CaptureFileError> _errors = new List<CaptureFileError>();
@@ -193,31 +194,31 @@ namespace WeChatNet.Analysis
 
         private void OnMessage(object message)
         {
+            if (message is DnsMessage dns) { OnDns(dns); return; }
+            var key = message is WeChatMessage w ? w.Flow : message is Dispatch d ? d.Flow : null;
+            if (!(key is FlowKey flow)) return; // a message without a connection joins no flow
             switch (message)
             {
                 case LongLinkFrame f:
-                    _kinds[f.Connection] = "LongLink";
-                    Tally(f.Connection).AddFrame(f.CommandName);
-                    Observations(f.Connection).Add(LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
+                    _kinds[flow] = "LongLink";
+                    Tally(flow).AddFrame(f.CommandName);
+                    Observations(flow).Add(LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
                     break;
                 case MmtlsRecord r:
-                    Tally(r.Connection).MmtlsRecords++;
+                    Tally(flow).MmtlsRecords++;
                     if (r.Carrier != "LongLink") break;
-                    _kinds[r.Connection] = "LongLink";
+                    _kinds[flow] = "LongLink";
                     if (r.ContentType == "ApplicationData")
-                        Observations(r.Connection).Add(LongLinkObservation.Record(ToNs(r.Timestamp), r.Direction == "ClientToServer", r.Length));
+                        Observations(flow).Add(LongLinkObservation.Record(ToNs(r.Timestamp), r.Direction == "ClientToServer", r.Length));
                     break;
-                case Dispatch d:
-                    _kinds[d.Connection] = "Dispatch";
+                case Dispatch _:
+                    _kinds[flow] = "Dispatch";
                     break;
                 case ShortLinkExchange x:
-                    if (!_kinds.ContainsKey(x.Connection))
-                        _kinds[x.Connection] = x.Path.IndexOf("newgetdns", StringComparison.OrdinalIgnoreCase) >= 0 ? "Dispatch" : "ShortLink";
-                    if (x.DurationMs.HasValue && x.StatusCode.HasValue) _shortLinks.Add((x.Connection, x.DurationMs.Value));
-                    Tally(x.Connection).AddExchange(x.StatusCode.HasValue ? x.DurationMs : null);
-                    break;
-                case DnsMessage m:
-                    OnDns(m);
+                    if (!_kinds.ContainsKey(flow))
+                        _kinds[flow] = x.Path.IndexOf("newgetdns", StringComparison.OrdinalIgnoreCase) >= 0 ? "Dispatch" : "ShortLink";
+                    if (x.DurationMs.HasValue && x.StatusCode.HasValue) _shortLinks.Add((flow, x.DurationMs.Value));
+                    Tally(flow).AddExchange(x.StatusCode.HasValue ? x.DurationMs : null);
                     break;
             }
         }
@@ -240,9 +241,9 @@ namespace WeChatNet.Analysis
             _dns[key] = outcome;
         }
 
-        private MessageTally Tally(string connection)
+        private MessageTally Tally(FlowKey flow)
         {
-            if (!_tallies.TryGetValue(connection, out var t)) _tallies[connection] = t = new MessageTally();
+            if (!_tallies.TryGetValue(flow, out var t)) _tallies[flow] = t = new MessageTally();
             return t;
         }
 
@@ -279,9 +280,9 @@ namespace WeChatNet.Analysis
             }
         }
 
-        private HeartbeatLog Observations(string connection)
+        private HeartbeatLog Observations(FlowKey flow)
         {
-            if (!_longLink.TryGetValue(connection, out var log)) _longLink[connection] = log = new HeartbeatLog(_options.Heartbeats);
+            if (!_longLink.TryGetValue(flow, out var log)) _longLink[flow] = log = new HeartbeatLog(_options.Heartbeats);
             return log;
         }
 
@@ -294,21 +295,17 @@ namespace WeChatNet.Analysis
                 _completed = true;
             }
             var names = _decoder.Names;
-            // Application kinds learnt by the decoders, keyed by their "client:port -> server:port" connection text.
+            // Application kinds learnt by the decoders, joined by the flow key (equal in both directions); a 4-tuple reused
+            // by a later flow joins the later one.
+            var byConnection = new Dictionary<FlowKey, int>();
             foreach (var state in _table.States)
             {
-                string conn = state.ClientAddress.WithPort(state.ClientPort) + " -> " + state.ServerAddress.WithPort(state.ServerPort);
-                string reverse = state.ServerAddress.WithPort(state.ServerPort) + " -> " + state.ClientAddress.WithPort(state.ClientPort);
-                if (_kinds.TryGetValue(conn, out var kind) || _kinds.TryGetValue(reverse, out kind)) state.ApplicationKind = kind;
+                var key = new FlowKey(state.ClientAddress, state.ClientPort, state.ServerAddress, state.ServerPort);
+                if (_kinds.TryGetValue(key, out var kind)) state.ApplicationKind = kind;
+                byConnection[key] = state.Id;
             }
             var flows = _table.ToFlows(a => names.Lookup(a), _options.WhereIs);
             for (int i = 0; i < flows.Count; i++) flows[i].File = FileOfFlow(i);
-            var byConnection = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var f in flows)
-            {
-                byConnection[f.Client + " -> " + f.Server] = f.Id;
-                byConnection[f.Server + " -> " + f.Client] = f.Id;
-            }
             foreach (var kv in _tallies)
                 if (byConnection.TryGetValue(kv.Key, out int fid)) kv.Value.ApplyTo(flows[fid - 1]);
             var observations = new Dictionary<int, IReadOnlyList<LongLinkObservation>>();
@@ -318,8 +315,8 @@ namespace WeChatNet.Analysis
                 id => observations.TryGetValue(id, out var list) ? list : Array.Empty<LongLinkObservation>(),
                 _options.Heartbeats);
             var shortLinks = new List<ShortLinkTiming>();
-            foreach (var (conn, ms) in _shortLinks)
-                if (byConnection.TryGetValue(conn, out int id) && flows[id - 1].Kind == "ShortLink") shortLinks.Add(new ShortLinkTiming(id, ms));
+            foreach (var (flow, ms) in _shortLinks)
+                if (byConnection.TryGetValue(flow, out int id) && flows[id - 1].Kind == "ShortLink") shortLinks.Add(new ShortLinkTiming(id, ms));
             _dnsOutcomes.Clear();
             foreach (var kv in _dns) _dnsOutcomes.Add(new DnsOutcome(kv.Key.Name, kv.Value));
             var findings = FindingEngine.Default.Evaluate(new AnalysisFacts

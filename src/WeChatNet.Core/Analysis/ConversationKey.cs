@@ -1,6 +1,6 @@
 using System;
 
-using WeChatNet.WeChat;
+using WeChatNet.Packets;
 
 namespace WeChatNet.Analysis
 {

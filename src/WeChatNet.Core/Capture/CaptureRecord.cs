@@ -4,16 +4,6 @@ using WeChatNet.Packets;
 
 namespace WeChatNet.Capture
 {
-    /// <summary>What <see cref="CaptureFileReader.ReadNext"/> found.</summary>
-    public enum CaptureReadResult
-    {
-        /// <summary>A packet: the out record is valid until the next call.</summary>
-        Packet,
-        /// <summary>Damage: see <see cref="CaptureFileReader.LastError"/>; call again to go on (the reader resynchronises where it can).</summary>
-        Error,
-        /// <summary>No more packets.</summary>
-        EndOfFile,
-    }
 
     /// <summary>
     /// One packet record as read from a capture file: a view into the reader's reused buffer, valid until the
@@ -67,25 +57,6 @@ namespace WeChatNet.Capture
                 var v = PcapNgOptions.Find(_options, 2, _bigEndian);
                 return v.Length == 4 ? (_bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(v) : BinaryPrimitives.ReadUInt32LittleEndian(v)) : 0;
             }
-        }
-    }
-
-    /// <summary>pcapng option lists: code (2), length (2), value padded to 4, ended by code 0.</summary>
-    internal static class PcapNgOptions
-    {
-        public static ReadOnlySpan<byte> Find(ReadOnlySpan<byte> options, ushort code, bool bigEndian)
-        {
-            int i = 0;
-            while (i + 4 <= options.Length)
-            {
-                ushort c = bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(options.Slice(i)) : BinaryPrimitives.ReadUInt16LittleEndian(options.Slice(i));
-                int len = bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(options.Slice(i + 2)) : BinaryPrimitives.ReadUInt16LittleEndian(options.Slice(i + 2));
-                if (c == 0) break;
-                if (i + 4 + len > options.Length) break;
-                if (c == code) return options.Slice(i + 4, len);
-                i += 4 + ((len + 3) & ~3);
-            }
-            return default;
         }
     }
 }

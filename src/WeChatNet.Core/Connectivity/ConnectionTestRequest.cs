@@ -5,17 +5,6 @@ using System.Net;
 
 namespace WeChatNet.Connectivity
 {
-    /// <summary>Why a connection test failed.</summary>
-    public enum ConnectionError
-    {
-        Refused,
-        TimedOut,
-        Unreachable,
-        DnsFailed,
-        /// <summary>The HTTP test connected, but what came back is not an HTTP response.</summary>
-        Protocol,
-        Other,
-    }
 
     /// <summary>What Test-WeChatConnection tests.</summary>
     public sealed class ConnectionTestRequest

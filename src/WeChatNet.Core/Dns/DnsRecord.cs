@@ -6,22 +6,6 @@ using System.Net;
 
 namespace WeChatNet.Dns
 {
-    /// <summary>A question: name, type, class.</summary>
-    public sealed class DnsQuestion
-    {
-        public DnsQuestion(string name, DnsRecordType type, DnsClass @class = DnsClass.IN)
-        {
-            Name = name;
-            Type = type;
-            Class = @class;
-        }
-
-        public string Name { get; }
-        public DnsRecordType Type { get; }
-        public DnsClass Class { get; }
-
-        public override string ToString() => $"{Name} {Class} {DnsRecord.TypeName(Type)}";
-    }
 
     /// <summary>SOA RDATA.</summary>
     public sealed class DnsSoa

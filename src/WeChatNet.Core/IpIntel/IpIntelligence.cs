@@ -78,12 +78,12 @@ namespace WeChatNet.IpIntel
 
         private readonly PrefixTable<string> _mainland;
         private readonly PrefixTable<AsOrigin> _tencent;
-        private readonly IReadOnlyList<MmdbReader> _databases;
+        private readonly IReadOnlyList<MmdbDatabase> _databases;
         private readonly string _mainlandSource;
         private readonly string _tencentSource;
 
         private IpIntelligence(PrefixTable<string> mainland, string mainlandSource, PrefixTable<AsOrigin> tencent, string tencentSource,
-            IReadOnlyList<MmdbReader> databases)
+            IReadOnlyList<MmdbDatabase> databases)
         {
             _mainland = mainland;
             _mainlandSource = mainlandSource;
@@ -96,7 +96,7 @@ namespace WeChatNet.IpIntel
         public PrefixTable<string> MainlandTable => _mainland;
         /// <summary>Prefix table of Tencent's announced prefixes.</summary>
         public PrefixTable<AsOrigin> TencentTable => _tencent;
-        public IReadOnlyList<MmdbReader> Databases => _databases;
+        public IReadOnlyList<MmdbDatabase> Databases => _databases;
 
         /// <summary>
         /// The module-wide instance: the settings given to <see cref="Configure"/>, else the environment variables of
@@ -158,7 +158,7 @@ namespace WeChatNet.IpIntel
                 PrefixData.ReadPrefixList, out string mainlandSource);
             var tencent = Load(options.TencentPrefixFile, s_builtInTencent, BuiltInTencentSource, "Tencent AS prefix list",
                 PrefixData.ReadAsPrefixList, out string tencentSource);
-            var databases = options.Databases.Select(MmdbReader.Open).ToList();
+            var databases = options.Databases.Select(MmdbDatabase.Open).ToList();
             return new IpIntelligence(mainland, mainlandSource, tencent, tencentSource, databases);
         }
 
@@ -241,26 +241,23 @@ namespace WeChatNet.IpIntel
             int prefixLength = -1;
             foreach (var db in _databases)
             {
-                var hit = db.Lookup(bytes);
-                if (hit.Status == MmdbLookupStatus.Corrupt) throw new MmdbFormatException(hit.Error!);
-                if (!hit.Found) continue;
-                if (!db.TryReadRecord(hit, out var record, out var error)) throw new MmdbFormatException(error);
+                if (!db.TryFind(new IPAddress(bytes), out var record, out int recordPrefix)) continue;
                 bool used = false;
-                string? c = record!.Path("country", "iso_code")?.AsString() ?? record.Path("registered_country", "iso_code")?.AsString();
+                string? c = record!.CountryCode;
                 if (country is null && c != null) { country = c; used = true; }
-                string? ci = record.Path("city", "names", "en")?.AsString();
+                string? ci = record.City;
                 if (city is null && ci != null) { city = ci; used = true; }
-                long? n = record.Path("autonomous_system_number")?.AsInteger();
+                long? n = record.AutonomousSystemNumber;
                 if (asn is null && n is long an && an > 0 && an <= int.MaxValue)
                 {
                     asn = (int)an;
-                    asName = record.Path("autonomous_system_organization")?.AsString();
+                    asName = record.AutonomousSystemOrganization;
                     used = true;
                 }
                 if (used)
                 {
                     sources.Add(db.Name);
-                    if (hit.PrefixLength > prefixLength) { prefixLength = hit.PrefixLength; prefix = NetworkOf(bytes, hit.PrefixLength); }
+                    if (recordPrefix > prefixLength) { prefixLength = recordPrefix; prefix = NetworkOf(bytes, recordPrefix); }
                 }
             }
 

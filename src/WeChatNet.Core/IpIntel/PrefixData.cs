@@ -5,18 +5,6 @@ using System.IO;
 
 namespace WeChatNet.IpIntel
 {
-    /// <summary>An autonomous system a prefix belongs to.</summary>
-    public sealed class AsOrigin
-    {
-        public AsOrigin(int asn, string name)
-        {
-            Asn = asn;
-            Name = name;
-        }
-
-        public int Asn { get; }
-        public string Name { get; }
-    }
 
     /// <summary>
     /// Readers of the prefix files shipped in the module's data folder (and their newer copies). Errors name the

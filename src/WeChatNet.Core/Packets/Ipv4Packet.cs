@@ -101,19 +101,4 @@ namespace WeChatNet.Packets
         /// <summary>Finds an option by its type byte (e.g. 7 = record route, 0x94 = router alert); false if absent.</summary>
         public bool TryGetOption(byte type, out ReadOnlySpan<byte> value) => TlvOptions.TryFind(Options, type, out value);
     }
-
-    /// <summary>The RFC 1071 one's-complement checksum.</summary>
-    public static class InternetChecksum
-    {
-        /// <summary>Folded one's-complement sum, complemented: 0 when data already contains a correct checksum.</summary>
-        public static ushort Compute(ReadOnlySpan<byte> data, uint initial = 0)
-        {
-            ulong sum = initial;
-            int i = 0;
-            for (; i + 1 < data.Length; i += 2) sum += (uint)(data[i] << 8 | data[i + 1]);
-            if (i < data.Length) sum += (uint)(data[i] << 8);
-            while (sum >> 16 != 0) sum = (sum & 0xFFFF) + (sum >> 16);
-            return (ushort)~sum;
-        }
-    }
 }

@@ -27,32 +27,4 @@ namespace WeChatNet.Packets
         /// <summary>Linux "cooked" capture, version 2 (20-byte header).</summary>
         LinuxSll2 = 276,
     }
-
-    /// <summary>Well-known EtherType values.</summary>
-    public static class EtherTypes
-    {
-        public const ushort Ipv4 = 0x0800;
-        public const ushort Arp = 0x0806;
-        public const ushort Vlan = 0x8100;
-        public const ushort Ipv6 = 0x86DD;
-        public const ushort QinQ = 0x88A8;
-        public const ushort QinQLegacy = 0x9100;
-    }
-
-    /// <summary>IP protocol numbers (also IPv6 next-header values).</summary>
-    public static class IpProtocols
-    {
-        public const byte HopByHop = 0;
-        public const byte Icmp = 1;
-        public const byte Tcp = 6;
-        public const byte Udp = 17;
-        public const byte Ipv6Routing = 43;
-        public const byte Ipv6Fragment = 44;
-        public const byte Esp = 50;
-        public const byte Ah = 51;
-        public const byte Icmpv6 = 58;
-        public const byte NoNextHeader = 59;
-        public const byte Ipv6DestinationOptions = 60;
-        public const byte Mobility = 135;
-    }
 }

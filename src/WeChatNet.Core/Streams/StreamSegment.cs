@@ -22,32 +22,4 @@ namespace WeChatNet.Streams
         public ReadOnlySpan<byte> Payload { get; }
         public long TimestampTicks { get; }
     }
-
-    /// <summary>Why a reassembled stream ended.</summary>
-    public enum TcpStreamEnd
-    {
-        /// <summary>FIN seen and every byte before it delivered.</summary>
-        Fin,
-        /// <summary>RST seen.</summary>
-        Reset,
-        /// <summary>No segment for longer than the idle timeout.</summary>
-        Idle,
-        /// <summary>The input ended (end of capture) with the stream still open.</summary>
-        EndOfInput,
-        /// <summary>Evicted because too many streams were open at once.</summary>
-        Evicted,
-    }
-
-    /// <summary>What a reassembled byte stream is delivered to: in-order data, skipped gaps, and its end.</summary>
-    public interface ITcpStreamSink
-    {
-        /// <summary>Next bytes of the stream, in order, each byte once. The span is only valid during the call.</summary>
-        void OnData(ReadOnlySpan<byte> data, long timestampTicks);
-
-        /// <summary><paramref name="missingBytes"/> bytes were never seen (missed capture) and were skipped.</summary>
-        void OnGap(long missingBytes, long timestampTicks);
-
-        /// <summary>The stream ended; no further calls follow.</summary>
-        void OnEnd(TcpStreamEnd reason, long timestampTicks);
-    }
 }

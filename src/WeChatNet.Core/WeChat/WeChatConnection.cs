@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 using WeChatNet.Streams;
+using WeChatNet.Packets;
 
 namespace WeChatNet.WeChat
 {
@@ -31,7 +32,8 @@ namespace WeChatNet.WeChat
             ClientPort = clientPort;
             Server = server;
             ServerPort = serverPort;
-            Name = lone ? "" : client.WithPort(clientPort) + " -> " + server.WithPort(serverPort);
+            Name = lone ? "" : WeChatMessage.ConnectionText(client, clientPort, server, serverPort);
+            Key = lone ? (FlowKey?)null : new FlowKey(client, clientPort, server, serverPort);
             var options = owner.Options.Reassembly;
             ClientDecoder = new StreamDecoder(this, fromClient: true, owner.Options.MaxFrameLength);
             ServerDecoder = new StreamDecoder(this, fromClient: false, owner.Options.MaxFrameLength);
@@ -58,6 +60,8 @@ namespace WeChatNet.WeChat
         public IpKey Server { get; }
         public ushort ServerPort { get; }
         public string Name { get; }
+        /// <summary>The connection as a typed key (null for a lone payload); messages carry it to the analysis.</summary>
+        public FlowKey? Key { get; }
         public string Host { get; private set; }
         private bool NameFromResolution { get; set; }
         public StreamDecoder ClientDecoder { get; }
@@ -93,6 +97,7 @@ namespace WeChatNet.WeChat
         {
             message.Timestamp = new DateTimeOffset(ts, TimeSpan.Zero);
             message.Connection = Name;
+            message.Flow = Key;
             message.Direction = _lone ? "Unknown" : stream is null ? "" : stream.FromClient ? "ClientToServer" : "ServerToClient";
             message.Host = Host;
             message.Role = _roleCache ??= Role;

@@ -1,4 +1,5 @@
 using System;
+using WeChatNet.Packets;
 
 namespace WeChatNet
 {
@@ -12,6 +13,11 @@ namespace WeChatNet
         public DateTimeOffset Timestamp { get; internal set; }
         /// <summary><c>client:port -> server:port</c>; empty for a payload decoded without a connection.</summary>
         public string Connection { get; internal set; } = "";
+        /// <summary>
+        /// The same connection as a typed key (equal for both directions), what the analysis joins messages to flows by;
+        /// null for a payload decoded without a connection. Not part of the output.
+        /// </summary>
+        internal FlowKey? Flow { get; set; }
         /// <summary>ClientToServer or ServerToClient (Unknown for a lone payload).</summary>
         public string Direction { get; internal set; } = "";
         /// <summary>The server's name from DNS or dispatch seen earlier in the capture, else the HTTP Host header; empty when unnamed.</summary>
@@ -24,17 +30,16 @@ namespace WeChatNet
         public abstract string Summary { get; }
 
         public override string ToString() => Summary;
-    }
 
-    /// <summary>Values of the -Kind filter: one per output type.</summary>
-    public enum WeChatMessageKind
-    {
-        LongLinkFrame,
-        MmtlsRecord,
-        ShortLinkExchange,
-        Dispatch,
-        DnsMessage,
-        VoipPacket,
-        StreamEvent,
+        /// <summary>Sets <see cref="Connection"/> and <see cref="Flow"/> from the two ends.</summary>
+        internal void SetConnection(IpKey client, ushort clientPort, IpKey server, ushort serverPort)
+        {
+            Connection = ConnectionText(client, clientPort, server, serverPort);
+            Flow = new FlowKey(client, clientPort, server, serverPort);
+        }
+
+        /// <summary>The <see cref="Connection"/> text: <c>client:port -> server:port</c>.</summary>
+        internal static string ConnectionText(IpKey client, ushort clientPort, IpKey server, ushort serverPort) =>
+            client.WithPort(clientPort) + " -> " + server.WithPort(serverPort);
     }
 }

@@ -97,7 +97,6 @@ namespace WeChatNet.WeChat
             var v = new VoipPacket
             {
                 Timestamp = new DateTimeOffset(timestampTicks, TimeSpan.Zero),
-                Connection = client.WithPort(cport) + " -> " + server.WithPort(sport),
                 Direction = srcIsClient ? "ClientToServer" : "ServerToClient",
                 Host = host,
                 Role = host.Length > 0 ? EndpointCatalog.Default.Classify(host)?.Role.ToString() ?? "" : "",
@@ -105,6 +104,7 @@ namespace WeChatNet.WeChat
                 FirstByte = "0x" + payload[0].ToString("X2"),
                 Rule = rule,
             };
+            v.SetConnection(client, cport, server, sport);
             Emit(v);
         }
 
@@ -201,7 +201,8 @@ namespace WeChatNet.WeChat
             if (!Wants(WeChatMessageKind.DnsMessage)) return;
             bool srcIsClient = dport == 53 && sport != 53 || (sport == dport && !m.IsResponse);
             m.Timestamp = new DateTimeOffset(ts, TimeSpan.Zero);
-            m.Connection = srcIsClient ? src.WithPort(sport) + " -> " + dst.WithPort(dport) : dst.WithPort(dport) + " -> " + src.WithPort(sport);
+            if (srcIsClient) m.SetConnection(src, sport, dst, dport);
+            else m.SetConnection(dst, dport, src, sport);
             m.Direction = srcIsClient ? "ClientToServer" : "ServerToClient";
             Emit(m);
         }
@@ -227,6 +228,7 @@ namespace WeChatNet.WeChat
             if (!Wants(WeChatMessageKind.Dispatch)) return null;
             dispatch.CapturedAt = new DateTimeOffset(ts, TimeSpan.Zero);
             dispatch.Connection = connection.Name;
+            dispatch.Flow = connection.Key;
             dispatch.Direction = connection.Name.Length == 0 ? "Unknown" : "ServerToClient";
             dispatch.Host = connection.Host;
             if (request != null && NewGetDnsRequest.TryParse(request.Target, out var parsed, out _) && parsed != null)

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using WeChatNet.Analysis;
+using WeChatNet.Diagnostics;
 
 namespace WeChatNet.Commands
 {

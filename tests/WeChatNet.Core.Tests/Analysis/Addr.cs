@@ -1,5 +1,6 @@
 using System;
 using WeChatNet.WeChat;
+using WeChatNet.Packets;
 
 namespace WeChatNet.Tests.Analysis
 {

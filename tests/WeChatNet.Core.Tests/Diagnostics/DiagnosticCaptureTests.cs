@@ -5,6 +5,7 @@ using System.Threading;
 using WeChatNet.Analysis;
 using WeChatNet.Tests.Infrastructure;
 using Xunit;
+using WeChatNet.Diagnostics;
 
 namespace WeChatNet.Tests.Diagnostics
 {

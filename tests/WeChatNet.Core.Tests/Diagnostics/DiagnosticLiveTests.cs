@@ -16,6 +16,7 @@ using WeChatNet.Tests.Route;
 using WeChatNet.Tests.WeChat;
 using Xunit;
 using Xunit.Abstractions;
+using WeChatNet.Diagnostics;
 
 namespace WeChatNet.Tests.Diagnostics
 {

@@ -14,6 +14,7 @@ using WeChatNet.Tests.Dns;
 using WeChatNet.Tests.Infrastructure;
 using WeChatNet.Tests.Route;
 using Xunit;
+using WeChatNet.Diagnostics;
 
 namespace WeChatNet.Tests.Diagnostics
 {

@@ -4,6 +4,7 @@ using System.Linq;
 using WeChatNet.Analysis;
 using WeChatNet.WeChat;
 using Xunit;
+using WeChatNet.Diagnostics;
 
 namespace WeChatNet.Tests.Diagnostics
 {

@@ -1,6 +1,7 @@
 using System.Linq;
 using WeChatNet.Dns;
 using Xunit;
+using WeChatNet.Diagnostics;
 
 namespace WeChatNet.Tests.Diagnostics
 {

@@ -204,6 +204,7 @@ zone:
 $TTL 300
 @ SOA ns1 admin 2026112201 3600 600 86400 60
 @ NS ns1
+@ MX 10 long
 ns1 A 127.0.0.1
 long A 101.226.5.4
 long A 180.163.10.11

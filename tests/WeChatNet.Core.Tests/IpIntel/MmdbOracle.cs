@@ -16,7 +16,7 @@ namespace WeChatNet.Tests.IpIntel
 
         /// <summary>
         /// Runs <c>mmdblookup --verbose</c>; the record is returned with each line trimmed and the lines joined, the
-        /// form <see cref="WeChatNet.IpIntel.MmdbValue.ToMmdblookupCompact"/> produces.
+        /// form MmdbDatabaseTests renders MaxMind.Db's decode in.
         /// </summary>
         public static Answer Lookup(string file, string ip)
         {

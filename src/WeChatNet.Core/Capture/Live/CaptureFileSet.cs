@@ -4,15 +4,6 @@ using System.IO;
 
 namespace WeChatNet.Capture.Live
 {
-    /// <summary>A capture file being written, as the live capture needs it (implemented over the capture-files pcapng writer).</summary>
-    internal interface ILiveFileWriter : IDisposable
-    {
-        /// <summary>Bytes in the file so far, headers included.</summary>
-        long Length { get; }
-        void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength);
-        /// <summary>Bytes one more packet of <paramref name="capturedLength"/> bytes adds.</summary>
-        long SizeOf(int capturedLength);
-    }
 
     /// <summary>Opens one capture file for a live capture: path, link type, snap length, nanosecond timestamps, interface name.</summary>
     internal delegate ILiveFileWriter LiveFileWriterFactory(string path, int linkType, int snapLength, bool nanoseconds, string interfaceName);

@@ -2,38 +2,6 @@ using System;
 
 namespace WeChatNet
 {
-    /// <summary>One address of a dispatch domain, with its CDN property ("major", "minor", or empty).</summary>
-    public sealed class DispatchAddress
-    {
-        public DispatchAddress(string address, string property)
-        {
-            Address = address;
-            Property = property;
-        }
-
-        public string Address { get; }
-        public string Property { get; }
-
-        public override string ToString() => Property.Length == 0 ? Address : $"{Address} ({Property})";
-    }
-
-    /// <summary>One &lt;domain&gt; of a dispatch document: a host, its TTL (the timeout attribute) and addresses.</summary>
-    public sealed class DispatchDomain
-    {
-        public DispatchDomain(string name, int ttl, DispatchAddress[] addresses)
-        {
-            Name = name;
-            Ttl = ttl;
-            Addresses = addresses;
-        }
-
-        public string Name { get; }
-        /// <summary>Seconds (the domain's timeout attribute); -1 when absent or unreadable.</summary>
-        public int Ttl { get; }
-        public DispatchAddress[] Addresses { get; }
-
-        public override string ToString() => $"{Name}: {string.Join(", ", Array.ConvertAll(Addresses, a => a.Address))}";
-    }
 
     /// <summary>
     /// A WeChat HTTP dispatch (newgetdns) answer: where the server tells the client to connect. Output of

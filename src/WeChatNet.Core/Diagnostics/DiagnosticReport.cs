@@ -5,8 +5,9 @@ using System.IO;
 using System.Linq;
 using System.Net;
 using System.Text;
+using WeChatNet.Analysis;
 
-namespace WeChatNet.Analysis
+namespace WeChatNet.Diagnostics
 {
     /// <summary>Report formats of Invoke-WeChatDiagnostic -Report.</summary>
     public enum DiagnosticReportFormat

@@ -1,4 +1,5 @@
 using System;
+using WeChatNet.Packets;
 
 namespace WeChatNet
 {
@@ -10,6 +11,8 @@ namespace WeChatNet
         public DateTimeOffset? CapturedAt { get; internal set; }
         /// <summary><c>client:port -> server:port</c> of the dispatch request; empty for fetched documents.</summary>
         public string Connection { get; internal set; } = "";
+        /// <summary>The same connection as a typed key, as on <see cref="WeChatMessage.Flow"/>; null for fetched documents.</summary>
+        internal FlowKey? Flow { get; set; }
         /// <summary>ServerToClient for a captured answer; empty for fetched documents.</summary>
         public string Direction { get; internal set; } = "";
         /// <summary>The dispatch server's name (capture) or the host asked (fetch).</summary>

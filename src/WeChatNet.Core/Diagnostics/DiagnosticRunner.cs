@@ -13,8 +13,9 @@ using WeChatNet.Dns;
 using WeChatNet.IpIntel;
 using WeChatNet.Route;
 using WeChatNet.WeChat;
+using WeChatNet.Analysis;
 
-namespace WeChatNet.Analysis
+namespace WeChatNet.Diagnostics
 {
     /// <summary>
     /// The runbook in one call (Invoke-WeChatDiagnostic): the one-pass capture analysis of <see cref="CaptureAnalyzer"/>

@@ -6,8 +6,9 @@ using WeChatNet.Capture;
 using WeChatNet.Connectivity;
 using WeChatNet.IpIntel;
 using WeChatNet.WeChat;
+using WeChatNet.Analysis;
 
-namespace WeChatNet.Analysis
+namespace WeChatNet.Diagnostics
 {
     /// <summary>What Invoke-WeChatDiagnostic runs: capture analysis (<see cref="CapturePaths"/>), live checks (<see cref="Live"/>), or both.</summary>
     public sealed class DiagnosticRequest
@@ -88,22 +89,6 @@ namespace WeChatNet.Analysis
         }
     }
 
-    /// <summary>A problem met on the way that did not stop the diagnostic (the cmdlet writes it as a non-terminating error).</summary>
-    public sealed class DiagnosticProblem
-    {
-        public DiagnosticProblem(string errorId, string message, string target)
-        {
-            ErrorId = errorId;
-            Message = message;
-            Target = target;
-        }
-
-        public string ErrorId { get; }
-        public string Message { get; }
-        public string Target { get; }
-        public override string ToString() => $"{ErrorId}: {Message}";
-    }
-
     /// <summary>Where a diagnostic is: the stage (Capture, Dns, Dispatch, Connections, Route), what it does, and overall percent.</summary>
     public readonly struct DiagnosticProgress
     {
@@ -117,32 +102,5 @@ namespace WeChatNet.Analysis
         public string Stage { get; }
         public string Status { get; }
         public int Percent { get; }
-    }
-
-    /// <summary>Everything a diagnostic found and measured; <see cref="Findings"/> is what the cmdlet writes, the rest feeds the report.</summary>
-    public sealed class DiagnosticResult
-    {
-        public DateTimeOffset StartedAt { get; internal set; }
-        public double ElapsedMs { get; internal set; }
-        /// <summary>The findings of every check, errors first.</summary>
-        public List<Finding> Findings { get; internal set; } = new List<Finding>();
-        public List<DiagnosticProblem> Problems { get; internal set; } = new List<DiagnosticProblem>();
-        /// <summary>Which checks ran and which were skipped (with the reason), in order.</summary>
-        public List<string> Checks { get; internal set; } = new List<string>();
-
-        // Capture
-        public List<string> CaptureFiles { get; internal set; } = new List<string>();
-        public CaptureAnalysisResult? Capture { get; internal set; }
-
-        // Live
-        public bool Live { get; internal set; }
-        public List<string> Resolvers { get; internal set; } = new List<string>();
-        public List<DnsAnswer> DnsAnswers { get; internal set; } = new List<DnsAnswer>();
-        public List<DnsComparison> DnsComparisons { get; internal set; } = new List<DnsComparison>();
-        public DispatchResult? Dispatch { get; internal set; }
-        public List<ConnectionTest> Connections { get; internal set; } = new List<ConnectionTest>();
-        public string? RouteTarget { get; internal set; }
-        public string? RouteSkipped { get; internal set; }
-        public List<RouteHop> Route { get; internal set; } = new List<RouteHop>();
     }
 }

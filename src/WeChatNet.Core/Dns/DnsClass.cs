@@ -1,0 +1,11 @@
+namespace WeChatNet.Dns
+{
+    /// <summary>DNS classes; only IN is used in practice.</summary>
+    public enum DnsClass : ushort
+    {
+        IN = 1,
+        CH = 3,
+        HS = 4,
+        ANY = 255,
+    }
+}

@@ -1,0 +1,121 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using WeChatNet.Capture;
+using WeChatNet.Packets;
+
+namespace WeChatNet.WeChat
+{
+    /// <summary>One TCP connection of a sample: handshake, data in MSS-sized segments with ACKs, FIN or RST.</summary>
+    internal sealed class SampleTcp
+    {
+        public const int Mss = 1400;
+        private readonly SampleNetwork _net;
+        private uint _clientSeq, _serverSeq;
+
+        public SampleTcp(SampleNetwork net, IPAddress server, ushort serverPort, string host)
+        {
+            _net = net;
+            Server = server;
+            ServerPort = serverPort;
+            ClientPort = net.NextPort();
+            Host = host;
+            _clientSeq = (uint)net.Random.Next();
+            _serverSeq = (uint)net.Random.Next();
+        }
+
+        public IPAddress Server { get; }
+        public ushort ServerPort { get; }
+        public ushort ClientPort { get; }
+        public string Host { get; }
+
+        public SampleTcp Open(double rttMs = 30)
+        {
+            Segment(true, _clientSeq, 0, 0x02, default, "SYN");
+            _clientSeq++;
+            _net.Wait(rttMs);
+            Segment(false, _serverSeq, _clientSeq, 0x12, default);
+            _serverSeq++;
+            _net.Wait(0.2);
+            Segment(true, _clientSeq, _serverSeq, 0x10, default);
+            return this;
+        }
+
+        private void Segment(bool fromClient, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload, string? comment = null)
+        {
+            var t = new byte[20 + payload.Length];
+            BinaryPrimitives.WriteUInt16BigEndian(t, fromClient ? ClientPort : ServerPort);
+            BinaryPrimitives.WriteUInt16BigEndian(t.AsSpan(2), fromClient ? ServerPort : ClientPort);
+            BinaryPrimitives.WriteUInt32BigEndian(t.AsSpan(4), seq);
+            BinaryPrimitives.WriteUInt32BigEndian(t.AsSpan(8), ack);
+            t[12] = 0x50;
+            t[13] = flags;
+            BinaryPrimitives.WriteUInt16BigEndian(t.AsSpan(14), 0xFFFF);
+            payload.CopyTo(t.AsSpan(20));
+            _net.WriteIp(fromClient ? SampleNetwork.Phone : Server, fromClient ? Server : SampleNetwork.Phone, 6, t, comment);
+        }
+
+        /// <summary>Sends bytes in MSS-sized segments, then the peer acknowledges them.</summary>
+        public void Send(bool fromClient, byte[] data, string? comment = null, double spacingMs = 0.4)
+        {
+            for (int off = 0; off < data.Length; off += Mss)
+            {
+                int n = Math.Min(Mss, data.Length - off);
+                Data(fromClient, off, data.AsSpan(off, n), off + n == data.Length, off == 0 ? comment : null);
+                _net.Wait(spacingMs);
+            }
+            Advance(fromClient, data.Length);
+            Ack(!fromClient);
+        }
+
+        /// <summary>
+        /// Sends bytes in the given pieces (offset, length) in the given order, possibly repeated or overlapping:
+        /// retransmissions and out-of-order delivery. The sequence advances by the whole length afterwards.
+        /// </summary>
+        public void SendPieces(bool fromClient, byte[] data, IEnumerable<(int Offset, int Length, string? Comment)> pieces)
+        {
+            foreach (var (off, len, comment) in pieces)
+            {
+                Data(fromClient, off, data.AsSpan(off, len), true, comment);
+                _net.Wait(0.6);
+            }
+            Advance(fromClient, data.Length);
+            Ack(!fromClient);
+        }
+
+        private void Data(bool fromClient, int offset, ReadOnlySpan<byte> bytes, bool push, string? comment)
+        {
+            uint seq = (fromClient ? _clientSeq : _serverSeq) + (uint)offset;
+            Segment(fromClient, seq, fromClient ? _serverSeq : _clientSeq, (byte)(push ? 0x18 : 0x10), bytes, comment);
+        }
+
+        private void Advance(bool fromClient, int n)
+        {
+            if (fromClient) _clientSeq += (uint)n; else _serverSeq += (uint)n;
+        }
+
+        private void Ack(bool fromClient)
+        {
+            _net.Wait(0.3);
+            Segment(fromClient, fromClient ? _clientSeq : _serverSeq, fromClient ? _serverSeq : _clientSeq, 0x10, default);
+        }
+
+        /// <summary>FIN from one side, FIN-ACK from the other, final ACK.</summary>
+        public void Close(bool clientFirst = true)
+        {
+            bool a = clientFirst;
+            Segment(a, a ? _clientSeq : _serverSeq, a ? _serverSeq : _clientSeq, 0x11, default, "FIN");
+            Advance(a, 1);
+            _net.Wait(20);
+            Segment(!a, !a ? _clientSeq : _serverSeq, !a ? _serverSeq : _clientSeq, 0x11, default);
+            Advance(!a, 1);
+            _net.Wait(0.2);
+            Segment(a, a ? _clientSeq : _serverSeq, a ? _serverSeq : _clientSeq, 0x10, default);
+        }
+
+        public void Reset(bool fromClient, string comment) =>
+            Segment(fromClient, fromClient ? _clientSeq : _serverSeq, fromClient ? _serverSeq : _clientSeq, 0x14, default, comment);
+    }
+}
