@@ -16,6 +16,8 @@ namespace WeChatNet.Analysis
         public WeChatDecodeOptions Decoding { get; set; } = new WeChatDecodeOptions();
         /// <summary>Where the client is (MainlandChina or Overseas), for the region rules; null when unknown.</summary>
         public string? ClientRegion { get; set; }
+        /// <summary>Judge every flow and DNS name (-All), not only WeChat's.</summary>
+        public bool AllTraffic { get; set; }
         /// <summary>Region and owner of an address; null uses the module-wide IP-intelligence tables.</summary>
         public Func<IpKey, (string? Region, string? Owner)>? WhereIs { get; set; }
     }
@@ -47,9 +49,12 @@ namespace WeChatNet.Analysis
         private readonly Dictionary<string, string> _kinds = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly List<(string Connection, double Ms)> _shortLinks = new List<(string, double)>();
         private readonly Dictionary<string, MessageTally> _tallies = new Dictionary<string, MessageTally>(StringComparer.Ordinal);
-        private readonly Dictionary<(string Name, int Id), string> _dns = new Dictionary<(string, int), string>();
+        private readonly Dictionary<(string Name, string Type, int Id), (string Outcome, DateTimeOffset Time)> _dns = new Dictionary<(string, string, int), (string, DateTimeOffset)>();
+        private long _lastNs = long.MinValue;
         private readonly List<DnsOutcome> _dnsOutcomes = new List<DnsOutcome>();
         private readonly List<CaptureFileError> _errors = new List<CaptureFileError>();
+        /// <summary>Hosts connections named themselves (TLS SNI, HTTP Host; DNS flows: the name asked), by connection text.</summary>
+        private readonly Dictionary<string, (string Host, string Source)> _connectionHosts = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
         private long _dropped;
         private bool _completed;
 
@@ -59,6 +64,7 @@ namespace WeChatNet.Analysis
             _options.WhereIs ??= DefaultWhereIs;
             _table = new FlowTable(_options.Flows);
             _decoder = new WeChatTrafficDecoder(_options.Decoding, OnMessage);
+            _decoder.ConnectionNamed = (connection, host, source) => _connectionHosts[connection] = (host, source);
         }
 
         public long Packets => _table.PacketCount;
@@ -90,6 +96,7 @@ namespace WeChatNet.Analysis
                 FrameLength = originalLength,
             };
             _table.Add(fp);
+            if (timestampNs > _lastNs) _lastNs = timestampNs;
             long ticks = EpochTicks + timestampNs / 100;
             if (tcp)
                 _decoder.AddTcp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort,
@@ -174,10 +181,14 @@ namespace WeChatNet.Analysis
         private void OnDns(DnsMessage m)
         {
             if (m.QueryName.Length == 0) return;
-            var key = (m.QueryName, m.Id);
+            // A DNS flow is named by what it asked: the first WeChat name, else the first name.
+            if (m.Connection.Length > 0 && (!_connectionHosts.TryGetValue(m.Connection, out var named)
+                    || (EndpointCatalog.Default.Classify(named.Host) is null && EndpointCatalog.Default.Classify(m.QueryName) != null)))
+                _connectionHosts[m.Connection] = (m.QueryName.TrimEnd('.').ToLowerInvariant(), HostSources.DnsQuery);
+            var key = (m.QueryName, m.QueryType, m.Id);
             if (!m.IsResponse)
             {
-                if (!_dns.ContainsKey(key)) _dns[key] = "NoResponse";
+                if (!_dns.ContainsKey(key)) _dns[key] = ("NoResponse", m.Timestamp);
                 return;
             }
             string outcome = m.ResponseCode switch
@@ -186,7 +197,7 @@ namespace WeChatNet.Analysis
                 "" => "Ok",
                 _ => m.ResponseCode,
             };
-            _dns[key] = outcome;
+            _dns[key] = (outcome, _dns.TryGetValue(key, out var asked) ? asked.Time : m.Timestamp);
         }
 
         private MessageTally Tally(string connection)
@@ -250,7 +261,17 @@ namespace WeChatNet.Analysis
                 string reverse = state.ServerAddress.WithPort(state.ServerPort) + " -> " + state.ClientAddress.WithPort(state.ClientPort);
                 if (_kinds.TryGetValue(conn, out var kind) || _kinds.TryGetValue(reverse, out kind)) state.ApplicationKind = kind;
             }
-            var flows = _table.ToFlows(a => names.Lookup(a), _options.WhereIs);
+            foreach (var state in _table.States)
+            {
+                if (state.ApplicationHost != null) continue;
+                string conn = state.ClientAddress.WithPort(state.ClientPort) + " -> " + state.ServerAddress.WithPort(state.ServerPort);
+                if (_connectionHosts.TryGetValue(conn, out var named)) { state.ApplicationHost = named.Host; state.ApplicationHostSource = named.Source; }
+            }
+            var flows = _table.ToFlows((a, firstNs) =>
+            {
+                string? host = names.Lookup(a, EpochTicks + firstNs / 100, out string? source);
+                return (host, source);
+            }, _options.WhereIs);
             var byConnection = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var f in flows)
             {
@@ -269,7 +290,7 @@ namespace WeChatNet.Analysis
             foreach (var (conn, ms) in _shortLinks)
                 if (byConnection.TryGetValue(conn, out int id) && flows[id - 1].Kind == "ShortLink") shortLinks.Add(new ShortLinkTiming(id, ms));
             _dnsOutcomes.Clear();
-            foreach (var kv in _dns) _dnsOutcomes.Add(new DnsOutcome(kv.Key.Name, kv.Value));
+            foreach (var kv in _dns) _dnsOutcomes.Add(new DnsOutcome(kv.Key.Name, kv.Key.Type, kv.Value.Outcome, kv.Value.Time));
             var findings = FindingEngine.Default.Evaluate(new AnalysisFacts
             {
                 Flows = flows,
@@ -277,6 +298,8 @@ namespace WeChatNet.Analysis
                 ShortLinks = shortLinks,
                 Dns = _dnsOutcomes,
                 DroppedPackets = _dropped,
+                CaptureEnd = _lastNs == long.MinValue ? (DateTimeOffset?)null : new DateTimeOffset(EpochTicks + _lastNs / 100, TimeSpan.Zero),
+                AllTraffic = _options.AllTraffic,
                 ClientRegion = _options.ClientRegion,
             });
             return new CaptureAnalysisResult

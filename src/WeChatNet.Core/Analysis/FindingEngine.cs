@@ -17,9 +17,21 @@ namespace WeChatNet.Analysis
     /// <summary>How a DNS question seen in a capture ended: Ok, NxDomain, ServFail, Refused, NoResponse...</summary>
     public readonly struct DnsOutcome
     {
-        public DnsOutcome(string name, string outcome) { Name = name; Outcome = outcome; }
+        public DnsOutcome(string name, string type, string outcome, DateTimeOffset asked)
+        {
+            Name = name;
+            Type = type;
+            Outcome = outcome;
+            Asked = asked;
+        }
+
+        public DnsOutcome(string name, string outcome) : this(name, "A", outcome, default) { }
         public string Name { get; }
+        /// <summary>The question's record type: A, AAAA, HTTPS...</summary>
+        public string Type { get; }
         public string Outcome { get; }
+        /// <summary>When the question was asked (the query's packet time).</summary>
+        public DateTimeOffset Asked { get; }
     }
 
     /// <summary>Everything the finding rules look at.</summary>
@@ -29,6 +41,10 @@ namespace WeChatNet.Analysis
         public IReadOnlyList<HeartbeatReport> Heartbeats { get; set; } = Array.Empty<HeartbeatReport>();
         public IReadOnlyList<ShortLinkTiming> ShortLinks { get; set; } = Array.Empty<ShortLinkTiming>();
         public IReadOnlyList<DnsOutcome> Dns { get; set; } = Array.Empty<DnsOutcome>();
+        /// <summary>The capture's last packet time: queries asked shortly before it had no time to be answered.</summary>
+        public DateTimeOffset? CaptureEnd { get; set; }
+        /// <summary>Judge every flow and DNS name (-All), not only WeChat's.</summary>
+        public bool AllTraffic { get; set; }
         /// <summary>Packets the capture itself dropped (interface statistics), when known.</summary>
         public long DroppedPackets { get; set; }
         /// <summary>Where the client is (MainlandChina or Overseas), when the user says or the capture shows it.</summary>
