@@ -31,6 +31,18 @@ namespace WeChatNet.Analysis
         /// <summary>Damage met while reading files (analysis went on past it).</summary>
         public List<CaptureFileError> Errors { get; internal set; } = new List<CaptureFileError>();
         public long Packets { get; internal set; }
+
+        internal AnalysisFacts? Facts { get; set; }
+
+        /// <summary>The findings again, judging every flow and DNS name (<paramref name="allTraffic"/>) or WeChat's only.</summary>
+        public List<Finding> EvaluateFindings(bool allTraffic)
+        {
+            if (Facts is null || Facts.AllTraffic == allTraffic) return Findings;
+            var facts = Facts;
+            facts.AllTraffic = allTraffic;
+            try { return FindingEngine.Default.Evaluate(facts); }
+            finally { facts.AllTraffic = !allTraffic; }
+        }
     }
 
     /// <summary>
@@ -291,7 +303,7 @@ namespace WeChatNet.Analysis
                 if (byConnection.TryGetValue(conn, out int id) && flows[id - 1].Kind == "ShortLink") shortLinks.Add(new ShortLinkTiming(id, ms));
             _dnsOutcomes.Clear();
             foreach (var kv in _dns) _dnsOutcomes.Add(new DnsOutcome(kv.Key.Name, kv.Key.Type, kv.Value.Outcome, kv.Value.Time));
-            var findings = FindingEngine.Default.Evaluate(new AnalysisFacts
+            var facts = new AnalysisFacts
             {
                 Flows = flows,
                 Heartbeats = heartbeats,
@@ -301,12 +313,14 @@ namespace WeChatNet.Analysis
                 CaptureEnd = _lastNs == long.MinValue ? (DateTimeOffset?)null : new DateTimeOffset(EpochTicks + _lastNs / 100, TimeSpan.Zero),
                 AllTraffic = _options.AllTraffic,
                 ClientRegion = _options.ClientRegion,
-            });
+            };
+            var findings = FindingEngine.Default.Evaluate(facts);
             return new CaptureAnalysisResult
             {
                 Flows = flows,
                 Heartbeats = heartbeats,
                 Findings = findings,
+                Facts = facts,
                 Errors = new List<CaptureFileError>(_errors),
                 Packets = _table.PacketCount,
             };

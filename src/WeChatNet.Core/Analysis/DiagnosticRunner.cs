@@ -58,7 +58,7 @@ namespace WeChatNet.Analysis
 
         private static void AnalyzeCaptures(DiagnosticRequest request, DiagnosticResult result, Action<string, double> report, CancellationToken ct)
         {
-            var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = request.ClientRegion });
+            var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = request.ClientRegion, AllTraffic = request.AllTraffic });
             int files = request.CapturePaths.Count;
             for (int i = 0; i < files; i++)
             {

@@ -74,6 +74,8 @@ namespace WeChatNet
         public double[] IdleGapsMs { get; set; } = Array.Empty<double>();
         /// <summary>Retransmissions of data-carrying segments (retried SYNs and FINs are not counted here, only in Retransmissions).</summary>
         public int DataRetransmissions { get; set; }
+        /// <summary>Segments that carried data, both ways (retransmissions included).</summary>
+        public long DataSegments { get; set; }
         /// <summary>Retransmitted share of data-carrying segments (DataRetransmissions / data segments), 0..1.</summary>
         public double RetransmissionRate { get; set; }
         public bool Closed { get; set; }

@@ -319,6 +319,7 @@ namespace WeChatNet.Analysis
                 MaxIdleMs = MaxIdleMs,
                 IdleGapsMs = _idleGaps.ToArray(),
                 DataRetransmissions = dataRetrans,
+                DataSegments = _dataSegments,
                 RetransmissionRate = _dataSegments == 0 ? 0 : Math.Min(1.0, dataRetrans / (double)_dataSegments),
                 Closed = Closed,
             };

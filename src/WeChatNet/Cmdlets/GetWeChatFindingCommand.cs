@@ -12,9 +12,14 @@ namespace WeChatNet.Commands
         [ValidateSet("Info", "Warning", "Error")]
         public string MinimumSeverity { get; set; } = "Info";
 
+        /// <summary>Judge every flow and DNS name, not only WeChat's.</summary>
+        [Parameter]
+        public SwitchParameter All { get; set; }
+
         protected override void WriteResult(CaptureAnalysisResult result)
         {
-            foreach (var finding in FindingEngine.AtLeast(result.Findings, MinimumSeverity)) WriteObject(finding);
+            var findings = All.IsPresent ? result.EvaluateFindings(allTraffic: true) : result.Findings;
+            foreach (var finding in FindingEngine.AtLeast(findings, MinimumSeverity)) WriteObject(finding);
         }
     }
 }

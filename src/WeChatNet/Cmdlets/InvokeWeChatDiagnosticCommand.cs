@@ -66,6 +66,10 @@ namespace WeChatNet.Commands
         [Parameter]
         public SwitchParameter SkipTrace { get; set; }
 
+        /// <summary>Judge every flow and DNS name of the captures, not only WeChat's.</summary>
+        [Parameter]
+        public SwitchParameter All { get; set; }
+
         [Parameter]
         public RouteProtocol TraceProtocol { get; set; } = RouteProtocol.Icmp;
 
@@ -142,6 +146,7 @@ namespace WeChatNet.Commands
                 SkipTrace = SkipTrace,
                 TraceProtocol = TraceProtocol,
                 ClientRegion = ClientRegion,
+                AllTraffic = All.IsPresent,
                 DnsTimeoutSec = TimeoutSec,
                 ConnectTimeoutMs = ConnectTimeoutMs,
                 IpIntel = IpIntelParameters.Resolve(this, Database, null, null),
