@@ -366,7 +366,10 @@ namespace WeChatNet.Analysis
                 var retried = slow.Where(f => f.SynRetries > 0).ToList();
                 var parts = new List<string>();
                 if (retried.Count > 0)
-                    parts.Add($"{retried.Count} connect(s) needed SYN retries ({string.Join(", ", retried.Select(f => $"flow {f.Id}: {f.SynRetries} retr{(f.SynRetries == 1 ? "y" : "ies")}, first SYN to SYN/ACK {Ms(f.HandshakeMs!.Value)} ms"))})");
+                {
+                    int lo = retried.Min(f => f.SynRetries), hi = retried.Max(f => f.SynRetries);
+                    parts.Add($"{retried.Count} connect(s) needed SYN retries ({(lo == hi ? lo.ToString(CultureInfo.InvariantCulture) : $"{lo}-{hi}")} each; {retried.Sum(f => f.SynRetries)} in all) on {FlowList(retried.Select(f => f.Id))}");
+                }
                 var delayed = slow.Where(f => f.SynRetries == 0).ToList();
                 if (delayed.Count > 0)
                     parts.Add($"SYN/ACK delay {Spread(delayed.Select(f => f.SynAckDelayMs!.Value).ToList())} on {FlowList(delayed.Select(f => f.Id))} against a path round trip of "
