@@ -177,9 +177,18 @@ namespace WeChatNet.Analysis
                     case "CaptureGaps": CaptureGaps(c, rule); break;
                     case "CaptureDrops": CaptureDrops(c, rule); break;
                     case "ServerResets": ServerResets(c, rule); break;
+                    case "ResolversDisagree": ResolversDisagree(facts, rule, Add); break;
+                    case "ResolverRegionMismatch": ResolverRegionMismatch(facts, rule, Add); break;
+                    case "ResolverFailed": ResolverFailed(facts, rule, Add); break;
+                    case "DispatchFailed": DispatchFailed(facts, rule, Add); break;
+                    case "HostUnreachable": HostUnreachable(facts, rule, Add); break;
+                    case "ConnectFailed": ConnectFailed(facts, rule, Add); break;
+                    case "SlowConnect": SlowConnect(facts, rule, Add); break;
+                    case "PathLatencyStep": PathLatencyStep(facts, rule, Add); break;
+                    case "PathLoss": PathLoss(facts, rule, Add); break;
+                    case "PathTraceSkipped": PathTraceSkipped(facts, rule, Add); break;
                 }
             }
-            LiveRules(facts, id => _rules.ContainsKey(id), Add);
             return Sort(findings);
         }
 
@@ -519,138 +528,162 @@ namespace WeChatNet.Analysis
             }
         }
 
-        private void LiveRules(AnalysisFacts facts, Func<string, bool> has, Action<string, IEnumerable<int>, string, IDictionary<string, string>, string?> add)
-        {
-            string Where(string address)
-            {
-                if (facts.WhereIs is null) return address;
-                var (region, owner) = facts.WhereIs(address);
-                return $"{address} ({region}{(string.IsNullOrEmpty(owner) ? "" : ", " + owner)})";
-            }
-            string N(double v) => v.ToString("0", CultureInfo.InvariantCulture);
-            var none = Array.Empty<int>();
+        // ------------------------------------------------------------------ live rules, one method each
 
-            if (has("ResolversDisagree"))
+        private delegate void AddFinding(string ruleId, IEnumerable<int> flowIds, string evidence, IDictionary<string, string> values, string? area);
+
+        /// <summary>"address (Region, Owner)" when the facts can say where an address is.</summary>
+        private static string Where(AnalysisFacts facts, string address)
+        {
+            if (facts.WhereIs is null) return address;
+            var (region, owner) = facts.WhereIs(address);
+            return $"{address} ({region}{(string.IsNullOrEmpty(owner) ? "" : ", " + owner)})";
+        }
+
+        private static string N(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+
+        private static readonly int[] None = Array.Empty<int>();
+
+        private static void ResolversDisagree(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            foreach (var c in facts.DnsComparisons.Where(c => c.MainlandDiffers))
             {
-                foreach (var c in facts.DnsComparisons.Where(c => c.MainlandDiffers))
-                {
-                    var answers = facts.DnsAnswers.Where(a => a.Name == c.Name && a.Type == c.Type && a.Status == "Ok").ToList();
-                    var mainland = answers.Where(a => a.Region == "Mainland").ToList();
-                    var others = answers.Where(a => a.Region != "Mainland").ToList();
-                    if (mainland.Count == 0 || others.Count == 0) continue; // a failure is ResolverFailed's business
-                    string Side(IEnumerable<DnsAnswer> side) => string.Join("; ", side.Select(a => $"{a.Server} ({a.Region}): {(a.Addresses.Length == 0 ? "no address" : string.Join(", ", a.Addresses.Select(Where)))}"));
-                    add("ResolversDisagree", none, $"{c.Name}: {Side(mainland)} | {Side(others)}",
-                        new Dictionary<string, string> { ["name"] = c.Name, ["other"] = string.Join("/", others.Select(a => a.Region).Distinct()) }, null);
-                }
+                var answers = facts.DnsAnswers.Where(a => a.Name == c.Name && a.Type == c.Type && a.Status == "Ok").ToList();
+                var mainland = answers.Where(a => a.Region == "Mainland").ToList();
+                var others = answers.Where(a => a.Region != "Mainland").ToList();
+                if (mainland.Count == 0 || others.Count == 0) continue; // a failure is ResolverFailed's business
+                string Side(IEnumerable<DnsAnswer> side) => string.Join("; ", side.Select(a => $"{a.Server} ({a.Region}): {(a.Addresses.Length == 0 ? "no address" : string.Join(", ", a.Addresses.Select(x => Where(facts, x))))}"));
+                add(rule.Id, None, $"{c.Name}: {Side(mainland)} | {Side(others)}",
+                    new Dictionary<string, string> { ["name"] = c.Name, ["other"] = string.Join("/", others.Select(a => a.Region).Distinct()) }, null);
             }
-            if (has("ResolverRegionMismatch") && facts.ClientRegion != null)
+        }
+
+        private static void ResolverRegionMismatch(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.ClientRegion is null) return;
+            // The resolvers this client really uses (its own, or ones given without a region label) sending it to the other side.
+            foreach (var a in facts.DnsAnswers.Where(a => a.Source == "Dns" && a.Status == "Ok" && (a.Region == "System" || a.Region == "Custom") && a.Addresses.Length > 0))
             {
-                // The resolvers this client really uses (its own, or ones given without a region label) sending it to the other side.
-                foreach (var a in facts.DnsAnswers.Where(a => a.Source == "Dns" && a.Status == "Ok" && (a.Region == "System" || a.Region == "Custom") && a.Addresses.Length > 0))
-                {
-                    var role = WeChat.EndpointCatalog.Default.Classify(a.Name)?.Role;
-                    if (role != EndpointRole.LongLink && role != EndpointRole.ShortLink && role != EndpointRole.Dispatch) continue;
-                    var regions = a.AddressRegions.Where(r => r == "MainlandChina" || r == "HongKong" || r == "Overseas").ToList();
-                    if (regions.Count == 0 || regions.Count != a.Addresses.Length || regions.Any(r => IsMainland(r) == IsMainland(facts.ClientRegion))) continue;
-                    add("ResolverRegionMismatch", none, $"{a.Name} from {a.Server} ({a.Region}): {string.Join(", ", a.Addresses.Select(Where))}",
-                        new Dictionary<string, string>
-                        {
-                            ["clientRegion"] = facts.ClientRegion, ["serverRegion"] = string.Join("/", regions.Distinct()), ["name"] = a.Name, ["server"] = a.Server,
-                        }, role == EndpointRole.Dispatch ? "Dispatch" : "Dns");
-                }
-            }
-            if (has("ResolverFailed"))
-            {
-                foreach (var server in facts.DnsAnswers.Where(a => a.Source == "Dns").GroupBy(a => a.Server))
-                {
-                    var failed = server.Where(a => a.Status != "Ok" && a.Status != "NxDomain").ToList();
-                    if (failed.Count == 0) continue;
-                    var first = failed[0];
-                    add("ResolverFailed", none,
-                        string.Join("; ", failed.Select(a => $"{a.Name}: {a.Status}{(a.Error.Length > 0 ? " (" + a.Error + ")" : "")}")),
-                        new Dictionary<string, string>
-                        {
-                            ["server"] = server.Key, ["region"] = first.Region, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture),
-                            ["total"] = server.Count().ToString(CultureInfo.InvariantCulture),
-                            ["status"] = string.Join(", ", failed.Select(a => a.Status).Distinct()),
-                        }, null);
-                }
-            }
-            if (has("DispatchFailed") && facts.Dispatch != null)
-            {
-                var d = facts.Dispatch;
-                string where = d.Uri.GetLeftPart(UriPartial.Path);
-                if (d.Dispatch is null)
-                    add("DispatchFailed", none, $"{where}: {d.Failure}: {d.Message}",
-                        new Dictionary<string, string> { ["uri"] = where, ["failure"] = d.Failure.ToString() }, null);
-                else if (d.Dispatch.RetCode != 0)
-                    add("DispatchFailed", none, $"{where}: answered retcode {d.Dispatch.RetCode} with {d.Dispatch.Domains.Length} domains in {N(d.Dispatch.ElapsedMs)} ms",
-                        new Dictionary<string, string> { ["uri"] = where, ["failure"] = "retcode " + d.Dispatch.RetCode.ToString(CultureInfo.InvariantCulture) }, null);
-            }
-            var tcp = facts.Connections.Where(t => t.Test == "TcpConnect").ToList();
-            foreach (var host in tcp.GroupBy(t => t.Host, StringComparer.OrdinalIgnoreCase))
-            {
-                string area = host.First().Role switch { "LongLink" => "LongLink", "ShortLink" => "ShortLink", "Dispatch" => "Dispatch", _ => "Path" };
-                var failed = host.Where(t => !t.Succeeded).ToList();
-                string FailText(ConnectionTest t) => t.Address is null
-                    ? $"port {t.Port}: {t.Error} ({t.ErrorMessage})"
-                    : $"{Where(t.Address)} port {t.Port}: {t.Error}{(t.Successes > 0 ? $" ({t.Successes} of {t.Attempts} connected)" : "")}";
-                if (failed.Count > 0 && failed.Count == host.Count() && has("HostUnreachable"))
-                {
-                    add("HostUnreachable", none, string.Join("; ", failed.Select(FailText)),
-                        new Dictionary<string, string> { ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()) }, area);
-                }
-                else if (failed.Count > 0 && has("ConnectFailed"))
-                {
-                    add("ConnectFailed", none, string.Join("; ", failed.Select(FailText)),
-                        new Dictionary<string, string>
-                        {
-                            ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["total"] = host.Count().ToString(CultureInfo.InvariantCulture),
-                            ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()),
-                        }, area);
-                }
-                if (has("SlowConnect"))
-                {
-                    double limit = _rules["SlowConnect"].Param("thresholdMs");
-                    var ok = host.Where(t => t.ConnectMs.HasValue).ToList();
-                    if (ok.Count > 0 && ok.Min(t => t.ConnectMs!.Value) > limit)
+                var role = WeChat.EndpointCatalog.Default.Classify(a.Name)?.Role;
+                if (role != EndpointRole.LongLink && role != EndpointRole.ShortLink && role != EndpointRole.Dispatch) continue;
+                var regions = a.AddressRegions.Where(r => r == "MainlandChina" || r == "HongKong" || r == "Overseas").ToList();
+                if (regions.Count == 0 || regions.Count != a.Addresses.Length || regions.Any(r => IsMainland(r) == IsMainland(facts.ClientRegion))) continue;
+                add(rule.Id, None, $"{a.Name} from {a.Server} ({a.Region}): {string.Join(", ", a.Addresses.Select(x => Where(facts, x)))}",
+                    new Dictionary<string, string>
                     {
-                        var best = ok.OrderBy(t => t.ConnectMs!.Value).First();
-                        add("SlowConnect", none, string.Join("; ", ok.OrderBy(t => t.ConnectMs!.Value).Select(t => $"{Where(t.Address!)} port {t.Port}: {t.ConnectMs!.Value:0.#} ms")),
-                            new Dictionary<string, string> { ["host"] = host.Key, ["ms"] = N(best.ConnectMs!.Value) }, area);
-                    }
-                }
+                        ["clientRegion"] = facts.ClientRegion, ["serverRegion"] = string.Join("/", regions.Distinct()), ["name"] = a.Name, ["server"] = a.Server,
+                    }, role == EndpointRole.Dispatch ? "Dispatch" : "Dns");
             }
-            string target = facts.RouteTarget ?? facts.Route.FirstOrDefault()?.TargetAddress ?? "the long link";
-            if (has("PathTraceSkipped") && facts.RouteSkipped != null)
-                add("PathTraceSkipped", none, facts.RouteSkipped, new Dictionary<string, string> { ["target"] = target, ["reason"] = facts.RouteSkipped }, null);
-            if (facts.Route.Count > 0)
+        }
+
+        private static void ResolverFailed(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            foreach (var server in facts.DnsAnswers.Where(a => a.Source == "Dns").GroupBy(a => a.Server))
             {
-                if (has("PathLatencyStep"))
-                {
-                    var step = facts.Route.FirstOrDefault(h => h.IsBiggestStep && h.StepMs.HasValue);
-                    if (step != null && step.StepMs!.Value > _rules["PathLatencyStep"].Param("thresholdMs"))
+                var failed = server.Where(a => a.Status != "Ok" && a.Status != "NxDomain").ToList();
+                if (failed.Count == 0) continue;
+                var first = failed[0];
+                add(rule.Id, None,
+                    string.Join("; ", failed.Select(a => $"{a.Name}: {a.Status}{(a.Error.Length > 0 ? " (" + a.Error + ")" : "")}")),
+                    new Dictionary<string, string>
                     {
-                        var before = facts.Route.LastOrDefault(h => h.Hop < step.Hop && h.BestMs.HasValue);
-                        add("PathLatencyStep", none,
-                            $"hop {(before != null ? before.Hop.ToString(CultureInfo.InvariantCulture) + " " + Where(before.Address ?? "?") + " best " + before.BestMs!.Value.ToString("0.#", CultureInfo.InvariantCulture) + " ms -> " : "")}hop {step.Hop} {Where(step.Address ?? "?")} best {step.BestMs:0.#} ms (+{step.StepMs:0.#} ms); {facts.Route.Count} hops to {target}",
-                            new Dictionary<string, string> { ["step"] = N(step.StepMs!.Value), ["hop"] = step.Hop.ToString(CultureInfo.InvariantCulture), ["address"] = step.Address ?? "?", ["target"] = target }, null);
-                    }
-                }
-                if (has("PathLoss"))
-                {
-                    var last = facts.Route.LastOrDefault(h => h.IsDestination) ?? facts.Route[facts.Route.Count - 1];
-                    double limit = _rules["PathLoss"].Param("lossPercent");
-                    if (last.Sent > 0 && last.LossPercent >= limit)
-                    {
-                        var firstLossy = facts.Route.FirstOrDefault(h => h.Sent > 0 && h.LossPercent >= limit && facts.Route.Where(x => x.Hop > h.Hop).All(x => x.Sent == 0 || x.LossPercent >= limit));
-                        string reached = last.IsDestination ? $"the target answered {last.Received} of {last.Sent} probes" : $"the target never answered; the last hop traced was {last.Hop}";
-                        add("PathLoss", none,
-                            $"{reached}; loss from hop {(firstLossy ?? last).Hop} ({Where((firstLossy ?? last).Address ?? "no reply")}) onwards",
-                            new Dictionary<string, string> { ["loss"] = N(last.LossPercent), ["target"] = target, ["hop"] = (firstLossy ?? last).Hop.ToString(CultureInfo.InvariantCulture) }, null);
-                    }
-                }
+                        ["server"] = server.Key, ["region"] = first.Region, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture),
+                        ["total"] = server.Count().ToString(CultureInfo.InvariantCulture),
+                        ["status"] = string.Join(", ", failed.Select(a => a.Status).Distinct()),
+                    }, null);
             }
+        }
+
+        private static void DispatchFailed(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            var d = facts.Dispatch;
+            if (d is null) return;
+            string where = d.Uri.GetLeftPart(UriPartial.Path);
+            if (d.Dispatch is null)
+                add(rule.Id, None, $"{where}: {d.Failure}: {d.Message}",
+                    new Dictionary<string, string> { ["uri"] = where, ["failure"] = d.Failure.ToString() }, null);
+            else if (d.Dispatch.RetCode != 0)
+                add(rule.Id, None, $"{where}: answered retcode {d.Dispatch.RetCode} with {d.Dispatch.Domains.Length} domains in {N(d.Dispatch.ElapsedMs)} ms",
+                    new Dictionary<string, string> { ["uri"] = where, ["failure"] = "retcode " + d.Dispatch.RetCode.ToString(CultureInfo.InvariantCulture) }, null);
+        }
+
+        /// <summary>TCP connect tests grouped per host, with the area their role belongs to.</summary>
+        private static IEnumerable<(IGrouping<string, ConnectionTest> Host, string Area, List<ConnectionTest> Failed)> ConnectsByHost(AnalysisFacts facts) =>
+            facts.Connections.Where(t => t.Test == "TcpConnect").GroupBy(t => t.Host, StringComparer.OrdinalIgnoreCase).Select(host =>
+                (host, host.First().Role switch { "LongLink" => "LongLink", "ShortLink" => "ShortLink", "Dispatch" => "Dispatch", _ => "Path" },
+                 host.Where(t => !t.Succeeded).ToList()));
+
+        private static string FailText(AnalysisFacts facts, ConnectionTest t) => t.Address is null
+            ? $"port {t.Port}: {t.Error} ({t.ErrorMessage})"
+            : $"{Where(facts, t.Address)} port {t.Port}: {t.Error}{(t.Successes > 0 ? $" ({t.Successes} of {t.Attempts} connected)" : "")}";
+
+        private static void HostUnreachable(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            foreach (var (host, area, failed) in ConnectsByHost(facts))
+            {
+                if (failed.Count == 0 || failed.Count != host.Count()) continue;
+                add(rule.Id, None, string.Join("; ", failed.Select(t => FailText(facts, t))),
+                    new Dictionary<string, string> { ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()) }, area);
+            }
+        }
+
+        private static void ConnectFailed(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            foreach (var (host, area, failed) in ConnectsByHost(facts))
+            {
+                if (failed.Count == 0 || failed.Count == host.Count()) continue;
+                add(rule.Id, None, string.Join("; ", failed.Select(t => FailText(facts, t))),
+                    new Dictionary<string, string>
+                    {
+                        ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["total"] = host.Count().ToString(CultureInfo.InvariantCulture),
+                        ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()),
+                    }, area);
+            }
+        }
+
+        private static void SlowConnect(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            double limit = rule.Param("thresholdMs");
+            foreach (var (host, area, _) in ConnectsByHost(facts))
+            {
+                var ok = host.Where(t => t.ConnectMs.HasValue).OrderBy(t => t.ConnectMs!.Value).ToList();
+                if (ok.Count == 0 || ok[0].ConnectMs!.Value <= limit) continue;
+                add(rule.Id, None, string.Join("; ", ok.Select(t => $"{Where(facts, t.Address!)} port {t.Port}: {t.ConnectMs!.Value:0.#} ms")),
+                    new Dictionary<string, string> { ["host"] = host.Key, ["ms"] = N(ok[0].ConnectMs!.Value) }, area);
+            }
+        }
+
+        private static string RouteTarget(AnalysisFacts facts) => facts.RouteTarget ?? facts.Route.FirstOrDefault()?.TargetAddress ?? "the long link";
+
+        private static void PathTraceSkipped(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.RouteSkipped is null) return;
+            add(rule.Id, None, facts.RouteSkipped, new Dictionary<string, string> { ["target"] = RouteTarget(facts), ["reason"] = facts.RouteSkipped }, null);
+        }
+
+        private static void PathLatencyStep(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.Route.Count == 0) return;
+            var step = facts.Route.FirstOrDefault(h => h.IsBiggestStep && h.StepMs.HasValue);
+            if (step is null || step.StepMs!.Value <= rule.Param("thresholdMs")) return;
+            var before = facts.Route.LastOrDefault(h => h.Hop < step.Hop && h.BestMs.HasValue);
+            string target = RouteTarget(facts);
+            add(rule.Id, None,
+                $"hop {(before != null ? before.Hop.ToString(CultureInfo.InvariantCulture) + " " + Where(facts, before.Address ?? "?") + " best " + before.BestMs!.Value.ToString("0.#", CultureInfo.InvariantCulture) + " ms -> " : "")}hop {step.Hop} {Where(facts, step.Address ?? "?")} best {step.BestMs:0.#} ms (+{step.StepMs:0.#} ms); {facts.Route.Count} hops to {target}",
+                new Dictionary<string, string> { ["step"] = N(step.StepMs!.Value), ["hop"] = step.Hop.ToString(CultureInfo.InvariantCulture), ["address"] = step.Address ?? "?", ["target"] = target }, null);
+        }
+
+        private static void PathLoss(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.Route.Count == 0) return;
+            var last = facts.Route.LastOrDefault(h => h.IsDestination) ?? facts.Route[facts.Route.Count - 1];
+            double limit = rule.Param("lossPercent");
+            if (last.Sent == 0 || last.LossPercent < limit) return;
+            var firstLossy = facts.Route.FirstOrDefault(h => h.Sent > 0 && h.LossPercent >= limit && facts.Route.Where(x => x.Hop > h.Hop).All(x => x.Sent == 0 || x.LossPercent >= limit));
+            string reached = last.IsDestination ? $"the target answered {last.Received} of {last.Sent} probes" : $"the target never answered; the last hop traced was {last.Hop}";
+            add(rule.Id, None,
+                $"{reached}; loss from hop {(firstLossy ?? last).Hop} ({Where(facts, (firstLossy ?? last).Address ?? "no reply")}) onwards",
+                new Dictionary<string, string> { ["loss"] = N(last.LossPercent), ["target"] = RouteTarget(facts), ["hop"] = (firstLossy ?? last).Hop.ToString(CultureInfo.InvariantCulture) }, null);
         }
 
         /// <summary>Findings at least as severe as <paramref name="minimum"/> (Info, Warning or Error).</summary>

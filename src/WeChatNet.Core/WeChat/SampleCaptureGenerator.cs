@@ -61,6 +61,7 @@ namespace WeChatNet.WeChat
             ("web-wechat", "Web WeChat in a browser: TLS to web.wechat.com, webpush.web.wechat.com, login.web.wechat.com and res.wx.qq.com (SNI only), on addresses no Tencent prefix holds", WebWeChat),
             ("mixed-traffic", "a healthy WeChat session amid heavy other traffic: Google connections reset by the server, a lossy KakaoTalk download, NTP and Teams lookups failing, racing connects", MixedTraffic),
             ("truncated-response", "short links whose response's first 1400 bytes the capture missed", TruncatedResponse),
+            ("many-slow-connects", "50 short links to sgshort.wechat.com, each connect answered only after one SYN retry (1 s): one server, one finding", ManySlowConnects),
         };
 
         /// <summary>The sample names, in order.</summary>
@@ -619,6 +620,18 @@ namespace WeChatNet.WeChat
             kakao.Close();
             net.Wait(2000);
             Close(net, l);
+        }
+
+        private static void ManySlowConnects(SampleNetwork net)
+        {
+            net.Lookup("sgshort.wechat.com", "43.130.30.241", "43.130.30.242");
+            for (int i = 0; i < 50; i++)
+            {
+                var c = new SampleTcp(net, IPAddress.Parse(i % 2 == 0 ? "43.130.30.241" : "43.130.30.242"), 80, "sgshort.wechat.com") { RealisticAcks = true }
+                    .Open(38 + net.Random.Next(4), new[] { 1000.0 }, newIsnSynAck: false);
+                ShortLink(net, c, 300, 700);
+                net.Wait(200);
+            }
         }
 
         private static void TruncatedResponse(SampleNetwork net)

@@ -148,6 +148,17 @@ namespace WeChatNet.Tests.Analysis
         }
 
         [Fact]
+        public void FiftySlowConnectsToOneServerAreOneFinding()
+        {
+            using var r = new Run("many-slow-connects");
+            var slow = Assert.Single(r.Serious);
+            Assert.Equal("SlowHandshake", slow.RuleId);
+            Assert.Equal(50, slow.FlowIds.Length);
+            Assert.StartsWith("Slow TCP connects to sgshort.wechat.com (43.130.30.241, 43.130.30.242)", slow.Title);
+            Assert.Contains("50 connect(s) needed SYN retries (1 each; 50 in all)", slow.Evidence);
+        }
+
+        [Fact]
         public void WebWeChatIsNamedFromTheSniAndShownWhateverThePrefixTable()
         {
             using var r = new Run("web-wechat");
