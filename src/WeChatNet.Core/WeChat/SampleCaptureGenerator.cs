@@ -516,8 +516,8 @@ namespace WeChatNet.WeChat
         {
             Dispatch(net, "203.205.239.82", new[]
             {
-                ("sgaxshort.wechat.com", new[] { "43.130.30.241" }),
                 ("sgshort.wechat.com", new[] { "43.130.30.241" }),
+                ("sgaxshort.wechat.com", new[] { "43.130.30.241" }), // last: "the latest answer wins" would pick it
                 ("sglong.wechat.com", new[] { "43.130.30.240" }),
             });
             var l = Tcp(net, "43.130.30.240", 443, "sglong.wechat.com", 38);
