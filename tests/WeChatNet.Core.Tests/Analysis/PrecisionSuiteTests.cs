@@ -224,5 +224,33 @@ namespace WeChatNet.Tests.Analysis
                 Assert.True(ours == theirs, $"{name}: retransmissions ours {ours}, tshark {theirs}");
             }
         }
+
+        [Theory]
+        [InlineData("snap-length", new[] { "-s", "96" })]     // every packet cut to 96 bytes: headers only
+        [InlineData("mid-stream", new[] { "-r", "$", "60-100000" })]  // the capture starts inside the long link and a short link
+        public void CapturesCutBySnapLengthOrStartedMidStreamRaiseNoFalseFindings(string what, string[] editcapArguments)
+        {
+            string editcap = ExternalTool.Require("editcap", "wireshark-common");
+            string tshark = ExternalTool.Require("tshark", "tshark");
+            using var dir = new TempDirectory("precision-" + what);
+            string full = dir.File("full.pcapng"), cut = dir.File(what + ".pcapng");
+            File.WriteAllBytes(full, SampleCaptureGenerator.Generate("long-rtt-healthy").File);
+            var args = editcapArguments.SelectMany(a => a == "$" ? new[] { full, cut } : new[] { a }).ToList();
+            if (!args.Contains(full)) { args.Add(full); args.Add(cut); }
+            ExternalTool.Run(editcap, args).EnsureSuccess("editcap");
+            var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = "Overseas" });
+            analyzer.AddFile(cut);
+            var r = analyzer.Complete();
+            foreach (var f in r.Findings) _output.WriteLine($"{f.Severity} {f.RuleId}: {f.Title} | {f.Evidence}");
+            Assert.Empty(r.Errors);
+            Assert.DoesNotContain(r.Findings, f => f.Severity != "Info");
+            Assert.DoesNotContain(r.Findings, f => f.RuleId == "CaptureGaps");
+            Assert.All(r.Flows.Where(f => f.Protocol == "Tcp"), f => Assert.Equal(0, f.CaptureGapBytes));
+            // The short links are still named (DNS answer, or the Host header when the answer was before the capture began).
+            Assert.Contains(r.Flows, f => f.Kind == "ShortLink" && f.Host == "sgshort.wechat.com");
+            int theirs = ExternalTool.Run(tshark, "-n", "-r", cut, "-Y", "tcp.analysis.retransmission", "-T", "fields", "-e", "frame.number")
+                .EnsureSuccess("tshark").StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+            Assert.Equal(theirs, r.Flows.Sum(f => f.Retransmissions));
+        }
     }
 }
