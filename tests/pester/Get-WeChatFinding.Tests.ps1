@@ -42,6 +42,46 @@ Describe 'Get-WeChatFinding' {
         $f.RuleId | Should -Contain 'LongLinkDied'
     }
 
+    It 'gives one finding for 50 slow connects to one server, with every flow id' {
+        $path = Join-Path $TestDrive 'many-slow.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('many-slow-connects').File)
+        $f = @(Get-WeChatFinding $path -MinimumSeverity Warning)
+        $f.Count | Should -Be 1
+        $f[0].RuleId | Should -Be 'SlowHandshake'
+        $f[0].FlowIds.Count | Should -Be 50
+        $f[0].Evidence | Should -Match '50 connect\(s\) needed SYN retries'
+    }
+
+    It 'calls a long but steady round trip an Info with the region pair, never a warning' {
+        $path = Join-Path $TestDrive 'long-rtt.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('long-rtt-healthy').File)
+        Get-WeChatFinding $path -MinimumSeverity Warning | Should -BeNullOrEmpty
+        $info = Get-WeChatFinding $path -ClientRegion Overseas | Where-Object RuleId -eq 'LongRoundTrip'
+        $info.Severity | Should -Contain 'Info'
+        $info.Title | Should -Match 'Overseas to Overseas'
+    }
+
+    It 'judges only WeChat traffic unless -All' {
+        $path = Join-Path $TestDrive 'mixed.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('mixed-traffic').File)
+        Get-WeChatFinding $path -MinimumSeverity Warning | Should -BeNullOrEmpty
+        $all = Get-WeChatFinding $path -All -MinimumSeverity Warning
+        $all.RuleId | Should -Contain 'ServerResets'
+        $all.RuleId | Should -Contain 'HighRetransmission'
+        ($all | Where-Object RuleId -eq 'DnsFailure').Title | Should -Be 'DNS failed for ntp.ubuntu.com A, teams.microsoft.com A, www.gstatic.com A'
+        $diag = Invoke-WeChatDiagnostic -Path $path -All -MinimumSeverity Warning
+        $diag.RuleId | Should -Contain 'ServerResets'
+        Invoke-WeChatDiagnostic -Path $path -MinimumSeverity Warning | Should -BeNullOrEmpty
+    }
+
+    It 'names the record type: AAAA SERVFAIL with A success is an Info' {
+        $path = Join-Path $TestDrive 'aaaa.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('aaaa-servfail').File)
+        Get-WeChatFinding $path -MinimumSeverity Warning | Should -BeNullOrEmpty
+        (Get-WeChatFinding $path | Where-Object RuleId -eq 'DnsOptionalLookupFailure').Title |
+            Should -Be 'The resolver fails AAAA lookups for sglong.wechat.com, sgshort.wechat.com while their A lookups succeed'
+    }
+
     It 'rejects an unknown client region' {
         { Get-WeChatFinding (Join-Path $samples 'mmtls-longlink.pcapng') -ClientRegion Mars } | Should -Throw
     }

@@ -13,7 +13,8 @@ Describe 'Get-WeChatFlow' {
         $flows = Get-WeChatFlow -Path (Join-Path $samples 'dead-link.pcapng')
         $flows | Should -BeOfType ([WeChatNet.Flow])
         ($flows | Where-Object Kind -eq 'LongLink').Host | Should -Contain 'sglong.wechat.com'
-        ($flows | Where-Object Host -eq 'dns.weixin.qq.com').Kind | Should -Be 'Dispatch'
+        ($flows | Where-Object { $_.Host -eq 'dns.weixin.qq.com' -and $_.Protocol -eq 'Tcp' }).Kind | Should -Be 'Dispatch'
+        ($flows | Where-Object { $_.Host -eq 'dns.weixin.qq.com' -and $_.Protocol -eq 'Udp' }).HostSource | Should -Be 'DnsQuery'
         ($flows | Where-Object ResetBy -eq 'Client').Server | Should -Be '101.32.104.4:443'
     }
 
@@ -109,6 +110,50 @@ Describe 'Get-WeChatFlow' {
         (Get-Help Get-WeChatFlow -Parameter LiteralPath).aliases | Should -Be 'PSPath, LP, FullName'
         (Get-Help Get-WeChatIpInfo -Parameter Address).aliases | Should -BeLike 'ServerAddress*'
         (Get-Help Get-WeChatFlow -Parameter LiteralPath | Out-String) | Should -Match 'Aliases\s+PSPath, LP, FullName'
+    }
+
+    It 'names each flow from the best evidence and shows HostSource in Format-List and Export-Csv' {
+        # One address, two names in the dispatch answer; every request carries Host: sgshort.wechat.com.
+        $path = Join-Path $TestDrive 'shared-address.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('shared-address').File)
+        $shorts = Get-WeChatFlow $path | Where-Object ServerAddress -eq '43.130.30.241'
+        $shorts.Count | Should -Be 4
+        $shorts.Host | Sort-Object -Unique | Should -Be 'sgshort.wechat.com'
+        $shorts.HostSource | Sort-Object -Unique | Should -Be 'HttpHost'
+        $shorts.Role | Sort-Object -Unique | Should -Be 'ShortLink'
+        (Get-WeChatFlow $path | Where-Object ServerAddress -eq '43.130.30.240').HostSource | Should -Be 'Dispatch'
+        ($shorts[0] | Format-List | Out-String) | Should -Match 'HostSource\s*:\s*HttpHost'
+        $csv = Join-Path $TestDrive 'flows.csv'
+        $shorts | Export-Csv $csv -NoTypeInformation
+        (Import-Csv $csv).HostSource | Sort-Object -Unique | Should -Be 'HttpHost'
+    }
+
+    It 'shows Web WeChat (named by SNI) by default, and DNS flows of other names only with -All' {
+        $web = Join-Path $TestDrive 'web-wechat.pcapng'
+        [IO.File]::WriteAllBytes($web, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('web-wechat').File)
+        $tls = Get-WeChatFlow $web -Protocol Tcp
+        $tls.Count | Should -Be 29
+        $tls.HostSource | Sort-Object -Unique | Should -Be 'Sni'
+        $tls.Role | Sort-Object -Unique | Should -Be @('Static', 'Web', 'WebLogin', 'WebPush')
+        (Get-WeChatFlow $web -Role WebPush).Host | Sort-Object -Unique | Should -Be 'webpush.web.wechat.com'
+
+        $mixed = Join-Path $TestDrive 'mixed.pcapng'
+        [IO.File]::WriteAllBytes($mixed, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('mixed-traffic').File)
+        $dns = Get-WeChatFlow $mixed -Protocol Udp
+        $dns.Host | Should -Contain 'sglong.wechat.com'
+        $dns.Host | Should -Not -Contain 'ntp.ubuntu.com'
+        (Get-WeChatFlow $mixed -Protocol Udp -All).Host | Should -Contain 'ntp.ubuntu.com'
+    }
+
+    It 'counts SYN retries in HandshakeMs and reads a new-ISN SYN/ACK as no gap' {
+        $path = Join-Path $TestDrive 'syn-retries.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('syn-retries').File)
+        $flows = Get-WeChatFlow $path -Protocol Tcp
+        $retried = $flows | Where-Object SynRetries -gt 0
+        $retried.SynRetries | Should -Be 2
+        $retried.HandshakeMs | Should -BeGreaterThan 2400
+        $retried.SynAckDelayMs | Should -BeLessThan 40
+        ($flows | Where-Object ServerAddress -eq '43.130.30.240').CaptureGaps | Should -Be 0
     }
 
     It 'survives Export-Clixml' {

@@ -16,6 +16,8 @@ namespace WeChatNet.Analysis
         public WeChatDecodeOptions Decoding { get; set; } = new WeChatDecodeOptions();
         /// <summary>Where the client is (MainlandChina or Overseas), for the region rules; null when unknown.</summary>
         public string? ClientRegion { get; set; }
+        /// <summary>Judge every flow and DNS name (-All), not only WeChat's.</summary>
+        public bool AllTraffic { get; set; }
         /// <summary>Region and owner of an address; null uses the module-wide IP-intelligence tables.</summary>
         public Func<IpKey, (string? Region, string? Owner)>? WhereIs { get; set; }
     }
@@ -47,6 +49,18 @@ namespace WeChatNet.Analysis
             }
             return all;
         }
+
+        internal AnalysisFacts? Facts { get; set; }
+
+        /// <summary>The findings again, judging every flow and DNS name (<paramref name="allTraffic"/>) or WeChat's only.</summary>
+        public List<Finding> EvaluateFindings(bool allTraffic)
+        {
+            if (Facts is null || Facts.AllTraffic == allTraffic) return Findings;
+            var facts = Facts;
+            facts.AllTraffic = allTraffic;
+            try { return FindingEngine.Default.Evaluate(facts); }
+            finally { facts.AllTraffic = !allTraffic; }
+        }
     }
 
     /// <summary>
@@ -66,13 +80,15 @@ namespace WeChatNet.Analysis
         private readonly Dictionary<FlowKey, string> _kinds = new Dictionary<FlowKey, string>();
         private readonly List<(FlowKey Flow, double Ms)> _shortLinks = new List<(FlowKey, double)>();
         private readonly Dictionary<FlowKey, MessageTally> _tallies = new Dictionary<FlowKey, MessageTally>();
-        private readonly Dictionary<(string Name, int Id), string> _dns = new Dictionary<(string, int), string>();
+        private readonly Dictionary<(string Name, string Type, int Id), (string Outcome, DateTimeOffset Time)> _dns = new Dictionary<(string, string, int), (string, DateTimeOffset)>();
         private readonly List<DnsOutcome> _dnsOutcomes = new List<DnsOutcome>();
         private readonly List<CaptureFileError> _errors = new List<CaptureFileError>();
         private readonly List<string> _warnings = new List<string>();
         // Where each file's flows begin: flow index (0-based) of the first flow first seen in that file.
         private readonly List<(int FirstFlow, string File)> _files = new List<(int, string)>();
         private long _lastNs = long.MinValue;
+        /// <summary>Hosts connections named themselves (TLS SNI, HTTP Host; DNS flows: the name asked), by flow key.</summary>
+        private readonly Dictionary<FlowKey, (string Host, string Source)> _connectionHosts = new Dictionary<FlowKey, (string, string)>();
         private long _dropped;
         private bool _completed;
 
@@ -82,6 +98,7 @@ namespace WeChatNet.Analysis
             _options.WhereIs ??= DefaultWhereIs;
             _table = new FlowTable(_options.Flows);
             _decoder = new WeChatTrafficDecoder(_options.Decoding, OnMessage);
+            _decoder.ConnectionNamed = (flow, host, source) => _connectionHosts[flow] = (host, source);
         }
 
         public long Packets => _table.PacketCount;
@@ -128,6 +145,7 @@ namespace WeChatNet.Analysis
                 FrameLength = originalLength,
             };
             _table.Add(fp);
+            if (timestampNs > _lastNs) _lastNs = timestampNs;
             long ticks = EpochTicks + timestampNs / 100;
             if (tcp)
                 _decoder.AddTcp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort,
@@ -226,10 +244,14 @@ namespace WeChatNet.Analysis
         private void OnDns(DnsMessage m)
         {
             if (m.QueryName.Length == 0) return;
-            var key = (m.QueryName, m.Id);
+            // A DNS flow is named by what it asked: the first WeChat name, else the first name.
+            if (m.Flow is FlowKey flow && (!_connectionHosts.TryGetValue(flow, out var named)
+                    || (EndpointCatalog.Default.Classify(named.Host) is null && EndpointCatalog.Default.Classify(m.QueryName) != null)))
+                _connectionHosts[flow] = (m.QueryName.TrimEnd('.').ToLowerInvariant(), HostSources.DnsQuery);
+            var key = (m.QueryName, m.QueryType, m.Id);
             if (!m.IsResponse)
             {
-                if (!_dns.ContainsKey(key)) _dns[key] = "NoResponse";
+                if (!_dns.ContainsKey(key)) _dns[key] = ("NoResponse", m.Timestamp);
                 return;
             }
             string outcome = m.ResponseCode switch
@@ -238,7 +260,7 @@ namespace WeChatNet.Analysis
                 "" => "Ok",
                 _ => m.ResponseCode,
             };
-            _dns[key] = outcome;
+            _dns[key] = (outcome, _dns.TryGetValue(key, out var asked) ? asked.Time : m.Timestamp);
         }
 
         private MessageTally Tally(FlowKey flow)
@@ -304,7 +326,17 @@ namespace WeChatNet.Analysis
                 if (_kinds.TryGetValue(key, out var kind)) state.ApplicationKind = kind;
                 byConnection[key] = state.Id;
             }
-            var flows = _table.ToFlows(a => names.Lookup(a), _options.WhereIs);
+            foreach (var state in _table.States)
+            {
+                if (state.ApplicationHost != null) continue;
+                var key = new FlowKey(state.ClientAddress, state.ClientPort, state.ServerAddress, state.ServerPort);
+                if (_connectionHosts.TryGetValue(key, out var named)) { state.ApplicationHost = named.Host; state.ApplicationHostSource = named.Source; }
+            }
+            var flows = _table.ToFlows((a, firstNs) =>
+            {
+                string? host = names.Lookup(a, EpochTicks + firstNs / 100, out string? source);
+                return (host, source);
+            }, _options.WhereIs);
             for (int i = 0; i < flows.Count; i++) flows[i].File = FileOfFlow(i);
             foreach (var kv in _tallies)
                 if (byConnection.TryGetValue(kv.Key, out int fid)) kv.Value.ApplyTo(flows[fid - 1]);
@@ -318,16 +350,19 @@ namespace WeChatNet.Analysis
             foreach (var (flow, ms) in _shortLinks)
                 if (byConnection.TryGetValue(flow, out int id) && flows[id - 1].Kind == "ShortLink") shortLinks.Add(new ShortLinkTiming(id, ms));
             _dnsOutcomes.Clear();
-            foreach (var kv in _dns) _dnsOutcomes.Add(new DnsOutcome(kv.Key.Name, kv.Value));
-            var findings = FindingEngine.Default.Evaluate(new AnalysisFacts
+            foreach (var kv in _dns) _dnsOutcomes.Add(new DnsOutcome(kv.Key.Name, kv.Key.Type, kv.Value.Outcome, kv.Value.Time));
+            var facts = new AnalysisFacts
             {
                 Flows = flows,
                 Heartbeats = heartbeats,
                 ShortLinks = shortLinks,
                 Dns = _dnsOutcomes,
                 DroppedPackets = _dropped,
+                CaptureEnd = _lastNs == long.MinValue ? (DateTimeOffset?)null : new DateTimeOffset(EpochTicks + _lastNs / 100, TimeSpan.Zero),
+                AllTraffic = _options.AllTraffic,
                 ClientRegion = _options.ClientRegion,
-            });
+            };
+            var findings = FindingEngine.Default.Evaluate(facts);
             foreach (var h in heartbeats) h.File = h.FlowId >= 1 && h.FlowId <= flows.Count ? flows[h.FlowId - 1].File : null;
             string? captureFile = _files.Select(f => f.File).FirstOrDefault(f => f.Length > 0);
             foreach (var f in findings)
@@ -337,6 +372,7 @@ namespace WeChatNet.Analysis
                 Flows = flows,
                 Heartbeats = heartbeats,
                 Findings = findings,
+                Facts = facts,
                 Errors = new List<CaptureFileError>(_errors),
                 Warnings = new List<string>(_warnings),
                 Packets = _table.PacketCount,

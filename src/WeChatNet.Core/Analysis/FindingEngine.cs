@@ -17,9 +17,21 @@ namespace WeChatNet.Analysis
     /// <summary>How a DNS question seen in a capture ended: Ok, NxDomain, ServFail, Refused, NoResponse...</summary>
     public readonly struct DnsOutcome
     {
-        public DnsOutcome(string name, string outcome) { Name = name; Outcome = outcome; }
+        public DnsOutcome(string name, string type, string outcome, DateTimeOffset asked)
+        {
+            Name = name;
+            Type = type;
+            Outcome = outcome;
+            Asked = asked;
+        }
+
+        public DnsOutcome(string name, string outcome) : this(name, "A", outcome, default) { }
         public string Name { get; }
+        /// <summary>The question's record type: A, AAAA, HTTPS...</summary>
+        public string Type { get; }
         public string Outcome { get; }
+        /// <summary>When the question was asked (the query's packet time).</summary>
+        public DateTimeOffset Asked { get; }
     }
 
     /// <summary>Everything the finding rules look at.</summary>
@@ -29,6 +41,10 @@ namespace WeChatNet.Analysis
         public IReadOnlyList<HeartbeatReport> Heartbeats { get; set; } = Array.Empty<HeartbeatReport>();
         public IReadOnlyList<ShortLinkTiming> ShortLinks { get; set; } = Array.Empty<ShortLinkTiming>();
         public IReadOnlyList<DnsOutcome> Dns { get; set; } = Array.Empty<DnsOutcome>();
+        /// <summary>The capture's last packet time: queries asked shortly before it had no time to be answered.</summary>
+        public DateTimeOffset? CaptureEnd { get; set; }
+        /// <summary>Judge every flow and DNS name (-All), not only WeChat's.</summary>
+        public bool AllTraffic { get; set; }
         /// <summary>Packets the capture itself dropped (interface statistics), when known.</summary>
         public long DroppedPackets { get; set; }
         /// <summary>Where the client is (MainlandChina or Overseas), when the user says or the capture shows it.</summary>
@@ -84,7 +100,7 @@ namespace WeChatNet.Analysis
         private static readonly string[] KnownRules =
         {
             "LongLinkIdleTimeout", "LongLinkDied", "HeartbeatMissed", "HeartbeatStuckAtMinimum", "HighRetransmission", "SlowHandshake",
-            "RegionMismatch", "SlowShortLink", "DnsFailure", "CaptureGaps", "CaptureDrops", "ServerResets",
+            "RegionMismatch", "SlowShortLink", "DnsFailure", "CaptureGaps", "CaptureDrops", "ServerResets", "LongRoundTrip", "DnsOptionalLookupFailure",
             "Retransmissions", "ResolversDisagree", "ResolverRegionMismatch", "ResolverFailed", "DispatchFailed", "HostUnreachable", "ConnectFailed", "SlowConnect",
             "PathLatencyStep", "PathLoss", "PathTraceSkipped",
         };
@@ -140,108 +156,39 @@ namespace WeChatNet.Analysis
                     FlowIds = flowIds.Distinct().OrderBy(x => x).ToArray(),
                 });
             }
-            bool Has(string id) => _rules.ContainsKey(id);
-
-            if (Has("LongLinkIdleTimeout")) IdleTimeout(facts, _rules["LongLinkIdleTimeout"], Add);
-            foreach (var hb in facts.Heartbeats)
+            var c = new Context(facts, Add);
+            // One method a rule, in the order of FindingRules.txt.
+            foreach (var rule in _rules.Values)
             {
-                if (Has("LongLinkDied") && hb.Died)
+                switch (rule.Id)
                 {
-                    string reconnect = hb.ReconnectFlowId.HasValue
-                        ? $"{hb.ReconnectAfterMs!.Value / 1000:0.#} s later to {hb.ReconnectServer} (flow {hb.ReconnectFlowId})" : "not within the capture";
-                    Add("LongLinkDied", Ids(hb.FlowId, hb.ReconnectFlowId),
-                        $"flow {hb.FlowId} {hb.Client} -> {hb.Server}: heartbeat unanswered after {hb.IdleBeforeEndSec:0.#} s of silence ({hb.Missed} missed in all), then {hb.Ending}; reconnect {reconnect}",
-                        new Dictionary<string, string> { ["server"] = hb.Server, ["reconnect"] = reconnect });
-                }
-                else if (Has("HeartbeatMissed") && hb.Missed >= _rules["HeartbeatMissed"].Param("minMissed"))
-                {
-                    Add("HeartbeatMissed", new[] { hb.FlowId }, $"flow {hb.FlowId} {hb.Client} -> {hb.Server}: {hb.Count} heartbeats, {hb.Replies} replies, {hb.Missed} missed",
-                        new Dictionary<string, string> { ["missed"] = hb.Missed.ToString(CultureInfo.InvariantCulture), ["server"] = hb.Server });
-                }
-                if (Has("HeartbeatStuckAtMinimum") && hb.Pattern.StartsWith("Stuck at the", StringComparison.Ordinal)
-                    && hb.IntervalsSec.Length >= _rules["HeartbeatStuckAtMinimum"].Param("minIntervals"))
-                {
-                    Add("HeartbeatStuckAtMinimum", new[] { hb.FlowId },
-                        $"flow {hb.FlowId}: intervals {string.Join(", ", hb.IntervalsSec.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))} s",
-                        new Dictionary<string, string>());
+                    case "LongLinkIdleTimeout": IdleTimeout(facts, rule, Add); break;
+                    case "LongLinkDied": LongLinkDied(c, rule); break;
+                    case "HeartbeatMissed": HeartbeatMissed(c, rule); break;
+                    case "HeartbeatStuckAtMinimum": HeartbeatStuckAtMinimum(c, rule); break;
+                    case "HighRetransmission": HighRetransmission(c, rule); break;
+                    case "Retransmissions": Retransmissions(c, rule); break;
+                    case "SlowHandshake": SlowHandshake(c, rule); break;
+                    case "LongRoundTrip": LongRoundTrip(c, rule); break;
+                    case "RegionMismatch": RegionMismatch(c, rule); break;
+                    case "SlowShortLink": SlowShortLink(c, rule); break;
+                    case "DnsFailure": DnsFailure(c, rule); break;
+                    case "DnsOptionalLookupFailure": DnsOptionalLookupFailure(c, rule); break;
+                    case "CaptureGaps": CaptureGaps(c, rule); break;
+                    case "CaptureDrops": CaptureDrops(c, rule); break;
+                    case "ServerResets": ServerResets(c, rule); break;
+                    case "ResolversDisagree": ResolversDisagree(facts, rule, Add); break;
+                    case "ResolverRegionMismatch": ResolverRegionMismatch(facts, rule, Add); break;
+                    case "ResolverFailed": ResolverFailed(facts, rule, Add); break;
+                    case "DispatchFailed": DispatchFailed(facts, rule, Add); break;
+                    case "HostUnreachable": HostUnreachable(facts, rule, Add); break;
+                    case "ConnectFailed": ConnectFailed(facts, rule, Add); break;
+                    case "SlowConnect": SlowConnect(facts, rule, Add); break;
+                    case "PathLatencyStep": PathLatencyStep(facts, rule, Add); break;
+                    case "PathLoss": PathLoss(facts, rule, Add); break;
+                    case "PathTraceSkipped": PathTraceSkipped(facts, rule, Add); break;
                 }
             }
-            foreach (var f in facts.Flows.Where(f => f.Protocol == "Tcp"))
-            {
-                if (Has("HighRetransmission"))
-                {
-                    var rule = _rules["HighRetransmission"];
-                    long dataSegments = f.RetransmissionRate > 0 ? (long)Math.Round(f.Retransmissions / f.RetransmissionRate) : 0;
-                    var values = new Dictionary<string, string>
-                    {
-                        ["rate"] = f.RetransmissionRate.ToString("0.#%", CultureInfo.InvariantCulture), ["kind"] = f.Kind, ["server"] = f.Server,
-                        ["count"] = f.Retransmissions.ToString(CultureInfo.InvariantCulture), ["segments"] = dataSegments.ToString(CultureInfo.InvariantCulture),
-                    };
-                    string evidence = $"flow {f.Id} {f.Client} -> {f.Server}: {f.Retransmissions} retransmissions of {dataSegments} data segments ({f.SpuriousRetransmissions} spurious)";
-                    string area = f.Kind == "ShortLink" ? "ShortLink" : f.Kind == "LongLink" ? "LongLink" : "Path";
-                    if (f.RetransmissionRate > rule.Param("rate") && dataSegments >= rule.Param("minDataSegments"))
-                        Add("HighRetransmission", new[] { f.Id }, evidence, values, area: area);
-                    else if (Has("Retransmissions") && f.Retransmissions > 0)
-                        Add("Retransmissions", new[] { f.Id }, evidence, values, area: area);
-                }
-                if (Has("SlowHandshake") && f.HandshakeMs > _rules["SlowHandshake"].Param("thresholdMs"))
-                {
-                    string where = f.Region != null ? $" in {f.Region}" : "";
-                    Add("SlowHandshake", new[] { f.Id }, $"flow {f.Id} {f.Client} -> {f.Server}{(f.Host != null ? " (" + f.Host + ")" : "")}: SYN to SYN/ACK {f.HandshakeMs:0.#} ms{where}",
-                        new Dictionary<string, string> { ["ms"] = f.HandshakeMs!.Value.ToString("0", CultureInfo.InvariantCulture), ["server"] = f.Server, ["where"] = where });
-                }
-            }
-            if (Has("RegionMismatch") && facts.ClientRegion != null)
-            {
-                foreach (var group in facts.Flows.Where(f => f.Kind == "LongLink" || f.Kind == "ShortLink" || f.Kind == "Dispatch")
-                             .Where(f => f.Region == "MainlandChina" || f.Region == "Overseas" || f.Region == "HongKong")
-                             .Where(f => IsMainland(f.Region) != IsMainland(facts.ClientRegion))
-                             .GroupBy(f => f.ServerAddress))
-                {
-                    var first = group.First();
-                    Add("RegionMismatch", group.Select(f => f.Id), $"{group.Count()} flow(s) to {first.ServerAddress} ({first.Region}, {first.Host ?? "unnamed"}); client region {facts.ClientRegion}",
-                        new Dictionary<string, string> { ["clientRegion"] = facts.ClientRegion, ["serverRegion"] = first.Region!, ["server"] = first.ServerAddress });
-                }
-            }
-            if (Has("SlowShortLink") && facts.ShortLinks.Count > 0)
-            {
-                double limit = _rules["SlowShortLink"].Param("thresholdMs");
-                var slow = facts.ShortLinks.Where(s => s.ResponseMs > limit).ToList();
-                if (slow.Count > 0)
-                {
-                    Add("SlowShortLink", slow.Select(s => s.FlowId),
-                        $"{slow.Count} of {facts.ShortLinks.Count} short-link responses over {limit:0} ms; median {HeartbeatAnalyzer.Percentile(facts.ShortLinks.Select(s => s.ResponseMs).ToList(), 50):0} ms, worst {slow.Max(s => s.ResponseMs):0} ms",
-                        new Dictionary<string, string> { ["count"] = slow.Count.ToString(CultureInfo.InvariantCulture), ["total"] = facts.ShortLinks.Count.ToString(CultureInfo.InvariantCulture), ["worst"] = slow.Max(s => s.ResponseMs).ToString("0", CultureInfo.InvariantCulture) });
-                }
-            }
-            if (Has("DnsFailure"))
-            {
-                var failed = facts.Dns.Where(d => d.Outcome != "Ok").ToList();
-                if (failed.Count > 0)
-                {
-                    var names = failed.Select(d => d.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-                    var codes = failed.GroupBy(d => d.Outcome).Select(g => $"{g.Key} x{g.Count()}");
-                    Add("DnsFailure", Array.Empty<int>(), string.Join("; ", failed.GroupBy(d => d.Name).Select(g => $"{g.Key}: {string.Join(", ", g.Select(d => d.Outcome))}")),
-                        new Dictionary<string, string> { ["names"] = string.Join(", ", names.Take(5)) + (names.Count > 5 ? $" and {names.Count - 5} more" : ""), ["codes"] = string.Join(", ", codes) });
-                }
-            }
-            if (Has("CaptureGaps"))
-            {
-                var gapped = facts.Flows.Where(f => f.CaptureGapBytes >= _rules["CaptureGaps"].Param("minBytes")).ToList();
-                if (gapped.Count > 0)
-                    Add("CaptureGaps", gapped.Select(f => f.Id), string.Join("; ", gapped.Select(f => $"flow {f.Id}: {f.CaptureGaps} gap(s), {f.CaptureGapBytes} bytes")),
-                        new Dictionary<string, string> { ["bytes"] = gapped.Sum(f => f.CaptureGapBytes).ToString(CultureInfo.InvariantCulture), ["gaps"] = gapped.Sum(f => f.CaptureGaps).ToString(CultureInfo.InvariantCulture), ["flows"] = gapped.Count.ToString(CultureInfo.InvariantCulture) });
-            }
-            if (Has("CaptureDrops") && facts.DroppedPackets > 0)
-                Add("CaptureDrops", Array.Empty<int>(), $"{facts.DroppedPackets} packets dropped by the capture", new Dictionary<string, string> { ["drops"] = facts.DroppedPackets.ToString(CultureInfo.InvariantCulture) });
-            if (Has("ServerResets"))
-            {
-                var reset = facts.Flows.Where(f => f.ResetBy == "Server" || f.ResetBy == "Both").ToList();
-                if (reset.Count >= _rules["ServerResets"].Param("minResets"))
-                    Add("ServerResets", reset.Select(f => f.Id), string.Join("; ", reset.Select(f => $"flow {f.Id} {f.Server} ({f.Kind})")),
-                        new Dictionary<string, string> { ["count"] = reset.Count.ToString(CultureInfo.InvariantCulture) });
-            }
-            LiveRules(facts, Has, Add);
             return Sort(findings);
         }
 
@@ -249,138 +196,494 @@ namespace WeChatNet.Analysis
         public static List<Finding> Sort(IEnumerable<Finding> findings) =>
             findings.OrderBy(f => f.Severity == "Error" ? 0 : f.Severity == "Warning" ? 1 : 2).ThenBy(f => f.Area, StringComparer.Ordinal).ToList();
 
-        private void LiveRules(AnalysisFacts facts, Func<string, bool> has, Action<string, IEnumerable<int>, string, IDictionary<string, string>, string?> add)
-        {
-            string Where(string address)
-            {
-                if (facts.WhereIs is null) return address;
-                var (region, owner) = facts.WhereIs(address);
-                return $"{address} ({region}{(string.IsNullOrEmpty(owner) ? "" : ", " + owner)})";
-            }
-            string N(double v) => v.ToString("0", CultureInfo.InvariantCulture);
-            var none = Array.Empty<int>();
+        // ------------------------------------------------------------------ capture rules, one method each
 
-            if (has("ResolversDisagree"))
+        /// <summary>What every capture rule works from: the flows it may judge (WeChat's unless -All), grouped per server.</summary>
+        private sealed class Context
+        {
+            public Context(AnalysisFacts facts, Action<string, IEnumerable<int>, string, IDictionary<string, string>, string?> add)
             {
-                foreach (var c in facts.DnsComparisons.Where(c => c.MainlandDiffers))
-                {
-                    var answers = facts.DnsAnswers.Where(a => a.Name == c.Name && a.Type == c.Type && a.Status == "Ok").ToList();
-                    var mainland = answers.Where(a => a.Region == "Mainland").ToList();
-                    var others = answers.Where(a => a.Region != "Mainland").ToList();
-                    if (mainland.Count == 0 || others.Count == 0) continue; // a failure is ResolverFailed's business
-                    string Side(IEnumerable<DnsAnswer> side) => string.Join("; ", side.Select(a => $"{a.Server} ({a.Region}): {(a.Addresses.Length == 0 ? "no address" : string.Join(", ", a.Addresses.Select(Where)))}"));
-                    add("ResolversDisagree", none, $"{c.Name}: {Side(mainland)} | {Side(others)}",
-                        new Dictionary<string, string> { ["name"] = c.Name, ["other"] = string.Join("/", others.Select(a => a.Region).Distinct()) }, null);
-                }
+                Facts = facts;
+                Add = add;
+                Flows = facts.AllTraffic ? facts.Flows.ToList() : facts.Flows.Where(FlowSelection.IsWeChat).ToList();
+                ById = new Dictionary<int, Flow>();
+                foreach (var f in facts.Flows) ById[f.Id] = f;
             }
-            if (has("ResolverRegionMismatch") && facts.ClientRegion != null)
+
+            public AnalysisFacts Facts { get; }
+            public Action<string, IEnumerable<int>, string, IDictionary<string, string>, string?> Add { get; }
+            /// <summary>The flows the rules judge: WeChat's (FlowSelection.IsWeChat), or every flow with -All.</summary>
+            public List<Flow> Flows { get; }
+            public Dictionary<int, Flow> ById { get; }
+
+            /// <summary>TCP flows grouped per server: by host name when known, else by address.</summary>
+            public IEnumerable<IGrouping<string, Flow>> TcpByServer() =>
+                Flows.Where(f => f.Protocol == "Tcp").GroupBy(ServerOf, StringComparer.OrdinalIgnoreCase);
+
+            public bool Judged(int flowId) => ById.TryGetValue(flowId, out var f) ? Flows.Contains(f) : Facts.Flows.Count == 0;
+        }
+
+        private static string ServerOf(Flow f) => f.Host ?? f.ServerAddress;
+
+        /// <summary>"host (addr, addr)" or the address: the server a group of flows went to.</summary>
+        private static string ServerLabel(IEnumerable<Flow> group)
+        {
+            var list = group.ToList();
+            var addresses = list.Select(f => f.ServerAddress).Where(a => a.Length > 0).Distinct().ToList();
+            string first = list[0].Host ?? (addresses.Count > 0 ? addresses[0] : list[0].Server);
+            if (list[0].Host is null)
             {
-                // The resolvers this client really uses (its own, or ones given without a region label) sending it to the other side.
-                foreach (var a in facts.DnsAnswers.Where(a => a.Source == "Dns" && a.Status == "Ok" && (a.Region == "System" || a.Region == "Custom") && a.Addresses.Length > 0))
-                {
-                    var role = WeChat.EndpointCatalog.Default.Classify(a.Name)?.Role;
-                    if (role != EndpointRole.LongLink && role != EndpointRole.ShortLink && role != EndpointRole.Dispatch) continue;
-                    var regions = a.AddressRegions.Where(r => r == "MainlandChina" || r == "HongKong" || r == "Overseas").ToList();
-                    if (regions.Count == 0 || regions.Count != a.Addresses.Length || regions.Any(r => IsMainland(r) == IsMainland(facts.ClientRegion))) continue;
-                    add("ResolverRegionMismatch", none, $"{a.Name} from {a.Server} ({a.Region}): {string.Join(", ", a.Addresses.Select(Where))}",
-                        new Dictionary<string, string>
-                        {
-                            ["clientRegion"] = facts.ClientRegion, ["serverRegion"] = string.Join("/", regions.Distinct()), ["name"] = a.Name, ["server"] = a.Server,
-                        }, role == EndpointRole.Dispatch ? "Dispatch" : "Dns");
-                }
+                var servers = list.Select(f => f.Server).Distinct().ToList();
+                return servers.Count == 1 ? servers[0] : first;
             }
-            if (has("ResolverFailed"))
+            return addresses.Count == 0 ? first : $"{first} ({string.Join(", ", addresses.Take(3))}{(addresses.Count > 3 ? $" and {addresses.Count - 3} more" : "")})";
+        }
+
+        private static string Ms(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+
+        /// <summary>"min 181 / median 183 / max 185 ms" (one value: "183 ms").</summary>
+        private static string Spread(IReadOnlyCollection<double> values)
+        {
+            var list = values.OrderBy(v => v).ToList();
+            if (list.Count == 1) return Ms(list[0]) + " ms";
+            return $"min {Ms(list[0])} / median {Ms(HeartbeatAnalyzer.Percentile(list, 50))} / max {Ms(list[list.Count - 1])} ms";
+        }
+
+        /// <summary>"flows 3, 4, 7" (at most 20 listed; FlowIds holds them all).</summary>
+        private static string FlowList(IEnumerable<int> ids)
+        {
+            var list = ids.Distinct().OrderBy(x => x).ToList();
+            string head = string.Join(", ", list.Take(20));
+            return (list.Count == 1 ? "flow " : "flows ") + head + (list.Count > 20 ? $" and {list.Count - 20} more" : "");
+        }
+
+        private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+        private static string AreaOf(IEnumerable<Flow> flows)
+        {
+            var kinds = flows.Select(f => f.Kind).Distinct().ToList();
+            return kinds.Count == 1 && (kinds[0] == "ShortLink" || kinds[0] == "LongLink") ? kinds[0] : "Path";
+        }
+
+        /// <summary>Heartbeat reports of judged flows, grouped per server.</summary>
+        private static IEnumerable<IGrouping<string, HeartbeatReport>> HeartbeatsByServer(Context c, Func<HeartbeatReport, bool> which) =>
+            c.Facts.Heartbeats.Where(h => c.Judged(h.FlowId)).Where(which).GroupBy(h => h.Host ?? h.Server, StringComparer.OrdinalIgnoreCase);
+
+        private static void LongLinkDied(Context c, FindingRule rule)
+        {
+            foreach (var g in HeartbeatsByServer(c, h => h.Died))
             {
-                foreach (var server in facts.DnsAnswers.Where(a => a.Source == "Dns").GroupBy(a => a.Server))
-                {
-                    var failed = server.Where(a => a.Status != "Ok" && a.Status != "NxDomain").ToList();
-                    if (failed.Count == 0) continue;
-                    var first = failed[0];
-                    add("ResolverFailed", none,
-                        string.Join("; ", failed.Select(a => $"{a.Name}: {a.Status}{(a.Error.Length > 0 ? " (" + a.Error + ")" : "")}")),
-                        new Dictionary<string, string>
-                        {
-                            ["server"] = server.Key, ["region"] = first.Region, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture),
-                            ["total"] = server.Count().ToString(CultureInfo.InvariantCulture),
-                            ["status"] = string.Join(", ", failed.Select(a => a.Status).Distinct()),
-                        }, null);
-                }
+                var links = g.ToList();
+                string Reconnect(HeartbeatReport hb) => hb.ReconnectFlowId.HasValue
+                    ? $"{hb.ReconnectAfterMs!.Value / 1000:0.#} s later to {hb.ReconnectServer} (flow {hb.ReconnectFlowId})" : "not within the capture";
+                string reconnect = links.Count == 1 ? Reconnect(links[0]) : string.Join("; ", links.Select(h => $"flow {h.FlowId}: {Reconnect(h)}"));
+                c.Add(rule.Id, links.SelectMany(h => Ids(h.FlowId, h.ReconnectFlowId)),
+                    string.Join("; ", links.Select(hb => $"flow {hb.FlowId} {hb.Client} -> {hb.Server}: heartbeat unanswered after {hb.IdleBeforeEndSec:0.#} s of silence ({hb.Missed} missed in all), then {hb.Ending}; reconnect {Reconnect(hb)}")),
+                    new Dictionary<string, string> { ["server"] = g.Key, ["reconnect"] = reconnect, ["count"] = Count(links.Count) }, null);
             }
-            if (has("DispatchFailed") && facts.Dispatch != null)
+        }
+
+        private static void HeartbeatMissed(Context c, FindingRule rule)
+        {
+            foreach (var g in HeartbeatsByServer(c, h => !h.Died && h.Missed >= rule.Param("minMissed")))
             {
-                var d = facts.Dispatch;
-                string where = d.Uri.GetLeftPart(UriPartial.Path);
-                if (d.Dispatch is null)
-                    add("DispatchFailed", none, $"{where}: {d.Failure}: {d.Message}",
-                        new Dictionary<string, string> { ["uri"] = where, ["failure"] = d.Failure.ToString() }, null);
-                else if (d.Dispatch.RetCode != 0)
-                    add("DispatchFailed", none, $"{where}: answered retcode {d.Dispatch.RetCode} with {d.Dispatch.Domains.Length} domains in {N(d.Dispatch.ElapsedMs)} ms",
-                        new Dictionary<string, string> { ["uri"] = where, ["failure"] = "retcode " + d.Dispatch.RetCode.ToString(CultureInfo.InvariantCulture) }, null);
+                var links = g.ToList();
+                c.Add(rule.Id, links.Select(h => h.FlowId),
+                    $"{links.Count} long link(s) to {g.Key}: {links.Sum(h => h.Count)} heartbeats, {links.Sum(h => h.Replies)} replies, {links.Sum(h => h.Missed)} missed ({FlowList(links.Select(h => h.FlowId))})",
+                    new Dictionary<string, string> { ["missed"] = Count(links.Sum(h => h.Missed)), ["server"] = g.Key }, null);
             }
-            var tcp = facts.Connections.Where(t => t.Test == "TcpConnect").ToList();
-            foreach (var host in tcp.GroupBy(t => t.Host, StringComparer.OrdinalIgnoreCase))
+        }
+
+        private static void HeartbeatStuckAtMinimum(Context c, FindingRule rule)
+        {
+            foreach (var g in HeartbeatsByServer(c, h => h.Pattern.StartsWith("Stuck at the", StringComparison.Ordinal) && h.IntervalsSec.Length >= rule.Param("minIntervals")))
             {
-                string area = host.First().Role switch { "LongLink" => "LongLink", "ShortLink" => "ShortLink", "Dispatch" => "Dispatch", _ => "Path" };
-                var failed = host.Where(t => !t.Succeeded).ToList();
-                string FailText(ConnectionTest t) => t.Address is null
-                    ? $"port {t.Port}: {t.Error} ({t.ErrorMessage})"
-                    : $"{Where(t.Address)} port {t.Port}: {t.Error}{(t.Successes > 0 ? $" ({t.Successes} of {t.Attempts} connected)" : "")}";
-                if (failed.Count > 0 && failed.Count == host.Count() && has("HostUnreachable"))
+                var links = g.ToList();
+                c.Add(rule.Id, links.Select(h => h.FlowId),
+                    string.Join("; ", links.Select(h => $"flow {h.FlowId}: intervals {string.Join(", ", h.IntervalsSec.Select(x => x.ToString("0", CultureInfo.InvariantCulture)))} s")),
+                    new Dictionary<string, string> { ["server"] = g.Key }, null);
+            }
+        }
+
+        /// <summary>Per server: data retransmissions over data segments of all its flows.</summary>
+        private static IEnumerable<(IGrouping<string, Flow> Group, long Retrans, long Segments, double Rate)> RetransmissionGroups(Context c) =>
+            c.TcpByServer().Select(g =>
+            {
+                long r = g.Sum(f => (long)f.DataRetransmissions), s = g.Sum(f => f.DataSegments);
+                return (g, r, s, s == 0 ? 0.0 : (double)r / s);
+            });
+
+        private static Dictionary<string, string> RetransmissionValues(IGrouping<string, Flow> g, long retrans, long segments, double rate) => new Dictionary<string, string>
+        {
+            ["rate"] = rate.ToString("0.#%", CultureInfo.InvariantCulture), ["kind"] = string.Join("/", g.Select(f => f.Kind).Distinct()),
+            ["server"] = ServerLabel(g), ["count"] = retrans.ToString(CultureInfo.InvariantCulture), ["segments"] = segments.ToString(CultureInfo.InvariantCulture),
+            ["flows"] = Count(g.Count()),
+        };
+
+        private static string RetransmissionEvidence(IGrouping<string, Flow> g, long retrans, long segments)
+        {
+            var hit = g.Where(f => f.DataRetransmissions > 0).ToList();
+            return $"{g.Count()} connection(s) to {ServerLabel(g)}: {retrans} data retransmissions of {segments} data segments "
+                + $"({g.Sum(f => f.SpuriousRetransmissions)} spurious); per flow {Spread(hit.Select(f => f.RetransmissionRate * 100).ToList()).Replace(" ms", " %")} on {FlowList(hit.Select(f => f.Id))}";
+        }
+
+        private static bool HighRetransmissionHolds(FindingRule rule, long segments, double rate) => rate > rule.Param("rate") && segments >= rule.Param("minDataSegments");
+
+        private static void HighRetransmission(Context c, FindingRule rule)
+        {
+            foreach (var (g, retrans, segments, rate) in RetransmissionGroups(c))
+                if (retrans > 0 && HighRetransmissionHolds(rule, segments, rate))
+                    c.Add(rule.Id, g.Where(f => f.DataRetransmissions > 0).Select(f => f.Id), RetransmissionEvidence(g, retrans, segments), RetransmissionValues(g, retrans, segments, rate), AreaOf(g));
+        }
+
+        private void Retransmissions(Context c, FindingRule rule)
+        {
+            _rules.TryGetValue("HighRetransmission", out var high);
+            foreach (var (g, retrans, segments, rate) in RetransmissionGroups(c))
+                if (retrans > 0 && (high is null || !HighRetransmissionHolds(high, segments, rate)))
+                    c.Add(rule.Id, g.Where(f => f.DataRetransmissions > 0).Select(f => f.Id), RetransmissionEvidence(g, retrans, segments), RetransmissionValues(g, retrans, segments, rate), AreaOf(g));
+        }
+
+        /// <summary>
+        /// The round trip a server's path normally has: the flow's own lowest data round trip, else the median SYN/ACK delay
+        /// of the other connections to the same server; null when neither was measured.
+        /// </summary>
+        private static double? PathRtt(Flow f, IReadOnlyList<Flow> group)
+        {
+            var others = group.Where(o => o.Id != f.Id && o.SynAckDelayMs.HasValue && o.SynRetries == 0).Select(o => o.SynAckDelayMs!.Value).ToList();
+            double? fromOthers = others.Count == 0 ? (double?)null : HeartbeatAnalyzer.Percentile(others, 50);
+            if (f.DataRttMs.HasValue && fromOthers.HasValue) return Math.Min(f.DataRttMs.Value, fromOthers.Value);
+            return f.DataRttMs ?? fromOthers;
+        }
+
+        /// <summary>Slow for its own path: SYN retries, or a SYN/ACK delay well above the path's round trip.</summary>
+        private static bool SlowForThePath(Flow f, IReadOnlyList<Flow> group, FindingRule rule)
+        {
+            if (f.SynRetries >= rule.Param("minSynRetries")) return true;
+            if (!f.SynAckDelayMs.HasValue) return false;
+            var rtt = PathRtt(f, group);
+            return rtt.HasValue && f.SynAckDelayMs.Value > rtt.Value * rule.Param("factor") && f.SynAckDelayMs.Value - rtt.Value >= rule.Param("minExtraMs");
+        }
+
+        private static void SlowHandshake(Context c, FindingRule rule)
+        {
+            foreach (var g in c.TcpByServer())
+            {
+                var group = g.Where(f => f.HandshakeMs.HasValue).ToList();
+                var slow = group.Where(f => SlowForThePath(f, group, rule)).ToList();
+                if (slow.Count == 0) continue;
+                var retried = slow.Where(f => f.SynRetries > 0).ToList();
+                var parts = new List<string>();
+                if (retried.Count > 0)
                 {
-                    add("HostUnreachable", none, string.Join("; ", failed.Select(FailText)),
-                        new Dictionary<string, string> { ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()) }, area);
+                    int lo = retried.Min(f => f.SynRetries), hi = retried.Max(f => f.SynRetries);
+                    parts.Add($"{retried.Count} connect(s) needed SYN retries ({(lo == hi ? lo.ToString(CultureInfo.InvariantCulture) : $"{lo}-{hi}")} each; {retried.Sum(f => f.SynRetries)} in all) on {FlowList(retried.Select(f => f.Id))}");
                 }
-                else if (failed.Count > 0 && has("ConnectFailed"))
-                {
-                    add("ConnectFailed", none, string.Join("; ", failed.Select(FailText)),
-                        new Dictionary<string, string>
-                        {
-                            ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["total"] = host.Count().ToString(CultureInfo.InvariantCulture),
-                            ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()),
-                        }, area);
-                }
-                if (has("SlowConnect"))
-                {
-                    double limit = _rules["SlowConnect"].Param("thresholdMs");
-                    var ok = host.Where(t => t.ConnectMs.HasValue).ToList();
-                    if (ok.Count > 0 && ok.Min(t => t.ConnectMs!.Value) > limit)
+                var delayed = slow.Where(f => f.SynRetries == 0).ToList();
+                if (delayed.Count > 0)
+                    parts.Add($"SYN/ACK delay {Spread(delayed.Select(f => f.SynAckDelayMs!.Value).ToList())} on {FlowList(delayed.Select(f => f.Id))} against a path round trip of "
+                        + Spread(delayed.Select(f => PathRtt(f, group)!.Value).ToList()));
+                string where = slow[0].Region != null ? $" in {slow[0].Region}" : "";
+                c.Add(rule.Id, slow.Select(f => f.Id),
+                    $"{slow.Count} of {group.Count} connection(s) to {ServerLabel(g)}{where}: " + string.Join("; ", parts)
+                    + $"; first SYN to SYN/ACK {Spread(slow.Select(f => f.HandshakeMs!.Value).ToList())}",
+                    new Dictionary<string, string>
                     {
-                        var best = ok.OrderBy(t => t.ConnectMs!.Value).First();
-                        add("SlowConnect", none, string.Join("; ", ok.OrderBy(t => t.ConnectMs!.Value).Select(t => $"{Where(t.Address!)} port {t.Port}: {t.ConnectMs!.Value:0.#} ms")),
-                            new Dictionary<string, string> { ["host"] = host.Key, ["ms"] = N(best.ConnectMs!.Value) }, area);
-                    }
-                }
+                        ["server"] = ServerLabel(g), ["count"] = Count(slow.Count), ["total"] = Count(group.Count), ["where"] = where,
+                        ["ms"] = Ms(slow.Max(f => f.HandshakeMs!.Value)), ["retries"] = Count(slow.Sum(f => f.SynRetries)),
+                    }, null);
             }
-            string target = facts.RouteTarget ?? facts.Route.FirstOrDefault()?.TargetAddress ?? "the long link";
-            if (has("PathTraceSkipped") && facts.RouteSkipped != null)
-                add("PathTraceSkipped", none, facts.RouteSkipped, new Dictionary<string, string> { ["target"] = target, ["reason"] = facts.RouteSkipped }, null);
-            if (facts.Route.Count > 0)
+        }
+
+        private static void LongRoundTrip(Context c, FindingRule rule)
+        {
+            foreach (var g in c.TcpByServer())
             {
-                if (has("PathLatencyStep"))
-                {
-                    var step = facts.Route.FirstOrDefault(h => h.IsBiggestStep && h.StepMs.HasValue);
-                    if (step != null && step.StepMs!.Value > _rules["PathLatencyStep"].Param("thresholdMs"))
-                    {
-                        var before = facts.Route.LastOrDefault(h => h.Hop < step.Hop && h.BestMs.HasValue);
-                        add("PathLatencyStep", none,
-                            $"hop {(before != null ? before.Hop.ToString(CultureInfo.InvariantCulture) + " " + Where(before.Address ?? "?") + " best " + before.BestMs!.Value.ToString("0.#", CultureInfo.InvariantCulture) + " ms -> " : "")}hop {step.Hop} {Where(step.Address ?? "?")} best {step.BestMs:0.#} ms (+{step.StepMs:0.#} ms); {facts.Route.Count} hops to {target}",
-                            new Dictionary<string, string> { ["step"] = N(step.StepMs!.Value), ["hop"] = step.Hop.ToString(CultureInfo.InvariantCulture), ["address"] = step.Address ?? "?", ["target"] = target }, null);
-                    }
-                }
-                if (has("PathLoss"))
-                {
-                    var last = facts.Route.LastOrDefault(h => h.IsDestination) ?? facts.Route[facts.Route.Count - 1];
-                    double limit = _rules["PathLoss"].Param("lossPercent");
-                    if (last.Sent > 0 && last.LossPercent >= limit)
-                    {
-                        var firstLossy = facts.Route.FirstOrDefault(h => h.Sent > 0 && h.LossPercent >= limit && facts.Route.Where(x => x.Hop > h.Hop).All(x => x.Sent == 0 || x.LossPercent >= limit));
-                        string reached = last.IsDestination ? $"the target answered {last.Received} of {last.Sent} probes" : $"the target never answered; the last hop traced was {last.Hop}";
-                        add("PathLoss", none,
-                            $"{reached}; loss from hop {(firstLossy ?? last).Hop} ({Where((firstLossy ?? last).Address ?? "no reply")}) onwards",
-                            new Dictionary<string, string> { ["loss"] = N(last.LossPercent), ["target"] = target, ["hop"] = (firstLossy ?? last).Hop.ToString(CultureInfo.InvariantCulture) }, null);
-                    }
-                }
+                // The path's own round trip: SYN/ACK delays of connects that needed no retry.
+                var rtts = g.Where(f => f.SynAckDelayMs.HasValue && f.SynRetries == 0).Select(f => f.SynAckDelayMs!.Value).ToList();
+                if (rtts.Count == 0) continue;
+                double median = HeartbeatAnalyzer.Percentile(rtts, 50);
+                if (median <= rule.Param("thresholdMs")) continue;
+                string serverRegion = g.Select(f => f.Region).FirstOrDefault(r => r != null) ?? "an unknown region";
+                string clientRegion = c.Facts.ClientRegion ?? "the client";
+                var flows = g.Where(f => f.SynAckDelayMs.HasValue && f.SynRetries == 0).ToList();
+                c.Add(rule.Id, flows.Select(f => f.Id),
+                    $"{flows.Count} connection(s) to {ServerLabel(g)}: SYN to SYN/ACK {Spread(rtts)}, steady ({FlowList(flows.Select(f => f.Id))}); {clientRegion} to {serverRegion}",
+                    new Dictionary<string, string> { ["server"] = ServerLabel(g), ["ms"] = Ms(median), ["clientRegion"] = clientRegion, ["serverRegion"] = serverRegion }, null);
             }
+        }
+
+        private static void RegionMismatch(Context c, FindingRule rule)
+        {
+            if (c.Facts.ClientRegion is null) return;
+            foreach (var group in c.Flows.Where(f => f.Kind == "LongLink" || f.Kind == "ShortLink" || f.Kind == "Dispatch")
+                         .Where(f => f.Region == "MainlandChina" || f.Region == "Overseas" || f.Region == "HongKong")
+                         .Where(f => IsMainland(f.Region) != IsMainland(c.Facts.ClientRegion))
+                         .GroupBy(f => f.ServerAddress))
+            {
+                var first = group.First();
+                c.Add(rule.Id, group.Select(f => f.Id), $"{group.Count()} flow(s) to {first.ServerAddress} ({first.Region}, {first.Host ?? "unnamed"}); client region {c.Facts.ClientRegion}",
+                    new Dictionary<string, string> { ["clientRegion"] = c.Facts.ClientRegion, ["serverRegion"] = first.Region!, ["server"] = first.ServerAddress }, null);
+            }
+        }
+
+        private static void SlowShortLink(Context c, FindingRule rule)
+        {
+            double limit = rule.Param("thresholdMs");
+            var judged = c.Facts.ShortLinks.Where(s => c.Judged(s.FlowId)).ToList();
+            foreach (var g in judged.GroupBy(s => c.ById.TryGetValue(s.FlowId, out var f) ? ServerOf(f) : "", StringComparer.OrdinalIgnoreCase))
+            {
+                var all = g.ToList();
+                var slow = all.Where(s => s.ResponseMs > limit).ToList();
+                if (slow.Count == 0) continue;
+                var flows = all.Select(s => c.ById.TryGetValue(s.FlowId, out var f) ? f : null).Where(f => f != null).Select(f => f!).ToList();
+                string server = flows.Count > 0 ? ServerLabel(flows) : "the short-link server";
+                c.Add(rule.Id, slow.Select(s => s.FlowId),
+                    $"{slow.Count} of {all.Count} short-link responses from {server} over {limit:0} ms: {Spread(slow.Select(s => s.ResponseMs).ToList())} ({FlowList(slow.Select(s => s.FlowId))}); all responses {Spread(all.Select(s => s.ResponseMs).ToList())}",
+                    new Dictionary<string, string> { ["count"] = Count(slow.Count), ["total"] = Count(all.Count), ["worst"] = Ms(slow.Max(s => s.ResponseMs)), ["server"] = server }, null);
+            }
+        }
+
+        /// <summary>A DNS name the rules judge: WeChat's (the catalog knows it) unless -All.</summary>
+        private static bool JudgedName(Context c, string name) => c.Facts.AllTraffic || WeChat.EndpointCatalog.Default.Classify(name) != null;
+
+        /// <summary>
+        /// Per (name, type), the questions that failed: none of its queries was answered Ok, leaving out queries asked so
+        /// shortly before the capture ended that no answer could have come.
+        /// </summary>
+        private static List<(string Name, string Type, List<DnsOutcome> Failed)> FailedLookups(Context c, FindingRule rule)
+        {
+            double pending = rule.Parameters.TryGetValue("pendingSec", out var p) ? p : 5;
+            var result = new List<(string, string, List<DnsOutcome>)>();
+            foreach (var g in c.Facts.Dns.Where(d => JudgedName(c, d.Name)).GroupBy(d => (Name: d.Name.TrimEnd('.').ToLowerInvariant(), d.Type)))
+            {
+                if (g.Any(d => d.Outcome == "Ok")) continue;
+                var failed = g.Where(d => !(d.Outcome == "NoResponse" && c.Facts.CaptureEnd.HasValue
+                    && (c.Facts.CaptureEnd.Value - d.Asked).TotalSeconds < pending)).ToList();
+                if (failed.Count > 0) result.Add((g.Key.Name, g.Key.Type, failed));
+            }
+            return result;
+        }
+
+        /// <summary>Lookups for types other than A (AAAA, HTTPS) that failed while the same name's A lookup succeeded.</summary>
+        private static bool Optional(Context c, string name, string type) =>
+            type != "A" && c.Facts.Dns.Any(d => d.Type == "A" && d.Outcome == "Ok" && string.Equals(d.Name.TrimEnd('.'), name, StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>True when the client used IPv6 to a server (then a failing AAAA lookup matters).</summary>
+        private static bool ClientUsesIpv6(Context c) => c.Facts.Flows.Any(f => f.Kind != "Dns" && f.ServerAddress.IndexOf(':') >= 0);
+
+        private static string DnsEvidence(IEnumerable<(string Name, string Type, List<DnsOutcome> Failed)> failed) =>
+            string.Join("; ", failed.Select(x => $"{x.Name} {x.Type}: {string.Join(", ", x.Failed.GroupBy(d => d.Outcome).Select(o => o.Count() == 1 ? o.Key : $"{o.Key} x{o.Count()}"))}"));
+
+        private static string NameList(IEnumerable<string> names)
+        {
+            var list = names.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            return string.Join(", ", list.Take(5)) + (list.Count > 5 ? $" and {list.Count - 5} more" : "");
+        }
+
+        private static void DnsFailure(Context c, FindingRule rule)
+        {
+            bool v6 = ClientUsesIpv6(c);
+            var failed = FailedLookups(c, rule).Where(x => v6 || !Optional(c, x.Name, x.Type)).ToList();
+            if (failed.Count == 0) return;
+            c.Add(rule.Id, Array.Empty<int>(), DnsEvidence(failed),
+                new Dictionary<string, string>
+                {
+                    ["names"] = NameList(failed.Select(x => x.Name + " " + x.Type)),
+                    ["codes"] = string.Join(", ", failed.SelectMany(x => x.Failed).GroupBy(d => d.Outcome).Select(g => $"{g.Key} x{g.Count()}")),
+                }, null);
+        }
+
+        private void DnsOptionalLookupFailure(Context c, FindingRule rule)
+        {
+            if (ClientUsesIpv6(c)) return; // then DnsFailure reports them
+            var failed = FailedLookups(c, _rules.TryGetValue("DnsFailure", out var dns) ? dns : rule).Where(x => Optional(c, x.Name, x.Type)).ToList();
+            if (failed.Count == 0) return;
+            c.Add(rule.Id, Array.Empty<int>(), DnsEvidence(failed) + "; the A lookups of the same names succeeded and no connection used IPv6",
+                new Dictionary<string, string> { ["names"] = NameList(failed.Select(x => x.Name)), ["types"] = string.Join("/", failed.Select(x => x.Type).Distinct()) }, null);
+        }
+
+        private static void CaptureGaps(Context c, FindingRule rule)
+        {
+            var gapped = c.Flows.Where(f => f.CaptureGapBytes >= rule.Param("minBytes")).ToList();
+            if (gapped.Count == 0) return;
+            c.Add(rule.Id, gapped.Select(f => f.Id), string.Join("; ", gapped.Select(f => $"flow {f.Id}: {f.CaptureGaps} gap(s), {f.CaptureGapBytes} bytes")),
+                new Dictionary<string, string> { ["bytes"] = gapped.Sum(f => f.CaptureGapBytes).ToString(CultureInfo.InvariantCulture), ["gaps"] = Count(gapped.Sum(f => f.CaptureGaps)), ["flows"] = Count(gapped.Count) }, null);
+        }
+
+        private static void CaptureDrops(Context c, FindingRule rule)
+        {
+            if (c.Facts.DroppedPackets <= 0) return;
+            c.Add(rule.Id, Array.Empty<int>(), $"{c.Facts.DroppedPackets} packets dropped by the capture", new Dictionary<string, string> { ["drops"] = c.Facts.DroppedPackets.ToString(CultureInfo.InvariantCulture) }, null);
+        }
+
+        private static void ServerResets(Context c, FindingRule rule)
+        {
+            foreach (var g in c.TcpByServer())
+            {
+                var reset = g.Where(f => f.ResetBy == "Server" || f.ResetBy == "Both").ToList();
+                if (reset.Count < rule.Param("minResets")) continue;
+                c.Add(rule.Id, reset.Select(f => f.Id), $"{reset.Count} of {g.Count()} connection(s) to {ServerLabel(g)} reset by the server ({string.Join(", ", reset.Select(f => f.Kind).Distinct())}; {FlowList(reset.Select(f => f.Id))})",
+                    new Dictionary<string, string> { ["count"] = Count(reset.Count), ["server"] = ServerLabel(g) }, AreaOf(reset));
+            }
+        }
+
+        // ------------------------------------------------------------------ live rules, one method each
+
+        private delegate void AddFinding(string ruleId, IEnumerable<int> flowIds, string evidence, IDictionary<string, string> values, string? area);
+
+        /// <summary>"address (Region, Owner)" when the facts can say where an address is.</summary>
+        private static string Where(AnalysisFacts facts, string address)
+        {
+            if (facts.WhereIs is null) return address;
+            var (region, owner) = facts.WhereIs(address);
+            return $"{address} ({region}{(string.IsNullOrEmpty(owner) ? "" : ", " + owner)})";
+        }
+
+        private static string N(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+
+        private static readonly int[] None = Array.Empty<int>();
+
+        private static void ResolversDisagree(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            foreach (var c in facts.DnsComparisons.Where(c => c.MainlandDiffers))
+            {
+                var answers = facts.DnsAnswers.Where(a => a.Name == c.Name && a.Type == c.Type && a.Status == "Ok").ToList();
+                var mainland = answers.Where(a => a.Region == "Mainland").ToList();
+                var others = answers.Where(a => a.Region != "Mainland").ToList();
+                if (mainland.Count == 0 || others.Count == 0) continue; // a failure is ResolverFailed's business
+                string Side(IEnumerable<DnsAnswer> side) => string.Join("; ", side.Select(a => $"{a.Server} ({a.Region}): {(a.Addresses.Length == 0 ? "no address" : string.Join(", ", a.Addresses.Select(x => Where(facts, x))))}"));
+                add(rule.Id, None, $"{c.Name}: {Side(mainland)} | {Side(others)}",
+                    new Dictionary<string, string> { ["name"] = c.Name, ["other"] = string.Join("/", others.Select(a => a.Region).Distinct()) }, null);
+            }
+        }
+
+        private static void ResolverRegionMismatch(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.ClientRegion is null) return;
+            // The resolvers this client really uses (its own, or ones given without a region label) sending it to the other side.
+            foreach (var a in facts.DnsAnswers.Where(a => a.Source == "Dns" && a.Status == "Ok" && (a.Region == "System" || a.Region == "Custom") && a.Addresses.Length > 0))
+            {
+                var role = WeChat.EndpointCatalog.Default.Classify(a.Name)?.Role;
+                if (role != EndpointRole.LongLink && role != EndpointRole.ShortLink && role != EndpointRole.Dispatch) continue;
+                var regions = a.AddressRegions.Where(r => r == "MainlandChina" || r == "HongKong" || r == "Overseas").ToList();
+                if (regions.Count == 0 || regions.Count != a.Addresses.Length || regions.Any(r => IsMainland(r) == IsMainland(facts.ClientRegion))) continue;
+                add(rule.Id, None, $"{a.Name} from {a.Server} ({a.Region}): {string.Join(", ", a.Addresses.Select(x => Where(facts, x)))}",
+                    new Dictionary<string, string>
+                    {
+                        ["clientRegion"] = facts.ClientRegion, ["serverRegion"] = string.Join("/", regions.Distinct()), ["name"] = a.Name, ["server"] = a.Server,
+                    }, role == EndpointRole.Dispatch ? "Dispatch" : "Dns");
+            }
+        }
+
+        private static void ResolverFailed(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            foreach (var server in facts.DnsAnswers.Where(a => a.Source == "Dns").GroupBy(a => a.Server))
+            {
+                var failed = server.Where(a => a.Status != "Ok" && a.Status != "NxDomain").ToList();
+                if (failed.Count == 0) continue;
+                var first = failed[0];
+                add(rule.Id, None,
+                    string.Join("; ", failed.Select(a => $"{a.Name}: {a.Status}{(a.Error.Length > 0 ? " (" + a.Error + ")" : "")}")),
+                    new Dictionary<string, string>
+                    {
+                        ["server"] = server.Key, ["region"] = first.Region, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture),
+                        ["total"] = server.Count().ToString(CultureInfo.InvariantCulture),
+                        ["status"] = string.Join(", ", failed.Select(a => a.Status).Distinct()),
+                    }, null);
+            }
+        }
+
+        private static void DispatchFailed(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            var d = facts.Dispatch;
+            if (d is null) return;
+            string where = d.Uri.GetLeftPart(UriPartial.Path);
+            if (d.Dispatch is null)
+                add(rule.Id, None, $"{where}: {d.Failure}: {d.Message}",
+                    new Dictionary<string, string> { ["uri"] = where, ["failure"] = d.Failure.ToString() }, null);
+            else if (d.Dispatch.RetCode != 0)
+                add(rule.Id, None, $"{where}: answered retcode {d.Dispatch.RetCode} with {d.Dispatch.Domains.Length} domains in {N(d.Dispatch.ElapsedMs)} ms",
+                    new Dictionary<string, string> { ["uri"] = where, ["failure"] = "retcode " + d.Dispatch.RetCode.ToString(CultureInfo.InvariantCulture) }, null);
+        }
+
+        /// <summary>TCP connect tests grouped per host, with the area their role belongs to.</summary>
+        private static IEnumerable<(IGrouping<string, ConnectionTest> Host, string Area, List<ConnectionTest> Failed)> ConnectsByHost(AnalysisFacts facts) =>
+            facts.Connections.Where(t => t.Test == "TcpConnect").GroupBy(t => t.Host, StringComparer.OrdinalIgnoreCase).Select(host =>
+                (host, host.First().Role switch { "LongLink" => "LongLink", "ShortLink" => "ShortLink", "Dispatch" => "Dispatch", _ => "Path" },
+                 host.Where(t => !t.Succeeded).ToList()));
+
+        private static string FailText(AnalysisFacts facts, ConnectionTest t) => t.Address is null
+            ? $"port {t.Port}: {t.Error} ({t.ErrorMessage})"
+            : $"{Where(facts, t.Address)} port {t.Port}: {t.Error}{(t.Successes > 0 ? $" ({t.Successes} of {t.Attempts} connected)" : "")}";
+
+        private static void HostUnreachable(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            foreach (var (host, area, failed) in ConnectsByHost(facts))
+            {
+                if (failed.Count == 0 || failed.Count != host.Count()) continue;
+                add(rule.Id, None, string.Join("; ", failed.Select(t => FailText(facts, t))),
+                    new Dictionary<string, string> { ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()) }, area);
+            }
+        }
+
+        private static void ConnectFailed(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            foreach (var (host, area, failed) in ConnectsByHost(facts))
+            {
+                if (failed.Count == 0 || failed.Count == host.Count()) continue;
+                add(rule.Id, None, string.Join("; ", failed.Select(t => FailText(facts, t))),
+                    new Dictionary<string, string>
+                    {
+                        ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["total"] = host.Count().ToString(CultureInfo.InvariantCulture),
+                        ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()),
+                    }, area);
+            }
+        }
+
+        private static void SlowConnect(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            double limit = rule.Param("thresholdMs");
+            foreach (var (host, area, _) in ConnectsByHost(facts))
+            {
+                var ok = host.Where(t => t.ConnectMs.HasValue).OrderBy(t => t.ConnectMs!.Value).ToList();
+                if (ok.Count == 0 || ok[0].ConnectMs!.Value <= limit) continue;
+                add(rule.Id, None, string.Join("; ", ok.Select(t => $"{Where(facts, t.Address!)} port {t.Port}: {t.ConnectMs!.Value:0.#} ms")),
+                    new Dictionary<string, string> { ["host"] = host.Key, ["ms"] = N(ok[0].ConnectMs!.Value) }, area);
+            }
+        }
+
+        private static string RouteTarget(AnalysisFacts facts) => facts.RouteTarget ?? facts.Route.FirstOrDefault()?.TargetAddress ?? "the long link";
+
+        private static void PathTraceSkipped(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.RouteSkipped is null) return;
+            add(rule.Id, None, facts.RouteSkipped, new Dictionary<string, string> { ["target"] = RouteTarget(facts), ["reason"] = facts.RouteSkipped }, null);
+        }
+
+        private static void PathLatencyStep(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.Route.Count == 0) return;
+            var step = facts.Route.FirstOrDefault(h => h.IsBiggestStep && h.StepMs.HasValue);
+            if (step is null || step.StepMs!.Value <= rule.Param("thresholdMs")) return;
+            var before = facts.Route.LastOrDefault(h => h.Hop < step.Hop && h.BestMs.HasValue);
+            string target = RouteTarget(facts);
+            add(rule.Id, None,
+                $"hop {(before != null ? before.Hop.ToString(CultureInfo.InvariantCulture) + " " + Where(facts, before.Address ?? "?") + " best " + before.BestMs!.Value.ToString("0.#", CultureInfo.InvariantCulture) + " ms -> " : "")}hop {step.Hop} {Where(facts, step.Address ?? "?")} best {step.BestMs:0.#} ms (+{step.StepMs:0.#} ms); {facts.Route.Count} hops to {target}",
+                new Dictionary<string, string> { ["step"] = N(step.StepMs!.Value), ["hop"] = step.Hop.ToString(CultureInfo.InvariantCulture), ["address"] = step.Address ?? "?", ["target"] = target }, null);
+        }
+
+        private static void PathLoss(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.Route.Count == 0) return;
+            var last = facts.Route.LastOrDefault(h => h.IsDestination) ?? facts.Route[facts.Route.Count - 1];
+            double limit = rule.Param("lossPercent");
+            if (last.Sent == 0 || last.LossPercent < limit) return;
+            var firstLossy = facts.Route.FirstOrDefault(h => h.Sent > 0 && h.LossPercent >= limit && facts.Route.Where(x => x.Hop > h.Hop).All(x => x.Sent == 0 || x.LossPercent >= limit));
+            string reached = last.IsDestination ? $"the target answered {last.Received} of {last.Sent} probes" : $"the target never answered; the last hop traced was {last.Hop}";
+            add(rule.Id, None,
+                $"{reached}; loss from hop {(firstLossy ?? last).Hop} ({Where(facts, (firstLossy ?? last).Address ?? "no reply")}) onwards",
+                new Dictionary<string, string> { ["loss"] = N(last.LossPercent), ["target"] = RouteTarget(facts), ["hop"] = (firstLossy ?? last).Hop.ToString(CultureInfo.InvariantCulture) }, null);
         }
 
         /// <summary>Findings at least as severe as <paramref name="minimum"/> (Info, Warning or Error).</summary>

@@ -20,11 +20,14 @@ namespace WeChatNet
         public int ServerPort { get; set; }
         /// <summary>How the client side was decided: Syn, SynAck, or Port (WeChat/service port side).</summary>
         public string ClientDecidedBy { get; set; } = "";
-        /// <summary>Server host name when the capture named it (DNS answer, dispatch document, HTTP Host).</summary>
+        /// <summary>Server host name from the best evidence the capture holds (see <see cref="HostSource"/>); for a DNS flow, the name it asked.</summary>
         public string? Host { get; set; }
+        /// <summary>Where <see cref="Host"/> came from, best first: Sni (TLS ClientHello), HttpHost (a request's Host header),
+        /// Dns or Dispatch (the answer the client used most recently before connecting), DnsQuery (a DNS flow's question); null when unnamed.</summary>
+        public string? HostSource { get; set; }
         /// <summary>Catalog role of the host (LongLink, ShortLink, Dispatch, ...), when known.</summary>
         public string? Role { get; set; }
-        /// <summary>LongLink, ShortLink, Dispatch, Media, Dns or Other.</summary>
+        /// <summary>LongLink, ShortLink, Dispatch, Media, Web (Web WeChat and static resources), Dns or Other.</summary>
         public string Kind { get; set; } = "Other";
         /// <summary>Region of the server address (MainlandChina, HongKong, Overseas, Private, Special, Unknown), when known.</summary>
         public string? Region { get; set; }
@@ -43,8 +46,14 @@ namespace WeChatNet
         /// <summary>Transport payload bytes each way.</summary>
         public long PayloadToServer { get; set; }
         public long PayloadToClient { get; set; }
-        /// <summary>SYN (the last one sent) to SYN/ACK; null when the handshake was not captured.</summary>
+        /// <summary>First SYN to SYN/ACK, SYN retries included; null when the handshake was not captured.</summary>
         public double? HandshakeMs { get; set; }
+        /// <summary>SYNs sent again (same initial sequence number) before the SYN/ACK came.</summary>
+        public int SynRetries { get; set; }
+        /// <summary>The last SYN to the SYN/ACK: the path's round trip at connect time, retries left out.</summary>
+        public double? SynAckDelayMs { get; set; }
+        /// <summary>Lowest round trip from the client's data to the server's ACK of it; null when no data was timed.</summary>
+        public double? DataRttMs { get; set; }
         /// <summary>SYN/ACK to the client's ACK.</summary>
         public double? ClientAckMs { get; set; }
         public int Retransmissions { get; set; }
@@ -65,7 +74,11 @@ namespace WeChatNet
         public double MaxIdleMs { get; set; }
         /// <summary>Silences at least as long as the table's idle threshold, in milliseconds, in order.</summary>
         public double[] IdleGapsMs { get; set; } = Array.Empty<double>();
-        /// <summary>Retransmitted share of data-carrying segments, 0..1.</summary>
+        /// <summary>Retransmissions of data-carrying segments (retried SYNs and FINs are not counted here, only in Retransmissions).</summary>
+        public int DataRetransmissions { get; set; }
+        /// <summary>Segments that carried data, both ways (retransmissions included).</summary>
+        public long DataSegments { get; set; }
+        /// <summary>Retransmitted share of data-carrying segments (DataRetransmissions / data segments), 0..1.</summary>
         public double RetransmissionRate { get; set; }
         public bool Closed { get; set; }
         /// <summary>MMTLS records seen on this flow (long link straight on TCP, or inside short-link bodies).</summary>

@@ -8,10 +8,15 @@ namespace WeChatNet.Analysis
     public static class FlowSelection
     {
         /// <summary>
-        /// A WeChat flow: a known WeChat host or role, a WeChat link kind (long/short link, dispatch, media), DNS, or a
-        /// server in a Tencent autonomous system.
+        /// A WeChat flow: a host the catalog knows (from SNI, Host, DNS or dispatch: whatever the address tables say), a
+        /// WeChat link kind seen in the traffic (long/short link, dispatch, media, web), a DNS flow asking for a WeChat
+        /// name, or a server in a Tencent autonomous system.
         /// </summary>
-        public static bool IsWeChat(Flow f) => f.Role != null || f.Kind != "Other" || string.Equals(f.Owner, "Tencent", StringComparison.Ordinal);
+        public static bool IsWeChat(Flow f)
+        {
+            if (f.Kind == "Dns") return f.Host != null && WeChat.EndpointCatalog.Default.Classify(f.Host) != null;
+            return f.Role != null || f.Kind != "Other" || string.Equals(f.Owner, "Tencent", StringComparison.Ordinal);
+        }
 
         public static IEnumerable<Flow> Select(IEnumerable<Flow> flows, ICollection<string>? roles, string? protocol, bool all) =>
             flows.Where(f => all || IsWeChat(f))

@@ -68,7 +68,7 @@ namespace WeChatNet.Analysis
         public IReadOnlyList<FlowState> States => _all;
 
         /// <summary>Turns every flow into its output record.</summary>
-        public List<Flow> ToFlows(Func<IpKey, string?>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
+        public List<Flow> ToFlows(Func<IpKey, long, (string? Host, string? Source)>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
         {
             var list = new List<Flow>(_all.Count);
             foreach (var f in _all) list.Add(f.ToFlow(hostOf, whereIs));
@@ -94,6 +94,8 @@ namespace WeChatNet.Analysis
         private string _finSequence = "";
         private int _dataSegments;
         private bool _aLastKeepAlive, _bLastKeepAlive;
+        private long _aIsn = -1, _bIsn = -1;
+        private int _synRetries;
 
         internal FlowState(int id, ConversationKey key, long firstNs)
         {
@@ -122,8 +124,10 @@ namespace WeChatNet.Analysis
 
         /// <summary>Set by application decoders (long link seen, dispatch seen...): overrides the port-based kind.</summary>
         public string? ApplicationKind { get; set; }
-        /// <summary>Set by application decoders that learn the host (HTTP Host header).</summary>
+        /// <summary>Set by application decoders that learn the host from the connection itself (TLS SNI, HTTP Host header, DNS query).</summary>
         public string? ApplicationHost { get; set; }
+        /// <summary>Where <see cref="ApplicationHost"/> came from (WeChat.HostSources).</summary>
+        public string? ApplicationHostSource { get; set; }
 
         internal void Add(in FlowPacket p, bool fromA, FlowTable table)
         {
@@ -149,6 +153,14 @@ namespace WeChatNet.Analysis
             }
 
             bool syn = p.Has(TcpFlags.Syn), ack = p.Has(TcpFlags.Ack), fin = p.Has(TcpFlags.Fin), rst = p.Has(TcpFlags.Rst);
+            if (syn)
+            {
+                // A SYN (or SYN/ACK) with a new initial sequence number before any data: that side started over.
+                ref long isn = ref (fromA ? ref _aIsn : ref _bIsn);
+                if (isn >= 0 && isn != p.Sequence && dir.PayloadBytes == 0) dir.RestartSequenceSpace();
+                else if (isn >= 0 && isn == p.Sequence && !ack && _synAckNs == long.MinValue) _synRetries++;
+                isn = p.Sequence;
+            }
             if (syn && !ack)
             {
                 _synNs = now; // the last SYN before the SYN/ACK: an RTT, not the connect timeout
@@ -179,8 +191,11 @@ namespace WeChatNet.Analysis
                 bool fast = other.DuplicateAcksInRow >= 2 && other.HasLastAck && p.Sequence == other.LastAck;
                 switch (dir.Judge(start, start + segLen, p.PayloadLength, syn || fin, now, reorder, fast))
                 {
-                    case SegmentVerdict.Retransmission: dir.Retransmissions++; break;
-                    case SegmentVerdict.SpuriousRetransmission: dir.Retransmissions++; dir.SpuriousRetransmissions++; break;
+                    case SegmentVerdict.Retransmission: dir.Retransmissions++; if (p.PayloadLength > 0) dir.DataRetransmissions++; break;
+                    case SegmentVerdict.SpuriousRetransmission:
+                        dir.Retransmissions++; dir.SpuriousRetransmissions++;
+                        if (p.PayloadLength > 0) dir.DataRetransmissions++;
+                        break;
                     case SegmentVerdict.OutOfOrder: dir.OutOfOrder++; break;
                     case SegmentVerdict.KeepAlive: dir.KeepAlives++; keepAlive = true; break;
                 }
@@ -195,7 +210,7 @@ namespace WeChatNet.Analysis
             if (ack)
             {
                 long ackAbs = other.UnwrapPeerAck(p.Acknowledgment);
-                other.PeerAcknowledged(ackAbs);
+                other.PeerAcknowledged(ackAbs, now);
                 bool otherKeepAlive = fromA ? _bLastKeepAlive : _aLastKeepAlive;
                 if (segLen == 0 && !rst && dir.HasLastAck && p.Acknowledgment == dir.LastAck && p.Window == dir.LastWindow
                     && p.Window != 0 && start == dir.MaxEnd && !otherKeepAlive)
@@ -243,12 +258,17 @@ namespace WeChatNet.Analysis
         public double MaxIdleMs { get; private set; }
 
         /// <summary>The output record (hosts and regions resolved through the given lookups).</summary>
-        public Flow ToFlow(Func<IpKey, string?>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
+        public Flow ToFlow(Func<IpKey, long, (string? Host, string? Source)>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
         {
             var toServer = _clientIsA ? _a : _b;
             var toClient = _clientIsA ? _b : _a;
-            string? host = ApplicationHost ?? hostOf?.Invoke(ServerAddress);
-            var cls = host is null ? null : EndpointCatalog.Default.Classify(host);
+            string? host = ApplicationHost, hostSource = ApplicationHostSource;
+            if (host is null && hostOf != null) (host, hostSource) = hostOf(ServerAddress, FirstNs);
+            if (host is null) hostSource = null;
+            bool dns = Key.PortA == 53 || Key.PortB == 53;
+            // A DNS flow is named by what it asked; the name's role is not the flow's (it carries no long or short link).
+            var cls = host is null || dns ? null : EndpointCatalog.Default.Classify(host);
+            int dataRetrans = toServer.DataRetransmissions + toClient.DataRetransmissions;
             var where = whereIs?.Invoke(ServerAddress) ?? (null, null);
             int retrans = toServer.Retransmissions + toClient.Retransmissions;
             int resetsC = toServer.Resets, resetsS = toClient.Resets;
@@ -264,6 +284,7 @@ namespace WeChatNet.Analysis
                 Server = ServerAddress.WithPort(ServerPort),
                 ClientDecidedBy = _decidedBy,
                 Host = host,
+                HostSource = hostSource,
                 Role = cls?.Role.ToString(),
                 Kind = KindOf(cls?.Role),
                 Region = where.Region,
@@ -279,7 +300,10 @@ namespace WeChatNet.Analysis
                 Bytes = toServer.FrameBytes + toClient.FrameBytes,
                 PayloadToServer = toServer.PayloadBytes,
                 PayloadToClient = toClient.PayloadBytes,
-                HandshakeMs = _synNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _synNs ? (_synAckNs - _synNs) / 1e6 : (double?)null,
+                HandshakeMs = _firstSynNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _firstSynNs ? (_synAckNs - _firstSynNs) / 1e6 : (double?)null,
+                SynRetries = _synRetries,
+                SynAckDelayMs = _synNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _synNs ? (_synAckNs - _synNs) / 1e6 : (double?)null,
+                DataRttMs = toServer.MinRttNs == long.MaxValue ? (double?)null : toServer.MinRttNs / 1e6,
                 ClientAckMs = _synAckNs != long.MinValue && _clientAckNs != long.MinValue ? (_clientAckNs - _synAckNs) / 1e6 : (double?)null,
                 Retransmissions = retrans,
                 SpuriousRetransmissions = toServer.SpuriousRetransmissions + toClient.SpuriousRetransmissions,
@@ -294,7 +318,9 @@ namespace WeChatNet.Analysis
                 CaptureGapBytes = toServer.UnfilledHoleBytes + toClient.UnfilledHoleBytes,
                 MaxIdleMs = MaxIdleMs,
                 IdleGapsMs = _idleGaps.ToArray(),
-                RetransmissionRate = _dataSegments == 0 ? 0 : Math.Min(1.0, retrans / (double)_dataSegments),
+                DataRetransmissions = dataRetrans,
+                DataSegments = _dataSegments,
+                RetransmissionRate = _dataSegments == 0 ? 0 : Math.Min(1.0, dataRetrans / (double)_dataSegments),
                 Closed = Closed,
             };
             return f;
@@ -313,6 +339,10 @@ namespace WeChatNet.Analysis
                 case EndpointRole.Media:
                 case EndpointRole.Moments:
                 case EndpointRole.Video: return "Media";
+                case EndpointRole.Web:
+                case EndpointRole.WebPush:
+                case EndpointRole.WebLogin:
+                case EndpointRole.Static: return "Web";
                 default: return "Other";
             }
         }

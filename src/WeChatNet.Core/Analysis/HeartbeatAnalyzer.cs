@@ -33,7 +33,9 @@ namespace WeChatNet.Analysis
             HeartbeatOptions? options = null)
         {
             options ??= new HeartbeatOptions();
-            var longLinks = flows.Where(f => f.Kind == "LongLink" && f.Protocol == "Tcp").OrderBy(f => f.Start).ToList();
+            // A connect that carried no data (one of Mars' racing parallel connects, closed when another won) is no long link.
+            var longLinks = flows.Where(f => f.Kind == "LongLink" && f.Protocol == "Tcp"
+                && (f.PayloadToServer > 0 || f.PayloadToClient > 0 || observationsOf(f.Id).Count > 0)).OrderBy(f => f.Start).ToList();
             var reports = new List<HeartbeatReport>(longLinks.Count);
             foreach (var flow in longLinks)
             {

@@ -44,6 +44,13 @@ namespace WeChatNet.Analysis
         public bool HasLastAck;
 
         public int Retransmissions;
+        /// <summary>Retransmissions of segments that carried data (a retried SYN or FIN is not one): the loss rate's numerator.</summary>
+        public int DataRetransmissions;
+        /// <summary>Lowest round trip from a data segment of this direction to the peer's ACK of it (Karn: retransmitted data is not timed).</summary>
+        public long MinRttNs = long.MaxValue;
+        private bool _rttArmed;
+        private long _rttEnd;
+        private long _rttSentNs;
         public int SpuriousRetransmissions;
         public int OutOfOrder;
         public int KeepAlives;
@@ -118,8 +125,10 @@ namespace WeChatNet.Analysis
                 if (start > MaxEnd) AddHole(MaxEnd, start, nowNs);
                 MaxEnd = end;
                 _maxEndNs = nowNs;
+                if (payloadLength > 0 && !_rttArmed) { _rttArmed = true; _rttEnd = end; _rttSentNs = nowNs; }
                 return SegmentVerdict.Normal;
             }
+            if (_rttArmed && start < _rttEnd) _rttArmed = false; // sent again: its ACK cannot be timed
             if (payloadLength <= 1 && !synOrFin && start == MaxEnd - 1 && end <= MaxEnd)
                 return SegmentVerdict.KeepAlive;
             FillHoles(start, end);
@@ -156,9 +165,29 @@ namespace WeChatNet.Analysis
         }
 
         /// <summary>The peer acknowledged our bytes up to <paramref name="ack"/>: holes below it were delivered, just not captured.</summary>
-        public void PeerAcknowledged(long ack)
+        public void PeerAcknowledged(long ack, long nowNs)
         {
             if (ack > AckedByPeer) AckedByPeer = ack;
+            if (_rttArmed && ack >= _rttEnd)
+            {
+                _rttArmed = false;
+                long rtt = nowNs - _rttSentNs;
+                if (rtt >= 0 && rtt < MinRttNs) MinRttNs = rtt;
+            }
+        }
+
+        /// <summary>
+        /// The sender started over with a new initial sequence number before sending data (a second SYN or SYN/ACK with a
+        /// new ISN, as tshark treats it): the old sequence space, its holes and the peer's acknowledgments of it are dropped.
+        /// </summary>
+        public void RestartSequenceSpace()
+        {
+            _started = false;
+            _ackStarted = false;
+            _holes.Clear();
+            MaxEnd = 0;
+            AckedByPeer = long.MinValue;
+            _rttArmed = false;
         }
 
         private struct Hole

@@ -255,13 +255,28 @@ namespace WeChatNet.Capture
             uint incl = U32(h.Slice(8));
             uint orig = U32(h.Slice(12));
             if (incl > (uint)PcapRecordCap) return $"its captured length {incl} exceeds the largest possible record ({PcapRecordCap} bytes)";
-            if (orig < incl) return $"its captured length {incl} exceeds its original length {orig}";
-            if (frac >= (_nanosecondPcap ? 1_000_000_000u : 1_000_000u)) return $"its sub-second timestamp {frac} is out of range";
+            // What libpcap and tshark read anyway (the record is kept and flagged, see PcapHeaderQuirk) is only
+            // implausible while looking for the next record after damage.
+            if (strictTime && PcapHeaderQuirk(h) is string quirk) return quirk;
             if (strictTime && _lastSeconds >= 0)
             {
                 long sec = U32(h);
                 if (Math.Abs(sec - _lastSeconds) > 86400L * 366) return "its timestamp is more than a year away from its neighbour's";
             }
+            return null;
+        }
+
+        /// <summary>
+        /// What is odd but readable in a pcap record header, as libpcap and tshark read it: a captured length above the
+        /// original length, or a sub-second field out of range. Null when neither.
+        /// </summary>
+        private string? PcapHeaderQuirk(ReadOnlySpan<byte> h)
+        {
+            uint frac = U32(h.Slice(4));
+            uint incl = U32(h.Slice(8));
+            uint orig = U32(h.Slice(12));
+            if (orig < incl) return $"its captured length {incl} exceeds its original length {orig}";
+            if (frac >= (_nanosecondPcap ? 1_000_000_000u : 1_000_000u)) return $"its sub-second timestamp {frac} is out of range";
             return null;
         }
 
@@ -287,7 +302,9 @@ namespace WeChatNet.Capture
             long ns = unchecked(sec * 1_000_000_000L + (_nanosecondPcap ? frac : frac * 1000L));
             _lastSeconds = sec;
             _number++;
-            record = new CaptureRecord(h.Slice(16, incl), _number, ns, true, _interfaces[0], (int)Math.Min(int.MaxValue, U32(h.Slice(12))), offset, default, _bigEndian);
+            string? quirk = PcapHeaderQuirk(h);
+            record = new CaptureRecord(h.Slice(16, incl), _number, ns, true, _interfaces[0], (int)Math.Min(int.MaxValue, U32(h.Slice(12))), offset, default, _bigEndian,
+                quirk is null ? null : $"record header at offset {offset}: {quirk} (kept, as libpcap and tshark read it)");
             _src.Advance(16 + incl);
             return CaptureReadResult.Packet;
         }

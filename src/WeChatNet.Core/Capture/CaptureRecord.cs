@@ -16,8 +16,9 @@ namespace WeChatNet.Capture
         private readonly bool _bigEndian;
 
         internal CaptureRecord(ReadOnlySpan<byte> data, long number, long timestampNanoseconds, bool hasTimestamp,
-            CaptureInterface captureInterface, int originalLength, long fileOffset, ReadOnlySpan<byte> options, bool bigEndian)
+            CaptureInterface captureInterface, int originalLength, long fileOffset, ReadOnlySpan<byte> options, bool bigEndian, string? headerProblem = null)
         {
+            HeaderProblem = headerProblem;
             Data = data;
             Number = number;
             TimestampNanoseconds = timestampNanoseconds;
@@ -41,6 +42,9 @@ namespace WeChatNet.Capture
         public ushort LinkType => Interface.LinkType;
         public int CapturedLength => Data.Length;
         public int OriginalLength { get; }
+        /// <summary>What was odd in the record's header but read anyway, as libpcap does (captured length above the original
+        /// length, sub-second field out of range); null when nothing was.</summary>
+        public string? HeaderProblem { get; }
         /// <summary>Offset of the record's header in the (decompressed) file.</summary>
         public long FileOffset { get; }
 

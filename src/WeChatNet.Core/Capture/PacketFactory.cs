@@ -26,6 +26,7 @@ namespace WeChatNet.Capture
             var comment = record.CommentUtf8;
             var packet = Create(decoded, record.Number, record.TimestampNanoseconds, record.Interface.DisplayName, record.Interface.Index, record.OriginalLength, file);
             if (!comment.IsEmpty) packet.Comment = Encoding.UTF8.GetString(comment.ToArray());
+            if (record.HeaderProblem != null) packet.Problem = packet.Problem is null ? record.HeaderProblem : record.HeaderProblem + "; " + packet.Problem;
             return packet;
         }
 

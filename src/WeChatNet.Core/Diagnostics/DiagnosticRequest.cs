@@ -65,6 +65,9 @@ namespace WeChatNet.Diagnostics
         /// <summary>Where the client is (MainlandChina or Overseas), for the region rules of the capture and of the resolvers it uses.</summary>
         public string? ClientRegion { get; set; }
 
+        /// <summary>Judge every flow and DNS name of the captures, not only WeChat's (-All).</summary>
+        public bool AllTraffic { get; set; }
+
         /// <summary>Region and owner of addresses; null uses <see cref="IpIntelligence.Default"/>.</summary>
         public IpIntelligence? IpIntel { get; set; }
 

@@ -66,7 +66,7 @@ namespace WeChatNet.Diagnostics
             for (int i = 0; i < files; i++)
             {
                 string file = request.CapturePaths[i];
-                if (analyzer == null || !request.JoinCaptures) analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = request.ClientRegion });
+                if (analyzer == null || !request.JoinCaptures) analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = request.ClientRegion, AllTraffic = request.AllTraffic });
                 var current = analyzer;
                 int before = current.Errors.Count;
                 int index = i;

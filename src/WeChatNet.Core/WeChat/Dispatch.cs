@@ -18,6 +18,7 @@ namespace WeChatNet
             ClientIp = clientIp;
             IspId = ispId;
             Timestamp = timestamp;
+            ServerTime = timestamp;
             NextIpv6 = nextIpv6;
             Domains = domains;
             Builtin = builtin;
@@ -36,7 +37,10 @@ namespace WeChatNet
         /// <summary>The address the server saw, masked ("masked-xxxxxxxx") unless identifiers are shown.</summary>
         public string ClientIp { get; }
         public string IspId { get; }
-        public DateTimeOffset? Timestamp { get; }
+        /// <summary>When the document was seen: the packet's time for a captured answer, the server's &lt;timestamp&gt; for a fetched one.</summary>
+        public DateTimeOffset? Timestamp { get; internal set; }
+        /// <summary>The server's &lt;timestamp&gt; element (when it wrote the document); null when absent.</summary>
+        public DateTimeOffset? ServerTime { get; }
         public string NextIpv6 { get; }
         public DispatchDomain[] Domains { get; }
         /// <summary>Fallback addresses from &lt;builtiniplist&gt;.</summary>

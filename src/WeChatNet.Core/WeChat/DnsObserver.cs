@@ -8,7 +8,7 @@ namespace WeChatNet.WeChat
     internal static class DnsObserver
     {
         /// <summary>Decodes one DNS message; answers name their addresses in <paramref name="names"/>.</summary>
-        public static DnsMessage Decode(ReadOnlySpan<byte> message, string transport, HostNamer names)
+        public static DnsMessage Decode(ReadOnlySpan<byte> message, string transport, HostNamer names, long ticks)
         {
             var m = new DnsMessage { Transport = transport };
             var result = DnsWireMessage.TryDecode(message, out var decoded);
@@ -40,7 +40,7 @@ namespace WeChatNet.WeChat
                 {
                     addresses.Add(r.Address);
                     // The name the client asked for is what names the address (a CNAME target is the CDN's name).
-                    if (decoded.IsResponse && m.QueryName.Length > 0) names.AddResolved(r.Address, m.QueryName);
+                    if (decoded.IsResponse && m.QueryName.Length > 0) names.AddResolved(r.Address, m.QueryName, HostSources.Dns, ticks);
                 }
             }
             m.Answers = answers.ToArray();

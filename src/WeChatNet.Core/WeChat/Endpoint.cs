@@ -15,6 +15,14 @@ namespace WeChatNet
         Support,
         Download,
         Other,
+        /// <summary>Web WeChat's page and API (the browser client: web.wechat.com, wx.qq.com, wx2.qq.com).</summary>
+        Web,
+        /// <summary>Web WeChat's long-poll sync check (webpush.*).</summary>
+        WebPush,
+        /// <summary>Web WeChat's QR-code login (login.*).</summary>
+        WebLogin,
+        /// <summary>Static resources (scripts, styles, images of WeChat's pages: res.wx.qq.com).</summary>
+        Static,
     }
 
     /// <summary>Which client a host serves: Weixin (mainland names) or WeChat (*.wechat.com, overseas).</summary>

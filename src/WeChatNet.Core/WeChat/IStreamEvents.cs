@@ -16,6 +16,7 @@ namespace WeChatNet.WeChat
         void OnGap(StreamDecoder stream, long bytes, long ts);
         void OnDecodingStopped(StreamDecoder stream, string reason, long ts);
         void OnDnsMessage(StreamDecoder stream, ReadOnlySpan<byte> message, long ts);
+        void OnServerName(StreamDecoder stream, string name, long ts);
         void OnEnd(StreamDecoder stream, TcpStreamEnd reason, long ts);
     }
 }

@@ -48,13 +48,32 @@ namespace WeChatNet.WeChat
             ("nat-timeout", "a home router that forgets idle TCP mappings after 180 s: every long link dies at its first 210 s heartbeat and reconnects", NatTimeout),
         };
 
+        /// <summary>
+        /// Realistic situations for the precision suite (not shipped in samples/): healthy ones must give no Warning or Error,
+        /// faulty ones exactly the finding that names their fault. Generate them by name like the samples.
+        /// </summary>
+        private static readonly (string Name, string Description, Action<SampleNetwork> Build)[] s_precision =
+        {
+            ("long-rtt-healthy", "an overseas client 183 ms from Singapore: DNS, a long link and 15 short links, every connect and data round trip 181-185 ms", LongRttHealthy),
+            ("aaaa-servfail", "the resolver answers SERVFAIL to AAAA for sglong/sgshort.wechat.com while the A lookups succeed and every connection works over IPv4", AaaaServfail),
+            ("shared-address", "the dispatch gives one address to sgaxshort.wechat.com and sgshort.wechat.com; every request on it carries Host: sgshort.wechat.com", SharedAddress),
+            ("syn-retries", "a short-link connect whose SYN is sent three times (2.4 s) before the SYN/ACK, and a long-link connect answered by a second SYN/ACK with a new ISN", SynRetries),
+            ("web-wechat", "Web WeChat in a browser: TLS to web.wechat.com, webpush.web.wechat.com, login.web.wechat.com and res.wx.qq.com (SNI only), on addresses no Tencent prefix holds", WebWeChat),
+            ("mixed-traffic", "a healthy WeChat session amid heavy other traffic: Google connections reset by the server, a lossy KakaoTalk download, NTP and Teams lookups failing, racing connects", MixedTraffic),
+            ("truncated-response", "short links whose response's first 1400 bytes the capture missed", TruncatedResponse),
+            ("many-slow-connects", "50 short links to sgshort.wechat.com, each connect answered only after one SYN retry (1 s): one server, one finding", ManySlowConnects),
+        };
+
         /// <summary>The sample names, in order.</summary>
         public static IReadOnlyList<string> Names => s_samples.Select(s => s.Name).ToArray();
+
+        /// <summary>The precision suite's situations, in order (generated on demand, not shipped).</summary>
+        public static IReadOnlyList<string> PrecisionNames => s_precision.Select(s => s.Name).ToArray();
 
         public static string Describe(string name) => Find(name).Description;
 
         private static (string Name, string Description, Action<SampleNetwork> Build) Find(string name) =>
-            s_samples.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)) is var s && s.Name != null
+            s_samples.Concat(s_precision).FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)) is var s && s.Name != null
                 ? s : throw new ArgumentException($"No sample named '{name}'. Samples: {string.Join(", ", Names)}.", nameof(name));
 
         public static SampleCapture Generate(string name)
@@ -247,9 +266,12 @@ namespace WeChatNet.WeChat
             Close(net, c, clientFirst: false);
         }
 
-        private static void ShortLink(SampleNetwork net, IPAddress server, string host, int requestData, int responseData)
+        private static void ShortLink(SampleNetwork net, IPAddress server, string host, int requestData, int responseData) =>
+            ShortLink(net, new SampleTcp(net, server, 80, host).Open(32), requestData, responseData);
+
+        private static void ShortLink(SampleNetwork net, SampleTcp c, int requestData, int responseData, int missedResponseSegments = 0)
         {
-            var c = new SampleTcp(net, server, 80, host).Open(32);
+            string host = c.Host;
             var hello = WeChatWireBuilder.ClientHello(new ushort[] { 0x00A8 }, net.RandomBytes(32), 1795334400, new[] { ((ushort)0x000F, net.RandomBytes(120)) });
             var body = Record(net, c, true, MmtlsRecordHeader.EarlyDataHandshake, hello, "ClientHello", "ShortLink")
                 .Concat(Record(net, c, true, MmtlsRecordHeader.EarlyDataHandshake, EncryptedHandshake(net, 36), "Encrypted", "ShortLink"))
@@ -265,7 +287,9 @@ namespace WeChatNet.WeChat
                 .Concat(Record(net, c, false, MmtlsRecordHeader.ApplicationData, net.RandomBytes(responseData), "", "ShortLink"))
                 .Concat(Record(net, c, false, MmtlsRecordHeader.Alert, net.RandomBytes(2 + 16 + 3), "", "ShortLink")).ToArray();
             string rhead = $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {rbody.Length}\r\nConnection: close\r\n\r\n";
-            c.Send(false, Encoding.ASCII.GetBytes(rhead).Concat(rbody).ToArray(), "short link answer");
+            var response = Encoding.ASCII.GetBytes(rhead).Concat(rbody).ToArray();
+            if (missedResponseSegments > 0) c.SendMissingStart(false, response, missedResponseSegments, "short link answer, its start not captured");
+            else c.Send(false, response, "short link answer");
             net.Expect("ShortLinkExchange", true, $"POST {path} 200", host);
             Close(net, c, clientFirst: false);
         }
@@ -447,6 +471,175 @@ namespace WeChatNet.WeChat
             SendFrame(net, c, false, LongLinkCommands.Heartbeat + LongLinkCommands.ReplyOffset, 0, 0, "heartbeat reply");
             net.Wait(500);
             Close(net, c);
+        }
+
+        // ------------------------------------------------------------------ precision situations
+
+        private static SampleTcp Tcp(SampleNetwork net, string address, ushort port, string host, double rttMs) =>
+            new SampleTcp(net, IPAddress.Parse(address), port, host) { RealisticAcks = true }.Open(rttMs);
+
+        private static void LongRttHealthy(SampleNetwork net)
+        {
+            net.Lookup("sglong.wechat.com", "43.130.30.240");
+            net.Lookup("sgshort.wechat.com", "43.130.30.241");
+            var l = Tcp(net, "43.130.30.240", 443, "sglong.wechat.com", 183);
+            MmtlsHandshake(net, l);
+            EncryptedIdentify(net, l);
+            for (int i = 0; i < 15; i++)
+            {
+                double rtt = 181 + net.Random.Next(5);
+                ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", rtt), 200 + 40 * i, 600 + 90 * i);
+                net.Wait(400);
+            }
+            net.Wait(1000);
+            Close(net, l);
+        }
+
+        private static void AaaaServfail(SampleNetwork net)
+        {
+            foreach (var name in new[] { "sglong.wechat.com", "sgshort.wechat.com" })
+            {
+                net.LookupFailing(name, Dns.DnsRecordType.AAAA, Dns.DnsResponseCode.ServFail);
+                net.Lookup(name, name.StartsWith("sglong", StringComparison.Ordinal) ? "43.130.30.240" : "43.130.30.241");
+            }
+            var l = Tcp(net, "43.130.30.240", 443, "sglong.wechat.com", 40);
+            MmtlsHandshake(net, l);
+            EncryptedIdentify(net, l);
+            for (int i = 0; i < 3; i++) { ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", 41), 300, 900); net.Wait(200); }
+            // A query in the capture's last moments: no answer could have come yet.
+            net.LookupFailing("sgshort.wechat.com", Dns.DnsRecordType.A, null);
+            net.Wait(1000);
+            Close(net, l);
+        }
+
+        private static void SharedAddress(SampleNetwork net)
+        {
+            Dispatch(net, "203.205.239.82", new[]
+            {
+                ("sgshort.wechat.com", new[] { "43.130.30.241" }),
+                ("sgaxshort.wechat.com", new[] { "43.130.30.241" }), // last: "the latest answer wins" would pick it
+                ("sglong.wechat.com", new[] { "43.130.30.240" }),
+            });
+            var l = Tcp(net, "43.130.30.240", 443, "sglong.wechat.com", 38);
+            MmtlsHandshake(net, l);
+            for (int i = 0; i < 4; i++) { ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", 39), 250, 700); net.Wait(150); }
+            net.Wait(500);
+            Close(net, l);
+        }
+
+        private static void SynRetries(SampleNetwork net)
+        {
+            net.Lookup("sgshort.wechat.com", "43.130.30.241");
+            net.Lookup("sglong.wechat.com", "43.130.30.240");
+            var l = new SampleTcp(net, IPAddress.Parse("43.130.30.240"), 443, "sglong.wechat.com") { RealisticAcks = true }.Open(36, Array.Empty<double>(), newIsnSynAck: true);
+            MmtlsHandshake(net, l);
+            EncryptedIdentify(net, l);
+            for (int i = 0; i < 3; i++) { ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", 35), 300, 800); net.Wait(100); }
+            // The SYN goes unanswered twice (1 s, then 1.4 s later), the third is answered after 31 ms.
+            var slow = new SampleTcp(net, IPAddress.Parse("43.130.30.241"), 80, "sgshort.wechat.com") { RealisticAcks = true }.Open(31, new[] { 1000.0, 1400.0 }, newIsnSynAck: false);
+            ShortLink(net, slow, 300, 800);
+            net.Wait(500);
+            Close(net, l);
+        }
+
+        private static byte[] TlsServerFlight(SampleNetwork net, int length)
+        {
+            var b = net.RandomBytes(length);
+            b[0] = 0x16; b[1] = 0x03; b[2] = 0x03; b[3] = (byte)((length - 5) >> 8); b[4] = (byte)(length - 5);
+            return b;
+        }
+
+        private static byte[] TlsAppData(SampleNetwork net, int length)
+        {
+            var b = net.RandomBytes(length);
+            b[0] = 0x17; b[1] = 0x03; b[2] = 0x03; b[3] = (byte)((length - 5) >> 8); b[4] = (byte)(length - 5);
+            return b;
+        }
+
+        /// <summary>One HTTPS connection named only by its ClientHello's SNI: handshake, a few requests and responses, FIN.</summary>
+        private static void Https(SampleNetwork net, string address, string sni, double rttMs, int exchanges, int responseBytes, string? rstComment = null)
+        {
+            var c = Tcp(net, address, 443, sni, rttMs);
+            c.Send(true, TlsClientHello.Build(sni, net.RandomBytes(32)), "TLS ClientHello, SNI " + sni);
+            net.Wait(5);
+            c.Send(false, TlsServerFlight(net, 2900), "TLS ServerHello, certificate");
+            c.Send(true, TlsAppData(net, 126), "TLS client Finished");
+            for (int i = 0; i < exchanges; i++)
+            {
+                c.Send(true, TlsAppData(net, 420), "request");
+                net.Wait(20 + net.Random.Next(30));
+                c.Send(false, TlsAppData(net, Math.Min(16000, responseBytes)), "response");
+                net.Wait(60);
+            }
+            if (rstComment != null) c.Reset(false, rstComment);
+            else c.Close();
+        }
+
+        private static void WebWeChat(SampleNetwork net)
+        {
+            // 2017 addresses the 2026 Tencent prefix table does not hold; the browser resolves through the home router.
+            net.Lookup("web.wechat.com", "203.0.113.70");
+            Https(net, "203.0.113.70", "web.wechat.com", 24, 4, 9000);
+            net.Lookup("login.web.wechat.com", "203.0.113.71");
+            Https(net, "203.0.113.71", "login.web.wechat.com", 25, 3, 600);
+            net.Lookup("res.wx.qq.com", "198.51.100.80");
+            for (int i = 0; i < 3; i++) Https(net, "198.51.100.80", "res.wx.qq.com", 12, 2, 15000);
+            net.Lookup("webpush.web.wechat.com", "203.0.113.72");
+            for (int i = 0; i < 4; i++) { Https(net, "203.0.113.72", "webpush.web.wechat.com", 24, 1, 300); net.Wait(25_000); }
+            for (int i = 0; i < 20; i++) { Https(net, "203.0.113.70", "web.wechat.com", 24 + net.Random.Next(3), 2, 1200); net.Wait(3000); }
+        }
+
+        private static void MixedTraffic(SampleNetwork net)
+        {
+            // WeChat, healthy.
+            net.Lookup("sglong.wechat.com", "43.130.30.240");
+            net.Lookup("sgshort.wechat.com", "43.130.30.241");
+            // Mars' parallel connects: two race, the first SYN/ACK wins, the loser is closed without data.
+            var loser = Tcp(net, "43.130.30.242", 443, "sglong.wechat.com", 52);
+            var l = Tcp(net, "43.130.30.240", 443, "sglong.wechat.com", 40);
+            loser.Close();
+            MmtlsHandshake(net, l);
+            EncryptedIdentify(net, l);
+            // Other applications: failing lookups of their own names, Google connections the server resets, a lossy download.
+            net.LookupFailing("ntp.ubuntu.com", Dns.DnsRecordType.A, Dns.DnsResponseCode.ServFail);
+            net.LookupFailing("teams.microsoft.com", Dns.DnsRecordType.A, Dns.DnsResponseCode.ServFail);
+            net.LookupFailing("www.gstatic.com", Dns.DnsRecordType.A, null);
+            net.Wait(6000);
+            for (int i = 0; i < 6; i++) Https(net, "142.250.70." + (10 + i), "www.google.com", 9, 2, 3000, "server RST");
+            for (int i = 0; i < 4; i++) ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", 41), 300, 900);
+            var kakao = Tcp(net, "211.249.220.24", 443, "talk.kakao.com", 60);
+            kakao.Send(true, TlsClientHello.Build("talk-pilsner.kakao.com", net.RandomBytes(32)), "TLS ClientHello");
+            var big = TlsAppData(net, 1400 * 40);
+            var pieces = new List<(int, int, string?)>();
+            for (int i = 0; i < 40; i++)
+            {
+                pieces.Add((i * 1400, 1400, null));
+                if (i % 5 == 4) pieces.Add((i * 1400, 1400, "retransmission"));
+            }
+            kakao.SendPieces(false, big, pieces);
+            kakao.Close();
+            net.Wait(2000);
+            Close(net, l);
+        }
+
+        private static void ManySlowConnects(SampleNetwork net)
+        {
+            net.Lookup("sgshort.wechat.com", "43.130.30.241", "43.130.30.242");
+            for (int i = 0; i < 50; i++)
+            {
+                var c = new SampleTcp(net, IPAddress.Parse(i % 2 == 0 ? "43.130.30.241" : "43.130.30.242"), 80, "sgshort.wechat.com") { RealisticAcks = true }
+                    .Open(38 + net.Random.Next(4), new[] { 1000.0 }, newIsnSynAck: false);
+                ShortLink(net, c, 300, 700);
+                net.Wait(200);
+            }
+        }
+
+        private static void TruncatedResponse(SampleNetwork net)
+        {
+            net.Lookup("sgshort.wechat.com", "43.130.30.241");
+            ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", 40), 300, 900);
+            ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", 40), 300, 5000, missedResponseSegments: 1);
+            ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", 40), 300, 900);
         }
     }
 }

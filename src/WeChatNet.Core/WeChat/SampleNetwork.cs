@@ -99,6 +99,23 @@ namespace WeChatNet.WeChat
             WriteIp(src, dst, 17, u, comment);
         }
 
+        /// <summary>A lookup of another type answered with an error code (SERVFAIL to AAAA...), or never answered (null).</summary>
+        public void LookupFailing(string name, Dns.DnsRecordType type, Dns.DnsResponseCode? code, IPAddress? resolver = null)
+        {
+            var server = resolver ?? Resolver;
+            ushort port = NextPort();
+            ushort id = _nextDnsId++;
+            Udp(Phone, port, server, 53, Dns.DnsWireMessage.CreateQuery(id, name, type, null).Encode(), $"DNS query {name} {type}");
+            Wait(18);
+            if (code is null) return;
+            var response = Dns.DnsWireMessage.CreateQuery(id, name, type, null);
+            response.IsResponse = true;
+            response.RecursionAvailable = true;
+            response.HeaderRcode = (byte)code.Value;
+            Udp(server, 53, Phone, port, response.Encode(), $"DNS answer {name} {type}: {code}");
+            Wait(5);
+        }
+
         /// <summary>A DNS A lookup by the phone, answered by the home router; expected as a query and a response.</summary>
         public void Lookup(string name, params string[] addresses)
         {

@@ -14,6 +14,13 @@ namespace WeChatNet.WeChat
         public const int Mss = 1400;
         private readonly SampleNetwork _net;
         private uint _clientSeq, _serverSeq;
+        private double _rttMs;
+
+        /// <summary>
+        /// The server's ACK of the client's data comes one round trip later (as a capture on the phone sees it), not at once;
+        /// off for the shipped samples, whose bytes stay as they were.
+        /// </summary>
+        public bool RealisticAcks { get; set; }
 
         public SampleTcp(SampleNetwork net, IPAddress server, ushort serverPort, string host)
         {
@@ -31,12 +38,35 @@ namespace WeChatNet.WeChat
         public ushort ClientPort { get; }
         public string Host { get; }
 
-        public SampleTcp Open(double rttMs = 30)
+        public SampleTcp Open(double rttMs = 30) => Open(rttMs, Array.Empty<double>(), newIsnSynAck: false);
+
+        /// <summary>
+        /// Handshake with SYN retries: the SYN is sent again after each of <paramref name="retryAfterMs"/> (same ISN), then
+        /// answered after <paramref name="rttMs"/>. With <paramref name="newIsnSynAck"/> a first SYN/ACK is answered by the
+        /// client's RST-less retry and the server sends a second SYN/ACK with a new ISN, which the client acknowledges.
+        /// </summary>
+        public SampleTcp Open(double rttMs, double[] retryAfterMs, bool newIsnSynAck)
         {
+            _rttMs = rttMs;
             Segment(true, _clientSeq, 0, 0x02, default, "SYN");
+            foreach (var ms in retryAfterMs)
+            {
+                _net.Wait(ms);
+                Segment(true, _clientSeq, 0, 0x02, default, $"SYN again after {ms:0} ms");
+            }
             _clientSeq++;
             _net.Wait(rttMs);
-            Segment(false, _serverSeq, _clientSeq, 0x12, default);
+            if (newIsnSynAck)
+            {
+                Segment(false, _serverSeq, _clientSeq, 0x12, default, "SYN/ACK (to the first SYN)");
+                _net.Wait(rttMs * 0.8);
+                _serverSeq = unchecked(_serverSeq + 0x01000000u + (uint)_net.Random.Next(1 << 20));
+                Segment(false, _serverSeq, _clientSeq, 0x12, default, "SYN/ACK with a new ISN");
+            }
+            else
+            {
+                Segment(false, _serverSeq, _clientSeq, 0x12, default);
+            }
             _serverSeq++;
             _net.Wait(0.2);
             Segment(true, _clientSeq, _serverSeq, 0x10, default);
@@ -65,6 +95,21 @@ namespace WeChatNet.WeChat
                 int n = Math.Min(Mss, data.Length - off);
                 Data(fromClient, off, data.AsSpan(off, n), off + n == data.Length, off == 0 ? comment : null);
                 _net.Wait(spacingMs);
+            }
+            Advance(fromClient, data.Length);
+            if (RealisticAcks && fromClient) _net.Wait(_rttMs);
+            Ack(!fromClient);
+        }
+
+        /// <summary>Like <see cref="Send"/>, but the capture misses the first <paramref name="missedSegments"/> segments.</summary>
+        public void SendMissingStart(bool fromClient, byte[] data, int missedSegments, string? comment = null)
+        {
+            int index = 0;
+            for (int off = 0; off < data.Length; off += Mss, index++)
+            {
+                int n = Math.Min(Mss, data.Length - off);
+                if (index >= missedSegments) Data(fromClient, off, data.AsSpan(off, n), off + n == data.Length, index == missedSegments ? comment : null);
+                _net.Wait(0.4);
             }
             Advance(fromClient, data.Length);
             Ack(!fromClient);

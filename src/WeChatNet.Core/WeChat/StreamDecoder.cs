@@ -17,6 +17,8 @@ namespace WeChatNet.WeChat
         Dns,
         /// <summary>Was WeChat, then decoding stopped (implausible data).</summary>
         Stopped,
+        /// <summary>TLS: the client's first record is read for its server name (SNI), the rest is skipped.</summary>
+        Tls,
     }
 
     /// <summary>
@@ -164,6 +166,7 @@ namespace WeChatNet.WeChat
         {
             if (data.Length == 0) return StreamProtocol.Detecting;
             if (MmtlsRecordHeader.LooksLikeRecord(data)) return StreamProtocol.Mmtls;
+            if (TlsClientHello.LooksLikeTlsHandshake(data)) return StreamProtocol.Tls;
             if (HttpStreamReader.LooksLikeHttp(data, response: !_fromClient)) return StreamProtocol.Http;
             if (data.Length < DetectBytes) return StreamProtocol.Detecting;
             return LooksLikeLongLink(data, _maxFrame) ? StreamProtocol.LongLink : StreamProtocol.NotWeChat;
@@ -187,6 +190,7 @@ namespace WeChatNet.WeChat
                 case StreamProtocol.LongLink: FeedLongLink(data, ts); break;
                 case StreamProtocol.Mmtls: FeedMmtls(data, ts); break;
                 case StreamProtocol.Dns: FeedDns(data, ts); break;
+                case StreamProtocol.Tls: FeedTls(data, ts); break;
                 case StreamProtocol.Http:
                     if (!_http!.Feed(data, ts, out var reason)) StopDecoding("HTTP: " + reason, ts);
                     break;
@@ -287,6 +291,39 @@ namespace WeChatNet.WeChat
                 else _inBody = true;
             }
         }
+
+        /// <summary>Collects the client's first TLS record (at most one record, 16 KiB) and reports its server name.</summary>
+        private void FeedTls(ReadOnlySpan<byte> data, long ts)
+        {
+            if (!_fromClient || _tlsDone || data.Length == 0) return;
+            if (_recordBody is null)
+            {
+                if (_headerFilled < MmtlsRecordHeader.Length)
+                {
+                    int n = Math.Min(MmtlsRecordHeader.Length - _headerFilled, data.Length);
+                    data.Slice(0, n).CopyTo(_header.AsSpan(_headerFilled));
+                    _headerFilled += n;
+                    data = data.Slice(n);
+                    if (_headerFilled < MmtlsRecordHeader.Length) return;
+                }
+                int length = TlsClientHello.RecordLength(_header.AsSpan(0, MmtlsRecordHeader.Length));
+                if (length - MmtlsRecordHeader.Length > TlsClientHello.MaxRecordBody) { _tlsDone = true; return; }
+                _recordBody = new byte[length];
+                _header.AsSpan(0, MmtlsRecordHeader.Length).CopyTo(_recordBody);
+                _recordBodyFilled = MmtlsRecordHeader.Length;
+            }
+            int take = Math.Min(_recordBody.Length - _recordBodyFilled, data.Length);
+            data.Slice(0, take).CopyTo(_recordBody.AsSpan(_recordBodyFilled));
+            _recordBodyFilled += take;
+            if (_recordBodyFilled < _recordBody.Length) return;
+            _tlsDone = true;
+            string? name = TlsClientHello.TryReadServerName(_recordBody, out _);
+            _recordBody = null;
+            _headerFilled = 0;
+            if (!string.IsNullOrEmpty(name)) _events.OnServerName(this, name!, ts);
+        }
+
+        private bool _tlsDone;
 
         private void FeedDns(ReadOnlySpan<byte> data, long ts)
         {

@@ -23,6 +23,8 @@ namespace WeChatNet.WeChat
         private bool _clientEnded, _serverEnded;
         private TcpStreamEnd _clientEnd, _serverEnd;
         private string _trafficRole = "";
+        private bool _responseSeen;
+        private long _responseBytesMissed;
 
         public WeChatConnection(WeChatTrafficDecoder owner, IpKey client, ushort clientPort, IpKey server, ushort serverPort, long ts, bool lone = false)
         {
@@ -39,8 +41,9 @@ namespace WeChatNet.WeChat
             ServerDecoder = new StreamDecoder(this, fromClient: false, owner.Options.MaxFrameLength);
             ClientStream = new TcpStreamReassembler(ClientDecoder, options, owner.Budget);
             ServerStream = new TcpStreamReassembler(ServerDecoder, options, owner.Budget);
-            Host = lone ? "" : owner.Names.Lookup(server) ?? "";
-            NameFromResolution = !lone && owner.Names.IsResolved(server);
+            string? source = null;
+            Host = lone ? "" : owner.Names.Lookup(server, ts, out source) ?? "";
+            HostSource = source ?? "";
             LastActivityTicks = ts;
             if (serverPort == 53)
             {
@@ -51,7 +54,7 @@ namespace WeChatNet.WeChat
 
         public void OnDnsMessage(StreamDecoder stream, ReadOnlySpan<byte> message, long ts)
         {
-            var m = _owner.OnDnsStreamMessage(message);
+            var m = _owner.OnDnsStreamMessage(message, ts);
             if (_owner.Wants(WeChatMessageKind.DnsMessage)) _owner.Emit(Stamp(m, stream, ts));
         }
 
@@ -63,7 +66,8 @@ namespace WeChatNet.WeChat
         /// <summary>The connection as a typed key (null for a lone payload); messages carry it to the analysis.</summary>
         public FlowKey? Key { get; }
         public string Host { get; private set; }
-        private bool NameFromResolution { get; set; }
+        /// <summary>Where <see cref="Host"/> came from (<see cref="HostSources"/>); empty when unnamed.</summary>
+        public string HostSource { get; private set; }
         public StreamDecoder ClientDecoder { get; }
         public StreamDecoder ServerDecoder { get; }
         public TcpStreamReassembler ClientStream { get; }
@@ -182,16 +186,16 @@ namespace WeChatNet.WeChat
                 if (host != null && host.Length > 0 && !_lone)
                 {
                     _owner.Names.AddHttpHost(Server, host);
-                    if (!NameFromResolution && Host.Length == 0)
-                    {
-                        Host = _owner.Names.Lookup(Server) ?? "";
-                        _roleCache = null;
-                    }
+                    // The connection's own Host header is better evidence than any DNS or dispatch answer for the address.
+                    string name = HostNamer.HttpHostName(host);
+                    if (name.Length > 0 && HostSource != HostSources.Sni && !(name == Host && HostSource == HostSources.HttpHost))
+                        SetHost(name, HostSources.HttpHost);
                 }
                 if (_requests.Count >= MaxQueuedRequests) Exchange(_requests.Dequeue(), null, "request never answered (too many outstanding)");
                 _requests.Enqueue(m);
                 return;
             }
+            _responseSeen = true;
             var request = _requests.Count > 0 ? _requests.Dequeue() : null;
             Exchange(request, m, null);
         }
@@ -217,7 +221,10 @@ namespace WeChatNet.WeChat
 
             if (request is null) problems.Add("response without a captured request");
             else if (request.Incomplete) problems.Add("request incomplete");
-            if (response is null && problem is null) problems.Add("no response");
+            if (response is null && problem is null)
+                problems.Add(_responseBytesMissed > 0 && !_responseSeen
+                    ? $"response not decodable: its first {_responseBytesMissed} bytes were not captured"
+                    : "no response");
             else if (response != null && response.Incomplete) problems.Add("response incomplete");
             if (response != null && response.BodyTruncated) problems.Add($"response body longer than {HttpLimits.MaxBodyBytes} bytes: only its start was decoded");
 
@@ -307,9 +314,24 @@ namespace WeChatNet.WeChat
             return message;
         }
 
+        public void OnServerName(StreamDecoder stream, string name, long ts)
+        {
+            if (!_lone) SetHost(name, HostSources.Sni);
+        }
+
+        private void SetHost(string host, string source)
+        {
+            Host = host;
+            HostSource = source;
+            _roleCache = null;
+            _owner.OnConnectionNamed(this);
+        }
+
         public void OnGap(StreamDecoder stream, long bytes, long ts)
         {
-            if (!_owner.Wants(WeChatMessageKind.StreamEvent)) return;
+            // Bytes missing before the server's first response: the exchange says so instead of "no response".
+            if (!stream.FromClient && !_responseSeen) _responseBytesMissed += bytes;
+            if (!IsWeChat || !_owner.Wants(WeChatMessageKind.StreamEvent)) return;
             _owner.Emit(Stamp(new StreamEvent { Event = "Gap", Bytes = bytes, Reason = $"{bytes} bytes missing from the capture were skipped" }, stream, ts));
         }
 
@@ -349,7 +371,8 @@ namespace WeChatNet.WeChat
             get
             {
                 static bool Known(StreamProtocol p) => p == StreamProtocol.LongLink || p == StreamProtocol.Mmtls || p == StreamProtocol.Stopped;
-                return Known(ClientDecoder.Protocol) || Known(ServerDecoder.Protocol) || _trafficRole.Length > 0;
+                return Known(ClientDecoder.Protocol) || Known(ServerDecoder.Protocol) || _trafficRole.Length > 0
+                    || (Host.Length > 0 && EndpointCatalog.Default.Classify(Host) != null);
             }
         }
     }

@@ -197,7 +197,7 @@ namespace WeChatNet.WeChat
 
         internal void OnDnsDatagram(IpKey src, ushort sport, IpKey dst, ushort dport, ReadOnlySpan<byte> payload, long ts)
         {
-            var m = DnsObserver.Decode(payload, "Udp", Names);
+            var m = DnsObserver.Decode(payload, "Udp", Names, ts);
             if (!Wants(WeChatMessageKind.DnsMessage)) return;
             bool srcIsClient = dport == 53 && sport != 53 || (sport == dport && !m.IsResponse);
             m.Timestamp = new DateTimeOffset(ts, TimeSpan.Zero);
@@ -207,7 +207,18 @@ namespace WeChatNet.WeChat
             Emit(m);
         }
 
-        internal DnsMessage OnDnsStreamMessage(ReadOnlySpan<byte> message) => DnsObserver.Decode(message, "Tcp", Names);
+        internal DnsMessage OnDnsStreamMessage(ReadOnlySpan<byte> message, long ts) => DnsObserver.Decode(message, "Tcp", Names, ts);
+
+        /// <summary>
+        /// Called when a connection's own traffic names its server (TLS SNI, HTTP Host): the connection's flow key,
+        /// host, source (<see cref="HostSources"/>). The flow table names its flows from it.
+        /// </summary>
+        public Action<FlowKey, string, string>? ConnectionNamed { get; set; }
+
+        internal void OnConnectionNamed(WeChatConnection connection)
+        {
+            if (connection.Key is FlowKey key) ConnectionNamed?.Invoke(key, connection.Host, connection.HostSource);
+        }
 
         /// <summary>
         /// A newgetdns answer: parsed into a <see cref="Dispatch"/> whose domains name their addresses for every later
@@ -224,9 +235,10 @@ namespace WeChatNet.WeChat
             if (error != DispatchParseError.None || dispatch is null) return "dispatch document: " + message;
             foreach (var domain in dispatch.Domains)
                 foreach (var address in domain.Addresses)
-                    Names.AddResolved(address.Address, domain.Name);
+                    Names.AddResolved(address.Address, domain.Name, HostSources.Dispatch, ts);
             if (!Wants(WeChatMessageKind.Dispatch)) return null;
             dispatch.CapturedAt = new DateTimeOffset(ts, TimeSpan.Zero);
+            dispatch.Timestamp = dispatch.CapturedAt; // the packet's time, as every decoded message; ServerTime keeps the document's
             dispatch.Connection = connection.Name;
             dispatch.Flow = connection.Key;
             dispatch.Direction = connection.Name.Length == 0 ? "Unknown" : "ServerToClient";

@@ -48,7 +48,10 @@ namespace WeChatNet.Commands
         [Parameter]
         public ClientRegion? ClientRegion { get; set; }
 
-        private CaptureAnalyzer NewAnalyzer() => new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = ClientRegion?.ToString() });
+        private CaptureAnalyzer NewAnalyzer() => new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = ClientRegion?.ToString(), AllTraffic = AllTraffic });
+
+        /// <summary>Findings judge every flow and DNS name, not only WeChat's (Get-WeChatFinding -All).</summary>
+        protected virtual bool AllTraffic => false;
 
         /// <summary>An analyzer that has read something, written at the end (in order of first use).</summary>
         private void Used(CaptureAnalyzer analyzer)

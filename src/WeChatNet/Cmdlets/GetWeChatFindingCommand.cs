@@ -11,6 +11,12 @@ namespace WeChatNet.Commands
         [Parameter]
         public FindingSeverity MinimumSeverity { get; set; } = FindingSeverity.Info;
 
+        /// <summary>Judge every flow and DNS name, not only WeChat's.</summary>
+        [Parameter]
+        public SwitchParameter All { get; set; }
+
+        protected override bool AllTraffic => All.IsPresent;
+
         protected override void WriteResult(CaptureAnalysisResult result)
         {
             foreach (var finding in FindingEngine.AtLeast(result.Findings, MinimumSeverity.ToString())) WriteObject(finding);

@@ -77,6 +77,10 @@ namespace WeChatNet.Commands
         [Parameter]
         public SwitchParameter SkipTrace { get; set; }
 
+        /// <summary>Judge every flow and DNS name of the captures, not only WeChat's.</summary>
+        [Parameter]
+        public SwitchParameter All { get; set; }
+
         [Parameter]
         public RouteProtocol TraceProtocol { get; set; } = RouteProtocol.Icmp;
 
@@ -161,6 +165,7 @@ namespace WeChatNet.Commands
                 SkipTrace = SkipTrace,
                 TraceProtocol = TraceProtocol,
                 ClientRegion = ClientRegion?.ToString(),
+                AllTraffic = All.IsPresent,
                 DnsTimeoutSec = DnsTimeout.TotalSeconds,
                 ConnectTimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(ConnectTimeout), ConnectTimeout, nameof(ConnectTimeoutMs), () => TimeSpan.FromMilliseconds(ConnectTimeoutMs)).TotalMilliseconds),
                 IpIntel = IpIntelParameters.Resolve(this, Database, null, null),

@@ -19,12 +19,13 @@ namespace WeChatNet.Tests.Analysis
 
         private static Flow Tcp(int id, string kind = "LongLink", double rate = 0, int retrans = 0, double? handshake = null, string? region = null, string resetBy = "None")
             => new Flow { Id = id, Protocol = "Tcp", Kind = kind, Client = "192.0.2.10:1", Server = $"101.32.104.{id}:8080", ServerAddress = $"101.32.104.{id}",
-                RetransmissionRate = rate, Retransmissions = retrans, HandshakeMs = handshake, Region = region, ResetBy = resetBy, Resets = resetBy == "None" ? 0 : 1 };
+                RetransmissionRate = rate, Retransmissions = retrans, DataRetransmissions = retrans, DataSegments = rate > 0 ? (long)Math.Round(retrans / rate) : 100,
+                HandshakeMs = handshake, SynAckDelayMs = handshake, Region = region, ResetBy = resetBy, Resets = resetBy == "None" ? 0 : 1 };
 
         [Fact]
         public void TheShippedRulesParseAndEveryRuleHasLogic()
         {
-            Assert.Equal(23, Engine.Rules.Count);
+            Assert.Equal(25, Engine.Rules.Count);
         }
 
         [Fact]
@@ -62,7 +63,7 @@ namespace WeChatNet.Tests.Analysis
         public void MissedHeartbeatsAndAStuckIntervalAreWarnings()
         {
             var findings = Engine.Evaluate(new AnalysisFacts { Heartbeats = new[] { Hb(1, "Open", false, 0, 2, null, 210, 210, 211, 210) } });
-            Assert.Contains(findings, f => f.RuleId == "HeartbeatMissed" && f.Title == "2 heartbeat(s) on a long link got no reply within 8 s");
+            Assert.Contains(findings, f => f.RuleId == "HeartbeatMissed" && f.Title == "2 heartbeat(s) on long links to 101.32.104.4:8080 got no reply within 8 s");
             Assert.Contains(findings, f => f.RuleId == "HeartbeatStuckAtMinimum" && f.Evidence == "flow 1: intervals 210, 210, 211, 210 s");
         }
 
@@ -77,11 +78,51 @@ namespace WeChatNet.Tests.Analysis
         }
 
         [Fact]
-        public void SlowHandshakesNameTheRegion()
+        public void SlowHandshakesAreJudgedAgainstThePathAndNameTheRegion()
         {
-            var f = Engine.Evaluate(new AnalysisFacts { Flows = new[] { Tcp(3, handshake: 240, region: "Overseas"), Tcp(4, handshake: 30) } }).Single(x => x.RuleId == "SlowHandshake");
-            Assert.Equal("Slow TCP handshake (240 ms) to 101.32.104.3:8080 in Overseas", f.Title);
+            // Flow 3's SYN/ACK took 240 ms on a path whose data round trip is 30 ms: slow for its path.
+            var slow = Tcp(3, handshake: 240, region: "Overseas");
+            slow.DataRttMs = 30;
+            var f = Engine.Evaluate(new AnalysisFacts { Flows = new[] { slow, Tcp(4, handshake: 30) } }).Single(x => x.RuleId == "SlowHandshake");
+            Assert.Equal("Slow TCP connects to 101.32.104.3:8080 in Overseas: 1 of 1, up to 240 ms from the first SYN", f.Title);
+            Assert.Contains("against a path round trip of 30 ms", f.Evidence);
             Assert.Equal(new[] { 3 }, f.FlowIds);
+        }
+
+        [Fact]
+        public void ALongButSteadyRoundTripIsInfoWithTheRegionPairNeverAWarning()
+        {
+            // 15 connects to one server at 181-185 ms (North America to Singapore): physics, not a fault.
+            var flows = Enumerable.Range(1, 15).Select(i =>
+            {
+                var f = Tcp(i, handshake: 181 + i % 5, region: "Overseas");
+                f.ServerAddress = "43.130.30.241"; f.Server = "43.130.30.241:80"; f.Host = "sgshort.wechat.com"; f.DataRttMs = 180 + i % 3;
+                return f;
+            }).ToArray();
+            var all = Engine.Evaluate(new AnalysisFacts { Flows = flows, ClientRegion = "Overseas" });
+            var info = Assert.Single(all);
+            Assert.Equal("LongRoundTrip", info.RuleId);
+            Assert.Equal("Info", info.Severity);
+            Assert.Contains("Overseas to Overseas", info.Title);
+            Assert.Equal(Enumerable.Range(1, 15), info.FlowIds);
+            Assert.Contains("min 181 / median 183 / max 185 ms", info.Evidence);
+        }
+
+        [Fact]
+        public void FiftySlowFlowsToOneServerAreOneFinding()
+        {
+            var flows = Enumerable.Range(1, 50).Select(i =>
+            {
+                var f = Tcp(i, handshake: 1030 + i, region: "Overseas");
+                f.ServerAddress = "43.130.30.241"; f.Server = "43.130.30.241:80"; f.Host = "sgshort.wechat.com";
+                f.SynRetries = 1; f.SynAckDelayMs = 30 + i % 4;
+                return f;
+            }).ToArray();
+            var slow = Assert.Single(Engine.Evaluate(new AnalysisFacts { Flows = flows }), x => x.RuleId == "SlowHandshake");
+            Assert.Equal(50, slow.FlowIds.Length);
+            Assert.Contains("50 of 50 connection(s) to sgshort.wechat.com (43.130.30.241)", slow.Evidence);
+            Assert.Contains("first SYN to SYN/ACK min 1031 / median 1056 / max 1080 ms", slow.Evidence);
+            Assert.Contains("and 30 more", slow.Evidence);
         }
 
         [Fact]
@@ -100,15 +141,62 @@ namespace WeChatNet.Tests.Analysis
             {
                 ShortLinks = new[] { new ShortLinkTiming(5, 120), new ShortLinkTiming(6, 2500), new ShortLinkTiming(6, 90) },
                 Dns = new[] { new DnsOutcome("szshort.weixin.qq.com", "ServFail"), new DnsOutcome("dns.weixin.qq.com", "Ok") },
-                Flows = new[] { new Flow { Id = 9, Protocol = "Tcp", CaptureGaps = 2, CaptureGapBytes = 2800, Server = "x" }, Tcp(10, resetBy: "Server"), Tcp(11, resetBy: "Server") },
+                Flows = new[] { new Flow { Id = 9, Protocol = "Tcp", Kind = "LongLink", CaptureGaps = 2, CaptureGapBytes = 2800, Server = "x" }, Tcp(10, resetBy: "Server"), Tcp(11, resetBy: "Server"),
+                    Tcp(5, "ShortLink"), Tcp(6, "ShortLink") },
                 DroppedPackets = 17,
             };
             var all = Engine.Evaluate(facts);
-            Assert.Equal("Short-link responses slower than 1000 ms (1 of 3, worst 2500 ms)", all.Single(f => f.RuleId == "SlowShortLink").Title);
-            Assert.Equal("DNS failed for szshort.weixin.qq.com", all.Single(f => f.RuleId == "DnsFailure").Title);
+            Assert.Equal("Short-link responses from 101.32.104.6:8080 slower than 1000 ms (1 of 2, worst 2500 ms)", all.Single(f => f.RuleId == "SlowShortLink").Title);
+            Assert.Equal("DNS failed for szshort.weixin.qq.com A", all.Single(f => f.RuleId == "DnsFailure").Title);
             Assert.Equal("The capture missed 2800 bytes in 2 places on 1 flow(s)", all.Single(f => f.RuleId == "CaptureGaps").Title);
             Assert.Equal("The capture dropped 17 packets", all.Single(f => f.RuleId == "CaptureDrops").Title);
-            Assert.Equal(new[] { 10, 11 }, all.Single(f => f.RuleId == "ServerResets").FlowIds);
+            Assert.DoesNotContain(all, f => f.RuleId == "ServerResets"); // one reset to each of two servers
+            facts.Flows = new[] { Tcp(10, resetBy: "Server"), Tcp(11, resetBy: "Server") };
+            foreach (var f in facts.Flows) { f.ServerAddress = "101.32.104.10"; f.Server = "101.32.104.10:8080"; }
+            Assert.Equal(new[] { 10, 11 }, Engine.Evaluate(facts).Single(f => f.RuleId == "ServerResets").FlowIds);
+        }
+
+        [Fact]
+        public void DnsFailuresNameTheRecordTypeAndAaaaOnlyFailuresAreInfo()
+        {
+            var t0 = new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
+            var dns = new[]
+            {
+                new DnsOutcome("sglong.wechat.com", "A", "Ok", t0), new DnsOutcome("sglong.wechat.com", "AAAA", "ServFail", t0),
+                new DnsOutcome("sgshort.wechat.com", "A", "Ok", t0), new DnsOutcome("sgshort.wechat.com", "AAAA", "ServFail", t0),
+                new DnsOutcome("time.google.com", "A", "ServFail", t0),                                  // not WeChat's: left out
+                new DnsOutcome("szshort.weixin.qq.com", "A", "NoResponse", t0.AddSeconds(58)),            // asked 2 s before the end
+            };
+            var v4 = new[] { Tcp(1) };
+            var all = Engine.Evaluate(new AnalysisFacts { Dns = dns, Flows = v4, CaptureEnd = t0.AddSeconds(60) });
+            var info = Assert.Single(all);
+            Assert.Equal("DnsOptionalLookupFailure", info.RuleId);
+            Assert.Equal("Info", info.Severity);
+            Assert.Equal("The resolver fails AAAA lookups for sglong.wechat.com, sgshort.wechat.com while their A lookups succeed", info.Title);
+            Assert.Contains("sglong.wechat.com AAAA: ServFail", info.Evidence);
+
+            // A client that used IPv6: the failing AAAA lookups matter.
+            var v6 = Tcp(2); v6.ServerAddress = "2402:4e00::1"; v6.Server = "[2402:4e00::1]:443";
+            var warn = Engine.Evaluate(new AnalysisFacts { Dns = dns, Flows = new[] { v6 }, CaptureEnd = t0.AddSeconds(60) }).Single(f => f.RuleId == "DnsFailure");
+            Assert.Equal("DNS failed for sglong.wechat.com AAAA, sgshort.wechat.com AAAA", warn.Title);
+
+            // -All judges every name; a query unanswered long before the end is a failure.
+            var everything = Engine.Evaluate(new AnalysisFacts { Dns = dns, Flows = v4, CaptureEnd = t0.AddSeconds(600), AllTraffic = true }).Single(f => f.RuleId == "DnsFailure");
+            Assert.Equal("DNS failed for time.google.com A, szshort.weixin.qq.com A", everything.Title);
+        }
+
+        [Fact]
+        public void FlowsThatAreNotWeChatsAreNotJudgedUnlessAll()
+        {
+            var google = new[] { 1, 2, 3 }.Select(i => new Flow
+            {
+                Id = i, Protocol = "Tcp", Kind = "Other", Server = "142.250.1.1:443", ServerAddress = "142.250.1.1", ResetBy = "Server", Resets = 1,
+                DataRetransmissions = 9, DataSegments = 30, RetransmissionRate = 0.3,
+            }).ToArray();
+            Assert.Empty(Engine.Evaluate(new AnalysisFacts { Flows = google }));
+            var all = Engine.Evaluate(new AnalysisFacts { Flows = google, AllTraffic = true });
+            Assert.Contains(all, f => f.RuleId == "ServerResets" && f.FlowIds.Length == 3);
+            Assert.Contains(all, f => f.RuleId == "HighRetransmission" && f.FlowIds.Length == 3 && f.Area == "Path");
         }
 
         [Fact]
@@ -140,10 +228,10 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void ThresholdsComeFromTheRuleData()
         {
-            var strict = FindingEngine.Parse("SlowHandshake | Error | Path | thresholdMs=20 | slow {ms} over {thresholdMs} | r");
+            var strict = FindingEngine.Parse("LongRoundTrip | Error | Path | thresholdMs=20 | long {ms} over {thresholdMs} | r");
             var f = Assert.Single(strict.Evaluate(new AnalysisFacts { Flows = new[] { Tcp(1, handshake: 35) } }));
             Assert.Equal("Error", f.Severity);
-            Assert.Equal("slow 35 over 20", f.Title);
+            Assert.Equal("long 35 over 20", f.Title);
         }
     }
 }

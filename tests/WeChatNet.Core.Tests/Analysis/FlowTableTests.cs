@@ -189,7 +189,7 @@ namespace WeChatNet.Tests.Analysis
             var s = new TcpScript(server: "101.32.104.4").Handshake();
             var table = new FlowTable();
             foreach (var p in s.Packets) table.Add(p);
-            var f = Assert.Single(table.ToFlows(a => a.ToString() == "101.32.104.4" ? "sglong.wechat.com" : null, a => ("Overseas", "Tencent")));
+            var f = Assert.Single(table.ToFlows((a, _) => a.ToString() == "101.32.104.4" ? ("sglong.wechat.com", "Dns") : (null, null), a => ("Overseas", "Tencent")));
             Assert.Equal("sglong.wechat.com", f.Host);
             Assert.Equal("LongLink", f.Role);
             Assert.Equal("LongLink", f.Kind);

@@ -37,7 +37,8 @@ namespace WeChatNet.Tests.Analysis
             Assert.Equal("Error", died.Severity);
             Assert.Equal(new[] { hb.FlowId, hb.ReconnectFlowId!.Value }, died.FlowIds);
             Assert.DoesNotContain(r.Findings, f => f.RuleId == "LongLinkIdleTimeout"); // one death is not a pattern
-            Assert.Equal("Dispatch", r.Flows.Single(f => f.Host == "dns.weixin.qq.com").Kind);
+            Assert.Equal("Dispatch", r.Flows.Single(f => f.Host == "dns.weixin.qq.com" && f.Protocol == "Tcp").Kind);
+            Assert.Equal("Dns", r.Flows.First(f => f.Host == "dns.weixin.qq.com" && f.Protocol == "Udp").Kind);
         }
 
         [Fact]
@@ -46,7 +47,10 @@ namespace WeChatNet.Tests.Analysis
             var r = Analyze("nat-timeout");
             var f = Assert.Single(r.Findings, x => x.RuleId == "LongLinkIdleTimeout");
             Assert.Equal("Long links do not survive 210 s of silence: a NAT or carrier idle timeout", f.Title);
-            Assert.Equal(3, r.Findings.Count(x => x.RuleId == "LongLinkDied"));
+            // Three deaths on links to one server: one finding naming all of them and their reconnects.
+            var died = Assert.Single(r.Findings, x => x.RuleId == "LongLinkDied");
+            Assert.Equal(r.Heartbeats.Where(h => h.Died).SelectMany(h => new[] { h.FlowId, h.ReconnectFlowId!.Value }).Distinct().OrderBy(x => x), died.FlowIds);
+            Assert.Contains("szlong.weixin.qq.com", died.Recommendation);
             Assert.Equal(3, r.Heartbeats.Count(h => h.Died));
             Assert.All(r.Heartbeats.Where(h => h.Died), h => Assert.Equal(h.FlowId + 1, h.ReconnectFlowId));
             Assert.Equal(4, r.Flows.Count(x => x.Kind == "LongLink"));
