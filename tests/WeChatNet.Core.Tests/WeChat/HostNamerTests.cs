@@ -1,3 +1,4 @@
+using WeChatNet.Packets;
 using WeChatNet.WeChat;
 using Xunit;
 
