@@ -29,6 +29,8 @@ namespace WeChatNet.Analysis
         /// <summary>Damage met while reading files (analysis went on past it).</summary>
         public List<CaptureFileError> Errors { get; internal set; } = new List<CaptureFileError>();
         public long Packets { get; internal set; }
+        /// <summary>With a key log: how many MMTLS records it decrypted (the only thing reports say of it); null without one.</summary>
+        public WeChatNet.WeChat.MmtlsDecryptionTally? Decryption { get; internal set; }
     }
 
     /// <summary>
@@ -147,13 +149,16 @@ namespace WeChatNet.Analysis
                 case LongLinkFrame f:
                     _kinds[f.Connection] = "LongLink";
                     Tally(f.Connection).AddFrame(f.CommandName);
-                    Observations(f.Connection).Add(LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
+                    Observations(f.Connection).Add(f.Decrypted
+                        ? LongLinkObservation.DecryptedFrame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence)
+                        : LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
                     break;
                 case MmtlsRecord r:
                     Tally(r.Connection).MmtlsRecords++;
                     if (r.Carrier != "LongLink") break;
                     _kinds[r.Connection] = "LongLink";
-                    if (r.ContentType == "ApplicationData")
+                    // A decrypted record's frames are observed themselves (real commands); only undecrypted records are sized.
+                    if (r.ContentType == "ApplicationData" && !r.Decrypted)
                         Observations(r.Connection).Add(LongLinkObservation.Record(ToNs(r.Timestamp), r.Direction == "ClientToServer", r.Length));
                     break;
                 case Dispatch d:
@@ -279,14 +284,29 @@ namespace WeChatNet.Analysis
                 DroppedPackets = _dropped,
                 ClientRegion = _options.ClientRegion,
             });
+            NoteDecryptedEvidence(findings, heartbeats);
             return new CaptureAnalysisResult
             {
+                Decryption = _options.Decoding.KeyLog != null ? _decoder.Decryption : null,
                 Flows = flows,
                 Heartbeats = heartbeats,
                 Findings = findings,
                 Errors = new List<CaptureFileError>(_errors),
                 Packets = _table.PacketCount,
             };
+        }
+
+        /// <summary>Findings about long links whose heartbeats were read from decrypted frames say so in their evidence.</summary>
+        private static void NoteDecryptedEvidence(List<Finding> findings, List<HeartbeatReport> heartbeats)
+        {
+            var decrypted = new HashSet<int>(heartbeats.Where(h => h.Method == "Decrypted" || h.Method == "Mixed").Select(h => h.FlowId));
+            if (decrypted.Count == 0) return;
+            foreach (var f in findings)
+            {
+                var ids = f.FlowIds.Where(decrypted.Contains).ToArray();
+                if (ids.Length == 0) continue;
+                f.Evidence += $"; rests on decrypted evidence: heartbeat commands read from MMTLS records a key log decrypted (flow {string.Join(", ", ids)})";
+            }
         }
 
         /// <summary>Region and owner from the module-wide address tables (IpIntel), once per flow.</summary>
