@@ -19,8 +19,9 @@ namespace WeChatNet.WeChat
     /// </summary>
     internal readonly struct MmtlsDecryption
     {
-        public MmtlsDecryption(MmtlsDecryptionStatus status, string note, byte[]? plaintext, int length, ulong sequence)
+        public MmtlsDecryption(MmtlsDecryptionStatus status, string note, byte[]? plaintext, int length, ulong sequence, string tail = "")
         {
+            Tail = tail;
             Status = status;
             Note = note;
             Plaintext = plaintext;
@@ -35,6 +36,8 @@ namespace WeChatNet.WeChat
         public int Length { get; }
         /// <summary>The record sequence number the tag verified with.</summary>
         public ulong Sequence { get; }
+        /// <summary>The record's last 8 bytes on the wire, hex (what key log entries are matched by); empty when shorter.</summary>
+        public string Tail { get; }
         public bool Decrypted => Status == MmtlsDecryptionStatus.Decrypted;
     }
 }

@@ -36,6 +36,8 @@ namespace WeChatNet
         public string DecryptionStatus { get; internal set; } = "";
         /// <summary>How the record was decrypted (key log line, AAD built, nonce predicted) or why not; never key material.</summary>
         public string DecryptionNote { get; internal set; } = "";
+        /// <summary>With -KeyLogPath: the record's last 8 bytes on the wire, hex: the <c>tail</c> a key log entry names it by.</summary>
+        public string Tail { get; internal set; } = "";
         /// <summary>Bytes of verified plaintext (the body less the 16-byte tag); null unless decrypted.</summary>
         public int? PlaintextLength { get; internal set; }
         /// <summary>The verified plaintext; only with -ShowIdentifiers (it holds user data), null otherwise.</summary>

@@ -23,6 +23,7 @@ namespace WeChatNet.WeChat
         private readonly byte[] _baseIv = new byte[MmtlsAead.NonceLength];
         private bool _haveBase;
         private long _sequenceOffset;
+        private string _tail = "";
 
         public MmtlsRecordDecryptor(MmtlsKeyLog log, MmtlsDecryptionTally tally)
         {
@@ -44,6 +45,7 @@ namespace WeChatNet.WeChat
             }
             if (_plain.Length < count) _plain = new byte[Math.Max(count, _plain.Length * 2)];
             ulong tail = MmtlsKeyLog.TailKey(new ReadOnlySpan<byte>(body, offset + count - 8, 8));
+            _tail = tail.ToString("x16", CultureInfo.InvariantCulture);
             var entries = _log.FindOuter(tail);
             if (entries != null)
             {
@@ -74,7 +76,7 @@ namespace WeChatNet.WeChat
                 string why = builtAad
                     ? $"tag mismatch: key log line {lines} has this record's tail but did not verify (the entry has no metadata; the AAD built from the record's sequence {Describe(position)} and header did not verify either)"
                     : $"tag mismatch: key log line {lines} has this record's tail but its key, nonce and metadata did not verify";
-                return new MmtlsDecryption(MmtlsDecryptionStatus.TagMismatch, why, null, 0, 0);
+                return new MmtlsDecryption(MmtlsDecryptionStatus.TagMismatch, why, null, 0, 0, _tail);
             }
             if (_haveBase && _key != null)
             {
@@ -87,16 +89,16 @@ namespace WeChatNet.WeChat
                     return Success($"no key log entry: nonce predicted for sequence {seq} from a verified neighbour (base IV XOR sequence), tag verified", count, seq);
                 }
                 _tally.NoEntry++;
-                return new MmtlsDecryption(MmtlsDecryptionStatus.NoEntry, $"no key log entry has this record's tail; the nonce predicted for sequence {seq} did not verify", null, 0, 0);
+                return new MmtlsDecryption(MmtlsDecryptionStatus.NoEntry, $"no key log entry has this record's tail; the nonce predicted for sequence {seq} did not verify", null, 0, 0, _tail);
             }
             _tally.NoEntry++;
-            return new MmtlsDecryption(MmtlsDecryptionStatus.NoEntry, "no key log entry has this record's tail", null, 0, 0);
+            return new MmtlsDecryption(MmtlsDecryptionStatus.NoEntry, "no key log entry has this record's tail", null, 0, 0, _tail);
         }
 
         private MmtlsDecryption Success(string note, int count, ulong seq)
         {
             _tally.Decrypted++;
-            return new MmtlsDecryption(MmtlsDecryptionStatus.Decrypted, note, _plain, count - MmtlsAead.TagLength, seq);
+            return new MmtlsDecryption(MmtlsDecryptionStatus.Decrypted, note, _plain, count - MmtlsAead.TagLength, seq, _tail);
         }
 
         private string Describe(long position)

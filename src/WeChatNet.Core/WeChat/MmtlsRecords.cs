@@ -43,6 +43,7 @@ namespace WeChatNet.WeChat
         {
             r.DecryptionStatus = d.Status.ToString();
             r.DecryptionNote = d.Note;
+            r.Tail = d.Tail;
             if (!d.Decrypted) return;
             r.Decrypted = true;
             r.PlaintextLength = d.Length;

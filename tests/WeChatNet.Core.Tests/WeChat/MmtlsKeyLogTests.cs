@@ -204,7 +204,9 @@ namespace WeChatNet.Tests.WeChat
             {
                 Assert.NotNull(r.Plaintext);
                 Assert.Equal(r.PlaintextLength, r.Plaintext!.Length);
-                var match = entries.Values.Where(e =>
+                Assert.Equal(16, r.Tail.Length);
+                Assert.True(ContainsBytes(Sample.File, Hex(r.Tail)), "the tail is on the wire");
+                var match = entries.Values.Where(e => e.GetProperty("tail").GetString() == r.Tail).Where(e =>
                 {
                     var key = Hex(e.GetProperty("key").GetString()!);
                     var nonce = Hex(e.GetProperty("nonce").GetString()!);
@@ -222,6 +224,13 @@ namespace WeChatNet.Tests.WeChat
                 checkedRecords++;
             }
             Assert.Equal(Sample.KeyLogEntries, checkedRecords);
+        }
+
+        private static bool ContainsBytes(byte[] hay, byte[] needle)
+        {
+            for (int i = 0; i + needle.Length <= hay.Length; i++)
+                if (hay.AsSpan(i, needle.Length).SequenceEqual(needle)) return true;
+            return false;
         }
 
         private static byte[] Aad(MmtlsRecord r)
