@@ -297,7 +297,7 @@ namespace WeChatNet.Analysis
         }
 
         /// <summary>Findings about long links whose heartbeats were read from decrypted frames say so in their evidence.</summary>
-        private static void NoteDecryptedEvidence(List<Finding> findings, List<HeartbeatReport> heartbeats)
+        internal static void NoteDecryptedEvidence(List<Finding> findings, List<HeartbeatReport> heartbeats)
         {
             var decrypted = new HashSet<int>(heartbeats.Where(h => h.Method == "Decrypted" || h.Method == "Mixed").Select(h => h.FlowId));
             if (decrypted.Count == 0) return;

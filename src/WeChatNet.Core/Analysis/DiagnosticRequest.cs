@@ -15,6 +15,9 @@ namespace WeChatNet.Analysis
         /// <summary>Capture files analysed together in one pass (flows, heartbeats, findings).</summary>
         public IList<string> CapturePaths { get; set; } = new List<string>();
 
+        /// <summary>MMTLS key log for the capture analysis (-KeyLogPath); null decrypts nothing. Never copied into the report.</summary>
+        public WeChatNet.WeChat.MmtlsKeyLog? KeyLog { get; set; }
+
         /// <summary>Resolve, ask the dispatch, test connections and trace the path from this machine.</summary>
         public bool Live { get; set; }
 

@@ -58,7 +58,9 @@ namespace WeChatNet.Analysis
 
         private static void AnalyzeCaptures(DiagnosticRequest request, DiagnosticResult result, Action<string, double> report, CancellationToken ct)
         {
-            var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = request.ClientRegion });
+            var analysisOptions = new CaptureAnalysisOptions { ClientRegion = request.ClientRegion };
+            analysisOptions.Decoding.KeyLog = request.KeyLog;
+            var analyzer = new CaptureAnalyzer(analysisOptions);
             int files = request.CapturePaths.Count;
             for (int i = 0; i < files; i++)
             {
@@ -89,6 +91,7 @@ namespace WeChatNet.Analysis
             result.Capture = capture;
             result.Checks.Add(string.Format(CultureInfo.InvariantCulture, "Capture: {0} of {1} file(s), {2:N0} packets, {3} flows, {4} long link(s) with heartbeats analysed",
                 result.CaptureFiles.Count, files, capture.Packets, capture.Flows.Count, capture.Heartbeats.Count));
+            if (capture.Decryption != null) result.Checks.Add("Capture: " + capture.Decryption.Describe());
         }
 
         private static AnalysisFacts RunLive(DiagnosticRequest request, IpIntelligence intel, DiagnosticResult result,
