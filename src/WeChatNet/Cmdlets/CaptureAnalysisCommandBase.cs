@@ -35,9 +35,16 @@ namespace WeChatNet.Commands
         [ValidateSet("MainlandChina", "Overseas")]
         public string? ClientRegion { get; set; }
 
+        /// <summary>MMTLS key logs (file paths, no wildcards): records whose entries verify are decrypted and their frames read.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? KeyLogPath { get; set; }
+
         protected override void BeginProcessing()
         {
-            _analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = ClientRegion });
+            var options = new CaptureAnalysisOptions { ClientRegion = ClientRegion };
+            options.Decoding.KeyLog = KeyLogPaths.Load(this, KeyLogPath);
+            _analyzer = new CaptureAnalyzer(options);
         }
 
         protected override void ProcessRecord()
@@ -54,6 +61,7 @@ namespace WeChatNet.Commands
         protected override void EndProcessing()
         {
             var result = _analyzer!.Complete();
+            KeyLogPaths.Report(this, result.Decryption);
             WriteResult(result);
         }
 

@@ -49,6 +49,11 @@ namespace WeChatNet.Commands
         [Parameter]
         public SwitchParameter ShowIdentifiers { get; set; }
 
+        /// <summary>MMTLS key logs (file paths, no wildcards): records whose entries verify are decrypted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? KeyLogPath { get; set; }
+
         /// <summary>Out-of-order bytes buffered over all connections, in MiB (default 64).</summary>
         [Parameter]
         [ValidateRange(1, 4096)]
@@ -63,7 +68,7 @@ namespace WeChatNet.Commands
             if (IdleTimeout <= TimeSpan.Zero)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be positive."),
                     "InvalidIdleTimeout", ErrorCategory.InvalidArgument, IdleTimeout));
-            var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind };
+            var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind, KeyLog = KeyLogPaths.Load(this, KeyLogPath) };
             options.Reassembly.MaxBufferedBytesTotal = MaxBufferedMB * 1024L * 1024L;
             options.Reassembly.IdleTimeout = IdleTimeout;
             _session = new WeChatDecodeSession(options);
@@ -96,8 +101,14 @@ namespace WeChatNet.Commands
 
         protected override void EndProcessing()
         {
-            if (_session is null || (ParameterSetName != PacketSet && ParameterSetName != PathSet)) return;
+            if (_session is null) return;
+            if (ParameterSetName != PacketSet && ParameterSetName != PathSet)
+            {
+                if (KeyLogPath != null) KeyLogPaths.Report(this, _session.Decoder.Decryption);
+                return;
+            }
             WriteAll(_session.Complete());
+            if (KeyLogPath != null) KeyLogPaths.Report(this, _session.Decoder.Decryption);
             if (_session.PacketsSeen > 0 && _session.PacketsSkipped == _session.PacketsSeen)
                 WriteWarning($"None of the {_session.PacketsSeen} packets was TCP or UDP over IP with its bytes (Packet.Data): nothing could be decoded.");
         }

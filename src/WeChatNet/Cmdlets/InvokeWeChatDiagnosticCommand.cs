@@ -101,6 +101,11 @@ namespace WeChatNet.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Database { get; set; }
 
+        /// <summary>MMTLS key logs for the capture analysis (file paths, no wildcards); the report only counts what they decrypted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? KeyLogPath { get; set; }
+
         protected override void ProcessRecord()
         {
             if (Path != null) _paths.AddRange(CapturePaths.Resolve(this, Path));
@@ -145,6 +150,7 @@ namespace WeChatNet.Commands
                 DnsTimeoutSec = TimeoutSec,
                 ConnectTimeoutMs = ConnectTimeoutMs,
                 IpIntel = IpIntelParameters.Resolve(this, Database, null, null),
+                KeyLog = KeyLogPaths.Load(this, KeyLogPath),
             };
             var progress = new ProgressRecord(1, "Invoke-WeChatDiagnostic", "Starting");
             DiagnosticResult result;
@@ -178,6 +184,7 @@ namespace WeChatNet.Commands
             foreach (var problem in result.Problems)
                 WriteError(new ErrorRecord(new InvalidOperationException(problem.Message), problem.ErrorId, ErrorCategory.NotSpecified, problem.Target));
             foreach (var check in result.Checks) WriteVerbose(check);
+            KeyLogPaths.Report(this, result.Capture?.Decryption);
             if (reportPath != null && ShouldProcess(reportPath, "Write diagnostic report"))
             {
                 try
