@@ -1,8 +1,7 @@
 using System;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Modes;
 using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Engines;
 
 namespace WeChatNet.WeChat
 {
@@ -24,23 +23,8 @@ namespace WeChatNet.WeChat
         /// (at least <c>ciphertextAndTag.Length - 16</c> bytes). False when the tag does not verify (nothing may be shown
         /// then) or the input is shorter than a tag. Never throws for bad keys or data.
         /// </summary>
-        public static bool TryOpen(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertextAndTag, int offset, int count, byte[] plaintext)
-        {
-            if (count < TagLength || !IsKeyLength(key.Length) || nonce.Length == 0 || plaintext.Length < count - TagLength) return false;
-            var gcm = new GcmBlockCipher(new AesEngine());
-            gcm.Init(false, new AeadParameters(new KeyParameter(key), TagLength * 8, nonce, aad));
-            try
-            {
-                int n = gcm.ProcessBytes(ciphertextAndTag, offset, count, plaintext, 0);
-                gcm.DoFinal(plaintext, n);
-                return true;
-            }
-            catch (InvalidCipherTextException)
-            {
-                Array.Clear(plaintext, 0, count - TagLength); // an unverified plaintext never leaves this method
-                return false;
-            }
-        }
+        public static bool TryOpen(byte[] key, byte[] nonce, byte[] aad, byte[] ciphertextAndTag, int offset, int count, byte[] plaintext) =>
+            new MmtlsGcmOpener().TryOpen(key, nonce, aad, ciphertextAndTag, offset, count, plaintext);
 
         /// <summary>Encrypts: ciphertext followed by the 16-byte tag (the sample generator and tests use this).</summary>
         public static byte[] Seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext)

@@ -15,6 +15,7 @@ namespace WeChatNet.WeChat
     {
         private readonly MmtlsKeyLog _log;
         private readonly MmtlsDecryptionTally _tally;
+        private readonly MmtlsGcmOpener _gcm = new MmtlsGcmOpener();
         private readonly byte[] _aad = new byte[13];
         private readonly byte[] _nonce = new byte[MmtlsAead.NonceLength];
         private readonly ulong[] _candidates = new ulong[3];
@@ -50,13 +51,11 @@ namespace WeChatNet.WeChat
             if (entries != null)
             {
                 bool builtAad = false;
-                string lines = "";
                 foreach (var e in entries)
                 {
-                    lines += (lines.Length > 0 ? ", " : "") + e.Line.ToString(CultureInfo.InvariantCulture);
                     if (e.Metadata.Length > 0)
                     {
-                        if (!MmtlsAead.TryOpen(e.Key, e.Nonce, e.Metadata, body, offset, count, _plain)) continue;
+                        if (!_gcm.TryOpen(e.Key, e.Nonce, e.Metadata, body, offset, count, _plain)) continue;
                         ulong seq = e.MetadataSequence ?? (ulong)position;
                         Learn(e.Key, e.Nonce, seq, position);
                         return Success($"key log line {e.Line}", count, seq);
@@ -66,13 +65,14 @@ namespace WeChatNet.WeChat
                     for (int i = 0; i < n; i++)
                     {
                         BuildAad(_candidates[i], in header);
-                        if (!MmtlsAead.TryOpen(e.Key, e.Nonce, _aad, body, offset, count, _plain)) continue;
+                        if (!_gcm.TryOpen(e.Key, e.Nonce, _aad, body, offset, count, _plain)) continue;
                         Learn(e.Key, e.Nonce, _candidates[i], position);
                         _tally.AadBuilt++;
                         return Success($"key log line {e.Line}; AAD built from sequence {_candidates[i]} and the record header (the entry has no metadata)", count, _candidates[i]);
                     }
                 }
                 _tally.TagMismatches++;
+                string lines = string.Join(", ", System.Linq.Enumerable.Select(entries, e => e.Line.ToString(CultureInfo.InvariantCulture)));
                 string why = builtAad
                     ? $"tag mismatch: key log line {lines} has this record's tail but did not verify (the entry has no metadata; the AAD built from the record's sequence {Describe(position)} and header did not verify either)"
                     : $"tag mismatch: key log line {lines} has this record's tail but its key, nonce and metadata did not verify";
@@ -83,7 +83,7 @@ namespace WeChatNet.WeChat
                 ulong seq = (ulong)(position + _sequenceOffset);
                 PredictNonce(seq);
                 BuildAad(seq, in header);
-                if (MmtlsAead.TryOpen(_key, _nonce, _aad, body, offset, count, _plain))
+                if (_gcm.TryOpen(_key, _nonce, _aad, body, offset, count, _plain))
                 {
                     _tally.PredictedNonce++;
                     return Success($"no key log entry: nonce predicted for sequence {seq} from a verified neighbour (base IV XOR sequence), tag verified", count, seq);
