@@ -41,6 +41,31 @@ namespace WeChatNet.Tests.Analysis
         }
 
         [Fact]
+        public void TheMethodSaysWhatTheHeartbeatsRestOn()
+        {
+            var frame = LongLinkObservation.Frame(1, true, 6, 0xFFFFFFFF);
+            var decrypted = LongLinkObservation.DecryptedFrame(2, true, 6, 0xFFFFFFFF);
+            var record = LongLinkObservation.Record(3, true, 0x20);
+            Assert.Equal("Plaintext", HeartbeatAnalyzer.MethodOf(new[] { frame }));
+            Assert.Equal("Plaintext", HeartbeatAnalyzer.MethodOf(Array.Empty<LongLinkObservation>()));
+            Assert.Equal("SizeAndTiming", HeartbeatAnalyzer.MethodOf(new[] { record }));
+            Assert.Equal("Decrypted", HeartbeatAnalyzer.MethodOf(new[] { decrypted }));
+            Assert.Equal("Mixed", HeartbeatAnalyzer.MethodOf(new[] { decrypted, record }));
+        }
+
+        [Fact]
+        public void AKeyLogMissingTheServerSideGivesMixedEvidence()
+        {
+            // only the client's entries: server records stay encrypted and their replies are told by size and timing
+            var keys = string.Join("\n", File.ReadAllLines(SamplePath(".keys")).Where(l => !l.Contains("\"encrypt\": false")));
+            var r = Analyze(MmtlsKeyLog.Parse(keys));
+            var hb = Assert.Single(r.Heartbeats);
+            Assert.Equal("Mixed", hb.Method);
+            Assert.Equal(3, hb.Count);
+            Assert.Equal(3, hb.Replies);
+        }
+
+        [Fact]
         public void WithoutItHeartbeatsAreGuessedBySizeAndTiming()
         {
             var r = Analyze(null);

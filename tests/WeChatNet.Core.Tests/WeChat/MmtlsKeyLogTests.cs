@@ -244,6 +244,44 @@ namespace WeChatNet.Tests.WeChat
         }
 
         [Fact]
+        public void TheGcmSpecificationsTestCase4Decrypts()
+        {
+            // McGrew and Viega, "The Galois/Counter Mode of Operation", test case 4 (AES-128, 60-byte plaintext, 20-byte AAD)
+            var key = Hex("feffe9928665731c6d6a8f9467308308");
+            var iv = Hex("cafebabefacedbaddecaf888");
+            var aad = Hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+            var plain = Hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
+            var sealedText = Hex("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091"
+                + "5bc94fbc3221a5db94fae95ae7121a47");
+            Assert.Equal(sealedText, MmtlsAead.Seal(key, iv, aad, plain));
+            var output = new byte[plain.Length];
+            Assert.True(MmtlsAead.TryOpen(key, iv, aad, sealedText, 0, sealedText.Length, output));
+            Assert.Equal(plain, output);
+        }
+
+        [Fact]
+        public void ALonePayloadDecryptsWithItsEntry()
+        {
+            // ConvertFrom-WeChatPacket -Hex: one record carrying a heartbeat frame, sequence 0, AAD from the metadata
+            var key = Hex("000102030405060708090a0b0c0d0e0f");
+            var nonce = Hex("a0a1a2a3a4a5a6a7a8a9aaab");
+            var aad = Hex("0000000000000000" + "17f1040020");
+            var record = WeChatWireBuilder.Record(0x17, MmtlsAead.Seal(key, nonce, aad, WeChatWireBuilder.Frame(6, 0xFFFFFFFF)));
+            string line = "{\"layer\": \"OUTER\", \"encrypt\": true, \"key\": \"000102030405060708090a0b0c0d0e0f\", \"nonce\": \"a0a1a2a3a4a5a6a7a8a9aaab\", "
+                + "\"metadata\": \"000000000000000017f1040020\", \"tail\": \"" + Convert.ToHexString(record, record.Length - 8, 8) + "\"}";
+            var session = new WeChatDecodeSession(new WeChatDecodeOptions { KeyLog = MmtlsKeyLog.Parse(line) });
+            var output = session.AddPayload(record, out bool recognised);
+            Assert.True(recognised);
+            var r = Assert.Single(output.OfType<MmtlsRecord>());
+            Assert.True(r.Decrypted);
+            Assert.Equal(0, r.Sequence);
+            var f = Assert.Single(output.OfType<LongLinkFrame>());
+            Assert.Equal("Heartbeat", f.CommandName);
+            Assert.True(f.Decrypted);
+            Assert.Equal(1, session.Decoder.Decryption.Decrypted);
+        }
+
+        [Fact]
         public void BouncyCastleAndSystemAesGcmAgreeOnRandomInputs()
         {
             var rng = new Random(1515);
