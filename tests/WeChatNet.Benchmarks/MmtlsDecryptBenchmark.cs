@@ -53,9 +53,9 @@ namespace WeChatNet.Benchmarks
                     size, n, plain, decrypted, perRecordUs, perMbMs, bc / n * 1e6, sys / n * 1e6, bc / sys));
             }
             sb.AppendLine();
-            var bc = typeof(Org.BouncyCastle.Crypto.Modes.GcmBlockCipher).Assembly;
-            string tfm = (Attribute.GetCustomAttribute(bc, typeof(System.Runtime.Versioning.TargetFrameworkAttribute)) as System.Runtime.Versioning.TargetFrameworkAttribute)?.FrameworkName ?? "unknown";
-            sb.AppendLine($"Median of 3 timed runs after a warm-up, single thread; \"per MB\" is per MB of record bytes on the wire. BouncyCastle {bc.GetName().Version} built for {tfm} (the build the module ships).");
+            var bcAssembly = typeof(Org.BouncyCastle.Crypto.Modes.GcmBlockCipher).Assembly;
+            string tfm = (Attribute.GetCustomAttribute(bcAssembly, typeof(System.Runtime.Versioning.TargetFrameworkAttribute)) as System.Runtime.Versioning.TargetFrameworkAttribute)?.FrameworkName ?? "unknown";
+            sb.AppendLine($"Median of 3 timed runs after a warm-up, single thread; \"per MB\" is per MB of record bytes on the wire. BouncyCastle {bcAssembly.GetName().Version} built for {tfm} (the build the module ships).");
             return sb.ToString();
         }
 

@@ -184,7 +184,7 @@ namespace WeChatNet.Commands
             foreach (var problem in result.Problems)
                 WriteError(new ErrorRecord(new InvalidOperationException(problem.Message), problem.ErrorId, ErrorCategory.NotSpecified, problem.Target));
             foreach (var check in result.Checks) WriteVerbose(check);
-            KeyLogPaths.Report(this, result.Capture?.Decryption);
+            KeyLogPaths.Report(this, result.Capture?.Decryption, verbose: false); // the checks above already said it
             if (reportPath != null && ShouldProcess(reportPath, "Write diagnostic report"))
             {
                 try

@@ -42,10 +42,10 @@ namespace WeChatNet.Commands
         }
 
         /// <summary>After decoding: the one line about the key log, and a single warning when it decrypted nothing.</summary>
-        public static void Report(PSCmdlet cmdlet, MmtlsDecryptionTally? tally)
+        public static void Report(PSCmdlet cmdlet, MmtlsDecryptionTally? tally, bool verbose = true)
         {
             if (tally is null) return;
-            cmdlet.WriteVerbose(tally.Describe());
+            if (verbose) cmdlet.WriteVerbose(tally.Describe());
             if (tally.Records > 0 && tally.Decrypted == 0)
                 cmdlet.WriteWarning($"The key log decrypted none of the {tally.Records} MMTLS records ({tally.TagMismatches} tag mismatches, {tally.NoEntry} without an entry): is it the key log of this capture?");
         }
