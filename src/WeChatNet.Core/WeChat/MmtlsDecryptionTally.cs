@@ -26,18 +26,6 @@ namespace WeChatNet.WeChat
         /// <summary>The report line.</summary>
         public string Describe() => string.Format(CultureInfo.InvariantCulture, "{0} of {1} MMTLS records decrypted with a key log", Decrypted, Records);
 
-        internal void Add(MmtlsDecryptionTally other)
-        {
-            Records += other.Records;
-            Decrypted += other.Decrypted;
-            TagMismatches += other.TagMismatches;
-            NoEntry += other.NoEntry;
-            AadBuilt += other.AadBuilt;
-            PredictedNonce += other.PredictedNonce;
-            InnerDecrypted += other.InnerDecrypted;
-            InnerTagMismatches += other.InnerTagMismatches;
-        }
-
         public override string ToString() => Describe();
     }
 }

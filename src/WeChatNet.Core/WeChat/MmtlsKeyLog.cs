@@ -69,7 +69,7 @@ namespace WeChatNet.WeChat
                 if (line.Length > MaxLineLength) { Warn(sourceName, lineNumber, $"longer than {MaxLineLength} characters"); continue; }
                 if (!KeyLogJsonLine.TryParse(line, out var values, out var error)) { Warn(sourceName, lineNumber, "not valid JSON: " + error); continue; }
                 if (!TryEntry(values, lineNumber, out var entry, out error)) { Warn(sourceName, lineNumber, error!); continue; }
-                Add(entry!);
+                if (!Add(entry!)) Warn(sourceName, lineNumber, $"more than {MaxEntriesPerTail} entries have this tail");
             }
             if (_unlisted > 0) _warnings.Add($"{sourceName}: {_unlisted} more malformed lines were skipped (not listed)");
         }
@@ -81,12 +81,17 @@ namespace WeChatNet.WeChat
             else _unlisted++;
         }
 
-        internal void Add(MmtlsKeyLogEntry entry)
+        /// <summary>Entries kept per tail; more are a warning (a record is tried against each, so this bounds the work per record).</summary>
+        public const int MaxEntriesPerTail = 8;
+
+        private bool Add(MmtlsKeyLogEntry entry)
         {
             var index = entry.Inner ? _inner : _outer;
             if (!index.TryGetValue(entry.TailKey, out var list)) index[entry.TailKey] = list = new List<MmtlsKeyLogEntry>(1);
+            if (list.Count >= MaxEntriesPerTail) return false;
             list.Add(entry);
             if (entry.Inner) InnerEntries++; else OuterEntries++;
+            return true;
         }
 
         /// <summary>OUTER entries whose tail is these 8 bytes.</summary>

@@ -83,9 +83,6 @@ namespace WeChatNet.WeChat
             ResetReaders();
         }
 
-        /// <summary>True when a frame is partly read (its header or body continues in the next decrypted record).</summary>
-        internal bool InsideFrame => _inBody || _headerFilled > 0;
-
         /// <summary>Decode this direction as DNS over TCP (the connection is to port 53).</summary>
         internal void UseDns() => Protocol = StreamProtocol.Dns;
         public bool FromClient => _fromClient;

@@ -200,18 +200,28 @@ namespace WeChatNet.WeChat
                 plain = new StreamDecoder(this, stream.FromClient, _owner.Options.MaxFrameLength);
                 plain.DecodeDecryptedLongLink();
             }
+            ref bool resync = ref stream.FromClient ? ref _clientResync : ref _serverResync;
+            // Plaintext that is not long-link frames stops frame decoding of this direction for good (one event says why).
+            if (plain.Protocol != StreamProtocol.LongLink && !resync) return;
             if (!d.Decrypted)
             {
-                // Frame boundaries inside the lost record are unknown: start afresh at the next decrypted record.
-                plain.DecodeDecryptedLongLink();
+                // The lost record's bytes are unknown: frames resume at the next decrypted record that starts with one.
+                resync = true;
                 return;
             }
-            if (plain.Protocol != StreamProtocol.LongLink) plain.DecodeDecryptedLongLink();
-            plain.OnData(new ReadOnlySpan<byte>(d.Plaintext, 0, d.Length), ts);
+            var text = new ReadOnlySpan<byte>(d.Plaintext, 0, d.Length);
+            if (resync)
+            {
+                if (!StreamDecoder.LooksLikeLongLink(text, _owner.Options.MaxFrameLength)) return; // still inside the lost frame
+                plain.DecodeDecryptedLongLink();
+                resync = false;
+            }
+            plain.OnData(text, ts);
         }
 
         private MmtlsRecordDecryptor? _clientDecryptor, _serverDecryptor;
         private StreamDecoder? _clientPlain, _serverPlain;
+        private bool _clientResync, _serverResync;
 
         /// <summary>
         /// Decrypts the records of one short-link body (its own 0-RTT session: positions count from the body's start) and

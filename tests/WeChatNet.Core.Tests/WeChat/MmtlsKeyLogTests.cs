@@ -244,6 +244,58 @@ namespace WeChatNet.Tests.WeChat
         }
 
         [Fact]
+        public void ALostRecordCostsItsFramesAndDecodingResumesAtTheNextFrameStart()
+        {
+            // the first half of the 3000-byte sync reply gets a wrong key: that frame is lost, nothing after it is
+            string firstHalfTail = Entries(Sample.KeyLog!).Single(e => e.GetProperty("metadata").GetString()!.EndsWith("17f10405ec", StringComparison.Ordinal)).GetProperty("tail").GetString()!;
+            string keys = string.Join("\n", Sample.KeyLog!.Split('\n').Select(l => l.Contains(firstHalfTail) ? l.Replace("\"key\": \"4", "\"key\": \"5") : l));
+            var (output, tally) = Decode(Sample.File, keys);
+            Assert.Equal(1, tally.TagMismatches);
+            Assert.Equal(Sample.KeyLogEntries - 1, tally.Decrypted);
+            var frames = output.OfType<LongLinkFrame>().ToList();
+            Assert.DoesNotContain(frames, f => f.Command == 1_000_000_121);
+            Assert.Contains(frames, f => f.Command == 1_000_000_190); // the client's sync done, and everything before
+            Assert.Equal(Sample.ExpectedDecrypted.Count(e => e.Kind == "LongLinkFrame") - 1, frames.Count);
+            Assert.DoesNotContain(output.OfType<StreamEvent>(), e => e.Event == "DecodingStopped");
+        }
+
+        [Fact]
+        public void PlaintextThatIsNotFramesStopsFrameDecodingOnceWithAReason()
+        {
+            // three verified records whose plaintext is not long-link frames: one DecodingStopped event, no storm
+            var key = Hex("000102030405060708090a0b0c0d0e0f");
+            var baseIv = Hex("a0a1a2a3a4a5a6a7a8a9aaab");
+            var payload = new List<byte>();
+            var log = new StringBuilder();
+            for (ulong seq = 0; seq < 3; seq++)
+            {
+                var nonce = (byte[])baseIv.Clone();
+                nonce[11] ^= (byte)seq;
+                var aad = Hex("000000000000000" + seq + "17f1040030");
+                var record = WeChatWireBuilder.Record(0x17, MmtlsAead.Seal(key, nonce, aad, Encoding.ASCII.GetBytes("not a frame, just 32 bytes text.")));
+                payload.AddRange(record);
+                log.Append("{\"layer\": \"OUTER\", \"key\": \"000102030405060708090a0b0c0d0e0f\", \"nonce\": \"").Append(Convert.ToHexString(nonce))
+                   .Append("\", \"metadata\": \"").Append(Convert.ToHexString(aad)).Append("\", \"tail\": \"").Append(Convert.ToHexString(record, record.Length - 8, 8)).Append("\"}\n");
+            }
+            var session = new WeChatDecodeSession(new WeChatDecodeOptions { KeyLog = MmtlsKeyLog.Parse(log.ToString()) });
+            var output = session.AddPayload(payload.ToArray(), out _);
+            Assert.Equal(3, output.OfType<MmtlsRecord>().Count(r => r.Decrypted));
+            Assert.Empty(output.OfType<LongLinkFrame>());
+            var stop = Assert.Single(output.OfType<StreamEvent>());
+            Assert.Contains("implausible long-link header", stop.Reason);
+        }
+
+        [Fact]
+        public void TooManyEntriesForOneTailAreAWarning()
+        {
+            string line = Sample.KeyLog!.Split('\n').First(l => l.Contains("\"OUTER\""));
+            var log = MmtlsKeyLog.Parse(string.Join("\n", Enumerable.Repeat(line, MmtlsKeyLog.MaxEntriesPerTail + 3)), "dup.keys");
+            Assert.Equal(MmtlsKeyLog.MaxEntriesPerTail, log.OuterEntries);
+            Assert.Equal(3, log.Warnings.Count);
+            Assert.All(log.Warnings, w => Assert.Contains("entries have this tail", w));
+        }
+
+        [Fact]
         public void TheGcmSpecificationsTestCase4Decrypts()
         {
             // McGrew and Viega, "The Galois/Counter Mode of Operation", test case 4 (AES-128, 60-byte plaintext, 20-byte AAD)
