@@ -32,6 +32,7 @@ namespace WeChatNet.ModuleTests
 
                 foreach (var f in new[] { "WeChatNet.dll", "WeChatNet.Core.dll", "WeChatNet.psd1", "WeChatNet.Format.ps1xml", "WeChatNet.Types.ps1xml", "LICENSE",
                              "System.Memory.dll", "System.Buffers.dll", "System.Runtime.CompilerServices.Unsafe.dll", "MaxMind.Db.dll",
+                             "BouncyCastle.Cryptography.dll", Path.Combine("samples", "mmtls-keylog.keys"),
                              Path.Combine("help", "Get-WeChatEndpoint.md"),
                              Path.Combine("data", "mainland-china-ipv4.txt"), Path.Combine("data", "tencent-asn-prefixes.txt"),
                              Path.Combine("data", "mainland-china.mmdb"), Path.Combine("data", "README.md") })

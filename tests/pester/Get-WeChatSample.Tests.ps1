@@ -8,9 +8,9 @@ BeforeAll {
 }
 
 Describe 'Get-WeChatSample' {
-    It 'lists the seven shipped samples with existing paths' {
+    It 'lists the shipped samples with existing paths' {
         $s = @(Get-WeChatSample)
-        $s.Name | Should -Be @('dead-link', 'legacy-longlink', 'login-dispatch', 'mmtls-longlink', 'nat-timeout', 'retransmissions', 'shortlink-burst')
+        $s.Name | Should -Be @('dead-link', 'legacy-longlink', 'login-dispatch', 'mmtls-keylog', 'mmtls-longlink', 'nat-timeout', 'retransmissions', 'shortlink-burst')
         $s | ForEach-Object { Test-Path $_.Path | Should -BeTrue }
         $s[0] | Should -BeOfType ([WeChatNet.WeChatSample])
         ($s | Where-Object Name -eq 'legacy-longlink').Description | Should -Match 'plain'
@@ -20,6 +20,13 @@ Describe 'Get-WeChatSample' {
         (Get-WeChatSample '*link*').Name | Should -Be @('dead-link', 'legacy-longlink', 'mmtls-longlink', 'shortlink-burst')
         Get-WeChatSample 'nope' -ErrorVariable e -ErrorAction SilentlyContinue
         $e[0].FullyQualifiedErrorId | Should -BeLike 'SampleNotFound*'
+    }
+
+    It 'gives the key log of the sample that has one, and no key log to the others' {
+        $k = Get-WeChatSample mmtls-keylog
+        $k.KeyLogPath | Should -Exist
+        $k.KeyLogPath | Should -BeLike '*mmtls-keylog.keys'
+        (Get-WeChatSample mmtls-longlink).KeyLogPath | Should -BeNullOrEmpty
     }
 
     It 'pipes into ConvertFrom-WeChatPacket by its Path' {

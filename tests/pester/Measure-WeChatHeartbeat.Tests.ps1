@@ -12,7 +12,7 @@ Describe 'Measure-WeChatHeartbeat' {
     It 'sees Mars probing up to the ceiling on the MMTLS long link' {
         $r = Measure-WeChatHeartbeat (Join-Path $samples 'mmtls-longlink.pcapng')
         $r | Should -BeOfType ([WeChatNet.HeartbeatReport])
-        $r.Method | Should -Be 'Encrypted'
+        $r.Method | Should -Be 'SizeAndTiming'
         $r.IntervalsSec | ForEach-Object { [math]::Round($_) } | Should -Be @(210, 270, 330, 390, 450, 510, 570, 600)
         $r.Missed | Should -Be 0
         $r.Pattern | Should -BeLike 'Mars smart heartbeat probing up*ceiling'

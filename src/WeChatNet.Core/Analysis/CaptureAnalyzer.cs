@@ -33,6 +33,8 @@ namespace WeChatNet.Analysis
         /// <summary>What the user should know that is not damage (a joined file that does not continue the one before it).</summary>
         public List<string> Warnings { get; internal set; } = new List<string>();
         public long Packets { get; internal set; }
+        /// <summary>With a key log: how many MMTLS records it decrypted (the only thing reports say of it); null without one.</summary>
+        public WeChatNet.WeChat.MmtlsDecryptionTally? Decryption { get; internal set; }
 
         /// <summary>Several analyses (one per file) as one result: lists concatenated in order, packets summed.</summary>
         public static CaptureAnalysisResult Merge(IEnumerable<CaptureAnalysisResult> parts)
@@ -46,6 +48,7 @@ namespace WeChatNet.Analysis
                 all.Errors.AddRange(p.Errors);
                 all.Warnings.AddRange(p.Warnings);
                 all.Packets += p.Packets;
+                if (p.Decryption != null) (all.Decryption ??= new WeChatNet.WeChat.MmtlsDecryptionTally()).Add(p.Decryption);
             }
             return all;
         }
@@ -220,13 +223,16 @@ namespace WeChatNet.Analysis
                 case LongLinkFrame f:
                     _kinds[flow] = "LongLink";
                     Tally(flow).AddFrame(f.CommandName);
-                    Observations(flow).Add(LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
+                    Observations(flow).Add(f.Decrypted
+                        ? LongLinkObservation.DecryptedFrame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence)
+                        : LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
                     break;
                 case MmtlsRecord r:
                     Tally(flow).MmtlsRecords++;
                     if (r.Carrier != "LongLink") break;
                     _kinds[flow] = "LongLink";
-                    if (r.ContentType == "ApplicationData")
+                    // A decrypted record's frames are observed themselves (real commands); only undecrypted records are sized.
+                    if (r.ContentType == "ApplicationData" && !r.Decrypted)
                         Observations(flow).Add(LongLinkObservation.Record(ToNs(r.Timestamp), r.Direction == "ClientToServer", r.Length));
                     break;
                 case Dispatch _:
@@ -367,8 +373,10 @@ namespace WeChatNet.Analysis
             string? captureFile = _files.Select(f => f.File).FirstOrDefault(f => f.Length > 0);
             foreach (var f in findings)
                 f.File = f.FlowIds.Length > 0 && f.FlowIds[0] >= 1 && f.FlowIds[0] <= flows.Count ? flows[f.FlowIds[0] - 1].File : captureFile;
+            NoteDecryptedEvidence(findings, heartbeats);
             return new CaptureAnalysisResult
             {
+                Decryption = _options.Decoding.KeyLog != null ? _decoder.Decryption : null,
                 Flows = flows,
                 Heartbeats = heartbeats,
                 Findings = findings,
@@ -377,6 +385,19 @@ namespace WeChatNet.Analysis
                 Warnings = new List<string>(_warnings),
                 Packets = _table.PacketCount,
             };
+        }
+
+        /// <summary>Findings about long links whose heartbeats were read from decrypted frames say so in their evidence.</summary>
+        internal static void NoteDecryptedEvidence(List<Finding> findings, List<HeartbeatReport> heartbeats)
+        {
+            var decrypted = new HashSet<int>(heartbeats.Where(h => h.Method == "Decrypted" || h.Method == "Mixed").Select(h => h.FlowId));
+            if (decrypted.Count == 0) return;
+            foreach (var f in findings)
+            {
+                var ids = f.FlowIds.Where(decrypted.Contains).ToArray();
+                if (ids.Length == 0) continue;
+                f.Evidence += $"; rests on decrypted evidence: heartbeat commands read from MMTLS records a key log decrypted (flow {string.Join(", ", ids)})";
+            }
         }
 
         /// <summary>Region and owner from the module-wide address tables (IpIntel), once per flow.</summary>

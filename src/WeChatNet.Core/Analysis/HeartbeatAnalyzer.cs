@@ -68,8 +68,7 @@ namespace WeChatNet.Analysis
                 Start = flow.Start,
                 End = flow.End,
             };
-            bool encrypted = observations.Count > 0 && observations.All(o => o.Encrypted);
-            report.Method = encrypted ? "Encrypted" : "Plaintext";
+            report.Method = MethodOf(observations);
             long deadlineNs = (long)(options.ReplyDeadlineMs * 1_000_000);
 
             var requests = new List<long>();
@@ -137,6 +136,23 @@ namespace WeChatNet.Analysis
                 report.IdleBeforeEndSec = Math.Max(0, (until - from) / 1e9);
             }
             return report;
+        }
+
+        /// <summary>
+        /// How heartbeats were told: Plaintext (frames read), Decrypted (frames read from MMTLS records a key log decrypted),
+        /// SizeAndTiming (encrypted records classified by size and timing: an inference), or Mixed (decrypted where the key
+        /// log verified, size and timing elsewhere).
+        /// </summary>
+        public static string MethodOf(IReadOnlyList<LongLinkObservation> observations)
+        {
+            bool encrypted = false, decrypted = false;
+            foreach (var o in observations)
+            {
+                encrypted |= o.Encrypted;
+                decrypted |= o.Decrypted;
+            }
+            if (decrypted) return encrypted ? "Mixed" : "Decrypted";
+            return encrypted && observations.All(o => o.Encrypted) ? "SizeAndTiming" : "Plaintext";
         }
 
         private static bool LastRequestUnanswered(IReadOnlyList<LongLinkObservation> observations, HeartbeatOptions options, long deadlineNs)

@@ -14,7 +14,8 @@ namespace WeChatNet
         public string? Host { get; set; }
         public DateTimeOffset Start { get; set; }
         public DateTimeOffset End { get; set; }
-        /// <summary>Plaintext (frames read) or Encrypted (MMTLS records classified by size and timing: an inference).</summary>
+        /// <summary>Plaintext (frames read), Decrypted (frames read from MMTLS records a key log decrypted: real heartbeat commands),
+        /// SizeAndTiming (MMTLS records classified by size and timing: an inference) or Mixed (decrypted where the key log verified).</summary>
         public string Method { get; set; } = "Plaintext";
         /// <summary>Heartbeat requests the client sent.</summary>
         public int Count { get; set; }

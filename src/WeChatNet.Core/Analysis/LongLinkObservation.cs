@@ -12,9 +12,14 @@ namespace WeChatNet.Analysis
         public long Sequence;
         /// <summary>Encrypted records: the record body length.</summary>
         public int RecordLength;
+        /// <summary>A frame read from a decrypted MMTLS record (key log): its command is real, not guessed.</summary>
+        public bool Decrypted;
 
         public static LongLinkObservation Frame(long ns, bool fromClient, long command, long sequence) =>
             new LongLinkObservation { TimestampNs = ns, FromClient = fromClient, Command = command, Sequence = sequence };
+
+        public static LongLinkObservation DecryptedFrame(long ns, bool fromClient, long command, long sequence) =>
+            new LongLinkObservation { TimestampNs = ns, FromClient = fromClient, Command = command, Sequence = sequence, Decrypted = true };
 
         public static LongLinkObservation Record(long ns, bool fromClient, int length) =>
             new LongLinkObservation { TimestampNs = ns, FromClient = fromClient, Encrypted = true, RecordLength = length };

@@ -195,6 +195,8 @@ namespace WeChatNet.Diagnostics
             {
                 var c = r.Capture;
                 sb.Append("<h2>Capture</h2>\n<p>").Append(E(string.Join(", ", r.CaptureFiles))).Append("</p>\n");
+                // Of a key log the report says this one line and nothing more: key logs are secrets.
+                if (c.Decryption != null) sb.Append("<p>").Append(E(c.Decryption.Describe())).Append("</p>\n");
                 if (c.Heartbeats.Count > 0)
                 {
                     sb.Append("<table><tr><th>Flow</th><th>Server</th><th>Host</th><th>Heartbeats</th><th>Missed</th><th>Intervals s</th><th>Pattern</th><th>Ending</th></tr>\n");
@@ -349,6 +351,8 @@ namespace WeChatNet.Diagnostics
             {
                 var c = r.Capture;
                 sb.Append("\n## Capture\n\n").Append(M(string.Join(", ", r.CaptureFiles))).Append("\n\n");
+                // Of a key log the report says this one line and nothing more: key logs are secrets.
+                if (c.Decryption != null) sb.Append(M(c.Decryption.Describe())).Append("\n\n");
                 if (c.Heartbeats.Count > 0)
                 {
                     sb.Append("| Flow | Server | Host | Heartbeats | Missed | Intervals s | Pattern | Ending |\n|---:|---|---|---:|---:|---|---|---|\n");

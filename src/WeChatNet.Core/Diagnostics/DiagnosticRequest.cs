@@ -18,6 +18,9 @@ namespace WeChatNet.Diagnostics
         /// <summary>Read the files as one capture (a rotation set whose files continue one another); otherwise one capture per file.</summary>
         public bool JoinCaptures { get; set; }
 
+        /// <summary>MMTLS key log for the capture analysis (-KeyLogPath); null decrypts nothing. Never copied into the report.</summary>
+        public WeChatNet.WeChat.MmtlsKeyLog? KeyLog { get; set; }
+
         /// <summary>Resolve, ask the dispatch, test connections and trace the path from this machine.</summary>
         public bool Live { get; set; }
 

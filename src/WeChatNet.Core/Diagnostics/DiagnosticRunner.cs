@@ -66,7 +66,12 @@ namespace WeChatNet.Diagnostics
             for (int i = 0; i < files; i++)
             {
                 string file = request.CapturePaths[i];
-                if (analyzer == null || !request.JoinCaptures) analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = request.ClientRegion, AllTraffic = request.AllTraffic });
+                if (analyzer == null || !request.JoinCaptures)
+                {
+                    var analysisOptions = new CaptureAnalysisOptions { ClientRegion = request.ClientRegion, AllTraffic = request.AllTraffic };
+                    analysisOptions.Decoding.KeyLog = request.KeyLog;
+                    analyzer = new CaptureAnalyzer(analysisOptions);
+                }
                 var current = analyzer;
                 int before = current.Errors.Count;
                 int index = i;
@@ -102,6 +107,7 @@ namespace WeChatNet.Diagnostics
             result.Capture = capture;
             result.Checks.Add(string.Format(CultureInfo.InvariantCulture, "Capture: {0} of {1} file(s), {2:N0} packets, {3} flows, {4} long link(s) with heartbeats analysed",
                 result.CaptureFiles.Count, files, capture.Packets, capture.Flows.Count, capture.Heartbeats.Count));
+            if (capture.Decryption != null) result.Checks.Add("Capture: " + capture.Decryption.Describe());
         }
 
         private static AnalysisFacts RunLive(DiagnosticRequest request, IpIntelligence intel, DiagnosticResult result,

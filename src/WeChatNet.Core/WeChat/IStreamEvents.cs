@@ -11,7 +11,8 @@ namespace WeChatNet.WeChat
         bool NextResponseIsToHead();
         void OnDetected(StreamDecoder stream, long ts);
         void OnFrame(StreamDecoder stream, in LongLinkHeader header, long ts);
-        void OnRecord(StreamDecoder stream, in MmtlsRecordHeader header, byte[]? handshakeBody, long index, long ts);
+        /// <summary>A complete record; <paramref name="body"/> holds its first <paramref name="bodyLength"/> bytes when kept (handshakes, or every record with a key log), in a buffer reused for the next record.</summary>
+        void OnRecord(StreamDecoder stream, in MmtlsRecordHeader header, byte[]? body, int bodyLength, long index, long ts);
         void OnHttpMessage(StreamDecoder stream, HttpMessage message);
         void OnGap(StreamDecoder stream, long bytes, long ts);
         void OnDecodingStopped(StreamDecoder stream, string reason, long ts);

@@ -24,6 +24,8 @@ namespace WeChatNet
         public long? RequestCommand { get; internal set; }
         /// <summary>For a reply paired with its request on the same connection: time since the request, in ms.</summary>
         public double? RoundTripMs { get; internal set; }
+        /// <summary>True when the frame was read from a decrypted MMTLS record (-KeyLogPath), false for a plaintext long link.</summary>
+        public bool Decrypted { get; internal set; }
 
         public override string Summary
         {
@@ -31,7 +33,8 @@ namespace WeChatNet
             {
                 string rtt = RoundTripMs.HasValue ? $" rtt {RoundTripMs.Value:0.#} ms" : "";
                 string fmt = HeaderFormat == "MarsDemo20" ? " [Mars demo header]" : "";
-                return $"{CommandName} cmd={Command} seq={(Sequence == 0xFFFFFFFF ? "0xFFFFFFFF" : Sequence == 0xFFFFFFFE ? "0xFFFFFFFE" : Sequence.ToString())} len={Length}{rtt}{fmt}";
+                string dec = Decrypted ? " [decrypted]" : "";
+                return $"{CommandName} cmd={Command} seq={(Sequence == 0xFFFFFFFF ? "0xFFFFFFFF" : Sequence == 0xFFFFFFFE ? "0xFFFFFFFE" : Sequence.ToString())} len={Length}{rtt}{fmt}{dec}";
             }
         }
     }

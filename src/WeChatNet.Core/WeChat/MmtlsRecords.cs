@@ -13,7 +13,11 @@ namespace WeChatNet.WeChat
         /// <summary>Application-data body size of an encrypted heartbeat (16-byte frame + 16-byte GCM tag).</summary>
         public const int HeartbeatRecordLength = 0x20;
 
-        public static MmtlsRecord Create(in MmtlsRecordHeader h, byte[]? handshakeBody, long index, string carrier)
+        public static MmtlsRecord Create(in MmtlsRecordHeader h, byte[]? handshakeBody, long index, string carrier) =>
+            Create(in h, handshakeBody, handshakeBody?.Length ?? 0, index, carrier);
+
+        /// <summary>A record whose body (when kept) is the first <paramref name="bodyLength"/> bytes of <paramref name="body"/>; handshake bodies are read.</summary>
+        public static MmtlsRecord Create(in MmtlsRecordHeader h, byte[]? body, int bodyLength, long index, string carrier)
         {
             var r = new MmtlsRecord
             {
@@ -26,11 +30,29 @@ namespace WeChatNet.WeChat
             };
             if (h.Type == MmtlsRecordHeader.ApplicationData && h.BodyLength == HeartbeatRecordLength && carrier == "LongLink")
                 r.Interpretation = "ProbableHeartbeat";
-            if (handshakeBody != null) ApplyHandshake(r, handshakeBody);
+            bool handshake = h.Type == MmtlsRecordHeader.Handshake || h.Type == MmtlsRecordHeader.EarlyDataHandshake;
+            if (handshake && body != null && bodyLength > 0) ApplyHandshake(r, new ReadOnlySpan<byte>(body, 0, bodyLength));
             return r;
         }
 
-        private static void ApplyHandshake(MmtlsRecord r, byte[] body)
+        /// <summary>Whether a key log could decrypt this record: every record except a clear-text hello.</summary>
+        public static bool IsDecryptionCandidate(MmtlsRecord r) => r.HandshakeType != "ClientHello" && r.HandshakeType != "ServerHello";
+
+        /// <summary>Puts what decryption found into the record; the plaintext itself only when identifiers are shown.</summary>
+        internal static void ApplyDecryption(MmtlsRecord r, in MmtlsDecryption d, bool showPlaintext)
+        {
+            r.DecryptionStatus = d.Status.ToString();
+            r.DecryptionNote = d.Note;
+            r.Tail = d.Tail;
+            if (!d.Decrypted) return;
+            r.Decrypted = true;
+            r.PlaintextLength = d.Length;
+            r.Sequence = (long)d.Sequence;
+            if (r.Interpretation == "ProbableHeartbeat") r.Interpretation = "";
+            if (showPlaintext) r.Plaintext = new ReadOnlySpan<byte>(d.Plaintext, 0, d.Length).ToArray();
+        }
+
+        private static void ApplyHandshake(MmtlsRecord r, ReadOnlySpan<byte> body)
         {
             var info = MmtlsHandshake.Read(body);
             r.HandshakeType = info.MessageType;
@@ -46,7 +68,10 @@ namespace WeChatNet.WeChat
         /// Every record of a body that is a sequence of MMTLS records (a short-link request or response). Stops at the
         /// first header that is not MMTLS or a record that overruns the body, saying where in <paramref name="problem"/>.
         /// </summary>
-        public static List<MmtlsRecord> ReadAll(ReadOnlySpan<byte> body, string carrier, out string? problem)
+        public static List<MmtlsRecord> ReadAll(ReadOnlySpan<byte> body, string carrier, out string? problem) => ReadAll(body, carrier, out problem, null);
+
+        /// <summary>As <see cref="ReadAll(ReadOnlySpan{byte}, string, out string?)"/>; <paramref name="offsets"/> gets each record's header offset in the body.</summary>
+        public static List<MmtlsRecord> ReadAll(ReadOnlySpan<byte> body, string carrier, out string? problem, List<int>? offsets)
         {
             problem = null;
             var list = new List<MmtlsRecord>();
@@ -67,6 +92,7 @@ namespace WeChatNet.WeChat
                 var recordBody = body.Slice(offset + MmtlsRecordHeader.Length, h.BodyLength);
                 bool handshake = h.Type == MmtlsRecordHeader.Handshake || h.Type == MmtlsRecordHeader.EarlyDataHandshake;
                 list.Add(Create(in h, handshake ? recordBody.ToArray() : null, list.Count + 1, carrier));
+                offsets?.Add(offset);
                 offset += MmtlsRecordHeader.Length + h.BodyLength;
             }
             if (problem != null && list.Count > 0 && list[list.Count - 1].Problem.Length == 0) list[list.Count - 1].Problem = "followed by: " + problem;

@@ -10,8 +10,12 @@ namespace WeChatNet.WeChat
     /// <summary>A generated sample capture and what the generator wrote into it.</summary>
     public sealed class SampleCapture
     {
-        internal SampleCapture(string name, string description, byte[] file, IReadOnlyList<ExpectedMessage> expected, long packets)
+        internal SampleCapture(string name, string description, byte[] file, IReadOnlyList<ExpectedMessage> expected, long packets,
+            string? keyLog = null, int keyLogEntries = 0, IReadOnlyList<ExpectedMessage>? expectedDecrypted = null)
         {
+            KeyLog = keyLog;
+            KeyLogEntries = keyLogEntries;
+            ExpectedDecrypted = expectedDecrypted ?? Array.Empty<ExpectedMessage>();
             Name = name;
             Description = description;
             File = file;
@@ -26,6 +30,13 @@ namespace WeChatNet.WeChat
         public IReadOnlyList<ExpectedMessage> Expected { get; }
         public long Packets { get; }
         public string FileName => Name + ".pcapng";
+        /// <summary>The key log written with the sample (<c>name.keys</c>), or null when it has none.</summary>
+        public string? KeyLog { get; }
+        /// <summary>OUTER entries in the key log: with it, exactly this many records decrypt.</summary>
+        public int KeyLogEntries { get; }
+        /// <summary>What decoding with the key log adds: decrypted long-link frames and short-link CGIs.</summary>
+        public IReadOnlyList<ExpectedMessage> ExpectedDecrypted { get; }
+        public string KeyLogFileName => Name + ".keys";
     }
 
     /// <summary>
@@ -45,6 +56,7 @@ namespace WeChatNet.WeChat
             ("legacy-longlink", "a plain (pre-MMTLS) long link with 16-byte frames: identify, heartbeat, push notify, sync, sync-done, push data; split and coalesced", LegacyLongLink),
             ("dead-link", "a heartbeat without reply, RST after the 8 s deadline, dispatch again and reconnect to another address with a new ClientHello", DeadLink),
             ("retransmissions", "a plain long link whose segments arrive retransmitted, duplicated, overlapping and out of order", Retransmissions),
+            ("mmtls-keylog", "an MMTLS long link and two short links encrypted with fixed sample keys; mmtls-keylog.keys is their key log (-KeyLogPath): handshake, identify, heartbeats, push, a sync reply spanning records", MmtlsKeyLogSample),
             ("nat-timeout", "a home router that forgets idle TCP mappings after 180 s: every long link dies at its first 210 s heartbeat and reconnects", NatTimeout),
         };
 
@@ -84,7 +96,8 @@ namespace WeChatNet.WeChat
             sample.Build(net);
             long packets = net.Packets;
             net.Finish();
-            return new SampleCapture(sample.Name, sample.Description, ms.ToArray(), net.Expected, packets);
+            return new SampleCapture(sample.Name, sample.Description, ms.ToArray(), net.Expected, packets,
+                net.KeyLog?.Text, net.KeyLog?.OuterEntries ?? 0, net.ExpectedDecrypted);
         }
 
         /// <summary>Writes every sample as <c>name.pcapng</c> plus <c>name.expected.txt</c> (what the generator wrote) into a folder.</summary>
@@ -97,6 +110,7 @@ namespace WeChatNet.WeChat
                 var s = Generate(name);
                 File.WriteAllBytes(Path.Combine(directory, s.FileName), s.File);
                 File.WriteAllText(Path.Combine(directory, s.Name + ".expected.txt"), ExpectedText(s));
+                if (s.KeyLog != null) File.WriteAllText(Path.Combine(directory, s.KeyLogFileName), s.KeyLog);
                 list.Add(s);
             }
             return list;
@@ -291,6 +305,133 @@ namespace WeChatNet.WeChat
             if (missedResponseSegments > 0) c.SendMissingStart(false, response, missedResponseSegments, "short link answer, its start not captured");
             else c.Send(false, response, "short link answer");
             net.Expect("ShortLinkExchange", true, $"POST {path} 200", host);
+            Close(net, c, clientFirst: false);
+        }
+
+        // ------------------------------------------------------------------ encrypted with a key log
+
+        private static byte[] Sealed(SampleNetwork net, SampleTcp c, SampleRecordLayer layer, bool fromClient, byte type, byte[] plaintext,
+            string handshake, string carrier, bool emptyMetadata = false)
+        {
+            net.Expect("MmtlsRecord", fromClient, $"{MmtlsRecordHeader.TypeName(type)}/{handshake}/{plaintext.Length + MmtlsAead.TagLength}/{carrier}", c.Host);
+            return layer.Seal(type, plaintext, emptyMetadata);
+        }
+
+        private static byte[] Clear(SampleNetwork net, SampleTcp c, SampleRecordLayer layer, bool fromClient, byte type, byte[] body, string handshake, string carrier)
+        {
+            net.Expect("MmtlsRecord", fromClient, $"{MmtlsRecordHeader.TypeName(type)}/{handshake}/{body.Length}/{carrier}", c.Host);
+            return layer.Clear(type, body);
+        }
+
+        /// <summary>A long-link frame sent in one encrypted record; the decrypted frame is expected with the key log.</summary>
+        private static void SealedFrame(SampleNetwork net, SampleTcp c, SampleRecordLayer layer, bool fromClient, uint command, uint sequence, byte[] body,
+            string comment, bool emptyMetadata = false)
+        {
+            var frame = WeChatWireBuilder.Frame(command, sequence, body);
+            net.ExpectedDecrypted.Add(new ExpectedMessage("LongLinkFrame", fromClient ? "ClientToServer" : "ServerToClient", command + "/" + sequence, c.Host));
+            c.Send(fromClient, Sealed(net, c, layer, fromClient, MmtlsRecordHeader.ApplicationData, frame, "", "LongLink", emptyMetadata), comment);
+        }
+
+        private const uint SampleClientVersion = 0x28003A30;
+
+        private static void MmtlsKeyLogSample(SampleNetwork net)
+        {
+            var log = net.KeyLog = new SampleKeyLog();
+            net.Lookup("long.weixin.qq.com", "180.163.25.140");
+            net.Lookup("szshort.weixin.qq.com", "183.3.224.144");
+            var c = new SampleTcp(net, IPAddress.Parse("180.163.25.140"), 443, "long.weixin.qq.com").Open(31);
+            var up = new SampleRecordLayer(log, true, SampleRecordLayer.Fixed(0x10, 16), SampleRecordLayer.Fixed(0x90, 12));
+            var down = new SampleRecordLayer(log, false, SampleRecordLayer.Fixed(0x30, 16), SampleRecordLayer.Fixed(0xA0, 12));
+            log.Comment("long link " + c.ClientPort + " -> 443: handshake keys");
+
+            var hello = WeChatWireBuilder.ClientHello(new ushort[] { 0xC02B, 0x00A8 }, net.RandomBytes(32), (uint)(net.NowTicks / TimeSpan.TicksPerSecond - 62135596800L),
+                new[] { ((ushort)0x0010, net.RandomBytes(2 * 65 + 8)) });
+            c.Send(true, Clear(net, c, up, true, MmtlsRecordHeader.Handshake, hello, "ClientHello", "LongLink"), "MMTLS ClientHello");
+            net.Wait(45);
+            // several records in one segment: ServerHello in the clear, then the encrypted certificate and Finished
+            var serverHello = WeChatWireBuilder.ServerHello(0xC02B, net.RandomBytes(32), new[] { ((ushort)0x0011, net.RandomBytes(65 + 4)) });
+            var flight = Clear(net, c, down, false, MmtlsRecordHeader.Handshake, serverHello, "ServerHello", "LongLink")
+                .Concat(Sealed(net, c, down, false, MmtlsRecordHeader.Handshake, net.RandomBytes(300), "Encrypted", "LongLink"))
+                .Concat(Sealed(net, c, down, false, MmtlsRecordHeader.Handshake, net.RandomBytes(36), "Encrypted", "LongLink")).ToArray();
+            c.Send(false, flight, "MMTLS ServerHello, encrypted certificate and Finished in one segment");
+            net.Wait(2);
+            c.Send(true, Sealed(net, c, up, true, MmtlsRecordHeader.Handshake, net.RandomBytes(36), "Encrypted", "LongLink"), "MMTLS Finished (encrypted)");
+            up.Rekey(SampleRecordLayer.Fixed(0x20, 16), SampleRecordLayer.Fixed(0xB0, 12));
+            down.Rekey(SampleRecordLayer.Fixed(0x40, 16), SampleRecordLayer.Fixed(0xC0, 12));
+            log.Comment("long link: application keys");
+
+            // identify carries a business packet whose body WeChat encrypted again (an INNER entry)
+            var identify = log.BusinessPacket(true, SampleClientVersion, SampleRecordLayer.Fixed(0x60, 16), SampleRecordLayer.Fixed(0xD0, 12), net.RandomBytes(64));
+            SealedFrame(net, c, up, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, identify, "identify (encrypted)");
+            net.Wait(50);
+            SealedFrame(net, c, down, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, net.RandomBytes(40), "identify reply (encrypted)");
+            int beat = 0;
+            foreach (int interval in new[] { 210, 270, 330 })
+            {
+                net.Wait(interval * 1000.0);
+                // the second heartbeat's entry has no metadata: its AAD is built from the record's sequence and header
+                SealedFrame(net, c, up, true, LongLinkCommands.Heartbeat, LongLinkCommands.HeartbeatSequence, Array.Empty<byte>(), $"heartbeat after {interval} s", emptyMetadata: beat++ == 1);
+                net.Wait(46);
+                SealedFrame(net, c, down, false, LongLinkCommands.Heartbeat + LongLinkCommands.ReplyOffset, 0, Array.Empty<byte>(), "heartbeat reply");
+            }
+            net.Wait(20_000);
+            // two records in one segment: push notify, then push data
+            var notify = WeChatWireBuilder.Frame(LongLinkCommands.PushNotify, LongLinkCommands.PushSequence, new byte[] { 0, 0, 0, 2 });
+            var push = WeChatWireBuilder.Frame(LongLinkCommands.PushData, LongLinkCommands.PushSequence, net.RandomBytes(700));
+            net.ExpectedDecrypted.Add(new ExpectedMessage("LongLinkFrame", "ServerToClient", LongLinkCommands.PushNotify + "/0", c.Host));
+            net.ExpectedDecrypted.Add(new ExpectedMessage("LongLinkFrame", "ServerToClient", LongLinkCommands.PushData + "/0", c.Host));
+            c.Send(false, Sealed(net, c, down, false, MmtlsRecordHeader.ApplicationData, notify, "", "LongLink")
+                .Concat(Sealed(net, c, down, false, MmtlsRecordHeader.ApplicationData, push, "", "LongLink")).ToArray(), "push notify + push data: two records in one segment");
+            net.Wait(20);
+            SealedFrame(net, c, up, true, LongLinkCommands.Sync, 1, net.RandomBytes(60), "sync");
+            net.Wait(55);
+            // one 3000-byte frame in two records (the second's entry without metadata), the records split over three segments
+            var reply = WeChatWireBuilder.Frame(LongLinkCommands.Sync + LongLinkCommands.ReplyOffset, 1, net.RandomBytes(3000 - 16));
+            net.ExpectedDecrypted.Add(new ExpectedMessage("LongLinkFrame", "ServerToClient", (LongLinkCommands.Sync + LongLinkCommands.ReplyOffset) + "/1", c.Host));
+            c.Send(false, Sealed(net, c, down, false, MmtlsRecordHeader.ApplicationData, reply.Take(1500).ToArray(), "", "LongLink")
+                .Concat(Sealed(net, c, down, false, MmtlsRecordHeader.ApplicationData, reply.Skip(1500).ToArray(), "", "LongLink", emptyMetadata: true)).ToArray(),
+                "sync reply: one frame in two records over three segments");
+            net.Wait(10);
+            SealedFrame(net, c, up, true, LongLinkCommands.SyncDone, 2, new byte[8], "sync done");
+            net.Wait(300);
+            KeyedShortLink(net, log, 0, "/cgi-bin/micromsg-bin/newsync", 180, 900, emptyMetadata: false);
+            net.Wait(400);
+            KeyedShortLink(net, log, 1, "/cgi-bin/micromsg-bin/newsendmsg", 420, 160, emptyMetadata: true);
+            net.Wait(1000);
+            Close(net, c);
+        }
+
+        /// <summary>A short link whose 0-RTT flight and answer are encrypted with fixed keys and logged.</summary>
+        private static void KeyedShortLink(SampleNetwork net, SampleKeyLog log, int index, string cgiPath, int requestData, int responseData, bool emptyMetadata)
+        {
+            const string host = "szshort.weixin.qq.com";
+            var c = new SampleTcp(net, IPAddress.Parse("183.3.224.144"), 80, host).Open(32);
+            log.Comment("short link " + c.ClientPort + " -> 80");
+            var up = new SampleRecordLayer(log, true, SampleRecordLayer.Fixed((byte)(0x50 + index), 16), SampleRecordLayer.Fixed((byte)(0xE0 + index), 12));
+            var down = new SampleRecordLayer(log, false, SampleRecordLayer.Fixed((byte)(0x70 + index), 16), SampleRecordLayer.Fixed((byte)(0xF0 + index), 12));
+            var hello = WeChatWireBuilder.ClientHello(new ushort[] { 0x00A8 }, net.RandomBytes(32), 1795334400, new[] { ((ushort)0x000F, net.RandomBytes(120)) });
+            var packet = log.BusinessPacket(true, SampleClientVersion, SampleRecordLayer.Fixed((byte)(0x80 + index), 16), SampleRecordLayer.Fixed((byte)(0x11 + index), 12), net.RandomBytes(requestData));
+            var early = MmtlsEarlyData.Build(cgiPath, host, packet);
+            var body = Clear(net, c, up, true, MmtlsRecordHeader.EarlyDataHandshake, hello, "ClientHello", "ShortLink")
+                .Concat(Sealed(net, c, up, true, MmtlsRecordHeader.EarlyDataHandshake, net.RandomBytes(20), "Encrypted", "ShortLink"))
+                .Concat(Sealed(net, c, up, true, MmtlsRecordHeader.ApplicationData, early, "", "ShortLink", emptyMetadata))
+                .Concat(Sealed(net, c, up, true, MmtlsRecordHeader.Alert, new byte[] { 0, 0, 0, 3, 1 }, "", "ShortLink")).ToArray();
+            string path = "/mmtls/" + net.Random.Next().ToString("x8");
+            string head = $"POST {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\nUser-Agent: MicroMessenger Client\r\nConnection: close\r\n"
+                + $"Content-Type: application/octet-stream\r\nUpgrade: mmtls\r\nContent-Length: {body.Length}\r\n\r\n";
+            c.Send(true, Encoding.ASCII.GetBytes(head).Concat(body).ToArray(), "short link " + path + " (" + cgiPath + " inside)");
+            net.Wait(80 + 20 * index);
+            var serverHello = WeChatWireBuilder.ServerHello(0x00A8, net.RandomBytes(32), Array.Empty<(ushort, byte[])>());
+            var answer = log.BusinessPacket(false, SampleClientVersion, SampleRecordLayer.Fixed((byte)(0x88 + index), 16), SampleRecordLayer.Fixed((byte)(0x21 + index), 12), net.RandomBytes(responseData));
+            var rbody = Clear(net, c, down, false, MmtlsRecordHeader.Handshake, serverHello, "ServerHello", "ShortLink")
+                .Concat(Sealed(net, c, down, false, MmtlsRecordHeader.Handshake, net.RandomBytes(40), "Encrypted", "ShortLink"))
+                .Concat(Sealed(net, c, down, false, MmtlsRecordHeader.ApplicationData, answer, "", "ShortLink"))
+                .Concat(Sealed(net, c, down, false, MmtlsRecordHeader.Alert, new byte[] { 0, 0, 0, 3, 1 }, "", "ShortLink")).ToArray();
+            string rhead = $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {rbody.Length}\r\nConnection: close\r\n\r\n";
+            c.Send(false, Encoding.ASCII.GetBytes(rhead).Concat(rbody).ToArray(), "short link answer");
+            net.Expect("ShortLinkExchange", true, $"POST {path} 200", host);
+            ShortLinkCgi.Classify(cgiPath, out _, out _, out string cgi);
+            net.ExpectedDecrypted.Add(new ExpectedMessage("ShortLinkExchange", "ClientToServer", cgi, host));
             Close(net, c, clientFirst: false);
         }
 

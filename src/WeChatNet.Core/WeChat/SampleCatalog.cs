@@ -66,7 +66,9 @@ namespace WeChatNet.WeChat
                     }
                 }
             }
-            return new WeChatSample(name, Path.GetFullPath(file), description, packets, messages, new FileInfo(file).Length);
+            string keys = Path.Combine(Path.GetDirectoryName(file)!, name + ".keys");
+            return new WeChatSample(name, Path.GetFullPath(file), description, packets, messages, new FileInfo(file).Length,
+                File.Exists(keys) ? Path.GetFullPath(keys) : null);
         }
     }
 }

@@ -35,6 +35,10 @@ namespace WeChatNet.WeChat
         public static readonly IPAddress Resolver = IPAddress.Parse("192.168.31.1");
 
         public List<ExpectedMessage> Expected { get; } = new List<ExpectedMessage>();
+        /// <summary>For a sample with a key log: what decoding with it adds (decrypted frames, short-link CGIs).</summary>
+        public List<ExpectedMessage> ExpectedDecrypted { get; } = new List<ExpectedMessage>();
+        /// <summary>The key log written with the sample, if it has one.</summary>
+        public SampleKeyLog? KeyLog { get; set; }
         public long NowTicks { get; private set; }
         public Random Random { get; }
         public long Packets => _writer.PacketCount;

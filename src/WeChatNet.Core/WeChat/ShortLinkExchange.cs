@@ -36,6 +36,15 @@ namespace WeChatNet
         /// <summary>Legacy packet's crypto (AES, RSA, None) and compression (Zlib, None); empty otherwise.</summary>
         public string LegacyCrypto { get; internal set; } = "";
         public string LegacyCompression { get; internal set; } = "";
+        /// <summary>With -KeyLogPath: true when the request's early data decrypted (its CGI then fills <see cref="CgiName"/>).</summary>
+        public bool Decrypted { get; internal set; }
+        /// <summary>The request path carried inside the decrypted early data (e.g. /cgi-bin/micromsg-bin/newsync); empty otherwise.</summary>
+        public string DecryptedPath { get; internal set; } = "";
+        /// <summary>Request and response records decrypted with the key log.</summary>
+        public int DecryptedRecordCount { get; internal set; }
+        /// <summary>Verified plaintext bytes of the request's early data and of the response's data records; null when not decrypted.</summary>
+        public long? RequestPlaintextLength { get; internal set; }
+        public long? ResponsePlaintextLength { get; internal set; }
         /// <summary>From the request's first byte to the response's last byte.</summary>
         public double? DurationMs { get; internal set; }
         /// <summary>What went wrong decoding (no response, truncated body, bad compression), empty when nothing did.</summary>
@@ -45,7 +54,7 @@ namespace WeChatNet
         {
             get
             {
-                string what = IsMmtls ? "mmtls" : CgiName.Length > 0 ? CgiName + (RequestType.HasValue ? "(" + RequestType.Value + ")" : "") : Path;
+                string what = IsMmtls ? (CgiName.Length > 0 ? "mmtls " + CgiName + (RequestType.HasValue ? "(" + RequestType.Value + ")" : "") : "mmtls") : CgiName.Length > 0 ? CgiName + (RequestType.HasValue ? "(" + RequestType.Value + ")" : "") : Path;
                 string status = StatusCode.HasValue ? StatusCode.Value.ToString() : "no response";
                 string time = DurationMs.HasValue ? $" {DurationMs.Value:0.#} ms" : "";
                 return $"{Method} {what} -> {status} {RequestBodyLength}/{ResponseBodyLength} bytes{time}";

@@ -52,6 +52,9 @@ namespace WeChatNet.WeChat
         private byte[]? _recordBody;
         private int _recordBodyFilled;
         private long _recordIndex;
+        // With a key log every record body is kept (for decryption) in one buffer reused from record to record.
+        private bool _keepBodies;
+        private byte[]? _bodyBuffer;
 
         private HttpStreamReader? _http;
 
@@ -63,6 +66,24 @@ namespace WeChatNet.WeChat
         }
 
         public StreamProtocol Protocol { get; private set; }
+
+        /// <summary>True for the decoder of a long link's decrypted MMTLS payload (its frames are marked decrypted).</summary>
+        public bool DecryptedPlaintext { get; private set; }
+
+        /// <summary>Keep every MMTLS record body (not only handshakes) for decryption.</summary>
+        internal void KeepRecordBodies() => _keepBodies = true;
+
+        /// <summary>
+        /// Decode this decoder's input as 16-byte-header long-link frames from decrypted MMTLS payloads; called again to
+        /// start afresh at a record boundary after a record that could not be decrypted.
+        /// </summary>
+        internal void DecodeDecryptedLongLink()
+        {
+            DecryptedPlaintext = true;
+            Protocol = StreamProtocol.LongLink;
+            _format = LongLinkHeaderFormat.WeChat16;
+            ResetReaders();
+        }
 
         /// <summary>Decode this direction as DNS over TCP (the connection is to port 53).</summary>
         internal void UseDns() => Protocol = StreamProtocol.Dns;
@@ -284,7 +305,13 @@ namespace WeChatNet.WeChat
                     return;
                 }
                 bool handshake = _record.Type == MmtlsRecordHeader.Handshake || _record.Type == MmtlsRecordHeader.EarlyDataHandshake;
-                _recordBody = handshake && _record.BodyLength > 0 ? new byte[_record.BodyLength] : null;
+                _recordBody = null;
+                if ((handshake || _keepBodies) && _record.BodyLength > 0)
+                {
+                    if (_bodyBuffer is null || _bodyBuffer.Length < _record.BodyLength)
+                        _bodyBuffer = new byte[Math.Max(_record.BodyLength, Math.Min(ushort.MaxValue, (_bodyBuffer?.Length ?? 256) * 2))];
+                    _recordBody = _bodyBuffer;
+                }
                 _recordBodyFilled = 0;
                 _bodyRemaining = _record.BodyLength;
                 if (_bodyRemaining == 0) CompleteRecord(ts);
@@ -366,7 +393,7 @@ namespace WeChatNet.WeChat
             _recordIndex++;
             var body = _recordBody;
             _recordBody = null;
-            _events.OnRecord(this, in _record, body, _recordIndex, ts);
+            _events.OnRecord(this, in _record, body, body is null ? 0 : _record.BodyLength, _recordIndex, ts);
         }
     }
 }

@@ -39,6 +39,11 @@ namespace WeChatNet.WeChat
             var options = owner.Options.Reassembly;
             ClientDecoder = new StreamDecoder(this, fromClient: true, owner.Options.MaxFrameLength);
             ServerDecoder = new StreamDecoder(this, fromClient: false, owner.Options.MaxFrameLength);
+            if (owner.Options.KeyLog != null)
+            {
+                ClientDecoder.KeepRecordBodies();
+                ServerDecoder.KeepRecordBodies();
+            }
             ClientStream = new TcpStreamReassembler(ClientDecoder, options, owner.Budget);
             ServerStream = new TcpStreamReassembler(ServerDecoder, options, owner.Budget);
             string? source = null;
@@ -130,11 +135,12 @@ namespace WeChatNet.WeChat
 
         public void OnFrame(StreamDecoder stream, in LongLinkHeader h, long ts)
         {
+            bool fromClient = stream.FromClient;
             bool reply = LongLinkCommands.IsReply(h.Command);
             double? rtt = null;
-            if (stream.FromClient && !reply)
+            if (fromClient && !reply)
                 Remember(h.Command, h.Sequence, ts);
-            else if (reply && !stream.FromClient)
+            else if (reply && !fromClient)
                 rtt = Pair(h.Command - LongLinkCommands.ReplyOffset, h.Sequence, ts);
             if (!_owner.Wants(WeChatMessageKind.LongLinkFrame)) return;
             var f = new LongLinkFrame
@@ -151,6 +157,7 @@ namespace WeChatNet.WeChat
                 IsReply = reply,
                 RequestCommand = reply ? h.Command - LongLinkCommands.ReplyOffset : (long?)null,
                 RoundTripMs = rtt,
+                Decrypted = stream.DecryptedPlaintext,
             };
             _owner.Emit(Stamp(f, stream, ts));
         }
@@ -172,10 +179,98 @@ namespace WeChatNet.WeChat
             return (ts - start) / (double)TimeSpan.TicksPerMillisecond;
         }
 
-        public void OnRecord(StreamDecoder stream, in MmtlsRecordHeader h, byte[]? handshakeBody, long index, long ts)
+        public void OnRecord(StreamDecoder stream, in MmtlsRecordHeader h, byte[]? body, int bodyLength, long index, long ts)
         {
-            if (!_owner.Wants(WeChatMessageKind.MmtlsRecord)) return;
-            _owner.Emit(Stamp(MmtlsRecords.Create(in h, handshakeBody, index, "LongLink"), stream, ts));
+            var log = _owner.Options.KeyLog;
+            if (log is null || stream.DecryptedPlaintext)
+            {
+                if (!_owner.Wants(WeChatMessageKind.MmtlsRecord)) return;
+                _owner.Emit(Stamp(MmtlsRecords.Create(in h, body, bodyLength, index, "LongLink"), stream, ts));
+                return;
+            }
+            var r = MmtlsRecords.Create(in h, body, bodyLength, index, "LongLink");
+            MmtlsDecryption d = default;
+            if (MmtlsRecords.IsDecryptionCandidate(r) && body != null)
+            {
+                ref var decryptor = ref stream.FromClient ? ref _clientDecryptor : ref _serverDecryptor;
+                decryptor ??= new MmtlsRecordDecryptor(log, _owner.Decryption);
+                d = decryptor.Decrypt(in h, body, 0, bodyLength, index - 1);
+                MmtlsRecords.ApplyDecryption(r, in d, _owner.Masker.ShowIdentifiers);
+                // A long-link data record holds 16-byte frames; a business packet may follow a frame header.
+                if (d.Decrypted && h.Type == MmtlsRecordHeader.ApplicationData)
+                    MmtlsInnerDecryptor.Apply(r, log, d.Plaintext!, d.Length, d.Length > LongLinkHeader.WeChatHeaderLength ? LongLinkHeader.WeChatHeaderLength : -1, _owner.Decryption, _owner.Masker);
+            }
+            else r.DecryptionStatus = nameof(MmtlsDecryptionStatus.NotAttempted);
+            if (_owner.Wants(WeChatMessageKind.MmtlsRecord)) _owner.Emit(Stamp(r, stream, ts));
+            if (h.Type != MmtlsRecordHeader.ApplicationData) return;
+            ref var plain = ref stream.FromClient ? ref _clientPlain : ref _serverPlain;
+            if (plain is null)
+            {
+                plain = new StreamDecoder(this, stream.FromClient, _owner.Options.MaxFrameLength);
+                plain.DecodeDecryptedLongLink();
+            }
+            ref bool resync = ref stream.FromClient ? ref _clientResync : ref _serverResync;
+            // Plaintext that is not long-link frames stops frame decoding of this direction for good (one event says why).
+            if (plain.Protocol != StreamProtocol.LongLink && !resync) return;
+            if (!d.Decrypted)
+            {
+                // The lost record's bytes are unknown: frames resume at the next decrypted record that starts with one.
+                resync = true;
+                return;
+            }
+            var text = new ReadOnlySpan<byte>(d.Plaintext, 0, d.Length);
+            if (resync)
+            {
+                if (!StreamDecoder.LooksLikeLongLink(text, _owner.Options.MaxFrameLength)) return; // still inside the lost frame
+                plain.DecodeDecryptedLongLink();
+                resync = false;
+            }
+            plain.OnData(text, ts);
+        }
+
+        private MmtlsRecordDecryptor? _clientDecryptor, _serverDecryptor;
+        private StreamDecoder? _clientPlain, _serverPlain;
+        private bool _clientResync, _serverResync;
+
+        /// <summary>
+        /// Decrypts the records of one short-link body (its own 0-RTT session: positions count from the body's start) and
+        /// reads the request's early data. Returns the decrypted records' plaintext bytes (null when none decrypted).
+        /// </summary>
+        private long? DecryptBody(List<MmtlsRecord> records, List<int> offsets, byte[] body, bool request, ShortLinkExchange? exchange)
+        {
+            var log = _owner.Options.KeyLog!;
+            var decryptor = new MmtlsRecordDecryptor(log, _owner.Decryption);
+            long? plaintext = null;
+            for (int i = 0; i < records.Count; i++)
+            {
+                var r = records[i];
+                if (!MmtlsRecords.IsDecryptionCandidate(r)) { r.DecryptionStatus = nameof(MmtlsDecryptionStatus.NotAttempted); continue; }
+                var h = new MmtlsRecordHeader((byte)r.ContentTypeCode, (ushort)System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(body.AsSpan(offsets[i] + 1)), (ushort)r.Length);
+                var d = decryptor.Decrypt(in h, body, offsets[i] + MmtlsRecordHeader.Length, r.Length, i);
+                MmtlsRecords.ApplyDecryption(r, in d, _owner.Masker.ShowIdentifiers);
+                if (!d.Decrypted) continue;
+                if (exchange != null) exchange.DecryptedRecordCount++;
+                if (h.Type != MmtlsRecordHeader.ApplicationData) continue;
+                plaintext = (plaintext ?? 0) + d.Length;
+                int packetStart = -1;
+                string? earlyProblem = null;
+                if (request && MmtlsEarlyData.TryRead(new ReadOnlySpan<byte>(d.Plaintext, 0, d.Length), out var early, out earlyProblem))
+                {
+                    packetStart = early.PayloadOffset;
+                    if (exchange != null && exchange.DecryptedPath.Length == 0)
+                    {
+                        exchange.Decrypted = true;
+                        exchange.DecryptedPath = _owner.Masker.MaskTarget(early.Path);
+                        ShortLinkCgi.Classify(early.Path, out _, out _, out string cgi);
+                        exchange.CgiName = cgi;
+                        exchange.RequestType = cgi.Length > 0 && early.Path.StartsWith(ShortLinkCgi.MicromsgPrefix, StringComparison.Ordinal) ? ShortLinkCgi.RequestType(cgi) : null;
+                    }
+                }
+                else if (request && earlyProblem != null) r.DecryptionNote += "; early data: " + earlyProblem;
+                else if (!request) packetStart = 0;
+                MmtlsInnerDecryptor.Apply(r, log, d.Plaintext!, d.Length, packetStart, _owner.Decryption, _owner.Masker);
+            }
+            return plaintext;
         }
 
         public void OnHttpMessage(StreamDecoder stream, HttpMessage m)
@@ -239,16 +334,23 @@ namespace WeChatNet.WeChat
             long endTicks = response?.EndTicks ?? request!.EndTicks;
             var requestRecords = new List<MmtlsRecord>();
             var responseRecords = new List<MmtlsRecord>();
+            bool decrypt = _owner.Options.KeyLog != null;
+            var requestOffsets = decrypt ? new List<int>() : null;
+            var responseOffsets = decrypt ? new List<int>() : null;
             if (isMmtls && request != null)
             {
-                requestRecords = MmtlsRecords.ReadAll(request.Body, "ShortLink", out var rp);
+                requestRecords = MmtlsRecords.ReadAll(request.Body, "ShortLink", out var rp, requestOffsets);
                 if (rp != null) problems.Add("request body: " + rp);
             }
             if (isMmtls && decoded != null)
             {
-                responseRecords = MmtlsRecords.ReadAll(decoded, "ShortLink", out var rp);
+                responseRecords = MmtlsRecords.ReadAll(decoded, "ShortLink", out var rp, responseOffsets);
                 if (rp != null) problems.Add("response body: " + rp);
             }
+            var decryptedExchange = decrypt && isMmtls ? new ShortLinkExchange() : null;
+            long? requestPlain = null, responsePlain = null;
+            if (decryptedExchange != null && request != null) requestPlain = DecryptBody(requestRecords, requestOffsets!, request.Body, true, decryptedExchange);
+            if (decryptedExchange != null && decoded != null) responsePlain = DecryptBody(responseRecords, responseOffsets!, decoded, false, decryptedExchange);
             if (_owner.Wants(WeChatMessageKind.MmtlsRecord))
             {
                 foreach (var r in requestRecords) _owner.Emit(StampDirection(r, true, request!.EndTicks));
@@ -271,8 +373,9 @@ namespace WeChatNet.WeChat
                 RequestHost = request?.Header("Host") ?? "",
                 UserAgent = ua,
                 IsMmtls = isMmtls,
-                CgiName = cgi,
-                RequestType = cgi.Length > 0 && target.StartsWith(ShortLinkCgi.MicromsgPrefix, StringComparison.Ordinal) ? ShortLinkCgi.RequestType(cgi) : null,
+                CgiName = decryptedExchange != null && decryptedExchange.CgiName.Length > 0 ? decryptedExchange.CgiName : cgi,
+                RequestType = decryptedExchange != null && decryptedExchange.CgiName.Length > 0 ? decryptedExchange.RequestType
+                    : cgi.Length > 0 && target.StartsWith(ShortLinkCgi.MicromsgPrefix, StringComparison.Ordinal) ? ShortLinkCgi.RequestType(cgi) : null,
                 RequestBodyLength = request?.BodyLength ?? 0,
                 StatusCode = response?.StatusCode,
                 ContentType = response?.Header("Content-Type") ?? "",
@@ -281,6 +384,11 @@ namespace WeChatNet.WeChat
                 ResponseDecodedLength = decoded?.Length ?? 0,
                 RequestRecordCount = requestRecords.Count,
                 ResponseRecordCount = responseRecords.Count,
+                Decrypted = decryptedExchange?.Decrypted ?? false,
+                DecryptedPath = decryptedExchange?.DecryptedPath ?? "",
+                DecryptedRecordCount = decryptedExchange?.DecryptedRecordCount ?? 0,
+                RequestPlaintextLength = requestPlain,
+                ResponsePlaintextLength = responsePlain,
                 DurationMs = request != null && response != null ? (endTicks - startTicks) / (double)TimeSpan.TicksPerMillisecond : (double?)null,
                 Problem = string.Join("; ", problems),
             };

@@ -13,6 +13,8 @@ namespace WeChatNet.WeChat
         public uint MaxFrameLength { get; set; } = LongLinkHeader.DefaultMaxFrameLength;
         /// <summary>Show user identifiers instead of masking them.</summary>
         public bool ShowIdentifiers { get; set; }
+        /// <summary>MMTLS keys (-KeyLogPath): records whose entries verify are decrypted; null decrypts nothing.</summary>
+        public MmtlsKeyLog? KeyLog { get; set; }
         /// <summary>Kinds to emit; null or empty means all.</summary>
         public ICollection<WeChatMessageKind>? Kinds { get; set; }
 

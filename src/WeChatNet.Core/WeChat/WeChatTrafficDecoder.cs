@@ -39,6 +39,8 @@ namespace WeChatNet.WeChat
         public long TcpSegments { get; private set; }
         public long UdpDatagrams { get; private set; }
         public long MessagesEmitted { get; private set; }
+        /// <summary>What the key log decrypted so far (all zero without one).</summary>
+        public MmtlsDecryptionTally Decryption { get; } = new MmtlsDecryptionTally();
 
         internal bool Wants(WeChatMessageKind kind) => _wants[(int)kind];
 

@@ -48,7 +48,21 @@ namespace WeChatNet.Commands
         [Parameter]
         public ClientRegion? ClientRegion { get; set; }
 
-        private CaptureAnalyzer NewAnalyzer() => new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = ClientRegion?.ToString(), AllTraffic = AllTraffic });
+        /// <summary>MMTLS key logs (file paths, no wildcards): records whose entries verify are decrypted and their frames read.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? KeyLogPath { get; set; }
+
+        private WeChatNet.WeChat.MmtlsKeyLog? _keyLog;
+
+        protected override void BeginProcessing() => _keyLog = KeyLogPaths.Load(this, KeyLogPath);
+
+        private CaptureAnalyzer NewAnalyzer()
+        {
+            var options = new CaptureAnalysisOptions { ClientRegion = ClientRegion?.ToString(), AllTraffic = AllTraffic };
+            options.Decoding.KeyLog = _keyLog;
+            return new CaptureAnalyzer(options);
+        }
 
         /// <summary>Findings judge every flow and DNS name, not only WeChat's (Get-WeChatFinding -All).</summary>
         protected virtual bool AllTraffic => false;
@@ -100,6 +114,7 @@ namespace WeChatNet.Commands
         {
             var result = analyzer.Complete();
             foreach (var w in result.Warnings) WriteWarning(w);
+            KeyLogPaths.Report(this, result.Decryption);
             WriteResult(result);
         }
 

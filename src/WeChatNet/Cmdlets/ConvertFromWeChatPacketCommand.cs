@@ -57,6 +57,11 @@ namespace WeChatNet.Commands
         [Parameter]
         public SwitchParameter ShowIdentifiers { get; set; }
 
+        /// <summary>MMTLS key logs (file paths, no wildcards): records whose entries verify are decrypted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? KeyLogPath { get; set; }
+
         /// <summary>Out-of-order bytes buffered over all connections, in bytes (64MB by default; PowerShell's 64MB is 64 MiB).</summary>
         [Parameter]
         [ValidateRange(1024L * 1024L, 4096L * 1024L * 1024L)]
@@ -77,7 +82,7 @@ namespace WeChatNet.Commands
             if (IdleTimeout <= TimeSpan.Zero)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be positive."),
                     "IdleTimeoutInvalid", ErrorCategory.InvalidArgument, IdleTimeout));
-            var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind };
+            var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind, KeyLog = KeyLogPaths.Load(this, KeyLogPath) };
             options.Reassembly.MaxBufferedBytesTotal = LegacyParameters.Pick(this, nameof(MaxBufferSize), MaxBufferSize, nameof(MaxBufferedMB), () => MaxBufferedMB * 1024L * 1024L);
             options.Reassembly.IdleTimeout = IdleTimeout;
             _session = new WeChatDecodeSession(options);
@@ -110,8 +115,14 @@ namespace WeChatNet.Commands
 
         protected override void EndProcessing()
         {
-            if (_session is null || (ParameterSetName == BytesSet || ParameterSetName == HexSet)) return;
+            if (_session is null) return;
+            if (ParameterSetName == BytesSet || ParameterSetName == HexSet)
+            {
+                if (KeyLogPath != null) KeyLogPaths.Report(this, _session.Decoder.Decryption);
+                return;
+            }
             WriteAll(_session.Complete());
+            if (KeyLogPath != null) KeyLogPaths.Report(this, _session.Decoder.Decryption);
             if (_session.PacketsSeen > 0 && _session.PacketsSkipped == _session.PacketsSeen)
                 WriteWarning($"None of the {_session.PacketsSeen} packets was TCP or UDP over IP with its bytes (Packet.Data): nothing could be decoded.");
         }

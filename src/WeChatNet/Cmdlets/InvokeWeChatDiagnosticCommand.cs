@@ -123,6 +123,11 @@ namespace WeChatNet.Commands
         [ValidateNotNullOrEmpty]
         public string[]? Database { get; set; }
 
+        /// <summary>MMTLS key logs for the capture analysis (file paths, no wildcards); the report only counts what they decrypted.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? KeyLogPath { get; set; }
+
         protected override void ProcessRecord()
         {
             if (Path != null || LiteralPath != null) _paths.AddRange(CaptureFiles.Resolve(this, Path, LiteralPath));
@@ -169,6 +174,7 @@ namespace WeChatNet.Commands
                 DnsTimeoutSec = DnsTimeout.TotalSeconds,
                 ConnectTimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(ConnectTimeout), ConnectTimeout, nameof(ConnectTimeoutMs), () => TimeSpan.FromMilliseconds(ConnectTimeoutMs)).TotalMilliseconds),
                 IpIntel = IpIntelParameters.Resolve(this, Database, null, null),
+                KeyLog = KeyLogPaths.Load(this, KeyLogPath),
             };
             var progress = new ProgressRecord(1, "Invoke-WeChatDiagnostic", "Starting");
             DiagnosticResult result;
@@ -202,6 +208,7 @@ namespace WeChatNet.Commands
             foreach (var problem in result.Problems)
                 WriteError(new ErrorRecord(new InvalidOperationException(problem.Message), problem.ErrorId, ErrorCategory.NotSpecified, problem.Target));
             foreach (var check in result.Checks) WriteVerbose(check);
+            KeyLogPaths.Report(this, result.Capture?.Decryption, verbose: false); // the checks above already said it
             if (reportPath != null && ShouldProcess(reportPath, "Write diagnostic report"))
             {
                 try

@@ -132,7 +132,7 @@ namespace WeChatNet.Tests.Analysis
                 obs.Add(LongLinkObservation.Record(ns + 2 * S, false, 0x1F4)); // a push of other size: not a heartbeat
             }
             var r = HeartbeatAnalyzer.AnalyzeOne(LongLink(1, 0, 900), obs, Mars);
-            Assert.Equal("Encrypted", r.Method);
+            Assert.Equal("SizeAndTiming", r.Method);
             Assert.Equal(3, r.Count);
             Assert.Equal(3, r.Replies);
             Assert.Equal(50, r.ReplyLatencyP50Ms!.Value, 3);

@@ -72,7 +72,7 @@ namespace WeChatNet.Tests.Analysis
         public void TheMmtlsLongLinkShowsMarsProbingUpToTheCeiling()
         {
             var hb = Assert.Single(Analyze("mmtls-longlink").Heartbeats);
-            Assert.Equal("Encrypted", hb.Method);
+            Assert.Equal("SizeAndTiming", hb.Method);
             Assert.Equal(new[] { 210.0, 270, 330, 390, 450, 510, 570, 600 }, hb.IntervalsSec.Select(x => Math.Round(x)));
             Assert.Equal(hb.Count, hb.Replies);
             Assert.Equal("Mars smart heartbeat probing up from 210 s in 60 s steps, reaching the 600 s ceiling", hb.Pattern);

@@ -26,6 +26,7 @@ namespace WeChatNet.Tests.Diagnostics
         [InlineData("mmtls-longlink", "")]
         [InlineData("shortlink-burst", "")]
         [InlineData("legacy-longlink", "")]
+        [InlineData("mmtls-keylog", "")]
         public void EverySampleGivesItsFindings(string sample, string expected)
         {
             var r = Diagnose(sample);

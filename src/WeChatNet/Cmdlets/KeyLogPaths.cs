@@ -1,0 +1,53 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using WeChatNet.WeChat;
+
+namespace WeChatNet.Commands
+{
+    /// <summary>
+    /// -KeyLogPath of the capture cmdlets: literal file paths (no wildcards) read into one <see cref="MmtlsKeyLog"/>. A file that
+    /// cannot be read stops the command with an error naming the path only; malformed lines are warnings with their line
+    /// numbers. Nothing read from a key log is ever written anywhere: key logs are secrets.
+    /// </summary>
+    internal static class KeyLogPaths
+    {
+        public static MmtlsKeyLog? Load(PSCmdlet cmdlet, string[]? paths)
+        {
+            if (paths is null || paths.Length == 0) return null;
+            var files = new string[paths.Length];
+            for (int i = 0; i < paths.Length; i++)
+            {
+                string file = cmdlet.GetUnresolvedProviderPathFromPSPath(paths[i]);
+                if (!File.Exists(file))
+                    cmdlet.ThrowTerminatingError(new ErrorRecord(new FileNotFoundException($"The key log '{file}' does not exist.", file),
+                        "KeyLogNotFound", ErrorCategory.ObjectNotFound, file));
+                files[i] = file;
+            }
+            MmtlsKeyLog? log = null;
+            try
+            {
+                log = MmtlsKeyLog.Load(files);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                // the exception's own message names the path, never the contents
+                cmdlet.ThrowTerminatingError(new ErrorRecord(new IOException("A key log could not be read: " + e.Message, e), "KeyLogUnreadable", ErrorCategory.ReadError, null));
+            }
+            foreach (var warning in log!.Warnings) cmdlet.WriteWarning("Key log: " + warning);
+            if (log.OuterEntries == 0)
+                cmdlet.WriteWarning($"The key log ({string.Join(", ", files)}) holds no OUTER entries: nothing can be decrypted.");
+            cmdlet.WriteVerbose($"Key log: {log.OuterEntries} OUTER and {log.InnerEntries} INNER entries from {files.Length} file(s).");
+            return log;
+        }
+
+        /// <summary>After decoding: the one line about the key log, and a single warning when it decrypted nothing.</summary>
+        public static void Report(PSCmdlet cmdlet, MmtlsDecryptionTally? tally, bool verbose = true)
+        {
+            if (tally is null) return;
+            if (verbose) cmdlet.WriteVerbose(tally.Describe());
+            if (tally.Records > 0 && tally.Decrypted == 0)
+                cmdlet.WriteWarning($"The key log decrypted none of the {tally.Records} MMTLS records ({tally.TagMismatches} tag mismatches, {tally.NoEntry} without an entry): is it the key log of this capture?");
+        }
+    }
+}
