@@ -12,6 +12,31 @@ namespace WeChatNet.Capture.Live
         void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength);
         /// <summary>Bytes one more packet of <paramref name="capturedLength"/> bytes adds.</summary>
         long SizeOf(int capturedLength);
+        /// <summary>Writes what is buffered to disk (whole blocks only), so a file being written is readable up to here.</summary>
+        void Flush();
+        /// <summary>Ends the file with its statistics block (the count it holds, the kernel's counters, why it ended).</summary>
+        void WriteStatistics(in LiveFileStatistics statistics);
+    }
+
+    /// <summary>What a closing live capture file records about itself in a pcapng Interface Statistics Block.</summary>
+    internal readonly struct LiveFileStatistics
+    {
+        public LiveFileStatistics(long startNs, long endNs, long delivered, PcapStatistics? kernel, string comment)
+        {
+            StartNs = startNs;
+            EndNs = endNs;
+            Delivered = delivered;
+            Kernel = kernel;
+            Comment = comment;
+        }
+
+        public long StartNs { get; }
+        public long EndNs { get; }
+        /// <summary>Packets written to this file (isb_usrdeliv).</summary>
+        public long Delivered { get; }
+        /// <summary>libpcap's counters for the whole capture (isb_ifrecv, isb_osdrop, isb_ifdrop): only on the last file.</summary>
+        public PcapStatistics? Kernel { get; }
+        public string Comment { get; }
     }
 
     /// <summary>Opens one capture file for a live capture: path, link type, snap length, nanosecond timestamps, interface name.</summary>
@@ -30,7 +55,7 @@ namespace WeChatNet.Capture.Live
         private readonly Func<string, ILiveFileWriter> _open;
         private readonly LinkedList<string> _onDisk = new LinkedList<string>();
         private ILiveFileWriter? _current;
-        private long _packetsInCurrent;
+        private long _packetsInCurrent, _currentOpenedNs;
 
         public CaptureFileSet(string path, long maxBytes, int maxFiles, Func<string, ILiveFileWriter> open)
         {
@@ -61,7 +86,7 @@ namespace WeChatNet.Capture.Live
             var w = _current ?? throw new ObjectDisposedException(nameof(CaptureFileSet));
             if (_maxBytes > 0 && _packetsInCurrent > 0 && w.Length + w.SizeOf(data.Length) > _maxBytes)
             {
-                CloseCurrent();
+                CloseCurrent(null, $"Rolled over to file {FilesWritten + 1} after {_packetsInCurrent} packets.");
                 OpenNext();
                 w = _current!;
             }
@@ -85,6 +110,7 @@ namespace WeChatNet.Capture.Live
             }
             FilesWritten++;
             _packetsInCurrent = 0;
+            _currentOpenedNs = NowNs();
             _onDisk.AddLast(name);
             while (_maxFiles > 0 && _onDisk.Count > _maxFiles)
             {
@@ -96,13 +122,37 @@ namespace WeChatNet.Capture.Live
             }
         }
 
-        private void CloseCurrent()
+        private static long NowNs() => (DateTime.UtcNow.Ticks - 621355968000000000L) * 100;
+
+        public void Flush() => _current?.Flush();
+
+        /// <summary>
+        /// Closes the file being written with a statistics block: the packets it holds, and (on the last file) the kernel's
+        /// counters and why the capture ended. A file with this block at its end was closed complete.
+        /// </summary>
+        public void Close(PcapStatistics? kernel, string comment) => CloseCurrent(kernel, comment);
+
+        private void CloseCurrent(PcapStatistics? kernel, string comment)
+        {
+            var w = _current;
+            if (w == null) return;
+            _current = null;
+            try
+            {
+                w.WriteStatistics(new LiveFileStatistics(_currentOpenedNs, NowNs(), _packetsInCurrent, kernel, comment));
+            }
+            finally
+            {
+                w.Dispose();
+            }
+        }
+
+        /// <summary>Closes the file being written without a statistics block (a capture that failed to start).</summary>
+        public void Dispose()
         {
             var w = _current;
             _current = null;
             w?.Dispose();
         }
-
-        public void Dispose() => CloseCurrent();
     }
 }
