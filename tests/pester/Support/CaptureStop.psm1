@@ -19,15 +19,15 @@ function Get-FreeUdpPort {
 }
 
 function Start-UdpFlood {
-    <# UDP datagrams to 127.0.0.1:$Port as fast as a thread job can send them, until Stop-UdpFlood. Returns {Job, State};
+    <# UDP datagrams to $Address (127.0.0.1):$Port as fast as a thread job can send them, until Stop-UdpFlood. Returns {Job, State};
        State.Sent counts what was sent. #>
-    param([Parameter(Mandatory)] [int] $Port)
+    param([Parameter(Mandatory)] [int] $Port, [string] $Address = '127.0.0.1')
     $state = [hashtable]::Synchronized(@{ Run = $true; Sent = 0L })
-    $job = Start-ThreadJob -ArgumentList $Port, $state -ScriptBlock {
-        param($port, $state)
+    $job = Start-ThreadJob -ArgumentList $Port, $state, $Address -ScriptBlock {
+        param($port, $state, $address)
         # Unconnected: nobody listens on the port, and a connected socket would fail on the ICMP port-unreachable.
         $u = [System.Net.Sockets.UdpClient]::new()
-        $to = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $port)
+        $to = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Parse($address), $port)
         $payload = [byte[]]::new(200)
         try {
             while ($state.Run) {

@@ -149,4 +149,55 @@ function Remove-FleetLab($Lab) {
     Remove-Item $Lab.Dir -Recurse -Force -ErrorAction SilentlyContinue
 }
 
-Export-ModuleMember -Function New-FleetLab, Remove-FleetLab, Get-FleetSshOptions, Get-PwshLaunch
+function Get-PngColorCount {
+    <# Counts the pixels of exactly each RGB colour in an 8-bit, non-interlaced RGB or RGBA PNG (what Chromium's
+       --screenshot writes). -Colors: name = 0xRRGGBB. #>
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [hashtable] $Colors)
+    $b = [IO.File]::ReadAllBytes($Path)
+    if ($b.Length -lt 8 -or $b[0] -ne 137 -or $b[1] -ne 80) { throw "$Path is not a PNG." }
+    $at = 8; $idat = [IO.MemoryStream]::new()
+    $be = { param($i) ([uint32]$b[$i] -shl 24) -bor ([uint32]$b[$i + 1] -shl 16) -bor ([uint32]$b[$i + 2] -shl 8) -bor $b[$i + 3] }
+    while ($at + 8 -le $b.Length) {
+        $len = [int](& $be $at); $type = [Text.Encoding]::ASCII.GetString($b, $at + 4, 4)
+        if ($type -eq 'IHDR') { $w = [int](& $be ($at + 8)); $h = [int](& $be ($at + 12)); $depth = $b[$at + 16]; $ct = $b[$at + 17]; $il = $b[$at + 20] }
+        elseif ($type -eq 'IDAT') { $idat.Write($b, $at + 8, $len) }
+        elseif ($type -eq 'IEND') { break }
+        $at += 12 + $len
+    }
+    if ($depth -ne 8 -or ($ct -ne 2 -and $ct -ne 6) -or $il -ne 0) { throw "$Path has an unexpected PNG layout (depth $depth, colour type $ct, interlace $il)." }
+    $bpp = if ($ct -eq 6) { 4 } else { 3 }
+    $idat.Position = 0
+    $z = [IO.Compression.ZLibStream]::new($idat, [IO.Compression.CompressionMode]::Decompress)
+    $raw = [IO.MemoryStream]::new(); $z.CopyTo($raw); $data = $raw.ToArray()
+    Add-Type -TypeDefinition @'
+public static class WeChatNetPngCount {
+    public static int[] Count(byte[] d, int w, int h, int bpp, int[] colors) {
+        int stride = w * bpp; var prev = new byte[stride]; var cur = new byte[stride]; var counts = new int[colors.Length];
+        for (int y = 0; y < h; y++) {
+            int o = y * (stride + 1); byte f = d[o];
+            for (int x = 0; x < stride; x++) {
+                int a = x >= bpp ? cur[x - bpp] : 0, up = prev[x], c = x >= bpp ? prev[x - bpp] : 0, v = d[o + 1 + x];
+                switch (f) {
+                    case 1: v += a; break; case 2: v += up; break; case 3: v += (a + up) / 2; break;
+                    case 4: { int p = a + up - c, pa = System.Math.Abs(p - a), pb = System.Math.Abs(p - up), pc = System.Math.Abs(p - c); v += (pa <= pb && pa <= pc) ? a : pb <= pc ? up : c; break; }
+                }
+                cur[x] = (byte)v;
+            }
+            for (int x = 0; x < w; x++) {
+                int rgb = (cur[x * bpp] << 16) | (cur[x * bpp + 1] << 8) | cur[x * bpp + 2];
+                for (int k = 0; k < colors.Length; k++) if (colors[k] == rgb) counts[k]++;
+            }
+            var t = prev; prev = cur; cur = t;
+        }
+        return counts;
+    }
+}
+'@ -ErrorAction SilentlyContinue
+    $names = @($Colors.Keys)
+    $counts = [WeChatNetPngCount]::Count($data, $w, $h, $bpp, [int[]]@($names | ForEach-Object { $Colors[$_] }))
+    $result = [ordered]@{ Width = $w; Height = $h }
+    for ($i = 0; $i -lt $names.Count; $i++) { $result[$names[$i]] = $counts[$i] }
+    [pscustomobject]$result
+}
+
+Export-ModuleMember -Function New-FleetLab, Remove-FleetLab, Get-FleetSshOptions, Get-PwshLaunch, Get-PngColorCount
