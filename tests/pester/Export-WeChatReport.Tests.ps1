@@ -13,7 +13,7 @@ BeforeAll {
     $script:a = Join-Path $TestDrive 'siteA.xml'; $script:b = Join-Path $TestDrive 'siteB.xml'
     @(Invoke-WeChatDiagnostic (Sample 'dead-link'); Get-WeChatFlow (Sample 'dead-link'); ConvertFrom-WeChatPacket (Sample 'login-dispatch') | Where-Object { $_ -is [WeChatNet.Dispatch] }) |
         Export-Clixml $a
-    @(Invoke-WeChatDiagnostic (Sample 'nat-timeout'); Get-WeChatFlow (Sample 'nat-timeout')) | Export-Clixml $b
+    @(Invoke-WeChatDiagnostic (Sample 'nat-timeout'); Get-WeChatFlow (Sample 'login-dispatch')) | Export-Clixml $b
 }
 
 Describe 'Export-WeChatReport' {
@@ -43,7 +43,7 @@ Describe 'Export-WeChatReport' {
         $html = Get-Content $path -Raw
         $html | Should -Match 'Findings by site'
         $row = [regex]::Match($html, '<tr><td><b>[^<]*</b><br><small>LongLinkDied</small></td>.*?</tr>').Value
-        [regex]::Matches($row, 'class="cell (\w+)"').ForEach({ $_.Groups[1].Value }) | Should -Be 'Error', 'none'
+        [regex]::Matches($row, 'class="cell (\w+)"').ForEach({ $_.Groups[1].Value }) | Should -Be 'Error', 'Error'
         $row = [regex]::Match($html, '<tr><td><b>[^<]*</b><br><small>LongLinkIdleTimeout</small></td>.*?</tr>').Value
         [regex]::Matches($row, 'class="cell (\w+)"').ForEach({ $_.Groups[1].Value }) | Should -Be 'none', 'Warning'
         $html | Should -Match 'Site shop-a'

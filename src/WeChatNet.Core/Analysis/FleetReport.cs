@@ -43,7 +43,8 @@ namespace WeChatNet.Analysis
         public int Objects { get; private set; }
 
         /// <summary>The sites in the order first seen.</summary>
-        public IReadOnlyList<ReportSite> Sites => _order.Select(n => new ReportSite(n, _sites[n])).ToList();
+        /// <summary>The sites in the order first seen; objects without a site label are one unnamed site ("", "(local)" among others).</summary>
+        public IReadOnlyList<ReportSite> Sites => _order.Select(n => new ReportSite(n.Length == 0 && _order.Count > 1 ? "(local)" : n, _sites[n])).ToList();
 
         /// <summary>The report kind of a type name ("WeChatNet.Finding", "Deserialized.WeChatNet.Finding"), or null.</summary>
         public static string? KindOf(string typeName)
@@ -58,7 +59,7 @@ namespace WeChatNet.Analysis
         /// <summary>An empty site (so a site that returned nothing still gets a column).</summary>
         public DiagnosticResult Site(string site)
         {
-            if (string.IsNullOrWhiteSpace(site)) site = "(local)";
+            site = site?.Trim() ?? "";
             if (!_sites.TryGetValue(site, out var r))
             {
                 r = new DiagnosticResult { StartedAt = DateTimeOffset.Now };
