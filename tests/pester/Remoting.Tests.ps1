@@ -58,7 +58,8 @@ Get-WeChatDispatch -Uri $dispatch -TimeoutSec 5
     }
     $null = $job | Wait-Job -Timeout 300
     # -Keep: the child jobs still hold the warnings and progress records afterwards, for the test to read.
-    $script:results = @($job | Receive-Job -Keep -ErrorVariable remoteErrors -ErrorAction SilentlyContinue -WarningAction SilentlyContinue)
+    $script:results = @($job | Receive-Job -Keep -ErrorVariable remoteErrors -ErrorAction SilentlyContinue -WarningVariable remoteWarnings -WarningAction SilentlyContinue)
+    $script:remoteWarnings = @($remoteWarnings)
     $script:remoteErrors = $remoteErrors
     $script:childJobs = @($job.ChildJobs)
     $job | Remove-Job -Force
@@ -123,8 +124,10 @@ Describe 'WeChatNet over SSH remoting' {
         }
 
         It 'passes warnings and progress to the controller' {
-            $childJobs.Warning.Message | Should -Contain "site $($site.blocked.Address) done"
-            @($childJobs.Progress | Where-Object Activity -Match 'diagnos|WeChat').Count | Should -BeGreaterThan 0
+            $remoteWarnings.Message | Should -Contain "site $($site.blocked.Address) done"
+            $progress = @($childJobs | ForEach-Object { $_.Progress } | Where-Object { $_ })
+            $progress.Count | Should -BeGreaterThan 0 -Because 'Invoke-WeChatDiagnostic''s progress reaches the controller'
+            ($progress | Group-Object { $_.ActivityId }).Count | Should -BeGreaterThan 0
         }
     }
 
