@@ -57,11 +57,11 @@ Get-WeChatDispatch -Uri $dispatch -TimeoutSec 5
         Write-Warning "site $(($env:SSH_CONNECTION -split ' ')[2]) done"
     }
     $null = $job | Wait-Job -Timeout 300
-    # -Keep: the child jobs still hold the warnings and progress records afterwards, for the test to read.
+    # Progress records as the controller got them (read before Receive-Job, which takes them off the job).
+    $script:progress = @($job.ChildJobs | ForEach-Object { $_.Progress } | Where-Object { $_ })
     $script:results = @($job | Receive-Job -Keep -ErrorVariable remoteErrors -ErrorAction SilentlyContinue -WarningVariable remoteWarnings -WarningAction SilentlyContinue)
     $script:remoteWarnings = @($remoteWarnings)
     $script:remoteErrors = $remoteErrors
-    $script:childJobs = @($job.ChildJobs)
     $job | Remove-Job -Force
     $sessions | Remove-PSSession
     function script:Of([string] $Name) { $results | Where-Object PSComputerName -eq $site[$Name].Address }
@@ -114,8 +114,10 @@ Describe 'WeChatNet over SSH remoting' {
         }
 
         It 'formats deserialised objects with the module''s views plus PSComputerName' {
-            foreach ($t in 'Finding', 'DnsAnswer', 'ConnectionTest', 'Dispatch') {
-                (Get-FormatData -TypeName "Deserialized.WeChatNet.$t").FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])
+            $viewed = (Get-FormatData -TypeName 'WeChatNet.*').TypeNames | Where-Object { $_ -notlike 'Deserialized.*' }
+            $viewed.Count | Should -BeGreaterThan 15
+            foreach ($t in $viewed) {
+                (Get-FormatData -TypeName "Deserialized.$t").FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl]) -Because "Deserialized.$t has $t's view"
             }
             $text = Of wrongdns | Where-Object { $_.PSObject.TypeNames[0] -eq 'Deserialized.WeChatNet.Finding' } | Format-Table | Out-String -Width 200
             $text | Should -Match 'Severity\s+Area\s+Title'
@@ -125,9 +127,8 @@ Describe 'WeChatNet over SSH remoting' {
 
         It 'passes warnings and progress to the controller' {
             $remoteWarnings.Message | Should -Contain "site $($site.blocked.Address) done"
-            $progress = @($childJobs | ForEach-Object { $_.Progress } | Where-Object { $_ })
-            $progress.Count | Should -BeGreaterThan 0 -Because 'Invoke-WeChatDiagnostic''s progress reaches the controller'
-            ($progress | Group-Object { $_.ActivityId }).Count | Should -BeGreaterThan 0
+            $progress.Activity | Should -Contain 'Invoke-WeChatDiagnostic' -Because 'the diagnostic''s progress reaches the controller'
+            ($progress | Where-Object Activity -eq 'Invoke-WeChatDiagnostic').StatusDescription | Should -Contain 'Dns' -Because 'each stage is reported'
         }
     }
 
@@ -147,7 +148,7 @@ Describe 'WeChatNet over SSH remoting' {
         }
 
         It 'keeps every counted packet when <How>, and Copy-Item -FromSession brings the file back' -ForEach @(
-            @{ How = 'the job is stopped (Stop-Job)' }, @{ How = 'the session is closed (Remove-PSSession)' }
+            @{ How = 'the job is stopped (Stop-Job)' }, @{ How = 'the session is closed (Remove-PSSession)' }, @{ How = 'the remote pwsh is killed (SIGTERM)' }
         ) {
             $iface = (ip netns exec $site.healthy.Namespace ip -o link | Select-String -Pattern "\d+: (wf\w+n)@").Matches[0].Groups[1].Value
             $job = Invoke-Command -Session $session -AsJob -ArgumentList $iface, $port, $remoteFile -ScriptBlock {
@@ -160,7 +161,14 @@ Describe 'WeChatNet over SSH remoting' {
                 $job.State | Should -Be 'Stopped'
                 Copy-Item -FromSession $session -Path $remoteFile -Destination $local
             } else {
-                Remove-PSSession $session
+                if ($How -match 'SIGTERM') {
+                    # The site's PowerShell server process (sshd's subsystem), killed as a service manager would.
+                    $server = @(ip netns pids $site.healthy.Namespace) | Where-Object { (Get-Content "/proc/$_/cmdline" -Raw -ErrorAction SilentlyContinue) -match '-sshs' }
+                    $server | Should -Not -BeNullOrEmpty
+                    foreach ($id in $server) { kill -TERM $id }
+                } else {
+                    Remove-PSSession $session
+                }
                 $script:session = $null
                 $job | Remove-Job -Force
                 $deadline = [DateTime]::UtcNow.AddSeconds(30)

@@ -54,6 +54,9 @@ namespace WeChatNet.Capture.Live
         private readonly int _maxFiles;
         private readonly Func<string, ILiveFileWriter> _open;
         private readonly LinkedList<string> _onDisk = new LinkedList<string>();
+        /// <summary>Room kept in a size-limited file for its closing statistics block (comment capped at <see cref="MaxCommentBytes"/>).</summary>
+        internal const int StatisticsReserve = 24 + 6 * 12 + 4 + 4 + MaxCommentBytes;
+        internal const int MaxCommentBytes = 200;
         private ILiveFileWriter? _current;
         private long _packetsInCurrent, _currentOpenedNs;
 
@@ -84,7 +87,7 @@ namespace WeChatNet.Capture.Live
         public void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength)
         {
             var w = _current ?? throw new ObjectDisposedException(nameof(CaptureFileSet));
-            if (_maxBytes > 0 && _packetsInCurrent > 0 && w.Length + w.SizeOf(data.Length) > _maxBytes)
+            if (_maxBytes > 0 && _packetsInCurrent > 0 && w.Length + w.SizeOf(data.Length) + StatisticsReserve > _maxBytes)
             {
                 CloseCurrent(null, $"Rolled over to file {FilesWritten + 1} after {_packetsInCurrent} packets.");
                 OpenNext();

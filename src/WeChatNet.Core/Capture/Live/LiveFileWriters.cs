@@ -50,7 +50,14 @@ namespace WeChatNet.Capture.Live
                     received: k.HasValue ? (ulong)k.Value.Received : (ulong?)null,
                     interfaceDropped: k.HasValue ? (ulong)k.Value.InterfaceDropped : (ulong?)null,
                     osDropped: k.HasValue ? (ulong)k.Value.Dropped : (ulong?)null,
-                    delivered: (ulong)s.Delivered, comment: s.Comment);
+                    delivered: (ulong)s.Delivered, comment: Cap(s.Comment));
+            }
+
+            // The comment within the room CaptureFileSet keeps for the block (whole characters, ASCII in practice).
+            private static string Cap(string comment)
+            {
+                while (System.Text.Encoding.UTF8.GetByteCount(comment) > CaptureFileSet.MaxCommentBytes) comment = comment.Substring(0, comment.Length - 1);
+                return comment;
             }
 
             public void Dispose() => _writer.Dispose();
