@@ -83,9 +83,9 @@ Describe 'Export-WeChatReport' {
         { Import-Clixml $a | Export-WeChatReport (Join-Path $TestDrive 'no/such/r.html') } | Should -Throw -ErrorId 'ReportWriteError*'
     }
 
-    It 'takes -LiteralPath and warns about objects that are not part of a report' {
+    It 'takes -Path literally and warns about objects that are not part of a report' {
         $path = Join-Path $TestDrive 'lit[1].html'
-        $out = @(Get-WeChatEndpoint | Select-Object -First 2; Import-Clixml $b) | Export-WeChatReport -LiteralPath $path -WarningVariable w -WarningAction SilentlyContinue
+        $out = @(Get-WeChatEndpoint | Select-Object -First 2; Import-Clixml $b) | Export-WeChatReport -Path $path -WarningVariable w -WarningAction SilentlyContinue
         Test-Path -LiteralPath $path | Should -BeTrue
         $w.Message | Should -Match '2 object\(s\) of type WeChatNet.Endpoint are not part of a report'
         $out.Objects | Should -BeGreaterThan 0

@@ -12,22 +12,16 @@ namespace WeChatNet.Commands
     /// dispatch answers and flows taken from the pipeline, from one machine or many (grouped by PSComputerName, as
     /// Invoke-Command adds it, or by -Site). Objects may be live or deserialised (remoting, Import-Clixml).
     /// </summary>
-    [Cmdlet(VerbsData.Export, "WeChatReport", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Export, "WeChatReport", SupportsShouldProcess = true)]
     [OutputType(typeof(ReportFile))]
     public sealed class ExportWeChatReportCommand : PSCmdlet
     {
-        private const string PathSet = "Path", LiteralPathSet = "LiteralPath";
         private readonly FleetReportBuilder _builder = new FleetReportBuilder();
 
-        /// <summary>The report file: .html/.htm (self-contained page) or .md/.markdown.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        /// <summary>The report file, taken literally (the file this cmdlet writes): .html/.htm (self-contained page) or .md/.markdown.</summary>
+        [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
-
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string LiteralPath { get; set; } = "";
 
         /// <summary>Findings, route hops, connection tests, DNS answers and comparisons, dispatch answers, flows.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -47,9 +41,7 @@ namespace WeChatNet.Commands
 
         protected override void BeginProcessing()
         {
-            _target = ParameterSetName == LiteralPathSet
-                ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(LiteralPath)
-                : ResolveOne(Path);
+            _target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
             if (DiagnosticReport.FormatOf(_target) is null)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{_target}': the report format is chosen by the extension: .html, .htm, .md or .markdown."),
                     "ReportFormatUnknown", ErrorCategory.InvalidArgument, _target));
@@ -59,20 +51,6 @@ namespace WeChatNet.Commands
                     "ReportWriteError", ErrorCategory.ObjectNotFound, _target));
             if (!Force && File.Exists(_target))
                 ThrowTerminatingError(new ErrorRecord(new ReportExistsException(_target), "ReportExists", ErrorCategory.ResourceExists, _target));
-        }
-
-        private string ResolveOne(string path)
-        {
-            // A wildcard may name one existing file; otherwise the path is taken as it is (a new file).
-            if (WildcardPattern.ContainsWildcardCharacters(path))
-            {
-                var found = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
-                if (found.Count != 1)
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Path '{path}' matches {found.Count} files; name one report file (or use -LiteralPath)."),
-                        "ReportPathAmbiguous", ErrorCategory.InvalidArgument, path));
-                return found[0];
-            }
-            return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
         }
 
         protected override void ProcessRecord()
