@@ -27,7 +27,8 @@
         'Get-WeChatRoute',
         'Get-WeChatCaptureDevice',
         'Start-WeChatCapture',
-        'Invoke-WeChatDiagnostic'
+        'Invoke-WeChatDiagnostic',
+        'Export-WeChatReport'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

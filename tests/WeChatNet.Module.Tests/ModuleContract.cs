@@ -276,7 +276,12 @@ namespace WeChatNet.ModuleTests
             {
                 try { assemblies.Add(context.LoadFromAssemblyPath(dll)); } catch (BadImageFormatException) { } catch (FileLoadException) { }
             }
-            Type? Find(string typeName) => assemblies.Select(a => a.GetType(typeName, throwOnError: false)).FirstOrDefault(t => t != null);
+            // "Deserialized.X" (how remoting and Import-Clixml name X) has X's properties.
+            Type? Find(string typeName)
+            {
+                if (typeName.StartsWith("Deserialized.", StringComparison.Ordinal)) typeName = typeName.Substring("Deserialized.".Length);
+                return assemblies.Select(a => a.GetType(typeName, throwOnError: false)).FirstOrDefault(t => t != null);
+            }
 
             foreach (var view in doc.Descendants("View"))
             {

@@ -102,5 +102,52 @@ namespace WeChatNet.Capture
             Write(h, 4);
             PacketCount++;
         }
+
+        /// <summary>
+        /// Writes an Interface Statistics Block for <paramref name="interfaceId"/> (as dumpcap does when it closes a file):
+        /// isb_starttime / isb_endtime (nanoseconds, the interface's if_tsresol 9), isb_ifrecv, isb_ifdrop, isb_osdrop,
+        /// isb_usrdeliv where given, and an optional comment. Wireshark shows them in the capture file's properties.
+        /// </summary>
+        public void WriteStatistics(int interfaceId, long timestampNanoseconds, long? startNanoseconds = null, long? endNanoseconds = null,
+            ulong? received = null, ulong? interfaceDropped = null, ulong? osDropped = null, ulong? delivered = null, string? comment = null)
+        {
+            if ((uint)interfaceId >= (uint)_linkTypes.Count)
+                throw new ArgumentOutOfRangeException(nameof(interfaceId), interfaceId, "Call AddInterface first; the id is the value it returned.");
+            var opts = new List<byte>();
+            if (!string.IsNullOrEmpty(comment)) AddOption(opts, 1, Encoding.UTF8.GetBytes(comment));
+            if (startNanoseconds is long start) AddOption(opts, 2, Timestamp(start));
+            if (endNanoseconds is long end) AddOption(opts, 3, Timestamp(end));
+            if (received is ulong rcv) AddOption(opts, 4, Counter(rcv));
+            if (interfaceDropped is ulong ifDrop) AddOption(opts, 5, Counter(ifDrop));
+            if (osDropped is ulong osDrop) AddOption(opts, 7, Counter(osDrop));
+            if (delivered is ulong usr) AddOption(opts, 8, Counter(usr));
+            AddEnd(opts);
+            int length = 24 + opts.Count;
+            var b = new byte[length];
+            BinaryPrimitives.WriteUInt32LittleEndian(b, 5);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), (uint)length);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(8), (uint)interfaceId);
+            Timestamp(timestampNanoseconds).CopyTo(b, 12);
+            opts.CopyTo(b, 20);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(length - 4), (uint)length);
+            Write(b, length);
+        }
+
+        // A pcapng timestamp: high 32 bits, then low 32 bits, of the tick count (nanoseconds here), each little-endian.
+        private static byte[] Timestamp(long nanoseconds)
+        {
+            ulong ticks = unchecked((ulong)nanoseconds);
+            var b = new byte[8];
+            BinaryPrimitives.WriteUInt32LittleEndian(b, (uint)(ticks >> 32));
+            BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(4), (uint)ticks);
+            return b;
+        }
+
+        private static byte[] Counter(ulong value)
+        {
+            var b = new byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(b, value);
+            return b;
+        }
     }
 }

@@ -54,14 +54,18 @@ namespace WeChatNet.Diagnostics
         /// Throws <see cref="ReportExistsException"/> when the file exists and <paramref name="overwrite"/> is false,
         /// ArgumentException for an unknown extension, IOException/UnauthorizedAccessException when writing fails.
         /// </summary>
-        public static void Write(DiagnosticResult result, string path, bool overwrite)
+        public static void Write(DiagnosticResult result, string path, bool overwrite) =>
+            WriteText(path, overwrite, format => format == DiagnosticReportFormat.Html ? Html(result) : Markdown(result));
+
+        /// <summary>The safe write of <see cref="Write"/> for any report text, rendered for the format the extension asks for.</summary>
+        internal static void WriteText(string path, bool overwrite, Func<DiagnosticReportFormat, string> render)
         {
             var format = FormatOf(path) ?? throw new ArgumentException($"'{path}': the report format is chosen by the extension: .html, .htm, .md or .markdown.");
             string full = System.IO.Path.GetFullPath(path);
             if (!overwrite && File.Exists(full)) throw new ReportExistsException(full);
             string dir = System.IO.Path.GetDirectoryName(full) ?? ".";
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"The folder '{dir}' of the report does not exist.");
-            string text = format == DiagnosticReportFormat.Html ? Html(result) : Markdown(result);
+            string text = render(format);
             string temp = System.IO.Path.Combine(dir, "." + System.IO.Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial");
             try
             {
@@ -81,10 +85,22 @@ namespace WeChatNet.Diagnostics
 
         // ---------- HTML ----------
 
-        public static string Html(DiagnosticResult r)
+        /// <summary>The one-site report: <see cref="FleetReport.Html"/> of this result alone.</summary>
+        public static string Html(DiagnosticResult r) => FleetReport.Html(new[] { new ReportSite("", r) });
+
+        /// <summary>The header line of a one-site report: when it ran, how long it took, the module version.</summary>
+        internal static void AppendOneSiteHeader(StringBuilder sb, DiagnosticResult r)
         {
-            var sb = new StringBuilder();
-            sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>WeChat network diagnostic</title>\n<style>\n")
+            sb.Append("<h1>WeChat network diagnostic</h1>\n<p class=\"meta\">")
+              .Append(E(r.StartedAt.ToString("yyyy-MM-dd HH:mm:ss zzz", Inv))).Append(" &middot; ")
+              .Append(E(r.ElapsedMs.ToString("0", Inv))).Append(" ms &middot; WeChatNet ")
+              .Append(E(typeof(DiagnosticReport).Assembly.GetName().Version?.ToString() ?? "")).Append("</p>\n");
+        }
+
+        /// <summary>The document head with the report's inline style sheet (plus <paramref name="extraCss"/>), up to &lt;body&gt;.</summary>
+        internal static void AppendHead(StringBuilder sb, string title, string extraCss = "")
+        {
+            sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(E(title)).Append("</title>\n<style>\n")
               .Append("body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif;margin:24px;color:#1d2330;background:#fff;max-width:1200px}\n")
               .Append("h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid #e3e7ee;padding-bottom:4px}\n")
               .Append(".meta{color:#5b6474;font-size:13px}table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}\n")
@@ -94,11 +110,17 @@ namespace WeChatNet.Diagnostics
               .Append(".pill{display:inline-block;padding:2px 10px;border-radius:10px;margin-right:8px;font-weight:600;font-size:13px}\n")
               .Append(".pill.Error{background:#fde2e1;color:#9b1c1c}.pill.Warning{background:#fff1d6;color:#8a5300}.pill.Info{background:#e4effc;color:#1f4f8a}\n")
               .Append(".ok{color:#16794a}.bad{color:#9b1c1c}ul.checks{margin:4px 0 0 18px;padding:0;font-size:13px}small{color:#5b6474}\n")
+              .Append(extraCss)
               .Append("</style>\n</head>\n<body>\n");
-            sb.Append("<h1>WeChat network diagnostic</h1>\n<p class=\"meta\">")
-              .Append(E(r.StartedAt.ToString("yyyy-MM-dd HH:mm:ss zzz", Inv))).Append(" &middot; ")
-              .Append(E(r.ElapsedMs.ToString("0", Inv))).Append(" ms &middot; WeChatNet ")
-              .Append(E(typeof(DiagnosticReport).Assembly.GetName().Version?.ToString() ?? "")).Append("</p>\n");
+        }
+
+        /// <summary>
+        /// One site's part of a report: severity counts, checks, findings, problems, path, resolution, dispatch, connects
+        /// and capture, with headings of the given level (2 for a one-site report, 3 under a site's heading).
+        /// </summary>
+        internal static void AppendSiteHtml(StringBuilder sb, DiagnosticResult r, int level = 2)
+        {
+            string H = "<h" + level.ToString(Inv) + ">", HE = "</h" + level.ToString(Inv) + ">";
             sb.Append("<p>");
             foreach (var sev in new[] { "Error", "Warning", "Info" })
                 sb.Append("<span class=\"pill ").Append(sev).Append("\">").Append(r.Findings.Count(f => f.Severity == sev).ToString(Inv)).Append(' ').Append(sev == "Info" ? "info" : sev.ToLowerInvariant() + "s").Append("</span>");
@@ -106,7 +128,7 @@ namespace WeChatNet.Diagnostics
             foreach (var c in r.Checks) sb.Append("<li>").Append(E(c)).Append("</li>\n");
             sb.Append("</ul>\n");
 
-            sb.Append("<h2>Findings</h2>\n");
+            sb.Append(H + "Findings" + HE + "\n");
             if (r.Findings.Count == 0) sb.Append("<p class=\"ok\">No findings: nothing looked wrong in what was checked.</p>\n");
             else
             {
@@ -120,14 +142,14 @@ namespace WeChatNet.Diagnostics
             }
             if (r.Problems.Count > 0)
             {
-                sb.Append("<h2>Problems met</h2>\n<table><tr><th>ErrorId</th><th>Target</th><th>Message</th></tr>\n");
+                sb.Append(H + "Problems met" + HE + "\n<table><tr><th>ErrorId</th><th>Target</th><th>Message</th></tr>\n");
                 foreach (var p in r.Problems) sb.Append("<tr><td>").Append(E(p.ErrorId)).Append("</td><td>").Append(E(p.Target)).Append("</td><td>").Append(E(p.Message)).Append("</td></tr>\n");
                 sb.Append("</table>\n");
             }
 
             if (r.Route.Count > 0 || r.RouteSkipped != null)
             {
-                sb.Append("<h2>Path to the long link").Append(r.RouteTarget != null ? " (" + E(r.RouteTarget) + ")" : "").Append("</h2>\n");
+                sb.Append(H + "Path to the long link").Append(r.RouteTarget != null ? " (" + E(r.RouteTarget) + ")" : "").Append(HE + "\n");
                 if (r.RouteSkipped != null) sb.Append("<p class=\"bad\">Not traced: ").Append(E(r.RouteSkipped)).Append("</p>\n");
                 else
                 {
@@ -149,7 +171,7 @@ namespace WeChatNet.Diagnostics
 
             if (r.Live && r.DnsAnswers.Count > 0)
             {
-                sb.Append("<h2>Resolution</h2>\n<table><tr><th>Name</th><th>Resolver</th><th>Region</th><th>Status</th><th>Addresses</th><th class=\"num\">ms</th></tr>\n");
+                sb.Append(H + "Resolution" + HE + "\n<table><tr><th>Name</th><th>Resolver</th><th>Region</th><th>Status</th><th>Addresses</th><th class=\"num\">ms</th></tr>\n");
                 foreach (var a in r.DnsAnswers.OrderBy(a => a.Name, StringComparer.Ordinal).ThenBy(a => a.Region, StringComparer.Ordinal).Take(MaxRows))
                 {
                     sb.Append("<tr><td>").Append(E(a.Name)).Append("</td><td>").Append(E(a.Server)).Append("</td><td>").Append(E(a.Region)).Append("</td><td class=\"")
@@ -169,7 +191,7 @@ namespace WeChatNet.Diagnostics
             }
             if (r.Dispatch != null)
             {
-                sb.Append("<h2>Dispatch</h2>\n");
+                sb.Append(H + "Dispatch" + HE + "\n");
                 if (r.Dispatch.Dispatch is null) sb.Append("<p class=\"bad\">").Append(E(r.Dispatch.Failure.ToString())).Append(": ").Append(E(r.Dispatch.Message)).Append("</p>\n");
                 else
                 {
@@ -184,7 +206,7 @@ namespace WeChatNet.Diagnostics
             }
             if (r.Connections.Count > 0)
             {
-                sb.Append("<h2>TCP connects</h2>\n<table><tr><th>Host</th><th>Role</th><th>Address</th><th>Port</th><th>Result</th><th class=\"num\">Connect ms</th><th>Where</th></tr>\n");
+                sb.Append(H + "TCP connects" + HE + "\n<table><tr><th>Host</th><th>Role</th><th>Address</th><th>Port</th><th>Result</th><th class=\"num\">Connect ms</th><th>Where</th></tr>\n");
                 foreach (var t in r.Connections.OrderBy(t => t.Host, StringComparer.Ordinal).ThenBy(t => t.Address, StringComparer.Ordinal).ThenBy(t => t.Port).Take(MaxRows))
                     sb.Append("<tr><td>").Append(E(t.Host)).Append("</td><td>").Append(E(t.Role ?? "")).Append("</td><td>").Append(E(t.Address ?? "")).Append("</td><td class=\"num\">")
                       .Append(t.Port.ToString(Inv)).Append("</td><td class=\"").Append(t.Succeeded ? "ok\">connected" : "bad\">" + E(t.Error ?? "failed")).Append("</td><td class=\"num\">")
@@ -194,7 +216,7 @@ namespace WeChatNet.Diagnostics
             if (r.Capture != null)
             {
                 var c = r.Capture;
-                sb.Append("<h2>Capture</h2>\n<p>").Append(E(string.Join(", ", r.CaptureFiles))).Append("</p>\n");
+                sb.Append(H + "Capture" + HE + "\n<p>").Append(E(string.Join(", ", r.CaptureFiles))).Append("</p>\n");
                 // Of a key log the report says this one line and nothing more: key logs are secrets.
                 if (c.Decryption != null) sb.Append("<p>").Append(E(c.Decryption.Describe())).Append("</p>\n");
                 if (c.Heartbeats.Count > 0)
@@ -216,8 +238,6 @@ namespace WeChatNet.Diagnostics
                 sb.Append("</table>\n");
                 if (c.Flows.Count > MaxRows) sb.Append("<p><small>").Append((c.Flows.Count - MaxRows).ToString(Inv)).Append(" more flows not shown (Get-WeChatFlow lists them all).</small></p>\n");
             }
-            sb.Append("</body>\n</html>\n");
-            return sb.ToString();
         }
 
         /// <summary>
@@ -278,16 +298,24 @@ namespace WeChatNet.Diagnostics
 
         // ---------- Markdown ----------
 
-        public static string Markdown(DiagnosticResult r)
+        /// <summary>The one-site Markdown report: <see cref="FleetReport.Markdown"/> of this result alone.</summary>
+        public static string Markdown(DiagnosticResult r) => FleetReport.Markdown(new[] { new ReportSite("", r) });
+
+        internal static void AppendOneSiteMarkdownHeader(StringBuilder sb, DiagnosticResult r)
         {
-            var sb = new StringBuilder();
             sb.Append("# WeChat network diagnostic\n\n")
               .Append(r.StartedAt.ToString("yyyy-MM-dd HH:mm:ss zzz", Inv)).Append(", ").Append(r.ElapsedMs.ToString("0", Inv)).Append(" ms. ")
               .Append(r.Findings.Count(f => f.Severity == "Error").ToString(Inv)).Append(" errors, ")
               .Append(r.Findings.Count(f => f.Severity == "Warning").ToString(Inv)).Append(" warnings, ")
               .Append(r.Findings.Count(f => f.Severity == "Info").ToString(Inv)).Append(" info.\n\n");
+        }
+
+        /// <summary>One site's part of a Markdown report, headings at <paramref name="level"/> (2, or 3 under a site).</summary>
+        internal static void AppendSiteMarkdown(StringBuilder sb, DiagnosticResult r, int level = 2)
+        {
+            string H = new string('#', level);
             foreach (var c in r.Checks) sb.Append("- ").Append(M(c)).Append('\n');
-            sb.Append("\n## Findings\n\n");
+            sb.Append("\n" + H + " Findings\n\n");
             if (r.Findings.Count == 0) sb.Append("No findings: nothing looked wrong in what was checked.\n");
             else
             {
@@ -299,12 +327,12 @@ namespace WeChatNet.Diagnostics
             }
             if (r.Problems.Count > 0)
             {
-                sb.Append("\n## Problems met\n\n| ErrorId | Target | Message |\n|---|---|---|\n");
+                sb.Append("\n" + H + " Problems met\n\n| ErrorId | Target | Message |\n|---|---|---|\n");
                 foreach (var p in r.Problems) sb.Append("| ").Append(M(p.ErrorId)).Append(" | ").Append(M(p.Target)).Append(" | ").Append(M(p.Message)).Append(" |\n");
             }
             if (r.Route.Count > 0 || r.RouteSkipped != null)
             {
-                sb.Append("\n## Path to the long link").Append(r.RouteTarget != null ? " (" + M(r.RouteTarget) + ")" : "").Append("\n\n");
+                sb.Append("\n" + H + " Path to the long link").Append(r.RouteTarget != null ? " (" + M(r.RouteTarget) + ")" : "").Append("\n\n");
                 if (r.RouteSkipped != null) sb.Append("Not traced: ").Append(M(r.RouteSkipped)).Append('\n');
                 else
                 {
@@ -323,14 +351,14 @@ namespace WeChatNet.Diagnostics
             }
             if (r.Live && r.DnsAnswers.Count > 0)
             {
-                sb.Append("\n## Resolution\n\n| Name | Resolver | Region | Status | Addresses | ms |\n|---|---|---|---|---|---:|\n");
+                sb.Append("\n" + H + " Resolution\n\n| Name | Resolver | Region | Status | Addresses | ms |\n|---|---|---|---|---|---:|\n");
                 foreach (var a in r.DnsAnswers.OrderBy(a => a.Name, StringComparer.Ordinal).ThenBy(a => a.Region, StringComparer.Ordinal).Take(MaxRows))
                     sb.Append("| ").Append(M(a.Name)).Append(" | ").Append(M(a.Server)).Append(" | ").Append(M(a.Region)).Append(" | ").Append(M(a.Status)).Append(" | ")
                       .Append(M(AddressList(a))).Append(" | ").Append(Num(a.ElapsedMs)).Append(" |\n");
             }
             if (r.Dispatch != null)
             {
-                sb.Append("\n## Dispatch\n\n");
+                sb.Append("\n" + H + " Dispatch\n\n");
                 if (r.Dispatch.Dispatch is null) sb.Append(M(r.Dispatch.Failure.ToString())).Append(": ").Append(M(r.Dispatch.Message)).Append('\n');
                 else
                 {
@@ -342,7 +370,7 @@ namespace WeChatNet.Diagnostics
             }
             if (r.Connections.Count > 0)
             {
-                sb.Append("\n## TCP connects\n\n| Host | Role | Address | Port | Result | Connect ms | Where |\n|---|---|---|---:|---|---:|---|\n");
+                sb.Append("\n" + H + " TCP connects\n\n| Host | Role | Address | Port | Result | Connect ms | Where |\n|---|---|---|---:|---|---:|---|\n");
                 foreach (var t in r.Connections.OrderBy(t => t.Host, StringComparer.Ordinal).ThenBy(t => t.Address, StringComparer.Ordinal).ThenBy(t => t.Port).Take(MaxRows))
                     sb.Append("| ").Append(M(t.Host)).Append(" | ").Append(M(t.Role ?? "")).Append(" | ").Append(M(t.Address ?? "")).Append(" | ").Append(t.Port.ToString(Inv)).Append(" | ")
                       .Append(t.Succeeded ? "connected" : M(t.Error ?? "failed")).Append(" | ").Append(Num(t.ConnectMs)).Append(" | ").Append(M(Join(t.Region, t.Owner))).Append(" |\n");
@@ -350,7 +378,7 @@ namespace WeChatNet.Diagnostics
             if (r.Capture != null)
             {
                 var c = r.Capture;
-                sb.Append("\n## Capture\n\n").Append(M(string.Join(", ", r.CaptureFiles))).Append("\n\n");
+                sb.Append("\n" + H + " Capture\n\n").Append(M(string.Join(", ", r.CaptureFiles))).Append("\n\n");
                 // Of a key log the report says this one line and nothing more: key logs are secrets.
                 if (c.Decryption != null) sb.Append(M(c.Decryption.Describe())).Append("\n\n");
                 if (c.Heartbeats.Count > 0)
@@ -368,7 +396,6 @@ namespace WeChatNet.Diagnostics
                       .Append(M(f.Kind)).Append(" | ").Append(f.Packets.ToString(Inv)).Append(" | ").Append(f.Bytes.ToString(Inv)).Append(" | ").Append(Num(f.HandshakeMs)).Append(" | ")
                       .Append(f.Retransmissions.ToString(Inv)).Append(" | ").Append(M(f.ResetBy ?? "")).Append(" |\n");
             }
-            return sb.ToString();
         }
 
         private static string MoreFindings(DiagnosticResult r) =>

@@ -58,9 +58,9 @@ namespace WeChatNet
         /// <summary>A and AAAA addresses of the final name.</summary>
         public string[] Addresses { get; }
         /// <summary>Region of each address, in the order of <see cref="Addresses"/> (MainlandChina, HongKong, Overseas, Private, Special, Unknown).</summary>
-        public string[] AddressRegions { get; }
+        public string[] AddressRegions { get; internal set; }
         /// <summary>Owner of each address (Tencent when in a Tencent AS; empty when unknown), in the order of <see cref="Addresses"/>.</summary>
-        public string[] AddressOwners { get; }
+        public string[] AddressOwners { get; internal set; }
         /// <summary>The answer records of the requested type in text form (for TXT, SOA, HTTPS... as well as addresses).</summary>
         public string[] Data { get; }
         /// <summary>Smallest TTL along the chain, in seconds; -1 when there was no answer.</summary>

@@ -20,8 +20,11 @@ namespace WeChatNet.Capture.Live
         private readonly int _maxFiles;
         private readonly Func<string, ILiveFileWriter> _open;
         private readonly LinkedList<string> _onDisk = new LinkedList<string>();
+        /// <summary>Room kept in a size-limited file for its closing statistics block (comment capped at <see cref="MaxCommentBytes"/>).</summary>
+        internal const int StatisticsReserve = 24 + 6 * 12 + 4 + 4 + MaxCommentBytes;
+        internal const int MaxCommentBytes = 200;
         private ILiveFileWriter? _current;
-        private long _packetsInCurrent;
+        private long _packetsInCurrent, _currentOpenedNs;
 
         public CaptureFileSet(string path, long maxBytes, int maxFiles, Func<string, ILiveFileWriter> open)
         {
@@ -50,9 +53,9 @@ namespace WeChatNet.Capture.Live
         public void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength)
         {
             var w = _current ?? throw new ObjectDisposedException(nameof(CaptureFileSet));
-            if (_maxBytes > 0 && _packetsInCurrent > 0 && w.Length + w.SizeOf(data.Length) > _maxBytes)
+            if (_maxBytes > 0 && _packetsInCurrent > 0 && w.Length + w.SizeOf(data.Length) + StatisticsReserve > _maxBytes)
             {
-                CloseCurrent();
+                CloseCurrent(null, $"Rolled over to file {FilesWritten + 1} after {_packetsInCurrent} packets.");
                 OpenNext();
                 w = _current!;
             }
@@ -76,6 +79,7 @@ namespace WeChatNet.Capture.Live
             }
             FilesWritten++;
             _packetsInCurrent = 0;
+            _currentOpenedNs = NowNs();
             _onDisk.AddLast(name);
             while (_maxFiles > 0 && _onDisk.Count > _maxFiles)
             {
@@ -87,13 +91,37 @@ namespace WeChatNet.Capture.Live
             }
         }
 
-        private void CloseCurrent()
+        private static long NowNs() => (DateTime.UtcNow.Ticks - 621355968000000000L) * 100;
+
+        public void Flush() => _current?.Flush();
+
+        /// <summary>
+        /// Closes the file being written with a statistics block: the packets it holds, and (on the last file) the kernel's
+        /// counters and why the capture ended. A file with this block at its end was closed complete.
+        /// </summary>
+        public void Close(PcapStatistics? kernel, string comment) => CloseCurrent(kernel, comment);
+
+        private void CloseCurrent(PcapStatistics? kernel, string comment)
+        {
+            var w = _current;
+            if (w == null) return;
+            _current = null;
+            try
+            {
+                w.WriteStatistics(new LiveFileStatistics(_currentOpenedNs, NowNs(), _packetsInCurrent, kernel, comment));
+            }
+            finally
+            {
+                w.Dispose();
+            }
+        }
+
+        /// <summary>Closes the file being written without a statistics block (a capture that failed to start).</summary>
+        public void Dispose()
         {
             var w = _current;
             _current = null;
             w?.Dispose();
         }
-
-        public void Dispose() => CloseCurrent();
     }
 }

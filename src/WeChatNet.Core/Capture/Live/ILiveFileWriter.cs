@@ -12,5 +12,9 @@ namespace WeChatNet.Capture.Live
         void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength);
         /// <summary>Bytes one more packet of <paramref name="capturedLength"/> bytes adds.</summary>
         long SizeOf(int capturedLength);
+        /// <summary>Writes what is buffered to disk (whole blocks only), so a file being written is readable up to here.</summary>
+        void Flush();
+        /// <summary>Ends the file with its statistics block (the count it holds, the kernel's counters, why it ended).</summary>
+        void WriteStatistics(in LiveFileStatistics statistics);
     }
 }

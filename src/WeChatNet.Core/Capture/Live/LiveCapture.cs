@@ -65,6 +65,7 @@ namespace WeChatNet.Capture.Live
         private string? _stopReason;
         private Exception? _failure;
         private CaptureSummary? _summary;
+        private readonly ManualResetEventSlim _closed = new ManualResetEventSlim();
 
         /// <summary>A libpcap name as given; a friendly name or description ("Wi-Fi") becomes the device's libpcap name.</summary>
         private static string ResolveDevice(string name, string? libraryPath)
@@ -92,6 +93,7 @@ namespace WeChatNet.Capture.Live
             _buffer = new byte[Math.Max(options.Open.SnapLength, 65536)];
             _start = DateTimeOffset.UtcNow;
             _clock.Start();
+            CaptureShutdown.Register(this);
             _thread = new Thread(Run) { IsBackground = true, Name = "WeChatNet capture " + device };
             _thread.Start();
             if (options.Duration is TimeSpan d)
@@ -157,6 +159,12 @@ namespace WeChatNet.Capture.Live
         /// <summary>Ends the capture (as Ctrl+C does). Safe from any thread.</summary>
         public void Stop() => RequestStop("Stopped");
 
+        /// <summary>Stops the capture because the process is being ended from outside (a signal, ProcessExit).</summary>
+        internal void StopFromOutside(string reason) => RequestStop(reason);
+
+        /// <summary>Waits until the capture has ended and its files are closed; false if that took longer than <paramref name="timeout"/>.</summary>
+        internal bool WaitClosed(TimeSpan timeout) => _closed.Wait(timeout);
+
         private void RequestStop(string reason)
         {
             Interlocked.CompareExchange(ref _stopReason, reason, null);
@@ -209,13 +217,19 @@ namespace WeChatNet.Capture.Live
             long limit = _options.Count;
             bool emit = _options.EmitFrames;
             int linkType = _handle.LinkType;
+            bool unflushed = false;
             try
             {
                 while (true)
                 {
                     var r = _handle.Next(out var raw);
                     if (r == NextResult.Break) break;
-                    if (r == NextResult.Timeout) continue;
+                    if (r == NextResult.Timeout)
+                    {
+                        // Idle: put what is buffered on disk, so the file is readable (and survives a kill) up to here.
+                        if (unflushed && _files != null) { _files.Flush(); unflushed = false; }
+                        continue;
+                    }
                     int caplen = Math.Min(raw.CapturedLength, _buffer.Length);
                     long number = _packets + 1;
                     Volatile.Write(ref _packets, number);
@@ -226,6 +240,7 @@ namespace WeChatNet.Capture.Live
                         try
                         {
                             _files.Write(raw.TimestampNs, new ReadOnlySpan<byte>(_buffer, 0, caplen), raw.OriginalLength);
+                            unflushed = true;
                         }
                         catch (IOException e)
                         {
@@ -247,7 +262,12 @@ namespace WeChatNet.Capture.Live
             }
             finally
             {
-                Finish();
+                try { Finish(); }
+                finally
+                {
+                    CaptureShutdown.Unregister(this);
+                    _closed.Set();
+                }
             }
         }
 
@@ -273,7 +293,9 @@ namespace WeChatNet.Capture.Live
             catch (Exception e) when (e is LiveCaptureException) { }
             try
             {
-                _files?.Dispose();
+                string reason = Volatile.Read(ref _stopReason) ?? "Stopped";
+                _files?.Close(stats, $"WeChatNet Start-WeChatCapture: stopped by {reason} after {Interlocked.Read(ref _packets)} packets " +
+                                     $"in {_files.FilesWritten} file(s); kernel received {stats.Received}, dropped {stats.Dropped}.");
             }
             catch (IOException e)
             {

@@ -12,7 +12,7 @@ namespace WeChatNet.Capture.Live
 
         private sealed class PcapNgLiveWriter : ILiveFileWriter
         {
-            private readonly CaptureFileWriter _writer;
+            private readonly PcapNgWriter _writer;
             private readonly int _interfaceId;
 
             public PcapNgLiveWriter(string path, int linkType, int snapLength, string interfaceName)
@@ -21,7 +21,7 @@ namespace WeChatNet.Capture.Live
                 var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 20);
                 try
                 {
-                    _writer = CaptureFileWriter.Create(stream, CaptureFileFormat.PcapNg, leaveOpen: false, application: "WeChatNet Start-WeChatCapture");
+                    _writer = new PcapNgWriter(stream, leaveOpen: false, application: "WeChatNet Start-WeChatCapture");
                     // The file's timestamps are nanoseconds (if_tsresol 9) whatever the platform delivered; microsecond
                     // captures simply have three zero digits.
                     _interfaceId = _writer.AddInterface((ushort)linkType, (uint)snapLength, interfaceName);
@@ -40,6 +40,25 @@ namespace WeChatNet.Capture.Live
 
             public void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength) =>
                 _writer.WritePacket(_interfaceId, timestampNs, data, originalLength);
+
+            public void Flush() => _writer.Flush();
+
+            public void WriteStatistics(in LiveFileStatistics s)
+            {
+                var k = s.Kernel;
+                _writer.WriteStatistics(_interfaceId, s.EndNs, s.StartNs, s.EndNs,
+                    received: k.HasValue ? (ulong)k.Value.Received : (ulong?)null,
+                    interfaceDropped: k.HasValue ? (ulong)k.Value.InterfaceDropped : (ulong?)null,
+                    osDropped: k.HasValue ? (ulong)k.Value.Dropped : (ulong?)null,
+                    delivered: (ulong)s.Delivered, comment: Cap(s.Comment));
+            }
+
+            // The comment within the room CaptureFileSet keeps for the block (whole characters, ASCII in practice).
+            private static string Cap(string comment)
+            {
+                while (System.Text.Encoding.UTF8.GetByteCount(comment) > CaptureFileSet.MaxCommentBytes) comment = comment.Substring(0, comment.Length - 1);
+                return comment;
+            }
 
             public void Dispose() => _writer.Dispose();
         }

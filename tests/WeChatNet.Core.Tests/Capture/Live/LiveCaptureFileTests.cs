@@ -159,6 +159,15 @@ namespace WeChatNet.Tests.Capture.Live
             Assert.Equal(summary.PacketsCaptured, file.Count);
             Assert.Equal(summary.Bytes, file.Sum(p => (long)p.Data.Length));
             Assert.Equal(file.Count, Tshark(options.OutFile).Count);
+            // The file ends with its statistics block: the packets it holds (every one the capture counted), the kernel's counters.
+            using (var reader = CaptureFileReader.Open(options.OutFile))
+            {
+                while (reader.ReadNext(out _) != CaptureReadResult.EndOfFile) { }
+                var isb = Assert.Single(reader.Statistics);
+                Assert.Equal((ulong)summary.PacketsCaptured, isb.Delivered);
+                Assert.Equal((ulong)summary.PacketsReceivedByFilter, isb.Received);
+                Assert.Equal((ulong)summary.PacketsDroppedByKernel, isb.OsDropped);
+            }
         }
 
         [Fact]

@@ -1,0 +1,103 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Run after packaging (./build.ps1 -Task Package). Objects come from the shipped sample captures, live and through
+# Export-Clixml/Import-Clixml (the same deserialised form remoting delivers). Remoting itself: Remoting.Tests.ps1.
+
+BeforeAll {
+    $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
+    if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
+    Import-Module $manifest -Force
+    $samples = Join-Path (Split-Path $manifest) 'samples'
+    function Sample($name) { Join-Path $samples "$name.pcapng" }
+
+    # Two "sites" kept as files, as a scheduled job or a remote run would keep them.
+    $script:a = Join-Path $TestDrive 'siteA.xml'; $script:b = Join-Path $TestDrive 'siteB.xml'
+    @(Invoke-WeChatDiagnostic (Sample 'dead-link'); Get-WeChatFlow (Sample 'dead-link'); ConvertFrom-WeChatPacket (Sample 'login-dispatch') | Where-Object { $_ -is [WeChatNet.Dispatch] }) |
+        Export-Clixml $a
+    @(Invoke-WeChatDiagnostic (Sample 'nat-timeout'); Get-WeChatFlow (Sample 'login-dispatch')) | Export-Clixml $b
+}
+
+Describe 'Export-WeChatReport' {
+    It 'writes the one-site page of Invoke-WeChatDiagnostic for one machine''s objects' {
+        $mine = Join-Path $TestDrive 'one.html'; $theirs = Join-Path $TestDrive 'diag.html'
+        $out = Invoke-WeChatDiagnostic (Sample 'dead-link') | Export-WeChatReport $mine
+        $null = Invoke-WeChatDiagnostic (Sample 'dead-link') -Report $theirs
+        $out | Should -BeOfType ([WeChatNet.ReportFile])
+        $out.Sites | Should -Be ''
+        $out.Errors | Should -BeGreaterThan 0
+        $html = Get-Content $mine -Raw
+        $html | Should -Match '<h1>WeChat network diagnostic</h1>'
+        $html | Should -Match 'LongLinkDied'
+        $html | Should -Not -Match 'Findings by site'
+        # The same findings table as the diagnostic's own report.
+        $rows = { param($t) [regex]::Matches($t, '<tr class="(Error|Warning|Info)">.*?</tr>').Value }
+        (& $rows $html) | Should -Be (& $rows (Get-Content $theirs -Raw))
+    }
+
+    It 'groups deserialised objects by -Site and shows a site-by-finding matrix' {
+        $path = Join-Path $TestDrive 'two.html'
+        $out = @(
+            Import-Clixml $a | Add-Member -NotePropertyName Site -NotePropertyValue 'shop-a' -PassThru
+            Import-Clixml $b | Add-Member -NotePropertyName Site -NotePropertyValue 'shop-b' -PassThru
+        ) | Export-WeChatReport -Path $path
+        $out.Sites | Should -Be 'shop-a', 'shop-b'
+        $html = Get-Content $path -Raw
+        $html | Should -Match 'Findings by site'
+        $row = [regex]::Match($html, '<tr><td><b>[^<]*</b><br><small>LongLinkDied</small></td>.*?</tr>').Value
+        [regex]::Matches($row, 'class="cell (\w+)"').ForEach({ $_.Groups[1].Value }) | Should -Be 'Error', 'Error'
+        $row = [regex]::Match($html, '<tr><td><b>[^<]*</b><br><small>LongLinkIdleTimeout</small></td>.*?</tr>').Value
+        [regex]::Matches($row, 'class="cell (\w+)"').ForEach({ $_.Groups[1].Value }) | Should -Be 'none', 'Warning'
+        $html | Should -Match 'Site shop-a'
+        $html | Should -Match 'Dispatch answers'
+        $html | Should -Not -Match '<script'
+    }
+
+    It '-Site labels objects without PSComputerName; Markdown by extension' {
+        $path = Join-Path $TestDrive 'a.md'
+        $out = Import-Clixml $a | Export-WeChatReport -Path $path -Site 'shop-a'
+        $out.Format | Should -Be 'Markdown'
+        $md = Get-Content $path -Raw
+        $md | Should -Match '^# WeChat network diagnostic: shop-a'
+        $md | Should -Match '## Site shop-a'
+        $md | Should -Match '### Findings'
+    }
+
+    It 'keeps a nested dispatch answer through Export-Clixml (SerializationDepth)' {
+        $d = Import-Clixml $a | Where-Object { $_.PSObject.TypeNames[0] -eq 'Deserialized.WeChatNet.Dispatch' } | Select-Object -First 1
+        $d | Should -Not -BeNullOrEmpty
+        $d.Domains[0].Name | Should -Not -BeNullOrEmpty
+        $d.Domains[0].Addresses[0].Address | Should -Match '^\d+\.\d+\.\d+\.\d+$'
+    }
+
+    It 'does not replace a report without -Force, writes nothing with -WhatIf' {
+        $path = Join-Path $TestDrive 'keep.html'
+        Set-Content $path 'old'
+        { Import-Clixml $a | Export-WeChatReport $path -ErrorAction Stop } | Should -Throw -ErrorId 'ReportExists*'
+        Import-Clixml $a | Export-WeChatReport $path -Force -WhatIf | Should -BeNullOrEmpty
+        Get-Content $path -Raw | Should -Match '^old'
+        (Import-Clixml $a | Export-WeChatReport $path -Force).Bytes | Should -BeGreaterThan 1000
+        Get-ChildItem $TestDrive -Filter '*.partial' -Force | Should -BeNullOrEmpty
+    }
+
+    It 'names what is wrong with the path' {
+        { Import-Clixml $a | Export-WeChatReport (Join-Path $TestDrive 'r.pdf') } | Should -Throw -ErrorId 'ReportFormatUnknown*'
+        { Import-Clixml $a | Export-WeChatReport (Join-Path $TestDrive 'no/such/r.html') } | Should -Throw -ErrorId 'ReportWriteError*'
+    }
+
+    It 'takes -Path literally and warns about objects that are not part of a report' {
+        $path = Join-Path $TestDrive 'lit[1].html'
+        $out = @(Get-WeChatEndpoint | Select-Object -First 2; Import-Clixml $b) | Export-WeChatReport -Path $path -WarningVariable w -WarningAction SilentlyContinue
+        Test-Path -LiteralPath $path | Should -BeTrue
+        $w.Message | Should -Match '2 object\(s\) of type WeChatNet.Endpoint are not part of a report'
+        $out.Objects | Should -BeGreaterThan 0
+    }
+
+    It 'has a table view, and its output exports to CSV' {
+        (Get-FormatData -TypeName WeChatNet.ReportFile).FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])
+        (Get-FormatData -TypeName Deserialized.WeChatNet.ReportFile).FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])
+        $out = Import-Clixml $b | Export-WeChatReport (Join-Path $TestDrive 'csv.html')
+        ($out | Format-Table | Out-String) | Should -Match 'Format\s+Sites\s+Errors\s+Warnings'
+        $csv = Join-Path $TestDrive 'r.csv'
+        $out | Export-Csv $csv
+        (Import-Csv $csv).Format | Should -Be 'Html'
+    }
+}
