@@ -50,7 +50,8 @@ $script:totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
 function Invoke-Dotnet {
     param([string[]] $Arguments)
     Write-Host "dotnet $($Arguments -join ' ')" -ForegroundColor Cyan
-    & dotnet @Arguments
+    # To the host, not the pipeline: a function that calls this returns only what it means to return.
+    & dotnet @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE." }
 }
 
