@@ -20,6 +20,7 @@
 #   Invoke-SealedPwsh $net -Command '...' [-WorkingDirectory d] [-Environment @{}] [-TimeoutSec n]
 #                                                       pwsh in the client namespace: ExitCode, StdOut, StdErr
 #   Invoke-SealedCommand $net -Namespace world -Command iptables, ...   a command in one of its namespaces
+#   Start-SealedService $net -Listen 127.0.0.1:8080 -Namespace client   more stand-in HTTP/TCP servers
 #   Remove-SealedNetwork $net                           kills its processes, deletes namespaces and files
 #   $net.Addresses    the stand-in addresses by role (MainlandLongLink, OverseasLongLink, Dispatch, ...)
 #   $net.Namespaces   client, r1, r2, world (names)   $net.CaPath, $net.CorpCaPath, $net.Dir
@@ -85,10 +86,10 @@ function Start-SealedDaemon {
 }
 
 function Wait-SealedListen {
-    param($Network, [string[]] $Endpoint, [int] $TimeoutSec = 20)
+    param($Network, [string[]] $Endpoint, [int] $TimeoutSec = 20, [string] $Namespace = 'world')
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
     while ($true) {
-        $listening = (Invoke-SealedCommand $Network world 'ss', '-Hlnt' -AllowFailure) -join "`n"
+        $listening = (Invoke-SealedCommand $Network $Namespace 'ss', '-Hlnt' -AllowFailure) -join "`n"
         $missing = @($Endpoint | Where-Object { $listening -notmatch ('\s' + [regex]::Escape($_) + '\s') })
         if (-not $missing) { return }
         $dead = @($Network.Processes | Where-Object { $_.Process.HasExited })
@@ -323,6 +324,22 @@ forward-zone:
     }
 }
 
+function Start-SealedService {
+    <#
+    .SYNOPSIS
+        More stand-in TCP/HTTP servers (SealedServices.ps1: the dispatch document on newgetdns, "ok" otherwise) on the
+        given address:port list in one namespace of the network (for example 127.0.0.1:8080 in the client). They stop
+        with Remove-SealedNetwork.
+    #>
+    param([Parameter(Mandatory)] $Network, [Parameter(Mandatory)] [string[]] $Listen,
+        [ValidateSet('client', 'r1', 'r2', 'world')] [string] $Namespace = 'world')
+    $n = $Network.Processes.Count
+    $dispatchFile = Join-Path $Network.Dir 'dispatch.xml'
+    Start-SealedDaemon $Network $Namespace "services-$Namespace-$n" (@($Network.Pwsh) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'SealedServices.ps1'),
+            '-DispatchFile', $dispatchFile, '-ReadyFile', (Join-Path $Network.Dir "services-$n.ready"), '-Listen', ($Listen -join ',')))
+    Wait-SealedListen $Network $Listen -TimeoutSec 60 -Namespace $Namespace
+}
+
 function Test-SealedNetwork {
     <#
     .SYNOPSIS
@@ -414,4 +431,4 @@ function Remove-SealedNetwork {
     if ($Network.Dir -and (Test-Path $Network.Dir)) { Remove-Item $Network.Dir -Recurse -Force -ErrorAction Ignore }
 }
 
-Export-ModuleMember -Function New-SealedNetwork, Remove-SealedNetwork, Test-SealedNetwork, Invoke-SealedPwsh, Invoke-SealedCommand
+Export-ModuleMember -Function New-SealedNetwork, Start-SealedService, Remove-SealedNetwork, Test-SealedNetwork, Invoke-SealedPwsh, Invoke-SealedCommand

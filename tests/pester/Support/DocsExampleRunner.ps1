@@ -1,0 +1,92 @@
+# Runs documentation examples one after the other in this pwsh (started by DocsExamples.Tests.ps1 inside the sealed
+# network), each in its own prepared working folder, and writes what each did as JSON: errors, the types it emitted
+# and the types that went into Format-Table/Format-List, its text as the console would show it, Pester counts.
+param(
+    [Parameter(Mandatory)] [string] $InputFile,
+    [Parameter(Mandatory)] [string] $OutputFile,
+    [Parameter(Mandatory)] [string] $ModuleManifest
+)
+$ErrorActionPreference = 'Continue'
+Import-Module Pester -RequiredVersion 5.9.1
+Import-Module $ModuleManifest
+$examples = Get-Content -Raw $InputFile | ConvertFrom-Json
+
+# Format-Table and Format-List record the types piped into them, then format as usual (the example text is unchanged).
+$global:DocsFormatTypes = [Collections.Generic.List[string]]::new()
+foreach ($name in 'Format-Table', 'Format-List') {
+    $proxy = [System.Management.Automation.ProxyCommand]::Create([System.Management.Automation.CommandMetadata]::new((Get-Command "Microsoft.PowerShell.Utility\$name")))
+    $proxy = $proxy.Replace('$steppablePipeline.Process($_)', 'if ($null -ne $_) { $global:DocsFormatTypes.Add($_.PSObject.TypeNames[0]) }; $steppablePipeline.Process($_)')
+    Set-Item "function:global:$name" ([scriptblock]::Create($proxy))
+}
+
+function Start-Traffic([string[]] $Targets, [int] $Seconds) {
+    # WeChat-like traffic from this namespace while a capture runs: small writes on long-link connections.
+    Start-ThreadJob -ArgumentList $Targets, $Seconds -ScriptBlock {
+        param($targets, $seconds)
+        $until = [DateTime]::UtcNow.AddSeconds($seconds)
+        $chunk = [byte[]]::new(64)
+        while ([DateTime]::UtcNow -lt $until) {
+            foreach ($t in $targets) {
+                $c = [System.Net.Sockets.TcpClient]::new()
+                try {
+                    $ep = [System.Net.IPEndPoint]::Parse($t)
+                    $c.NoDelay = $true
+                    $c.Connect($ep)
+                    $s = $c.GetStream()
+                    for ($i = 0; $i -lt 40 -and [DateTime]::UtcNow -lt $until; $i++) { $s.Write($chunk, 0, $chunk.Length); Start-Sleep -Milliseconds 5 }
+                }
+                catch { Start-Sleep -Milliseconds 50 }
+                finally { $c.Dispose() }
+            }
+        }
+    }
+}
+
+$results = foreach ($ex in $examples) {
+    Set-Location $ex.Dir
+    $global:DocsFormatTypes.Clear()
+    $envBefore = [Environment]::GetEnvironmentVariables()
+    $job = if ($ex.Traffic) { Start-Traffic $ex.Traffic $ex.TrafficSeconds }
+    $sw = [Diagnostics.Stopwatch]::StartNew()
+    $errors = [Collections.Generic.List[string]]::new()
+    $out = @()
+    $pester = $null
+    try {
+        if ($ex.Mode -eq 'Pester') {
+            $text = if ($ex.Text -match '^\s*Describe\b') { $ex.Text } else { "Describe 'documentation example' {`n$($ex.Text)`n}" }
+            $config = New-PesterConfiguration
+            $config.Run.Container = New-PesterContainer -ScriptBlock ([scriptblock]::Create($text))
+            $config.Run.PassThru = $true
+            $config.Output.Verbosity = 'None'
+            $r = Invoke-Pester -Configuration $config
+            $pester = @{ Passed = $r.PassedCount; Failed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
+                Messages = @($r.Failed | ForEach-Object { "$($_.ExpandedName): $($_.ErrorRecord -join '; ')" }) }
+        }
+        else {
+            $out = @(& ([scriptblock]::Create($ex.Text)) 2>&1 3>$null)
+        }
+    }
+    catch { $errors.Add("terminating: $($_.Exception.Message) at $($_.InvocationInfo.PositionMessage)") }
+    $seconds = $sw.Elapsed.TotalSeconds
+    if ($job) { $job | Stop-Job -PassThru | Remove-Job -Force }
+    foreach ($o in $out) { if ($o -is [System.Management.Automation.ErrorRecord]) { $errors.Add("$($o.FullyQualifiedErrorId): $o") } }
+    $objects = @($out | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
+    $rendered = ''
+    try { $rendered = ($objects | Out-String -Width 200) } catch { $errors.Add("formatting: $($_.Exception.Message)") }
+    # Environment variables an example set (Get-WeChatIpInfo's example 3) do not leak into the next one.
+    $envAfter = [Environment]::GetEnvironmentVariables()
+    foreach ($k in @($envAfter.Keys)) { if (-not $envBefore.Contains($k)) { [Environment]::SetEnvironmentVariable($k, $null) } }
+    [pscustomobject]@{
+        Id          = $ex.Id
+        Errors      = @($errors)
+        Types       = @($objects | ForEach-Object { if ($null -ne $_) { $_.PSObject.TypeNames[0] } } | Select-Object -Unique)
+        FormatTypes = @($global:DocsFormatTypes | Select-Object -Unique)
+        Count       = $objects.Count
+        Text        = if ($rendered.Length -gt 4000) { $rendered.Substring(0, 4000) } else { $rendered }
+        Seconds     = [math]::Round($seconds, 2)
+        Pester      = $pester
+        Files       = @(Get-ChildItem -Path $ex.Dir -Recurse -File -Name)
+    }
+}
+Set-Location $PSScriptRoot
+ConvertTo-Json -InputObject @($results) -Depth 6 | Set-Content -Path $OutputFile
