@@ -18,7 +18,7 @@ BeforeDiscovery {
             ForEach-Object { [IO.Path]::GetRelativePath($root, $_.FullName) -replace '\\', '/' })
     }
     $script:Scripts = @($files | Where-Object { $_ -match '\.(ps1|psm1|psd1)$' } | ForEach-Object { @{ File = $_; Root = $root } })
-    $pages = @($files | Where-Object { $_ -like 'docs/*.md' -or $_ -eq 'README.md' })
+    $pages = @($files | Where-Object { $_ -like '*.md' })
     $script:Blocks = @($pages | ForEach-Object { Join-Path $root $_ } | Get-MarkdownCodeBlock -Language powershell, pwsh, ps1 -Root $root |
         ForEach-Object { @{ Id = $_.Id; Text = $_.Text; File = $_.File; Line = $_.Line } })
 }

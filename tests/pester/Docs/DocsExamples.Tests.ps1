@@ -178,7 +178,7 @@ Describe 'Documentation examples' -Tag Docs {
 
     It 'runs them in a sealed network: no link to the host, no route out' {
         Test-SealedNetwork $net | Should -BeNullOrEmpty
-        $routes = @(Invoke-SealedCommand $net client ip, route) + @(Invoke-SealedCommand $net client ip, -6, route)
+        $routes = @(Invoke-SealedCommand $net client @('ip', 'route')) + @(Invoke-SealedCommand $net client @('ip', '-6', 'route'))
         $routes | Where-Object { $_ -match '\bdev (\S+)' -and $Matches[1] -notin 's100', 'lo' } | Should -BeNullOrEmpty
         $runEnd = Invoke-SealedPwsh $net -Command '[Net.Dns]::GetHostAddresses("dns.weixin.qq.com").IPAddressToString; Get-Content /etc/resolv.conf'
         $runEnd.StdOut | Should -Match ([regex]::Escape($net.Addresses.Dispatch[0]))

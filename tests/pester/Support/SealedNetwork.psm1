@@ -7,6 +7,8 @@
 #   world: its loopback holds every stand-in address (no dummy module on our kernels), and the servers:
 #     Knot "mainland view" on 114.114.114.114, 223.5.5.5, 119.29.29.29, 1.12.12.12, 10.1.0.53, 192.0.2.53 (port 53)
 #     Knot "overseas view" on 8.8.8.8, 1.1.1.1, 9.9.9.9, 10.2.0.53 (port 53)
+#     Knot "broken view" on 10.9.0.53: the mainland view, but the short link at 109.244.217.99 where nothing listens
+#     198.51.100.0/24 routed into the world and dropped there (blackhole): a target that never answers
 #     Unbound DoH (HTTP/2, 443) as doh.pub 1.12.12.12 and dns.alidns.com 223.5.5.5 (mainland view), dns.google
 #       8.8.8.8 and cloudflare-dns.com 1.1.1.1 (overseas view): a certificate from the network's own CA, trusted
 #       through SSL_CERT_FILE in the client only; resolver.corp.example 10.3.0.53 with a second CA (CorpCaPath),
@@ -38,7 +40,12 @@ $script:Addresses = [ordered]@{
     OverseasLongLink6 = @('2402:4e00:8000::1')
     LabTarget         = @('203.0.113.80')
     CorpResolver      = @('10.3.0.53')
+    # A site resolver that sends the short link to a dead address (nothing listens there: connects are refused).
+    BrokenResolvers   = @('10.9.0.53')
+    DeadShortLink     = @('109.244.217.99')
 }
+# Routed into the world and dropped there without a word (blackhole route): a target that never answers.
+$script:Blackhole = '198.51.100.0/24'
 $script:DohNames = [ordered]@{
     'doh.pub' = '1.12.12.12'; 'dns.alidns.com' = '223.5.5.5'; 'dns.google' = '8.8.8.8'; 'cloudflare-dns.com' = '1.1.1.1'
     'resolver.corp.example' = '10.3.0.53'
@@ -103,7 +110,7 @@ function Wait-SealedListen {
 
 function New-ZoneText {
     # One root zone per view: every catalog name (wildcards left out) with the view's stand-in addresses.
-    param([ValidateSet('Mainland', 'Overseas')] [string] $View, [object[]] $Endpoints)
+    param([ValidateSet('Mainland', 'Overseas', 'Broken')] [string] $View, [object[]] $Endpoints)
     $a = $script:Addresses
     $lines = [Collections.Generic.List[string]]::new()
     $lines.Add('$TTL 300')
@@ -118,7 +125,8 @@ function New-ZoneText {
             if ($e.Role -eq 'LongLink') { $a.OverseasLongLink } else { $a.OverseasOther }
         }
         else {
-            switch ($e.Role) { 'LongLink' { $a.MainlandLongLink } { $_ -in 'ShortLink', 'Payment' } { $a.MainlandShortLink } default { $a.MainlandOther } }
+            $short = if ($View -eq 'Broken') { $a.DeadShortLink } else { $a.MainlandShortLink }
+            switch ($e.Role) { 'LongLink' { $a.MainlandLongLink } { $_ -in 'ShortLink', 'Payment' } { $short } default { $a.MainlandOther } }
         }
         foreach ($ip in @($addresses)) { $lines.Add("$($e.Name). A $ip") }
         if ($e.Family -eq 'WeChat' -and $e.Role -eq 'LongLink') { $lines.Add("$($e.Name). AAAA $($a.OverseasLongLink6[0])") }
@@ -178,6 +186,7 @@ function New-SealedNetwork {
         Dir        = Join-Path ([IO.Path]::GetTempPath()) "wcs-$Name-$suffix"
         Processes  = [Collections.Generic.List[object]]::new()
         Addresses  = $script:Addresses
+        Blackhole  = $script:Blackhole
         DohNames   = $script:DohNames
         Ip         = Find-Tool 'ip' 'iproute2'
         OpenSsl    = Find-Tool 'openssl' 'openssl'
@@ -232,6 +241,7 @@ function New-SealedNetwork {
             if ($ip -like '*:*') { Invoke-SealedCommand $net world 'ip', '-6', 'addr', 'add', "$ip/128", 'dev', 'lo', 'nodad' | Out-Null }
             else { Invoke-SealedCommand $net world 'ip', 'addr', 'add', "$ip/32", 'dev', 'lo' | Out-Null }
         }
+        Invoke-SealedCommand $net world 'ip', 'route', 'add', 'blackhole', $script:Blackhole | Out-Null
         # The client's own resolver (resolv.conf is bind-mounted by ip netns exec from /etc/netns/<name>/).
         $net.EtcNetns = "/etc/netns/$($net.Namespaces.client)"
         $null = New-Item -ItemType Directory -Force $net.EtcNetns
@@ -242,7 +252,7 @@ function New-SealedNetwork {
         # Zones from the module's own catalog (the module is loaded by the test that builds the network).
         $endpoints = @(Get-WeChatEndpoint)
         $listen = [Collections.Generic.List[string]]::new()
-        foreach ($view in 'Mainland', 'Overseas') {
+        foreach ($view in 'Mainland', 'Overseas', 'Broken') {
             $dir = Join-Path $net.Dir "knot-$view"
             $null = New-Item -ItemType Directory -Force $dir
             Set-Content -Path (Join-Path $dir 'root.zone') -Value (New-ZoneText -View $view -Endpoints $endpoints)
