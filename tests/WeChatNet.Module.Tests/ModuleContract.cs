@@ -26,7 +26,19 @@ namespace WeChatNet.ModuleTests
     }
 
     public sealed record ParameterInfoRecord(string Name, string SetName, bool Mandatory, int Position,
-        bool FromPipeline, bool FromPipelineByPropertyName);
+        bool FromPipeline, bool FromPipelineByPropertyName)
+    {
+        /// <summary>The [Alias] names of the property, in declared order.</summary>
+        public IReadOnlyList<string> Aliases { get; init; } = Array.Empty<string>();
+        /// <summary>The property's type (full name), e.g. System.TimeSpan.</summary>
+        public string TypeName { get; init; } = "";
+        /// <summary>Full names of the property's attributes other than [Parameter] and [Alias].</summary>
+        public IReadOnlyList<string> Attributes { get; init; } = Array.Empty<string>();
+        /// <summary>Values of a [ValidateSet] on the property, if any.</summary>
+        public IReadOnlyList<string> ValidateSet { get; init; } = Array.Empty<string>();
+        /// <summary>[Parameter(DontShow = true)]: a compatibility parameter kept for old scripts.</summary>
+        public bool DontShow { get; init; }
+    }
 
     /// <summary>
     /// Checks a binary module's contract from metadata alone (System.Reflection.MetadataLoadContext), so it runs
@@ -95,12 +107,31 @@ namespace WeChatNet.ModuleTests
                 var parameters = new List<ParameterInfoRecord>();
                 foreach (var prop in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
                 {
-                    foreach (var p in prop.GetCustomAttributesData().Where(a => a.AttributeType.FullName == Sma + "ParameterAttribute"))
+                    var attributes = prop.GetCustomAttributesData();
+                    var aliases = attributes.Where(a => a.AttributeType.FullName == Sma + "AliasAttribute")
+                        .SelectMany(a => a.ConstructorArguments)
+                        .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(i => (string)i.Value!) : new[] { (string)arg.Value! })
+                        .ToList();
+                    var validateSet = attributes.Where(a => a.AttributeType.FullName == Sma + "ValidateSetAttribute")
+                        .SelectMany(a => a.ConstructorArguments)
+                        .SelectMany(arg => arg.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(i => (string)i.Value!) : new[] { arg.Value?.ToString() ?? "" })
+                        .ToList();
+                    var others = attributes.Select(a => a.AttributeType.FullName!)
+                        .Where(n => n != Sma + "ParameterAttribute" && n != Sma + "AliasAttribute").Distinct().ToList();
+                    var propertyType = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
+                    foreach (var p in attributes.Where(a => a.AttributeType.FullName == Sma + "ParameterAttribute"))
                     {
                         T Named<T>(string name, T fallback) =>
                             p.NamedArguments.Where(n => n.MemberName == name).Select(n => (T)n.TypedValue.Value!).DefaultIfEmpty(fallback).First();
                         parameters.Add(new ParameterInfoRecord(prop.Name, Named("ParameterSetName", AllSets), Named("Mandatory", false),
-                            Named("Position", int.MinValue), Named("ValueFromPipeline", false), Named("ValueFromPipelineByPropertyName", false)));
+                            Named("Position", int.MinValue), Named("ValueFromPipeline", false), Named("ValueFromPipelineByPropertyName", false))
+                        {
+                            Aliases = aliases,
+                            TypeName = propertyType.FullName ?? propertyType.Name,
+                            Attributes = others,
+                            ValidateSet = validateSet,
+                            DontShow = Named("DontShow", false),
+                        });
                     }
                 }
                 result.Add(new CmdletInfo(verb, noun, type, defaultSet, outputs, parameters));
@@ -270,6 +301,12 @@ namespace WeChatNet.ModuleTests
                 bool docByValue = declared.StartsWith("True", StringComparison.OrdinalIgnoreCase) && declared.Contains("ByValue");
                 bool docByProp = declared.StartsWith("True", StringComparison.OrdinalIgnoreCase) && declared.Contains("ByPropertyName");
                 bool byValue = group.Any(p => p.FromPipeline), byProp = group.Any(p => p.FromPipelineByPropertyName);
+                // Aliases: Get-Help shows the page's list (build/MamlHelp.targets), so it must be the cmdlet's.
+                var aliasLine = Regex.Match(body, @"^Aliases:\s*(?<v>.*)$", RegexOptions.Multiline);
+                var docAliases = aliasLine.Success ? aliasLine.Groups["v"].Value.Split(',').Select(a => a.Trim()).Where(a => a.Length > 0 && a != "None").ToList() : new List<string>();
+                var codeAliases = group.First().Aliases;
+                if (!docAliases.SequenceEqual(codeAliases, StringComparer.OrdinalIgnoreCase))
+                    yield return $"{c.Name}: help page lists aliases '{string.Join(", ", docAliases)}' for -{group.Key}, but the cmdlet declares '{string.Join(", ", codeAliases)}'.";
                 if (!pipe.Success) yield return $"{c.Name}: help page does not say whether -{group.Key} accepts pipeline input.";
                 else if (docByValue != byValue || docByProp != byProp)
                     yield return $"{c.Name}: help page says -{group.Key} accepts pipeline input '{declared.Trim()}', but the cmdlet declares ByValue={byValue}, ByPropertyName={byProp}.";

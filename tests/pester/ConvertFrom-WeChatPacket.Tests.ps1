@@ -18,7 +18,10 @@ Describe 'ConvertFrom-WeChatPacket' {
     It 'decodes the legacy long link frames with names, sequences and paired replies' {
         $frames = @(Get-WeChatSample legacy-longlink | ConvertFrom-WeChatPacket -Kind LongLinkFrame)
         $frames[0].CommandName | Should -Be 'Identify'
-        $frames[0].Sequence | Should -Be 0xFFFFFFFE
+        # The sequence is an unsigned 32-bit field (wire facts, section 2): 0xFFFFFFFE marks the identify request. PowerShell reads
+        # the literal 0xFFFFFFFE as the Int32 -2, so the expected value is written as the unsigned number.
+        $frames[0].Sequence | Should -Be 4294967294
+        $frames[0].Sequence | Should -Be ([uint32]::MaxValue - 1)
         $frames[0].Host | Should -Be 'long.weixin.qq.com'
         $frames[0].Role | Should -Be 'LongLink'
         $reply = $frames | Where-Object CommandName -eq 'HeartbeatReply'

@@ -92,6 +92,17 @@ Describe 'Get-WeChatDispatch' {
         { Get-WeChatDispatch -Uri "$($script:base)/plain/newgetdns" -ClientVersion 'eight' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidClientVersion*'
     }
 
+    It 'rejects a URI that is not absolute http(s) as a parameter error, before any request' -TestCases @(
+        @{ Uri = 'ftp://x' }, @{ Uri = 'cgi-bin/micromsg-bin/newgetdns' }, @{ Uri = 'file:///etc/passwd' }) {
+        try { Get-WeChatDispatch -Uri $Uri -ErrorAction Stop; throw 'no error' }
+        catch {
+            $_.Exception | Should -BeOfType ([System.Management.Automation.ParameterBindingException])
+            $_.FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentValidationError,*'
+            $_.Exception.Message | Should -BeLike "*'$Uri'*http*"
+        }
+        { Resolve-WeChatDomain x.weixin.qq.com -Server 127.0.0.1:1 -DispatchUri $Uri } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
     It 'feeds Resolve-WeChatDomain -Dispatch' {
         $a = Resolve-WeChatDomain long.weixin.qq.com -Server '127.0.0.1:1' -TimeoutSec 0.1 -Retries 0 -DispatchUri "$($script:base)/plain/newgetdns" |
             Where-Object Source -eq 'Dispatch'

@@ -5,7 +5,7 @@ BeforeAll {
     $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
     if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
-    $samples = Join-Path (Split-Path $manifest) 'samples'
+    $samples = [IO.Path]::GetFullPath((Join-Path (Split-Path $manifest) 'samples'))
 }
 
 Describe 'Get-WeChatFinding' {
@@ -24,6 +24,22 @@ Describe 'Get-WeChatFinding' {
 
     It 'finds nothing to warn about in a healthy capture' {
         Get-WeChatFinding (Join-Path $samples 'mmtls-longlink.pcapng') -MinimumSeverity Warning | Should -BeNullOrEmpty
+    }
+
+    It 'analyses several files one by one: the dead link is still found, and no gap spans two files' {
+        $dead = Join-Path $samples 'dead-link.pcapng'
+        $all = Get-WeChatFinding $dead, (Join-Path $samples 'mmtls-longlink.pcapng')
+        $died = $all | Where-Object RuleId -eq 'LongLinkDied'
+        $died | Should -Not -BeNullOrEmpty
+        $died.File | Should -Be $dead
+        $byDir = Get-ChildItem $samples -Filter *.pcapng | Get-WeChatFinding
+        ($byDir | Where-Object RuleId -eq 'LongLinkDied').File | Should -Contain $dead
+        ($byDir | Where-Object { $_.Evidence -match 'GB|GiB' }) | Should -BeNullOrEmpty
+    }
+
+    It 'takes packets from Import-WeChatCapture' {
+        $f = Import-WeChatCapture (Join-Path $samples 'dead-link.pcapng') | Get-WeChatFinding -ErrorAction Stop
+        $f.RuleId | Should -Contain 'LongLinkDied'
     }
 
     It 'rejects an unknown client region' {

@@ -5,7 +5,7 @@ BeforeAll {
     $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
     if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
-    $samples = Join-Path (Split-Path $manifest) 'samples'
+    $samples = [IO.Path]::GetFullPath((Join-Path (Split-Path $manifest) 'samples'))
 }
 
 Describe 'Get-WeChatFlow' {
@@ -39,6 +39,76 @@ Describe 'Get-WeChatFlow' {
     It 'reports a missing file as CaptureFileNotFound' {
         Get-WeChatFlow -Path (Join-Path $TestDrive 'nope.pcapng') -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound*'
+    }
+
+    It 'analyses each file on its own and says which file each flow came from' {
+        $dead = Join-Path $samples 'dead-link.pcapng'
+        $mmtls = Join-Path $samples 'mmtls-longlink.pcapng'
+        $both = Get-WeChatFlow $dead, $mmtls -All
+        $alone = Get-WeChatFlow $dead -All
+        @($both | Where-Object File -eq $dead).Count | Should -Be @($alone).Count
+        @($both | Where-Object File -eq $mmtls).Count | Should -Be @(Get-WeChatFlow $mmtls -All).Count
+        ($both | Where-Object File -eq $dead).Id | Should -Be $alone.Id
+        $both.CaptureGapBytes | Measure-Object -Maximum | ForEach-Object Maximum | Should -BeLessThan 1000000
+        $viaPipeline = Get-ChildItem $dead, $mmtls | Get-WeChatFlow -All
+        @($viaPipeline).Count | Should -Be @($both).Count
+        ($viaPipeline.File | Sort-Object -Unique) | Should -Be (@($dead, $mmtls) | Sort-Object)
+    }
+
+    It 'binds packets from Import-WeChatCapture (per file) and joins with -Join' {
+        $dead = Join-Path $samples 'dead-link.pcapng'
+        $byPacket = Import-WeChatCapture $dead | Get-WeChatFlow -ErrorAction Stop
+        $byPacket.File | Sort-Object -Unique | Should -Be $dead
+        $byPacket.Count | Should -Be (Get-WeChatFlow $dead).Count
+        $joined = Get-WeChatFlow $dead, $dead -Join -All -WarningVariable w -WarningAction SilentlyContinue
+        "$w" | Should -BeLike "*$dead starts * before $dead ends*"
+        $joined | Should -Not -BeNullOrEmpty
+    }
+
+    It 'reads names with brackets through -LiteralPath and from Get-ChildItem' {
+        $dir = Join-Path $TestDrive 'brackets'
+        New-Item -ItemType Directory $dir | Out-Null
+        Copy-Item (Join-Path $samples 'shortlink-burst.pcapng') -Destination (Join-Path $dir 'cap[1].pcapng')
+        $literal = Join-Path $dir 'cap[1].pcapng'
+        (Get-WeChatFlow -LiteralPath $literal -ErrorAction Stop).Count | Should -BeGreaterThan 0
+        (Get-ChildItem -LiteralPath $literal | Get-WeChatFlow -ErrorAction Stop).File | Sort-Object -Unique | Should -Be $literal
+        (Get-WeChatFlow -LP $literal -ErrorAction Stop).Count | Should -BeGreaterThan 0
+    }
+
+    It 'says a folder is a folder, naming it' {
+        Get-WeChatFlow -Path $TestDrive -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'CapturePathIsDirectory*'
+        $err[0].Exception.Message | Should -BeLike "*$TestDrive*directory*"
+    }
+
+    It 'names the file in a missing-file error and a damaged-file error' {
+        $missing = Join-Path $TestDrive 'nope.pcapng'
+        Get-WeChatFlow -LiteralPath $missing -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound*'
+        $err[0].Exception.Message | Should -BeLike "*$missing*"
+        $junk = Join-Path $TestDrive 'junk.pcapng'
+        Set-Content -Path $junk -Value 'this is not a capture'
+        Get-WeChatFlow $junk -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'NotACaptureFile*'
+        $err2[0].Exception.Message | Should -BeLike "*$junk*"
+    }
+
+    It 'pipes a flow into Get-WeChatIpInfo by its server address' {
+        $flow = Get-WeChatFlow (Join-Path $samples 'dead-link.pcapng') | Where-Object Kind -eq LongLink | Select-Object -First 1
+        $info = $flow | Get-WeChatIpInfo -ErrorAction Stop
+        $info.Address | Should -Be $flow.ServerAddress
+    }
+
+    It 'pipes a flow into Get-WeChatRoute by its server address, not its text' {
+        $flow = [WeChatNet.Flow]@{ Id = 1; Protocol = 'Tcp'; Client = '127.0.0.1:50000'; Server = '127.0.0.1:8080'; ServerAddress = '127.0.0.1'; ServerPort = 8080 }
+        $hops = $flow | Get-WeChatRoute -MaxHops 2 -Count 1 -TimeoutMs 500 -ErrorAction Stop
+        $hops[-1].TargetAddress | Should -Be '127.0.0.1'
+    }
+
+    It 'shows parameter aliases in Get-Help' {
+        (Get-Help Get-WeChatFlow -Parameter LiteralPath).aliases | Should -Be 'PSPath, LP, FullName'
+        (Get-Help Get-WeChatIpInfo -Parameter Address).aliases | Should -BeLike 'ServerAddress*'
+        (Get-Help Get-WeChatFlow -Parameter LiteralPath | Out-String) | Should -Match 'Aliases\s+PSPath, LP, FullName'
     }
 
     It 'survives Export-Clixml' {

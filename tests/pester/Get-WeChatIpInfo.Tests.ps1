@@ -66,6 +66,28 @@ Describe 'Get-WeChatIpInfo' {
         { Get-WeChatIpInfo 1.1.1.1 -Database (Join-Path $TestDrive 'absent.mmdb') -ErrorAction Stop } | Should -Throw -ErrorId 'IpDataFileNotFound*'
     }
 
+    It 'names the file in every data-file error, and a folder is not "not found"' {
+        $bad = Join-Path $TestDrive 'bad2.mmdb'
+        Set-Content $bad 'not a database'
+        $absent = Join-Path $TestDrive 'absent.mmdb'
+        foreach ($case in @(@{ File = $bad; Id = 'IpDatabaseInvalid' }, @{ File = $absent; Id = 'IpDataFileNotFound' }, @{ File = "$TestDrive"; Id = 'IpDataPathIsDirectory' })) {
+            try { Get-WeChatIpInfo 1.1.1.1 -Database $case.File -ErrorAction Stop; throw 'no error' }
+            catch {
+                $_.FullyQualifiedErrorId | Should -BeLike "$($case.Id)*"
+                $_.Exception.Message | Should -BeLike "*$($case.File)*"
+            }
+        }
+        $list = Join-Path $TestDrive 'badlist.txt'
+        Set-Content $list 'not a prefix'
+        try { Get-WeChatIpInfo 1.1.1.1 -MainlandPrefixFile $list -ErrorAction Stop; throw 'no error' }
+        catch { $_.Exception.Message | Should -BeLike '*badlist.txt*' }
+    }
+
+    It 'binds a flow by its server address, not its "address:port" Server' {
+        $flow = [WeChatNet.Flow]@{ Server = '1.12.16.1:443'; ServerAddress = '1.12.16.1'; ServerPort = 443 }
+        ($flow | Get-WeChatIpInfo -ErrorAction Stop).Address | Should -Be '1.12.16.1'
+    }
+
     It 'survives serialisation' {
         $path = Join-Path $TestDrive 'ipinfo.xml'
         Get-WeChatIpInfo 1.12.16.1 | Export-Clixml $path

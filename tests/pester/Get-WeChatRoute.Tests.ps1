@@ -90,7 +90,12 @@ Describe 'Get-WeChatRoute' {
         }
 
         It 'stops with RouteNeedsPrivilege, and says what to do, without raw sockets' {
-            $out = ip netns exec $script:ns[0] capsh --drop=cap_net_raw -- -c "pwsh -NoProfile -Command `"Import-Module '$manifest'; try { Get-WeChatRoute 198.18.243.2 } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }`""
+            # The command goes through bash (capsh -c): pass it encoded, so bash expands nothing in it (it used to turn $_ into its own).
+            $command = "Import-Module '$manifest'; try { Get-WeChatRoute 198.18.243.2 } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+            $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
+            # The PowerShell running this test (the repo's tool, which may not be on PATH as pwsh).
+            $pwsh = "dotnet '$(Join-Path $PSHOME 'pwsh.dll')'"
+            $out = ip netns exec $script:ns[0] capsh --drop=cap_net_raw -- -c "$pwsh -NoProfile -EncodedCommand $encoded"
             ($out -join "`n") | Should -BeLike '*RouteNeedsPrivilege*setcap cap_net_raw+ep*'
         }
     }

@@ -8,9 +8,9 @@ BeforeAll {
 }
 
 Describe 'Get-WeChatSample' {
-    It 'lists the six shipped samples with existing paths' {
+    It 'lists the seven shipped samples with existing paths' {
         $s = @(Get-WeChatSample)
-        $s.Name | Should -Be @('dead-link', 'legacy-longlink', 'login-dispatch', 'mmtls-longlink', 'retransmissions', 'shortlink-burst')
+        $s.Name | Should -Be @('dead-link', 'legacy-longlink', 'login-dispatch', 'mmtls-longlink', 'nat-timeout', 'retransmissions', 'shortlink-burst')
         $s | ForEach-Object { Test-Path $_.Path | Should -BeTrue }
         $s[0] | Should -BeOfType ([WeChatNet.WeChatSample])
         ($s | Where-Object Name -eq 'legacy-longlink').Description | Should -Match 'plain'

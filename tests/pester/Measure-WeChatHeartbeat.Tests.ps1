@@ -5,7 +5,7 @@ BeforeAll {
     $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
     if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
-    $samples = Join-Path (Split-Path $manifest) 'samples'
+    $samples = [IO.Path]::GetFullPath((Join-Path (Split-Path $manifest) 'samples'))
 }
 
 Describe 'Measure-WeChatHeartbeat' {
@@ -28,5 +28,14 @@ Describe 'Measure-WeChatHeartbeat' {
     It 'works on packets from the pipeline' {
         $r = Import-WeChatCapture (Join-Path $samples 'nat-timeout.pcapng') | Measure-WeChatHeartbeat
         ($r | Where-Object Died).Count | Should -Be 3
+        $r.File | Sort-Object -Unique | Should -Be (Join-Path $samples 'nat-timeout.pcapng')
+    }
+
+    It 'reports each file on its own, with its File' {
+        $nat = Join-Path $samples 'nat-timeout.pcapng'
+        $dead = Join-Path $samples 'dead-link.pcapng'
+        $r = Get-ChildItem $nat, $dead | Measure-WeChatHeartbeat
+        @($r | Where-Object File -eq $nat).Count | Should -Be @(Measure-WeChatHeartbeat $nat).Count
+        ($r | Where-Object { $_.File -eq $dead -and $_.Died }).Missed | Should -Be 1
     }
 }

@@ -28,7 +28,25 @@ namespace WeChatNet.Analysis
         public List<Finding> Findings { get; internal set; } = new List<Finding>();
         /// <summary>Damage met while reading files (analysis went on past it).</summary>
         public List<CaptureFileError> Errors { get; internal set; } = new List<CaptureFileError>();
+        /// <summary>What the user should know that is not damage (a joined file that does not continue the one before it).</summary>
+        public List<string> Warnings { get; internal set; } = new List<string>();
         public long Packets { get; internal set; }
+
+        /// <summary>Several analyses (one per file) as one result: lists concatenated in order, packets summed.</summary>
+        public static CaptureAnalysisResult Merge(IEnumerable<CaptureAnalysisResult> parts)
+        {
+            var all = new CaptureAnalysisResult();
+            foreach (var p in parts)
+            {
+                all.Flows.AddRange(p.Flows);
+                all.Heartbeats.AddRange(p.Heartbeats);
+                all.Findings.AddRange(p.Findings);
+                all.Errors.AddRange(p.Errors);
+                all.Warnings.AddRange(p.Warnings);
+                all.Packets += p.Packets;
+            }
+            return all;
+        }
     }
 
     /// <summary>
@@ -50,6 +68,10 @@ namespace WeChatNet.Analysis
         private readonly Dictionary<(string Name, int Id), string> _dns = new Dictionary<(string, int), string>();
         private readonly List<DnsOutcome> _dnsOutcomes = new List<DnsOutcome>();
         private readonly List<CaptureFileError> _errors = new List<CaptureFileError>();
+        private readonly List<string> _warnings = new List<string>();
+        // Where each file's flows begin: flow index (0-based) of the first flow first seen in that file.
+        private readonly List<(int FirstFlow, string File)> _files = new List<(int, string)>();
+        private long _lastNs = long.MinValue;
         private long _dropped;
         private bool _completed;
 
@@ -66,10 +88,25 @@ namespace WeChatNet.Analysis
         /// <summary>Damage met so far while reading files, in order.</summary>
         public IReadOnlyList<CaptureFileError> Errors => _errors;
 
+        /// <summary>Warnings so far (a joined file that does not continue the one before it).</summary>
+        public IReadOnlyList<string> Warnings => _warnings;
+
+        /// <summary>
+        /// The file the next packets come from: flows first seen from now on carry it in <see cref="Flow.File"/> (and
+        /// their heartbeats and findings in theirs). <see cref="AddFile"/> sets it; callers feeding packets set it per file.
+        /// </summary>
+        public void BeginFile(string? file)
+        {
+            string name = file ?? "";
+            if (_files.Count > 0 && _files[_files.Count - 1].File == name) return;
+            _files.Add((_table.FlowCount, name));
+        }
+
         /// <summary>One captured frame of the given link type.</summary>
         public void AddRecord(ushort linkType, ReadOnlySpan<byte> frame, long timestampNs, int originalLength)
         {
             if (_completed) throw new InvalidOperationException("The analysis is complete.");
+            if (timestampNs > _lastNs) _lastNs = timestampNs;
             var p = PacketDecoder.Decode(linkType, frame);
             if (p.IsFragment || (p.Transport != TransportKind.Tcp && p.Transport != TransportKind.Udp)) return;
             if (!IpKey.TryCreate(p.SourceAddress, out var src) || !IpKey.TryCreate(p.DestinationAddress, out var dst)) return;
@@ -102,18 +139,23 @@ namespace WeChatNet.Analysis
         public void AddPacket(Packet packet)
         {
             if (packet is null) throw new ArgumentNullException(nameof(packet));
+            BeginFile(packet.File);
             long ns = packet.TimestampNanoseconds != 0 ? packet.TimestampNanoseconds : (packet.Timestamp.UtcTicks - EpochTicks) * 100;
             AddRecord((ushort)packet.LinkTypeNumber, packet.Data, ns, packet.OriginalLength);
         }
 
         /// <summary>
         /// Reads a whole file into the analysis. Damage is recorded (see <see cref="CaptureAnalysisResult.Errors"/>) and
-        /// reading resumes after it where the format allows; <paramref name="progress"/> gets (bytes read, file length).
+        /// reading resumes after it where the format allows; <paramref name="progress"/> is called every 4096 packets and at the end.
         /// </summary>
-        public void AddFile(string path, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
+        public void AddFile(string path, Action<CaptureProgress>? progress = null, CancellationToken cancellationToken = default)
         {
             using var reader = CaptureFileReader.Open(path);
+            string? previous = _files.Count > 0 ? _files[_files.Count - 1].File : null;
+            long previousEnd = _lastNs;
+            BeginFile(path);
             long n = 0;
+            bool first = true;
             while (true)
             {
                 var r = reader.ReadNext(out CaptureRecord record);
@@ -123,18 +165,27 @@ namespace WeChatNet.Analysis
                     if (reader.LastError != null) _errors.Add(reader.LastError);
                     continue;
                 }
+                if (first)
+                {
+                    first = false;
+                    // Joined files must continue one another (a rotation set): a file that starts before the one before it
+                    // ended is another capture, and joining it invents gaps, retransmissions and reconnects.
+                    if (previous != null && record.TimestampNanoseconds < previousEnd)
+                        _warnings.Add($"{path} starts {FormatSeconds(previousEnd - record.TimestampNanoseconds)} before {previous} ends: " +
+                                      "it does not continue it, so the joined analysis mixes two captures. Analyse the files one by one (without -Join).");
+                }
                 AddRecord(record.LinkType, record.Data, record.TimestampNanoseconds, record.OriginalLength);
                 if ((++n & 4095) == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    progress?.Invoke(reader.Position, reader.Length);
+                    progress?.Invoke(new CaptureProgress(path, reader.Position, reader.Length, reader.PacketCount, n));
                 }
             }
             // Interface statistics are cumulative: the last block of each interface holds the totals.
             var last = new Dictionary<int, InterfaceStatistics>();
             foreach (var s in reader.Statistics) last[s.InterfaceIndex] = s;
             foreach (var s in last.Values) _dropped += (long)((s.InterfaceDropped ?? 0) + (s.OsDropped ?? 0));
-            progress?.Invoke(reader.Position, reader.Length);
+            progress?.Invoke(new CaptureProgress(path, Math.Max(reader.Position, reader.Length), reader.Length, reader.PacketCount, n));
         }
 
         /// <summary>Packets the capture itself dropped, when a source other than a file's statistics knows it (live capture).</summary>
@@ -251,6 +302,7 @@ namespace WeChatNet.Analysis
                 if (_kinds.TryGetValue(conn, out var kind) || _kinds.TryGetValue(reverse, out kind)) state.ApplicationKind = kind;
             }
             var flows = _table.ToFlows(a => names.Lookup(a), _options.WhereIs);
+            for (int i = 0; i < flows.Count; i++) flows[i].File = FileOfFlow(i);
             var byConnection = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var f in flows)
             {
@@ -279,12 +331,17 @@ namespace WeChatNet.Analysis
                 DroppedPackets = _dropped,
                 ClientRegion = _options.ClientRegion,
             });
+            foreach (var h in heartbeats) h.File = h.FlowId >= 1 && h.FlowId <= flows.Count ? flows[h.FlowId - 1].File : null;
+            string? captureFile = _files.Select(f => f.File).FirstOrDefault(f => f.Length > 0);
+            foreach (var f in findings)
+                f.File = f.FlowIds.Length > 0 && f.FlowIds[0] >= 1 && f.FlowIds[0] <= flows.Count ? flows[f.FlowIds[0] - 1].File : captureFile;
             return new CaptureAnalysisResult
             {
                 Flows = flows,
                 Heartbeats = heartbeats,
                 Findings = findings,
                 Errors = new List<CaptureFileError>(_errors),
+                Warnings = new List<string>(_warnings),
                 Packets = _table.PacketCount,
             };
         }
@@ -294,6 +351,21 @@ namespace WeChatNet.Analysis
         {
             var info = IpIntel.IpIntelligence.TryLookup(address.ToString());
             return (info?.Region, info?.Owner);
+        }
+
+        private static string FormatSeconds(long ns) =>
+            (ns / 1e9).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
+
+        /// <summary>The file a flow was first seen in (flow index 0-based).</summary>
+        private string? FileOfFlow(int index)
+        {
+            string? file = null;
+            foreach (var (firstFlow, name) in _files)
+            {
+                if (firstFlow > index) break;
+                file = name;
+            }
+            return string.IsNullOrEmpty(file) ? null : file;
         }
 
         private static long ToNs(DateTimeOffset t) => (t.UtcTicks - EpochTicks) * 100;

@@ -14,6 +14,8 @@ namespace WeChatNet.Analysis
     {
         /// <summary>Capture files analysed together in one pass (flows, heartbeats, findings).</summary>
         public IList<string> CapturePaths { get; set; } = new List<string>();
+        /// <summary>Read the files as one capture (a rotation set whose files continue one another); otherwise one capture per file.</summary>
+        public bool JoinCaptures { get; set; }
 
         /// <summary>Resolve, ask the dispatch, test connections and trace the path from this machine.</summary>
         public bool Live { get; set; }

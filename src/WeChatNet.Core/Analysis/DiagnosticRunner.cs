@@ -58,34 +58,46 @@ namespace WeChatNet.Analysis
 
         private static void AnalyzeCaptures(DiagnosticRequest request, DiagnosticResult result, Action<string, double> report, CancellationToken ct)
         {
-            var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = request.ClientRegion });
+            // One capture per file, as Get-WeChatFinding does; JoinCaptures reads a rotation set as one capture.
+            var parts = new List<CaptureAnalysisResult>();
+            CaptureAnalyzer? analyzer = null;
             int files = request.CapturePaths.Count;
             for (int i = 0; i < files; i++)
             {
                 string file = request.CapturePaths[i];
-                int before = analyzer.Errors.Count;
+                if (analyzer == null || !request.JoinCaptures) analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = request.ClientRegion });
+                var current = analyzer;
+                int before = current.Errors.Count;
                 int index = i;
                 report($"Analysing {file}", (double)i / files);
+                bool read = false;
                 try
                 {
-                    analyzer.AddFile(file, (position, length) =>
+                    current.AddFile(file, p =>
                     {
-                        if (length > 0) report($"Analysing {file}: {analyzer.Packets:N0} packets", (index + (double)position / length) / files);
+                        if (p.Percent >= 0) report($"Analysing {file}: {current.Packets:N0} packets", (index + p.Percent / 100.0) / files);
                     }, ct);
                     result.CaptureFiles.Add(file);
+                    read = true;
                 }
-                catch (FileNotFoundException e)
+                catch (FileNotFoundException)
                 {
-                    result.Problems.Add(new DiagnosticProblem("CaptureFileNotFound", e.Message, file));
+                    result.Problems.Add(new DiagnosticProblem("CaptureFileNotFound", $"Capture file '{file}' not found.", file));
                 }
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException)
                 {
-                    result.Problems.Add(new DiagnosticProblem("CaptureFileUnreadable", $"{file}: {e.Message}", file));
+                    result.Problems.Add(new DiagnosticProblem("CaptureFileUnreadable", e.Message.Contains(file) ? e.Message : $"{file}: {e.Message}", file));
                 }
-                for (int k = before; k < analyzer.Errors.Count; k++)
-                    result.Problems.Add(new DiagnosticProblem(analyzer.Errors[k].ErrorId, analyzer.Errors[k].Message, file));
+                for (int k = before; k < current.Errors.Count; k++)
+                    result.Problems.Add(new DiagnosticProblem(current.Errors[k].ErrorId, current.Errors[k].ToString(), file));
+                if (!request.JoinCaptures)
+                {
+                    if (read) parts.Add(current.Complete());
+                    analyzer = null;
+                }
             }
-            var capture = analyzer.Complete();
+            if (analyzer != null && result.CaptureFiles.Count > 0) parts.Add(analyzer.Complete());
+            var capture = CaptureAnalysisResult.Merge(parts);
             result.Capture = capture;
             result.Checks.Add(string.Format(CultureInfo.InvariantCulture, "Capture: {0} of {1} file(s), {2:N0} packets, {3} flows, {4} long link(s) with heartbeats analysed",
                 result.CaptureFiles.Count, files, capture.Packets, capture.Flows.Count, capture.Heartbeats.Count));

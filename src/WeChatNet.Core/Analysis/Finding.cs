@@ -5,6 +5,8 @@ namespace WeChatNet
     /// <summary>One plain-language conclusion from an analysis: output of Get-WeChatFinding. Plain data.</summary>
     public sealed class Finding
     {
+        /// <summary>The capture file of the finding: its first flow's file, or the analysed capture's (first) file.</summary>
+        public string? File { get; set; }
         /// <summary>Info, Warning or Error.</summary>
         public string Severity { get; set; } = "Info";
         /// <summary>Dns, Dispatch, LongLink, ShortLink, Path or Capture.</summary>

@@ -5,6 +5,8 @@ namespace WeChatNet
     /// <summary>One conversation (TCP connection or UDP exchange) from a capture: output of Get-WeChatFlow. Plain data.</summary>
     public sealed class Flow
     {
+        /// <summary>The capture file the flow was first seen in (full path); null for packets that came from no file (live capture without -OutFile).</summary>
+        public string? File { get; set; }
         /// <summary>1-based, in order of each flow's first packet.</summary>
         public int Id { get; set; }
         /// <summary>Tcp or Udp.</summary>

@@ -5,6 +5,8 @@ namespace WeChatNet
     /// <summary>Heartbeat behaviour of one long link: output of Measure-WeChatHeartbeat. Plain data.</summary>
     public sealed class HeartbeatReport
     {
+        /// <summary>The capture file the long link was first seen in (its flow's File).</summary>
+        public string? File { get; set; }
         /// <summary>The long link's flow id (as in Get-WeChatFlow).</summary>
         public int FlowId { get; set; }
         public string Client { get; set; } = "";

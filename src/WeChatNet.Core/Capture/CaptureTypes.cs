@@ -54,7 +54,7 @@ namespace WeChatNet.Capture
             CaptureErrorKind.Truncated => "CaptureFileTruncated",
             CaptureErrorKind.UnknownInterface => "CaptureInterfaceUnknown",
             CaptureErrorKind.CompressionError => "CaptureFileCorrupt",
-            CaptureErrorKind.ReadError => "CaptureFileReadError",
+            CaptureErrorKind.ReadError => "CaptureFileUnreadable",
             _ => "CaptureFileCorrupt",
         };
 

@@ -67,7 +67,7 @@ namespace WeChatNet.WeChat
         /// Does not call <see cref="Complete"/>, so several files can form one capture.
         /// <paramref name="progress"/> gets (bytes read, file length) every 4096 packets on the enumerating thread.
         /// </summary>
-        public IEnumerable<object> ReadFile(string path, Action<long, long>? progress, CancellationToken cancellationToken)
+        public IEnumerable<object> ReadFile(string path, Action<CaptureProgress>? progress, CancellationToken cancellationToken)
         {
             using var reader = CaptureFileReader.Open(path);
             long n = 0;
@@ -93,9 +93,9 @@ namespace WeChatNet.WeChat
                     }
                     _pending.Clear();
                 }
-                if ((++n & 4095) == 0) progress?.Invoke(reader.Position, reader.Length);
+                if ((++n & 4095) == 0) progress?.Invoke(new CaptureProgress(path, reader.Position, reader.Length, reader.PacketCount, PacketsSeen));
             }
-            progress?.Invoke(reader.Position, reader.Length);
+            progress?.Invoke(new CaptureProgress(path, Math.Max(reader.Position, reader.Length), reader.Length, reader.PacketCount, PacketsSeen));
         }
 
         /// <summary>Bytes from hex text: spaces, colons, dashes and a 0x prefix are allowed. False with a reason otherwise.</summary>

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Management.Automation;
 using System.Threading;
 using WeChatNet.Analysis;
@@ -9,93 +8,106 @@ using WeChatNet.Capture;
 namespace WeChatNet.Commands
 {
     /// <summary>
-    /// What Get-WeChatFlow, Measure-WeChatHeartbeat and Get-WeChatFinding share: capture files (-Path) analysed in one
-    /// pass inside the core, or packets from the pipeline; the analysis result is written at the end.
+    /// What Get-WeChatFlow, Measure-WeChatHeartbeat and Get-WeChatFinding share: capture files (-Path, -LiteralPath) or packets
+    /// from the pipeline, analysed in one pass inside the core. One capture per file: each file (and the packets of each file)
+    /// is analysed on its own and its results carry its File; -Join reads them as one capture (a rotation set).
     /// </summary>
-    public abstract class CaptureAnalysisCommandBase : PSCmdlet
+    public abstract class CaptureAnalysisCommandBase : PSCmdlet, IDisposable
     {
         protected const string PathSet = "Path";
+        protected const string LiteralPathSet = "LiteralPath";
         protected const string PacketSet = "Packet";
 
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
-        private CaptureAnalyzer? _analyzer;
+        // Packets are analysed per file (Packet.File) unless -Join; files are analysed as they come unless -Join.
+        private readonly Dictionary<string, CaptureAnalyzer> _byFile = new Dictionary<string, CaptureAnalyzer>(StringComparer.Ordinal);
+        private readonly List<CaptureAnalyzer> _order = new List<CaptureAnalyzer>();
+        private CaptureAnalyzer? _joined;
 
+        /// <summary>Capture files; wildcards allowed.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-        [Alias("FullName")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? Path { get; set; }
 
+        /// <summary>Capture files, taken as typed (no wildcards); what Get-ChildItem passes down the pipeline.</summary>
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[]? LiteralPath { get; set; }
+
         [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = PacketSet)]
         [ValidateNotNull]
         public Packet? InputObject { get; set; }
+
+        /// <summary>Read all files (or all packets) as one capture: for a rotation set whose files continue one another.</summary>
+        [Parameter]
+        public SwitchParameter Join { get; set; }
 
         /// <summary>Where the client is, for the region rules.</summary>
         [Parameter]
         [ValidateSet("MainlandChina", "Overseas")]
         public string? ClientRegion { get; set; }
 
-        protected override void BeginProcessing()
+        private CaptureAnalyzer NewAnalyzer() => new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = ClientRegion });
+
+        /// <summary>An analyzer that has read something, written at the end (in order of first use).</summary>
+        private void Used(CaptureAnalyzer analyzer)
         {
-            _analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = ClientRegion });
+            if (!_order.Contains(analyzer)) _order.Add(analyzer);
         }
 
         protected override void ProcessRecord()
         {
-            var analyzer = _analyzer!;
             if (ParameterSetName == PacketSet)
             {
-                analyzer.AddPacket(InputObject!);
+                var packet = InputObject!;
+                CaptureAnalyzer analyzer;
+                if (Join) analyzer = _joined ??= NewAnalyzer();
+                else if (!_byFile.TryGetValue(packet.File ?? "", out analyzer!)) _byFile[packet.File ?? ""] = analyzer = NewAnalyzer();
+                Used(analyzer);
+                analyzer.AddPacket(packet);
                 return;
             }
-            foreach (var file in CapturePaths.Resolve(this, Path!)) AnalyzeFile(analyzer, file);
+            foreach (var file in CaptureFiles.Resolve(this, Path, LiteralPath))
+            {
+                if (Join)
+                {
+                    if (AnalyzeFile(_joined ??= NewAnalyzer(), file)) Used(_joined);
+                    continue;
+                }
+                // One capture per file: written as soon as the file is done.
+                var analyzer = NewAnalyzer();
+                if (AnalyzeFile(analyzer, file)) Write(analyzer);
+            }
         }
 
         protected override void EndProcessing()
         {
-            var result = _analyzer!.Complete();
-            WriteResult(result);
+            foreach (var analyzer in _order) Write(analyzer);
         }
 
         protected override void StopProcessing() => _cancel.Cancel();
 
+        public void Dispose() => _cancel.Dispose();
+
         /// <summary>Writes what the cmdlet reports of the analysis.</summary>
         protected abstract void WriteResult(CaptureAnalysisResult result);
 
-        private void AnalyzeFile(CaptureAnalyzer analyzer, string file)
+        private void Write(CaptureAnalyzer analyzer)
         {
-            var progress = new ProgressRecord(1, MyInvocation.MyCommand.Name, "Analysing " + file);
+            var result = analyzer.Complete();
+            foreach (var w in result.Warnings) WriteWarning(w);
+            WriteResult(result);
+        }
+
+        private bool AnalyzeFile(CaptureAnalyzer analyzer, string file)
+        {
             int before = analyzer.Errors.Count;
-            try
-            {
-                analyzer.AddFile(file, (position, length) =>
-                {
-                    if (length <= 0) return;
-                    progress.PercentComplete = (int)Math.Min(100, position * 100 / length);
-                    progress.StatusDescription = $"{file}: {analyzer.Packets:N0} packets";
-                    WriteProgress(progress);
-                }, _cancel.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new PipelineStoppedException();
-            }
-            catch (FileNotFoundException e)
-            {
-                WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, file));
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException)
-            {
-                WriteError(new ErrorRecord(e, "CaptureFileUnreadable", ErrorCategory.ReadError, file));
-            }
+            bool read = CaptureFiles.Read(this, file, MyInvocation.MyCommand.Name, _cancel.Token, progress => analyzer.AddFile(file, progress, _cancel.Token));
             // Damage inside the file: reported with its offset; the analysis went on past it.
-            for (int i = before; i < analyzer.Errors.Count; i++)
-            {
-                var damage = analyzer.Errors[i];
-                WriteError(new ErrorRecord(new InvalidDataException(damage.Message), damage.ErrorId, ErrorCategory.InvalidData, file));
-            }
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            for (int i = before; i < analyzer.Errors.Count; i++) WriteError(CaptureFiles.Damage(analyzer.Errors[i]));
+            return read;
         }
     }
 }

@@ -20,6 +20,7 @@ namespace WeChatNet.Commands
     {
         private const string PacketSet = "Packet";
         private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
         private const string BytesSet = "Bytes";
         private const string HexSet = "Hex";
 
@@ -31,9 +32,14 @@ namespace WeChatNet.Commands
         public Packet? Packet { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-        [Alias("FullName")]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? Path { get; set; }
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[]? LiteralPath { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = BytesSet)]
         [ValidateNotNull]
@@ -89,14 +95,14 @@ namespace WeChatNet.Commands
                     WritePayload(session, bytes, "hex string");
                     break;
                 default:
-                    foreach (var file in CapturePaths.Resolve(this, Path!)) ReadFile(session, file);
+                    foreach (var file in CaptureFiles.Resolve(this, Path, LiteralPath)) ReadFile(session, file);
                     break;
             }
         }
 
         protected override void EndProcessing()
         {
-            if (_session is null || (ParameterSetName != PacketSet && ParameterSetName != PathSet)) return;
+            if (_session is null || (ParameterSetName == BytesSet || ParameterSetName == HexSet)) return;
             WriteAll(_session.Complete());
             if (_session.PacketsSeen > 0 && _session.PacketsSkipped == _session.PacketsSeen)
                 WriteWarning($"None of the {_session.PacketsSeen} packets was TCP or UDP over IP with its bytes (Packet.Data): nothing could be decoded.");
@@ -123,30 +129,14 @@ namespace WeChatNet.Commands
 
         private void ReadFile(WeChatDecodeSession session, string file)
         {
-            var progress = new ProgressRecord(1, "Decoding WeChat traffic", file);
-            try
+            CaptureFiles.Read(this, file, "ConvertFrom-WeChatPacket", _cancel.Token, progress =>
             {
-                foreach (var item in session.ReadFile(file, (pos, len) =>
+                foreach (var item in session.ReadFile(file, progress, _cancel.Token))
                 {
-                    if (len <= 0) return;
-                    progress.PercentComplete = (int)Math.Min(100, pos * 100 / len);
-                    progress.StatusDescription = $"{file}: {session.PacketsSeen} packets";
-                    WriteProgress(progress);
-                }, _cancel.Token))
-                {
-                    if (item is CaptureFileError damage)
-                        WriteError(new ErrorRecord(new InvalidDataException(damage.Message), damage.ErrorId, ErrorCategory.InvalidData, file));
+                    if (item is CaptureFileError damage) WriteError(CaptureFiles.Damage(damage));
                     else WriteObject(item);
                 }
-            }
-            catch (OperationCanceledException) { throw new PipelineStoppedException(); }
-            catch (FileNotFoundException e) { WriteError(new ErrorRecord(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, file)); }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidDataException)
-            {
-                WriteError(new ErrorRecord(e, "CaptureFileUnreadable", ErrorCategory.ReadError, file));
-            }
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            });
         }
     }
 }

@@ -14,6 +14,7 @@ namespace WeChatNet.Commands
 
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNull]
+        [ValidateHttpUri]
         public Uri? Uri { get; set; }
 
         [Parameter]

@@ -12,7 +12,8 @@ namespace WeChatNet.Commands
         private IpIntelligence? _intel;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Server", "Destination", "IPAddress")]
+        // ServerAddress first: a Flow (Get-WeChatFlow) binds its server's address by property name, before its "ip:port" Server.
+        [Alias("ServerAddress", "IPAddress", "Server", "Destination")]
         [ValidateNotNullOrEmpty]
         public string[] Address { get; set; } = Array.Empty<string>();
 
@@ -52,7 +53,7 @@ namespace WeChatNet.Commands
                 }
                 catch (MmdbFormatException e)
                 {
-                    WriteError(new ErrorRecord(e, "IpDatabaseCorrupt", ErrorCategory.InvalidData, address));
+                    WriteError(new ErrorRecord(e, "IpDatabaseInvalid", ErrorCategory.InvalidData, address));
                 }
             }
         }

@@ -18,7 +18,8 @@ namespace WeChatNet.Commands
 
         /// <summary>Host names or addresses; none traces WeChat's long-link host.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Name", "ComputerName")]
+        // ServerAddress: a Flow (Get-WeChatFlow) traces to the address it talked to, by property name (not its ToString()).
+        [Alias("ServerAddress", "Name", "ComputerName")]
         [ArgumentCompleter(typeof(EndpointNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[]? Target { get; set; }

@@ -8,18 +8,24 @@ using WeChatNet.Capture;
 namespace WeChatNet.Commands
 {
     /// <summary>Reads pcap / pcapng files (optionally gzip-compressed) and emits one WeChatNet.Packet per packet.</summary>
-    [Cmdlet(VerbsData.Import, "WeChatCapture")]
+    [Cmdlet(VerbsData.Import, "WeChatCapture", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(Packet))]
-    public sealed class ImportWeChatCaptureCommand : PSCmdlet
+    public sealed class ImportWeChatCaptureCommand : PSCmdlet, IDisposable
     {
+        private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private PacketFilter? _filter;
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName")]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
         [Parameter(Position = 1)]
         [ValidateNotNullOrEmpty]
@@ -37,65 +43,24 @@ namespace WeChatNet.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var file in CapturePaths.Resolve(this, Path))
+            var files = ParameterSetName == LiteralPathSet ? CaptureFiles.Resolve(this, null, LiteralPath) : CaptureFiles.Resolve(this, Path);
+            foreach (var file in files)
             {
                 if (_cancel.IsCancellationRequested) return;
-                ReadFile(file);
-            }
-        }
-
-        private void ReadFile(string file)
-        {
-            var progress = new ProgressRecord(1, "Import-WeChatCapture", "Reading " + file);
-            bool progressShown = false;
-            IEnumerable<CaptureImportItem> items;
-            try
-            {
-                items = CaptureImport.Read(file, _filter, p =>
+                CaptureFiles.Read(this, file, "Import-WeChatCapture", _cancel.Token, progress =>
                 {
-                    if (p.TotalBytes < 4 * 1024 * 1024 && !progressShown) return;
-                    progressShown = true;
-                    progress.PercentComplete = Math.Max(0, p.Percent);
-                    progress.StatusDescription = $"{p.PacketsRead:N0} packets read, {p.PacketsMatched:N0} matched ({p.BytesRead / (1024 * 1024):N0} of {p.TotalBytes / (1024 * 1024):N0} MiB)";
-                    WriteProgress(progress);
-                }, _cancel.Token);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                WriteError(new ErrorRecord(e, e is FileNotFoundException ? "CaptureFileNotFound" : "CaptureFileReadError", ErrorCategory.ReadError, file));
-                return;
-            }
-            try
-            {
-                foreach (var item in items)
-                {
-                    if (item.Warning != null) WriteWarning(item.Warning);
-                    if (item.Packet != null) WriteObject(item.Packet);
-                    else if (item.Error != null)
-                        WriteError(new ErrorRecord(new InvalidDataException(item.Error.ToString()), item.Error.ErrorId, ErrorCategory.InvalidData, file)
-                        {
-                            ErrorDetails = new ErrorDetails(item.Error.ToString())
-                            {
-                                RecommendedAction = item.Error.ResumedAt.HasValue ? $"Packets after offset {item.Error.ResumedAt} were read." : "Packets before the damage were read.",
-                            },
-                        });
-                }
-            }
-            catch (OperationCanceledException) { }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                WriteError(new ErrorRecord(e, "CaptureFileReadError", ErrorCategory.ReadError, file));
-            }
-            finally
-            {
-                if (progressShown)
-                {
-                    progress.RecordType = ProgressRecordType.Completed;
-                    WriteProgress(progress);
-                }
+                    foreach (var item in CaptureImport.Read(file, _filter, progress, _cancel.Token))
+                    {
+                        if (item.Warning != null) WriteWarning(item.Warning);
+                        if (item.Packet != null) WriteObject(item.Packet);
+                        else if (item.Error != null) WriteError(CaptureFiles.Damage(item.Error));
+                    }
+                });
             }
         }
 
         protected override void StopProcessing() => _cancel.Cancel();
+
+        public void Dispose() => _cancel.Dispose();
     }
 }

@@ -20,12 +20,21 @@ namespace WeChatNet.Commands
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
         private readonly List<string> _paths = new List<string>();
 
-        /// <summary>Capture files to analyse (pcap, pcapng, .gz); wildcards allowed; binds to Path/FullName from the pipeline.</summary>
+        /// <summary>Capture files to analyse (pcap, pcapng, .gz); wildcards allowed.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         public string[]? Path { get; set; }
+
+        /// <summary>Capture files taken as typed (no wildcards); what Get-ChildItem passes down the pipeline.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "LP", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[]? LiteralPath { get; set; }
+
+        /// <summary>Read the capture files as one capture (a rotation set); otherwise each file is analysed on its own.</summary>
+        [Parameter]
+        public SwitchParameter Join { get; set; }
 
         /// <summary>Run the live checks from this machine.</summary>
         [Parameter]
@@ -58,6 +67,7 @@ namespace WeChatNet.Commands
 
         /// <summary>The dispatch to ask instead of WeChat's own.</summary>
         [Parameter]
+        [ValidateHttpUri]
         public Uri? DispatchUri { get; set; }
 
         [Parameter]
@@ -103,14 +113,14 @@ namespace WeChatNet.Commands
 
         protected override void ProcessRecord()
         {
-            if (Path != null) _paths.AddRange(CapturePaths.Resolve(this, Path));
+            if (Path != null || LiteralPath != null) _paths.AddRange(CaptureFiles.Resolve(this, Path, LiteralPath));
         }
 
         protected override void EndProcessing()
         {
             if (_paths.Count == 0 && !Live)
             {
-                if (Path != null) return; // every path failed and was reported
+                if (Path != null || LiteralPath != null) return; // every path failed and was reported
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("There is nothing to diagnose: give a capture with -Path, or -Live, or both."),
                     "NoDiagnosticInput", ErrorCategory.InvalidArgument, null));
             }
@@ -131,6 +141,7 @@ namespace WeChatNet.Commands
             var request = new DiagnosticRequest
             {
                 CapturePaths = _paths,
+                JoinCaptures = Join.IsPresent,
                 Live = Live,
                 Regions = Region?.ToList(),
                 Servers = Server?.ToList() ?? new List<string>(),

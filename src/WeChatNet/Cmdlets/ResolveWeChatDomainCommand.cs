@@ -71,6 +71,7 @@ namespace WeChatNet.Commands
 
         [Parameter]
         [ValidateNotNull]
+        [ValidateHttpUri]
         public Uri? DispatchUri { get; set; }
 
         [Parameter]

@@ -77,7 +77,7 @@ namespace WeChatNet.Tests.WeChat
             File.WriteAllBytes(path, sample.File);
             long lastPos = -1, lastLen = -1;
             var session = new WeChatDecodeSession(new WeChatDecodeOptions());
-            session.ReadFile(path, (p, l) => { lastPos = p; lastLen = l; }, CancellationToken.None).ToList();
+            session.ReadFile(path, p => { lastPos = p.BytesRead; lastLen = p.TotalBytes; }, CancellationToken.None).ToList();
             Assert.Equal(sample.File.Length, lastLen);
             Assert.Equal(sample.File.Length, lastPos);
         }

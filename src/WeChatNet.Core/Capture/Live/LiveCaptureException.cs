@@ -33,10 +33,17 @@ namespace WeChatNet.Capture.Live
 
         public LiveCaptureErrorKind Kind { get; }
 
-        /// <summary>The PowerShell ErrorId: "Capture" + the kind's name (CaptureLibraryMissing, CaptureFilterInvalid, ...).</summary>
+        /// <summary>The PowerShell ErrorId, spelt out so that docs/conventions.md and the code can be checked against each other.</summary>
         public string ErrorId => Kind switch
         {
+            LiveCaptureErrorKind.LibraryMissing => "CaptureLibraryMissing",
+            LiveCaptureErrorKind.PermissionDenied => "CapturePermissionDenied",
+            LiveCaptureErrorKind.InterfaceNotFound => "CaptureInterfaceNotFound",
+            LiveCaptureErrorKind.InterfaceNotUp => "CaptureInterfaceNotUp",
+            LiveCaptureErrorKind.FilterInvalid => "CaptureFilterInvalid",
             LiveCaptureErrorKind.OpenFailed => "CaptureOpenFailed",
+            LiveCaptureErrorKind.ReadFailed => "CaptureReadFailed",
+            LiveCaptureErrorKind.FileWriteFailed => "CaptureFileWriteFailed",
             _ => "Capture" + Kind,
         };
     }
