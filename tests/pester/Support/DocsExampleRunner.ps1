@@ -20,20 +20,27 @@ foreach ($name in 'Format-Table', 'Format-List') {
 }
 
 function Start-Traffic([string[]] $Targets, [int] $Seconds) {
-    # WeChat-like traffic from this namespace while a capture runs: small writes on long-link connections.
+    # WeChat-like traffic from this namespace while a capture runs: the long link's name looked up through this
+    # machine's resolver, then long-link connections carrying heartbeat frames (which the stand-in server answers).
     Start-ThreadJob -ArgumentList $Targets, $Seconds -ScriptBlock {
         param($targets, $seconds)
         $until = [DateTime]::UtcNow.AddSeconds($seconds)
-        $chunk = [byte[]]::new(64)
+        $heartbeat = [byte[]]@(0, 0, 0, 0x10, 0, 0x10, 0, 1, 0, 0, 0, 6, 0xFF, 0xFF, 0xFF, 0xFF)
+        $reply = [byte[]]::new(16)
         while ([DateTime]::UtcNow -lt $until) {
+            try { $null = [System.Net.Dns]::GetHostAddresses('long.weixin.qq.com') } catch { }
             foreach ($t in $targets) {
                 $c = [System.Net.Sockets.TcpClient]::new()
                 try {
-                    $ep = [System.Net.IPEndPoint]::Parse($t)
                     $c.NoDelay = $true
-                    $c.Connect($ep)
+                    $c.Connect([System.Net.IPEndPoint]::Parse($t))
                     $s = $c.GetStream()
-                    for ($i = 0; $i -lt 40 -and [DateTime]::UtcNow -lt $until; $i++) { $s.Write($chunk, 0, $chunk.Length); Start-Sleep -Milliseconds 5 }
+                    $s.ReadTimeout = 2000
+                    for ($i = 0; $i -lt 20 -and [DateTime]::UtcNow -lt $until; $i++) {
+                        $s.Write($heartbeat, 0, 16)
+                        $got = 0; while ($got -lt 16) { $n = $s.Read($reply, $got, 16 - $got); if ($n -le 0) { throw 'closed' }; $got += $n }
+                        Start-Sleep -Milliseconds 10
+                    }
                 }
                 catch { Start-Sleep -Milliseconds 50 }
                 finally { $c.Dispose() }

@@ -1,7 +1,7 @@
 # Stand-in servers of a sealed network (tests/pester/Support/SealedNetwork.psm1): TCP listeners on the addresses and
 # ports given, in the namespace this runs in. A connection that sends an HTTP request gets an answer: the dispatch
-# document for .../newgetdns, "ok" for anything else; a connection that sends nothing is accepted and closed, as a
-# long-link server does for a bare connect. Runs until killed; writes -ReadyFile once every socket is listening.
+# document for .../newgetdns, "ok" for anything else; long-link heartbeats get their replies; a connection that sends
+# nothing is closed after 3 s. Runs until killed; writes -ReadyFile once every socket is listening.
 param(
     # address:port or [v6]:port, comma-separated (pwsh -File passes one string)
     [Parameter(Mandatory)] [string] $Listen,
@@ -20,21 +20,8 @@ $listeners = foreach ($endpoint in $Listen -split ',') {
 }
 [IO.File]::WriteAllText($ReadyFile, "$PID")
 
-function Send-Answer([System.Net.Sockets.Socket] $client) {
-    # Called when the client has sent something: read the request head, answer, close.
-    $client.ReceiveTimeout = 2000
-    $client.SendTimeout = 2000
-    $buffer = [byte[]]::new(16384)
-    $have = 0
-    $deadline = [DateTime]::UtcNow.AddSeconds(2)
-    while ($have -lt $buffer.Length -and [DateTime]::UtcNow -lt $deadline) {
-        $n = $client.Receive($buffer, $have, $buffer.Length - $have, [System.Net.Sockets.SocketFlags]::None)
-        if ($n -le 0) { break }
-        $have += $n
-        if ([Text.Encoding]::ASCII.GetString($buffer, 0, $have).Contains("`r`n`r`n")) { break }
-    }
-    $head = [Text.Encoding]::ASCII.GetString($buffer, 0, $have)
-    if ($head -notmatch '^(GET|POST|HEAD) (\S+) HTTP/1\.[01]') { return }
+function Send-Http([System.Net.Sockets.Socket] $client, [string] $head) {
+    $null = $head -match '^(GET|POST|HEAD) (\S+) HTTP/1\.[01]'
     $isDispatch = $Matches[2] -like '*newgetdns*'
     $body = if ($isDispatch) { $xml } else { [Text.Encoding]::ASCII.GetBytes('ok') }
     $type = if ($isDispatch) { 'text/xml' } else { 'text/plain' }
@@ -44,8 +31,11 @@ function Send-Answer([System.Net.Sockets.Socket] $client) {
     $client.Shutdown([System.Net.Sockets.SocketShutdown]::Send)
 }
 
-# Open connections wait (without blocking the others) until they send a request or 3 s pass.
+# Open connections wait, without blocking the others, for a request. An HTTP request is answered and the connection
+# closed; anything else is taken as a long link: each 16-byte heartbeat frame (command 6) gets its reply (command
+# 1000000006), and the connection stays open while the client talks. Silent connections are closed after 3 s.
 $open = [Collections.Generic.List[object]]::new()
+$chunk = [byte[]]::new(65536)
 while ($true) {
     $watch = [Collections.ArrayList]::new()
     foreach ($l in $listeners) { $null = $watch.Add($l) }
@@ -53,13 +43,39 @@ while ($true) {
     [System.Net.Sockets.Socket]::Select($watch, $null, $null, 200000)
     foreach ($s in $watch) {
         if ($listeners -contains $s) {
-            try { $open.Add([pscustomobject]@{ Socket = $s.Accept(); Until = [DateTime]::UtcNow.AddSeconds(3) }) }
+            try { $open.Add([pscustomobject]@{ Socket = $s.Accept(); Until = [DateTime]::UtcNow.AddSeconds(3); Data = [IO.MemoryStream]::new() }) }
             catch { [Console]::Error.WriteLine("accept on $($s.LocalEndPoint): $($_.Exception.Message)") }
             continue
         }
         $entry = $open | Where-Object Socket -eq $s | Select-Object -First 1
-        try { Send-Answer $s } catch { [Console]::Error.WriteLine("$($s.LocalEndPoint): $($_.Exception.Message)") }
-        finally { $s.Dispose(); $null = $open.Remove($entry) }
+        $close = $true
+        try {
+            $n = $s.Receive($chunk)
+            if ($n -gt 0) {
+                $entry.Data.Write($chunk, 0, $n)
+                $bytes = $entry.Data.ToArray()
+                $text = [Text.Encoding]::ASCII.GetString($bytes, 0, [Math]::Min($bytes.Length, 16384))
+                if ($text -match '^(GET|POST|HEAD) ') {
+                    if ($text.Contains("`r`n`r`n")) { Send-Http $s $text } else { $close = $bytes.Length -ge 16384 }
+                }
+                else {
+                    $whole = $bytes.Length - ($bytes.Length % 16)
+                    for ($i = 0; $i + 16 -le $whole; $i += 16) {
+                        if ($bytes[$i + 11] -eq 6 -and $bytes[$i + 8] -eq 0) {
+                            $reply = [byte[]]@(0, 0, 0, 0x10, 0, 0x10, 0, 1, 0x3B, 0x9A, 0xCA, 0x06, 0, 0, 0, 0)
+                            $null = $s.Send($reply)
+                        }
+                    }
+                    $rest = $bytes.Length - $whole
+                    $entry.Data = [IO.MemoryStream]::new()
+                    if ($rest) { $entry.Data.Write($bytes, $whole, $rest) }
+                    $entry.Until = [DateTime]::UtcNow.AddSeconds(30)
+                    $close = $false
+                }
+            }
+        }
+        catch { [Console]::Error.WriteLine("$($s.LocalEndPoint): $($_.Exception.Message)") }
+        if ($close) { $s.Dispose(); $null = $open.Remove($entry) }
     }
     $now = [DateTime]::UtcNow
     foreach ($c in @($open | Where-Object { $_.Until -lt $now })) { $c.Socket.Dispose(); $null = $open.Remove($c) }
