@@ -204,6 +204,9 @@ foreach ($g in 'Samples', 'Sealed', 'UserFile', 'Capture', 'Pester') {
                 $r.Pester.Passed | Should -BeGreaterThan 0
                 return
             }
+            if (-not $Entry.Contains('AllowProblems')) {
+                $r.Problems | Should -BeNullOrEmpty -Because "every stand-in answers in the sealed network; $because"
+            }
             $seen = @($r.Types) + @($r.FormatTypes)
             if ($Entry.Expect -contains 'None') {
                 $r.Count | Should -Be 0 -Because "the example is meant to emit nothing; $because"

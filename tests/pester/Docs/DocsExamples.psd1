@@ -11,6 +11,7 @@
 #   'None' when the example is meant to emit nothing (-WhatIf, Should). Files: name in the working folder = source
 #   (sample:<name>, sample-gz:<name>, sample-pcap:<name>, sample-pcap-gz:<name>, geolite, prefixes, corp-ca).
 # Creates: a file the example must leave in its working folder.
+# AllowProblems: the reason a failed DNS answer, connect or trace is what the example shows.
 # AllowEmpty: the reason an example may find nothing in the files given (it still must run without error).
 @{
     'README.md#The main job, on a sample capture shipped with the module' = @{ Group = 'Samples'; Expect = 'WeChatNet.Finding' }

@@ -13,9 +13,10 @@ $examples = Get-Content -Raw $InputFile | ConvertFrom-Json
 
 # Format-Table and Format-List record the types piped into them, then format as usual (the example text is unchanged).
 $global:DocsFormatTypes = [Collections.Generic.List[string]]::new()
+$global:DocsFormatObjects = [Collections.Generic.List[object]]::new()
 foreach ($name in 'Format-Table', 'Format-List') {
     $proxy = [System.Management.Automation.ProxyCommand]::Create([System.Management.Automation.CommandMetadata]::new((Get-Command "Microsoft.PowerShell.Utility\$name")))
-    $proxy = $proxy.Replace('$steppablePipeline.Process($_)', 'if ($null -ne $_) { $global:DocsFormatTypes.Add($_.PSObject.TypeNames[0]) }; $steppablePipeline.Process($_)')
+    $proxy = $proxy.Replace('$steppablePipeline.Process($_)', 'if ($null -ne $_) { $global:DocsFormatTypes.Add($_.PSObject.TypeNames[0]); $global:DocsFormatObjects.Add($_) }; $steppablePipeline.Process($_)')
     Set-Item "function:global:$name" ([scriptblock]::Create($proxy))
 }
 
@@ -52,6 +53,7 @@ function Start-Traffic([string[]] $Targets, [int] $Seconds) {
 $results = foreach ($ex in $examples) {
     Set-Location $ex.Dir
     $global:DocsFormatTypes.Clear()
+    $global:DocsFormatObjects.Clear()
     $envBefore = [Environment]::GetEnvironmentVariables()
     $job = if ($ex.Traffic) { Start-Traffic $ex.Traffic $ex.TrafficSeconds }
     $sw = [Diagnostics.Stopwatch]::StartNew()
@@ -78,6 +80,16 @@ $results = foreach ($ex in $examples) {
     if ($job) { $job | Stop-Job -PassThru | Remove-Job -Force }
     foreach ($o in $out) { if ($o -is [System.Management.Automation.ErrorRecord]) { $errors.Add("$($o.FullyQualifiedErrorId): $o") } }
     $objects = @($out | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
+    # What a stand-in should have answered and did not: a resolver that failed, a connect that failed, a trace that
+    # never reached its target (seen in the output and in what went into Format-*).
+    $problems = foreach ($o in @($objects) + @($global:DocsFormatObjects)) {
+        if ($null -eq $o) { continue }
+        $type = $o.PSObject.TypeNames[0] -replace '^Selected\.'
+        if ($type -eq 'WeChatNet.DnsAnswer' -and $o.PSObject.Properties['Status'] -and $o.Status -ne 'Ok') { "DnsAnswer $($o.Name) from $($o.Server): $($o.Status)" }
+        if ($type -eq 'WeChatNet.ConnectionTest' -and $o.PSObject.Properties['Succeeded'] -and -not $o.Succeeded) { "ConnectionTest $($o.Host) $($o.Address):$($o.Port): $($o.Error)" }
+    }
+    $hops = @(@($objects) + @($global:DocsFormatObjects) | Where-Object { $null -ne $_ -and $_.PSObject.TypeNames[0] -eq 'WeChatNet.RouteHop' -and $_.PSObject.Properties['IsDestination'] })
+    foreach ($g in $hops | Group-Object Target) { if (-not ($g.Group | Where-Object IsDestination)) { $problems = @($problems) + "RouteHop: the trace to $($g.Name) never reached it" } }
     $rendered = ''
     try { $rendered = ($objects | Out-String -Width 200) } catch { $errors.Add("formatting: $($_.Exception.Message)") }
     # Environment variables an example set (Get-WeChatIpInfo's example 3) do not leak into the next one.
@@ -89,6 +101,7 @@ $results = foreach ($ex in $examples) {
         Types       = @($objects | ForEach-Object { if ($null -ne $_) { $_.PSObject.TypeNames[0] } } | Select-Object -Unique)
         FormatTypes = @($global:DocsFormatTypes | Select-Object -Unique)
         Count       = $objects.Count
+        Problems    = @($problems | Select-Object -Unique)
         Text        = if ($rendered.Length -gt 4000) { $rendered.Substring(0, 4000) } else { $rendered }
         Seconds     = [math]::Round($seconds, 2)
         Pester      = $pester

@@ -23,6 +23,7 @@
 #                                                       pwsh in the client namespace: ExitCode, StdOut, StdErr
 #   Invoke-SealedCommand $net -Namespace world -Command iptables, ...   a command in one of its namespaces
 #   Start-SealedService $net -Listen 127.0.0.1:8080 -Namespace client   more stand-in HTTP/TCP servers
+#   Start-SealedDaemon $net -Namespace world -Name sshd -Command /usr/sbin/sshd, -D, ...   any daemon, killed on removal
 #   Remove-SealedNetwork $net                           kills its processes, deletes namespaces and files
 #   $net.Addresses    the stand-in addresses by role (MainlandLongLink, OverseasLongLink, Dispatch, ...)
 #   $net.Namespaces   client, r1, r2, world (names)   $net.CaPath, $net.CorpCaPath, $net.Dir
@@ -75,13 +76,16 @@ function Invoke-Native {
 
 function Invoke-SealedCommand {
     <# A command inside one of the network's namespaces (client, r1, r2, world); throws with its output if it fails. #>
-    param([Parameter(Mandatory)] $Network, [Parameter(Mandatory)] [ValidateSet('client', 'r1', 'r2', 'world')] [string] $Namespace,
+    param([Parameter(Mandatory)] $Network, [Parameter(Mandatory)] [string] $Namespace,
         [Parameter(Mandatory)] [string[]] $Command, [switch] $AllowFailure)
+    if (-not $Network.Namespaces.Contains($Namespace)) { throw "Sealed network $($Network.Name) has no namespace '$Namespace' (it has $($Network.Namespaces.Keys -join ', '))." }
     Invoke-Native $Network.Ip (@('netns', 'exec', $Network.Namespaces[$Namespace]) + $Command) -AllowFailure:$AllowFailure
 }
 
 function Start-SealedDaemon {
-    param($Network, [string] $Namespace, [string] $Name, [string[]] $Command)
+    <# A long-running program in one namespace of the network (output to <Dir>/<Name>.log), killed by Remove-SealedNetwork. #>
+    param([Parameter(Mandatory)] $Network, [Parameter(Mandatory)] [string] $Namespace, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string[]] $Command)
+    if (-not $Network.Namespaces.Contains($Namespace)) { throw "Sealed network $($Network.Name) has no namespace '$Namespace'." }
     $log = Join-Path $Network.Dir "$Name.log"
     $psi = [Diagnostics.ProcessStartInfo]::new('/bin/sh')
     # exec: the process we keep is the daemon itself (ip netns exec execs too), so its id is what we kill.
@@ -342,7 +346,7 @@ function Start-SealedService {
         with Remove-SealedNetwork.
     #>
     param([Parameter(Mandatory)] $Network, [Parameter(Mandatory)] [string[]] $Listen,
-        [ValidateSet('client', 'r1', 'r2', 'world')] [string] $Namespace = 'world')
+        [string] $Namespace = 'world')
     $n = $Network.Processes.Count
     $dispatchFile = Join-Path $Network.Dir 'dispatch.xml'
     Start-SealedDaemon $Network $Namespace "services-$Namespace-$n" (@($Network.Pwsh) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'SealedServices.ps1'),
@@ -395,8 +399,10 @@ function Invoke-SealedPwsh {
         [hashtable] $Environment = @{},
         [string[]] $ModulePath = @(),
         [int] $TimeoutSec = 120,
-        [ValidateSet('client', 'r1', 'r2', 'world')] [string] $Namespace = 'client'
+        # client by default; any namespace of $Network.Namespaces (a suite may add its own, linked inside the world)
+        [string] $Namespace = 'client'
     )
+    if (-not $Network.Namespaces.Contains($Namespace)) { throw "Sealed network $($Network.Name) has no namespace '$Namespace'." }
     $psi = [Diagnostics.ProcessStartInfo]::new($Network.Ip)
     foreach ($a in @('netns', 'exec', $Network.Namespaces[$Namespace]) + @($Network.Pwsh) + @('-NoProfile', '-NonInteractive')) { $psi.ArgumentList.Add($a) }
     if ($File) { $psi.ArgumentList.Add('-File'); $psi.ArgumentList.Add($File); foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) } }
@@ -441,4 +447,4 @@ function Remove-SealedNetwork {
     if ($Network.Dir -and (Test-Path $Network.Dir)) { Remove-Item $Network.Dir -Recurse -Force -ErrorAction Ignore }
 }
 
-Export-ModuleMember -Function New-SealedNetwork, Start-SealedService, Remove-SealedNetwork, Test-SealedNetwork, Invoke-SealedPwsh, Invoke-SealedCommand
+Export-ModuleMember -Function New-SealedNetwork, Start-SealedService, Start-SealedDaemon, Remove-SealedNetwork, Test-SealedNetwork, Invoke-SealedPwsh, Invoke-SealedCommand
