@@ -217,6 +217,7 @@ foreach ($g in 'Samples', 'Sealed', 'UserFile', 'Capture', 'Pester') {
                 }
                 $r.Text | Should -Not -Match '\{\$null|<ScriptBlock>' -Because 'the default views show values, not script blocks'
             }
+            if ($Entry.Contains('Match')) { $r.Text | Should -Match $Entry.Match -Because 'the stand-ins answer with these addresses' }
             if ($Entry.Contains('Creates')) { $r.Files | Should -Contain $Entry.Creates }
         }
     }

@@ -10,6 +10,7 @@
 # Expect: type names (wildcards) of which at least one object must come out of the example or go into Format-*;
 #   'None' when the example is meant to emit nothing (-WhatIf, Should). Files: name in the working folder = source
 #   (sample:<name>, sample-gz:<name>, sample-pcap:<name>, sample-pcap-gz:<name>, geolite, prefixes, corp-ca).
+# Match: a regular expression the example's console text must match (what the stand-ins answered).
 # Creates: a file the example must leave in its working folder.
 # AllowProblems: the reason a failed DNS answer, connect or trace is what the example shows.
 # AllowEmpty: the reason an example may find nothing in the files given (it still must run without error).
@@ -33,7 +34,7 @@
     'docs/cmdlets/Get-WeChatCaptureDevice.md#Example 2: Capture on the interface WeChat uses' = @{ Group = 'Capture'; Expect = 'WeChatNet.CaptureSummary' }
     'docs/cmdlets/Get-WeChatCaptureDevice.md#Example 3: Wi-Fi adapters on Windows, by description' = @{ Group = 'DryBound'; Reason = 'a Windows adapter name (Wi-Fi)' }
 
-    'docs/cmdlets/Get-WeChatDispatch.md#Example 1: What does WeChat''s dispatch hand out on this network?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.DispatchDomain' }
+    'docs/cmdlets/Get-WeChatDispatch.md#Example 1: What does WeChat''s dispatch hand out on this network?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.DispatchDomain'; Match = 'long\.weixin\.qq\.com\s.*183\.3\.224\.139' }
     'docs/cmdlets/Get-WeChatDispatch.md#Example 2: Compare the dispatch with a resolver' = @{ Group = 'Sealed'; Expect = 'System.Management.Automation.PSCustomObject' }
     'docs/cmdlets/Get-WeChatDispatch.md#Example 3: A mirror or a test server, as a mobile client, with a short timeout' = @{ Group = 'Sealed'; Expect = 'WeChatNet.Dispatch'; LocalDispatch = '127.0.0.1:8080' }
 
@@ -57,7 +58,7 @@
     'docs/cmdlets/Get-WeChatIpInfo.md#Example 5: A newer chnroutes2 list' = @{ Group = 'UserFile'; Expect = 'WeChatNet.IpInfo'; Files = @{ 'chnroutes2-latest.txt' = 'prefixes' } }
 
     'docs/cmdlets/Get-WeChatRoute.md#Example 1: Where does the delay to the long-link server begin?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.RouteHop' }
-    'docs/cmdlets/Get-WeChatRoute.md#Example 2: Trace the long-link port itself, 10 rounds, with names' = @{ Group = 'Sealed'; Expect = 'WeChatNet.RouteHop' }
+    'docs/cmdlets/Get-WeChatRoute.md#Example 2: Trace the long-link port itself, 10 rounds, with names' = @{ Group = 'Sealed'; Expect = 'WeChatNet.RouteHop'; Match = '198\.18\.100\.1\b' }
     'docs/cmdlets/Get-WeChatRoute.md#Example 3: In a runbook: fail when real loss begins before the target' = @{ Group = 'Sealed'; Expect = 'None' }
     'docs/cmdlets/Get-WeChatRoute.md#Example 4: Every long-link host of the overseas client, over IPv6' = @{ Group = 'Sealed'; Expect = 'Selected.WeChatNet.RouteHop' }
 
@@ -80,9 +81,9 @@
     'docs/cmdlets/Measure-WeChatHeartbeat.md#Example 1: Heartbeats in the dead-link sample' = @{ Group = 'Samples'; Expect = 'WeChatNet.HeartbeatReport' }
     'docs/cmdlets/Measure-WeChatHeartbeat.md#Example 2: A runbook check: no long link died in last night''s capture' = @{ Group = 'Pester'; Files = @{ 'night.pcapng' = 'sample:mmtls-longlink' } }
 
-    'docs/cmdlets/Resolve-WeChatDomain.md#Example 1: What do the system resolvers say about WeChat''s long and short links?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.DnsAnswer' }
+    'docs/cmdlets/Resolve-WeChatDomain.md#Example 1: What do the system resolvers say about WeChat''s long and short links?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.DnsAnswer'; Match = '114\.114\.114\.114' }
     'docs/cmdlets/Resolve-WeChatDomain.md#Example 2: Would a mainland user get the same servers as an overseas one?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.DnsComparison' }
-    'docs/cmdlets/Resolve-WeChatDomain.md#Example 3: Ask an authoritative server as if from a Shanghai subnet, over TCP' = @{ Group = 'Sealed'; Expect = 'Selected.WeChatNet.DnsAnswer' }
+    'docs/cmdlets/Resolve-WeChatDomain.md#Example 3: Ask an authoritative server as if from a Shanghai subnet, over TCP' = @{ Group = 'Sealed'; Expect = 'Selected.WeChatNet.DnsAnswer'; Match = '109\.244\.217\.11' }
     'docs/cmdlets/Resolve-WeChatDomain.md#Example 4: A private DoH resolver with its own certificate authority' = @{ Group = 'UserFile'; Expect = 'WeChatNet.DnsAnswer'; Files = @{ 'corp-ca.pem' = 'corp-ca' } }
     'docs/cmdlets/Resolve-WeChatDomain.md#Example 5: DNS against WeChat''s own dispatch' = @{ Group = 'Sealed'; Expect = 'WeChatNet.DnsComparison' }
 
@@ -94,7 +95,7 @@
 
     'docs/cmdlets/Test-WeChatConnection.md#Example 1: Can this machine reach WeChat, and how fast?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.ConnectionTest' }
     'docs/cmdlets/Test-WeChatConnection.md#Example 2: Only the failures, with the reason' = @{ Group = 'Sealed'; Expect = 'None' }
-    'docs/cmdlets/Test-WeChatConnection.md#Example 3: Compare two long-link servers on the long link''s port' = @{ Group = 'Sealed'; Expect = 'WeChatNet.ConnectionTest' }
+    'docs/cmdlets/Test-WeChatConnection.md#Example 3: Compare two long-link servers on the long link''s port' = @{ Group = 'Sealed'; Expect = 'WeChatNet.ConnectionTest'; Match = '183\.3\.224\.139' }
     'docs/cmdlets/Test-WeChatConnection.md#Example 4: Every regional long-link host from the catalog' = @{ Group = 'Sealed'; Expect = 'WeChatNet.ConnectionTest' }
     'docs/cmdlets/Test-WeChatConnection.md#Example 5: A Pester runbook line' = @{ Group = 'Sealed'; Expect = 'None' }
 }
