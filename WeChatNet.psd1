@@ -10,6 +10,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('WeChatNet.Format.ps1xml')
+    TypesToProcess       = @('WeChatNet.Types.ps1xml')
     CmdletsToExport      = @(
         'Get-WeChatEndpoint',
         'Resolve-WeChatDomain',

@@ -16,8 +16,8 @@ BeforeAll {
         Get-ChildItem $Folder -File | Where-Object Name -Match '\.(pcap|pcapng|cap)(\.gz)?$' | Sort-Object LastWriteTime | Select-Object -Last 1
     }
     if (-not $Capture) { throw "No capture file in $Folder." }
-    $script:Heartbeats = Measure-WeChatHeartbeat -Path $Capture.FullName
-    $script:Flows = Get-WeChatFlow -Path $Capture.FullName
+    $script:Heartbeats = Measure-WeChatHeartbeat -LiteralPath $Capture.FullName
+    $script:Flows = Get-WeChatFlow -LiteralPath $Capture.FullName
 }
 
 Describe "The last capture is healthy" {
@@ -39,6 +39,6 @@ Describe "The last capture is healthy" {
     }
 
     It 'gives no warnings or errors' {
-        Invoke-WeChatDiagnostic -Path $Capture.FullName -MinimumSeverity Warning | ForEach-Object { "$($_.RuleId): $($_.Title)" } | Should -BeNullOrEmpty
+        Invoke-WeChatDiagnostic -LiteralPath $Capture.FullName -MinimumSeverity Warning | ForEach-Object { "$($_.RuleId): $($_.Title)" } | Should -BeNullOrEmpty
     }
 }

@@ -44,6 +44,71 @@ namespace WeChatNet.ModuleTests
             return names;
         }
 
+        /// <summary>The ids of the table in docs/conventions.md: the first backticked cell of each row under "| ErrorId |".</summary>
+        public static IReadOnlyList<string> TableErrorIds(string conventions)
+        {
+            var table = Regex.Match(conventions.Replace("\r\n", "\n"), @"^\| ErrorId \|.*\n\|[-| ]+\|\n(?<rows>(?:\|.*\n?)*)", RegexOptions.Multiline);
+            if (!table.Success) return Array.Empty<string>();
+            return Regex.Matches(table.Groups["rows"].Value, @"^\| `(?<id>[A-Za-z]+)` \|", RegexOptions.Multiline).Select(m => m.Groups["id"].Value).ToList();
+        }
+
+        /// <summary>
+        /// The ids the code writes, where it spells them: literal ids in the cmdlets' ErrorRecords, the core's problem records,
+        /// the switch arms and constants that name ids, and the dispatch failures (written by their enum names).
+        /// </summary>
+        public static HashSet<string> WrittenErrorIds(string root)
+        {
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            void Add(string text, string pattern)
+            {
+                foreach (Match m in Regex.Matches(text, pattern)) ids.Add(m.Groups["id"].Value);
+            }
+            string Read(params string[] parts) => File.ReadAllText(Path.Combine(new[] { root }.Concat(parts).ToArray()));
+            foreach (var file in Directory.GetFiles(Path.Combine(root, "src", "WeChatNet", "Cmdlets"), "*.cs"))
+                Add(File.ReadAllText(file), @"""(?<id>[A-Z][A-Za-z]+)"",\s*ErrorCategory\.");
+            foreach (var file in Directory.GetFiles(Path.Combine(root, "src", "WeChatNet.Core"), "*.cs", SearchOption.AllDirectories))
+                Add(File.ReadAllText(file), @"(?:ResolveProblem|DiagnosticProblem)\(""(?<id>[A-Z][A-Za-z]+)""");
+            Add(Read("src", "WeChatNet.Core", "Capture", "CaptureTypes.cs"), @"=> ""(?<id>[A-Z][A-Za-z]+)"",");
+            Add(Read("src", "WeChatNet.Core", "Capture", "Live", "LiveCaptureException.cs"), @"=> ""(?<id>[A-Z][A-Za-z]+)"",");
+            Add(Read("src", "WeChatNet", "Cmdlets", "CaptureFiles.cs"), @"const string \w+ = ""(?<id>[A-Z][A-Za-z]+)""");
+            Add(Read("src", "WeChatNet", "Cmdlets", "LegacyParameters.cs"), @"const string \w+ = ""(?<id>[A-Z][A-Za-z]+)""");
+            Add(Read("src", "WeChatNet.Core", "Route", "RouteRequest.cs"), @"const string \w+ = ""(?<id>Route[A-Za-z]+)""");
+            var failures = Regex.Match(Read("src", "WeChatNet.Core", "WeChat", "DispatchClient.cs"), @"enum DispatchFailure\s*\{(?<b>[^}]*)\}");
+            foreach (Match m in Regex.Matches(failures.Groups["b"].Value, @"\b(?<id>Dispatch[A-Za-z]+)\b")) ids.Add(m.Groups["id"].Value);
+            return ids;
+        }
+
+        [Fact]
+        public void TheConventionsTableListsEveryErrorIdOnceAndOnlyIdsThatExist()
+        {
+            var table = TableErrorIds(File.ReadAllText(Path.Combine(Repo.Root, "docs", "conventions.md")));
+            Assert.True(table.Count > 50, $"Only {table.Count} ids read from the table in docs/conventions.md: its format changed.");
+            var problems = new List<string>();
+            foreach (var dup in table.GroupBy(i => i).Where(g => g.Count() > 1)) problems.Add($"docs/conventions.md lists '{dup.Key}' {dup.Count()} times.");
+            var names = CodeNames(Repo.Root);
+            foreach (var id in table.Where(i => !names.Contains(i))) problems.Add($"docs/conventions.md lists '{id}', which src/ never writes.");
+            var written = WrittenErrorIds(Repo.Root);
+            Assert.True(written.Count > 40, $"Only {written.Count} ids read from src/: the way the code spells ids changed.");
+            foreach (var id in written.Where(i => !table.Contains(i))) problems.Add($"src/ writes the error id '{id}', which the table in docs/conventions.md does not list.");
+            foreach (var page in Directory.GetFiles(Repo.Module.DocsDirectory, "*.md"))
+                foreach (var id in HelpErrorIds(File.ReadAllText(page)).Where(i => !table.Contains(i)))
+                    problems.Add($"{Path.GetFileName(page)} lists the error id '{id}', which the table in docs/conventions.md does not.");
+            Assert.True(problems.Count == 0, string.Join("\n", problems));
+        }
+
+        [Fact]
+        public void ATableThatDriftsFromTheCodeIsCaught()
+        {
+            const string conventions = "| ErrorId | Category | When | Cmdlets |\n|---|---|---|---|\n| `CaptureFileNotFound` | x | y | z |\n| `CaptureFileReadError` | x | y | z |\n";
+            var table = TableErrorIds(conventions);
+            Assert.Equal(new[] { "CaptureFileNotFound", "CaptureFileReadError" }, table);
+            Assert.DoesNotContain("CaptureFileReadError", CodeNames(Repo.Root));      // the old spelling is gone from the code
+            Assert.Contains("CaptureFileUnreadable", WrittenErrorIds(Repo.Root));     // and the code's id would be missing from this table
+            Assert.Contains("LegacyParameterConflict", WrittenErrorIds(Repo.Root));
+            Assert.Contains("DispatchTimeout", WrittenErrorIds(Repo.Root));
+            Assert.Contains("CaptureLibraryMissing", WrittenErrorIds(Repo.Root));
+        }
+
         [Fact]
         public void HelpPagesListOnlyErrorIdsThatExist()
         {

@@ -16,6 +16,7 @@ namespace WeChatNet.ModuleTests
             Assert.Equal(new[] { "5.1" }, ModuleContract.ManifestList(Text, "PowerShellVersion"));
             Assert.Equal(new[] { "WeChatNet.dll" }, ModuleContract.ManifestList(Text, "RootModule"));
             Assert.Equal(new[] { "WeChatNet.Format.ps1xml" }, ModuleContract.ManifestList(Text, "FormatsToProcess"));
+            Assert.Equal(new[] { "WeChatNet.Types.ps1xml" }, ModuleContract.ManifestList(Text, "TypesToProcess"));
         }
 
         [Fact]

@@ -65,6 +65,7 @@ namespace WeChatNet.ModuleTests
                 if (!approved.Contains(c.Verb)) problems.Add($"{c.Name}: verb '{c.Verb}' is not an approved PowerShell verb.");
                 if (c.OutputTypes.Count == 0) problems.Add($"{c.Name}: no [OutputType] attribute.");
                 problems.AddRange(CheckParameterSets(c));
+                problems.AddRange(CheckVocabulary(c));
             }
 
             problems.AddRange(CheckManifest(layout, cmdlets));
@@ -186,6 +187,44 @@ namespace WeChatNet.ModuleTests
                         named.Where(o => o != set).All(o => !members[o].Any(q => q.Name == p.Name)));
                     if (!owns)
                         yield return $"{c.Name}: parameter sets are ambiguous: set '{set}' has no mandatory parameter of its own and there is no DefaultParameterSetName.";
+                }
+            }
+        }
+
+        private static readonly HashSet<string> Numeric = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "System.Int16", "System.Int32", "System.Int64", "System.UInt16", "System.UInt32", "System.UInt64", "System.Double", "System.Single", "System.Decimal",
+        };
+
+        /// <summary>
+        /// The vocabulary of docs/conventions.md, as far as metadata shows it: durations are TimeSpan with the duration
+        /// transformation, sizes are bytes, closed sets are enums, a wildcard -Path has a -LiteralPath, -InputObject is the
+        /// pipeline object, switches are SwitchParameter. A parameter kept only for old scripts is [Parameter(DontShow = true)].
+        /// </summary>
+        public static IEnumerable<string> CheckVocabulary(CmdletInfo c)
+        {
+            foreach (var p in c.Parameters.GroupBy(p => p.Name).Select(g => g.First()))
+            {
+                bool visible = !c.Parameters.Where(q => q.Name == p.Name).All(q => q.DontShow);
+                if (p.TypeName == "System.TimeSpan" && !p.Attributes.Any(a => a.EndsWith(".DurationTransformationAttribute", StringComparison.Ordinal)))
+                    yield return $"{c.Name}: -{p.Name} is a TimeSpan without [DurationTransformation] (a plain number would be ticks); see docs/conventions.md.";
+                if (visible && Numeric.Contains(p.TypeName) && Regex.IsMatch(p.Name, "(Sec|Seconds|Ms|Milliseconds|Minutes|Hours)$"))
+                    yield return $"{c.Name}: -{p.Name} is a duration as a number with a unit in its name; durations are TimeSpan parameters with [DurationTransformation] (docs/conventions.md).";
+                if (visible && Numeric.Contains(p.TypeName) && Regex.IsMatch(p.Name, "(KB|MB|GB|TB|Bytes)$"))
+                    yield return $"{c.Name}: -{p.Name} is a size with a unit in its name; sizes are Int64 bytes named ...Size (docs/conventions.md).";
+                if (p.ValidateSet.Count > 0)
+                    yield return $"{c.Name}: -{p.Name} is a [ValidateSet] over strings ({string.Join(", ", p.ValidateSet)}); closed sets are enums (docs/conventions.md).";
+                if (p.TypeName == "System.Boolean")
+                    yield return $"{c.Name}: -{p.Name} is a Boolean; on/off parameters are SwitchParameter (docs/conventions.md).";
+                if (p.Name == "InputObject" && !c.Parameters.Any(q => q.Name == "InputObject" && q.FromPipeline))
+                    yield return $"{c.Name}: -InputObject does not take the pipeline object by value; -InputObject is only the pipeline object (docs/conventions.md).";
+                if (p.Name == "Path" && p.Attributes.Any(a => a.EndsWith(".SupportsWildcardsAttribute", StringComparison.Ordinal)))
+                {
+                    var literal = c.Parameters.FirstOrDefault(q => q.Name == "LiteralPath");
+                    if (literal is null || !literal.Aliases.Contains("PSPath") || !literal.Aliases.Contains("LP") || !literal.FromPipelineByPropertyName)
+                        yield return $"{c.Name}: -Path takes wildcards but there is no -LiteralPath (aliases PSPath, LP; by property name) beside it (docs/conventions.md).";
+                    foreach (var alias in p.Aliases.Where(a => a == "FullName" || a == "PSPath"))
+                        yield return $"{c.Name}: the wildcard -Path has the alias {alias}, which binds file names from Get-ChildItem as patterns; it belongs to -LiteralPath.";
                 }
             }
         }

@@ -30,7 +30,7 @@ namespace WeChatNet.ModuleTests
                 Assert.True(p.WaitForExit(300_000), "dotnet publish did not finish in 5 minutes");
                 Assert.True(p.ExitCode == 0, $"dotnet publish failed:\n{stdout}\n{stderr}");
 
-                foreach (var f in new[] { "WeChatNet.dll", "WeChatNet.Core.dll", "WeChatNet.psd1", "WeChatNet.Format.ps1xml", "LICENSE",
+                foreach (var f in new[] { "WeChatNet.dll", "WeChatNet.Core.dll", "WeChatNet.psd1", "WeChatNet.Format.ps1xml", "WeChatNet.Types.ps1xml", "LICENSE",
                              "System.Memory.dll", "System.Buffers.dll", "System.Runtime.CompilerServices.Unsafe.dll",
                              Path.Combine("help", "Get-WeChatEndpoint.md"),
                              Path.Combine("data", "mainland-china-ipv4.txt"), Path.Combine("data", "tencent-asn-prefixes.txt"),

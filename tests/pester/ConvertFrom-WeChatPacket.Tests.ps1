@@ -66,12 +66,14 @@ Describe 'ConvertFrom-WeChatPacket' {
         $f.CommandName | Should -Be 'Heartbeat'
         $f.Direction | Should -Be 'Unknown'
         $bytes = [byte[]](0,0,0,0x10, 0,0x10, 0,1, 0x3B,0x9A,0xCA,0x06, 0,0,0,0)
+        (ConvertFrom-WeChatPacket -Payload $bytes).CommandName | Should -Be 'HeartbeatReply'
+        # -InputObject is the old name of -Payload, kept for scripts.
         (ConvertFrom-WeChatPacket -InputObject $bytes).CommandName | Should -Be 'HeartbeatReply'
     }
 
     It 'reports bad input with specific error ids' {
         ConvertFrom-WeChatPacket -Hex 'zz' -ErrorVariable e -ErrorAction SilentlyContinue
-        $e[0].FullyQualifiedErrorId | Should -BeLike 'InvalidHex*'
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'HexInvalid*'
         ConvertFrom-WeChatPacket -Hex '0102030405060708090a0b0c0d0e0f10' -ErrorVariable e2 -ErrorAction SilentlyContinue
         $e2[0].FullyQualifiedErrorId | Should -BeLike 'PayloadNotRecognized*'
         ConvertFrom-WeChatPacket -Path (Join-Path $TestDrive 'none.pcapng') -ErrorVariable e3 -ErrorAction SilentlyContinue
@@ -89,6 +91,6 @@ Describe 'ConvertFrom-WeChatPacket' {
     It 'releases idle connections after -IdleTimeout' {
         $events = @(Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -Kind StreamEvent -IdleTimeout 00:01:00)
         ($events | Where-Object Reason -like 'idle for 60 s*').Count | Should -BeGreaterThan 0
-        { Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -IdleTimeout 00:00:00 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidIdleTimeout*'
+        { Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -IdleTimeout 00:00:00 -ErrorAction Stop } | Should -Throw -ErrorId 'IdleTimeoutInvalid*'
     }
 }

@@ -40,7 +40,7 @@ Describe 'Export-WeChatCapture' {
         $back = @(Import-WeChatCapture $out)
         $back.Count | Should -Be 3
         $back[0].TimestampNanoseconds | Should -Be 1700000000123456790
-        $back[0].Protocol | Should -Be 'UDP'
+        $back[0].Protocol | Should -BeExactly 'Udp'
         $back[0].DestinationPort | Should -Be 53
         $back[0].Interface | Should -Be 'test0'
     }

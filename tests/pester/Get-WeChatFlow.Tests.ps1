@@ -101,7 +101,7 @@ Describe 'Get-WeChatFlow' {
 
     It 'pipes a flow into Get-WeChatRoute by its server address, not its text' {
         $flow = [WeChatNet.Flow]@{ Id = 1; Protocol = 'Tcp'; Client = '127.0.0.1:50000'; Server = '127.0.0.1:8080'; ServerAddress = '127.0.0.1'; ServerPort = 8080 }
-        $hops = $flow | Get-WeChatRoute -MaxHops 2 -Count 1 -TimeoutMs 500 -ErrorAction Stop
+        $hops = $flow | Get-WeChatRoute -MaxHops 2 -Count 1 -Timeout 500ms -ErrorAction Stop
         $hops[-1].TargetAddress | Should -Be '127.0.0.1'
     }
 

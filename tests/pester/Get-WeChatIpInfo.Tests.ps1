@@ -36,10 +36,10 @@ Describe 'Get-WeChatIpInfo' {
         ([System.Net.IPAddress]::Parse('1.12.16.1') | Get-WeChatIpInfo).Owner | Should -Be 'Tencent'
     }
 
-    It 'writes InvalidIpAddress for a host name and goes on' {
+    It 'writes IpAddressInvalid for a host name and goes on' {
         $r = Get-WeChatIpInfo 'dns.weixin.qq.com', '8.8.8.8' -ErrorVariable err -ErrorAction SilentlyContinue
         $r.Address | Should -Be '8.8.8.8'
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidIpAddress*'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'IpAddressInvalid*'
     }
 
     It 'uses a MaxMind DB given with -Database' {

@@ -46,10 +46,20 @@ Describe 'Get-WeChatRoute' {
     It 'declares its parameters and rejects values out of range' {
         $cmd = Get-Command Get-WeChatRoute
         $cmd.OutputType.Name | Should -Contain 'WeChatNet.RouteHop'
-        'Target', 'Protocol', 'Port', 'MaxHops', 'Count', 'TimeoutMs', 'IntervalMs', 'ResolveNames', 'IPv6' |
+        'Target', 'Protocol', 'Port', 'MaxHops', 'Count', 'Timeout', 'Interval', 'TimeoutMs', 'IntervalMs', 'ResolveNames', 'IPv6' |
             ForEach-Object { $cmd.Parameters.Keys | Should -Contain $_ }
         { Get-WeChatRoute 198.18.0.1 -MaxHops 0 } | Should -Throw
         { Get-WeChatRoute 198.18.0.1 -Protocol Sctp } | Should -Throw
+        { Get-WeChatRoute 198.18.0.1 -Timeout 61 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'keeps -TimeoutMs and -IntervalMs in milliseconds for old scripts, and refuses old and new together' {
+        $cmd = Get-Command Get-WeChatRoute
+        $cmd.Parameters['Timeout'].ParameterType | Should -Be ([TimeSpan])
+        $v = Get-WeChatRoute 127.0.0.1 -MaxHops 1 -Count 1 -TimeoutMs 300 -IntervalMs 20 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$v" | Should -BeLike '*-Timeout 00:00:00.3000000*'
+        "$v" | Should -BeLike '*-Interval 00:00:00.0200000*'
+        { Get-WeChatRoute 127.0.0.1 -Timeout 1s -TimeoutMs 300 } | Should -Throw -ErrorId 'LegacyParameterConflict*'
     }
 
     It 'completes WeChat host names for -Target' {
@@ -67,7 +77,7 @@ Describe 'Get-WeChatRoute' {
         AfterAll { Remove-TestPath }
 
         It 'reports every hop, the silent one as no reply, and reaches the target over <_>' -ForEach 'Icmp', 'Udp', 'Tcp' {
-            $hops = Invoke-InClient "Get-WeChatRoute 198.18.243.2 -Protocol $_ -TimeoutMs 800"
+            $hops = Invoke-InClient "Get-WeChatRoute 198.18.243.2 -Protocol $_ -Timeout 800ms"
             $hops.Hop | Should -Be @(1, 2, 3)
             $hops[0].Address | Should -Be '198.18.241.1'
             $hops[1].Received | Should -Be 0
@@ -78,13 +88,13 @@ Describe 'Get-WeChatRoute' {
         }
 
         It 'tells an open TCP port from a closed one' {
-            $closed = Invoke-InClient "Get-WeChatRoute 198.18.243.2 -Protocol Tcp -Port 8081 -TimeoutMs 800"
+            $closed = Invoke-InClient "Get-WeChatRoute 198.18.243.2 -Protocol Tcp -Port 8081 -Timeout 0.8"
             $closed[-1].Reply | Should -Be 'TcpReset'
             $closed[-1].IsDestination | Should -BeTrue
         }
 
         It 'survives serialisation (remoting, Export-Clixml)' {
-            $hops = Invoke-InClient "Get-WeChatRoute 198.18.243.2 -TimeoutMs 800"
+            $hops = Invoke-InClient "Get-WeChatRoute 198.18.243.2 -Timeout 800ms"
             $hops[-1].TargetAddress | Should -Be '198.18.243.2'
             $hops[-1].Addresses | Should -Be @('198.18.243.2')
         }

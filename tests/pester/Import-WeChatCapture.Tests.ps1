@@ -38,7 +38,7 @@ Describe 'Import-WeChatCapture' {
         $p.Count | Should -Be 3
         $p[0] | Should -BeOfType ([WeChatNet.Packet])
         $p[0].Number | Should -Be 1
-        $p[0].Protocol | Should -Be 'TCP'
+        $p[0].Protocol | Should -BeExactly 'Tcp'
         $p[0].Source | Should -Be '10.0.0.1'
         $p[0].Destination | Should -Be '43.130.30.240'
         $p[0].DestinationPort | Should -Be 8080
@@ -48,10 +48,10 @@ Describe 'Import-WeChatCapture' {
         $p[0].Timestamp.Offset | Should -Be ([TimeSpan]::Zero)
         $p[0].LinkType | Should -Be 'Ethernet'
         $p[0].Data.Length | Should -Be 54
-        $p[1].Protocol | Should -Be 'UDP'
+        $p[1].Protocol | Should -BeExactly 'Udp'
         $p[1].PayloadLength | Should -Be 4
         $p[1].Info | Should -BeLike '5353 * 53 Len=4'
-        $p[2].Protocol | Should -Be 'ICMP'
+        $p[2].Protocol | Should -BeExactly 'Icmp'
         $p[2].Info | Should -BeLike 'Echo (ping) request*'
     }
 

@@ -78,7 +78,7 @@ Describe 'Invoke-WeChatDiagnostic' {
 
     Context 'live, against local servers only' {
         It 'reports a resolver that never answers and a refused port, errors first' {
-            $f = Invoke-WeChatDiagnostic -Live -Server "Overseas=$silentResolver" -TimeoutSec 0.3 -SkipDispatch -SkipTrace `
+            $f = Invoke-WeChatDiagnostic -Live -Server "Overseas=$silentResolver" -DnsTimeout 300ms -SkipDispatch -SkipTrace `
                 -Target 127.0.0.1 -Port $closedPort
             ($f | Where-Object RuleId -eq 'ResolverFailed').Title | Should -Match 'failed for \d+ of \d+ names: Timeout'
             ($f | Where-Object RuleId -eq 'HostUnreachable').Title | Should -Match '^No TCP connection to 127\.0\.0\.1 succeeded \(1 tried: Refused\)'

@@ -72,7 +72,7 @@ Describe 'Resolve-WeChatDomain' {
     }
 
     It 'reports NXDOMAIN and timeouts as statuses, one answer per name and server' {
-        $all = Resolve-WeChatDomain nosuch.weixin.qq.com, long.weixin.qq.com -Server $script:server, $script:silentServer -TimeoutSec 0.2 -Retries 0
+        $all = Resolve-WeChatDomain nosuch.weixin.qq.com, long.weixin.qq.com -Server $script:server, $script:silentServer -Timeout 200ms -Retries 0
         $all.Count | Should -Be 4
         ($all | Where-Object { $_.Server -eq $script:silentServer }).Status | Should -Be @('Timeout', 'Timeout')
         ($all | Where-Object { $_.Name -eq 'nosuch.weixin.qq.com' -and $_.Server -eq $script:server }).Status | Should -Be 'NxDomain'
@@ -83,15 +83,15 @@ Describe 'Resolve-WeChatDomain' {
         $a.Name | Should -Be 'long.weixin.qq.com'
     }
 
-    It 'writes InvalidDomainName for a bad name and still resolves the rest' {
+    It 'writes DomainNameInvalid for a bad name and still resolves the rest' {
         $a = Resolve-WeChatDomain 'bad..name', 'long.weixin.qq.com' -Server $script:server -ErrorVariable err -ErrorAction SilentlyContinue
         $a.Name | Should -Be 'long.weixin.qq.com'
-        $err[0].FullyQualifiedErrorId | Should -BeLike 'InvalidDomainName*'
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DomainNameInvalid*'
     }
 
-    It 'stops with InvalidClientSubnet for a bad subnet' {
+    It 'stops with ClientSubnetInvalid for a bad subnet' {
         { Resolve-WeChatDomain long.weixin.qq.com -Server $script:server -ClientSubnet 1.2.3.0/99 -ErrorAction Stop } |
-            Should -Throw -ErrorId 'InvalidClientSubnet*'
+            Should -Throw -ErrorId 'ClientSubnetInvalid*'
     }
 
     It 'compares answers between servers' {

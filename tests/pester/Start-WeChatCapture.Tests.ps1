@@ -57,6 +57,7 @@ Describe 'Start-WeChatCapture' {
         }
 
         It 'refuses rotation without a file' {
+            { Start-WeChatCapture $script:lo -Count 1 -MaxFileSize 1MB } | Should -Throw -ErrorId 'CaptureRotationNeedsOutFile*'
             { Start-WeChatCapture $script:lo -Count 1 -MaxFileSizeMB 1 } | Should -Throw -ErrorId 'CaptureRotationNeedsOutFile*'
             { Start-WeChatCapture $script:lo -Count 1 -OutFile x.pcapng -MaxFiles 3 } | Should -Throw -ErrorId 'CaptureRotationNeedsOutFile*'
         }
@@ -90,7 +91,7 @@ Describe 'Start-WeChatCapture' {
             $packets = Start-WeChatCapture $script:lo -Filter "tcp port $script:port" -Count 10
             $packets.Count | Should -Be 10
             $packets | ForEach-Object { $_ | Should -BeOfType ([WeChatNet.Packet]) }
-            $packets[0].Protocol | Should -Be 'TCP'
+            $packets[0].Protocol | Should -BeExactly 'Tcp'
             ($packets | Where-Object { $_.SourcePort -eq $script:port -or $_.DestinationPort -eq $script:port }).Count | Should -Be 10
             $packets.Number | Should -Be (1..10)
         }
@@ -117,7 +118,7 @@ Describe 'Start-WeChatCapture' {
 
         It 'rolls files over by size' {
             $file = Join-Path $script:dir 'ring.pcapng'
-            $summary = Start-WeChatCapture $script:lo -Filter "tcp port $script:port" -Count 400 -OutFile $file -MaxFileSizeMB 0.01 -MaxFiles 2
+            $summary = Start-WeChatCapture $script:lo -Filter "tcp port $script:port" -Count 400 -OutFile $file -MaxFileSize 10000 -MaxFiles 2
             $summary.FilesWritten | Should -BeGreaterThan 2
             $summary.Files.Count | Should -Be 2
             $summary.Files | ForEach-Object { (Get-Item $_).Length | Should -BeLessOrEqual 10000; Import-WeChatCapture $_ | Should -Not -BeNullOrEmpty }

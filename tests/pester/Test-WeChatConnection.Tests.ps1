@@ -91,13 +91,21 @@ Describe 'Test-WeChatConnection' {
     }
 
     It 'rejects an address that is not an IP address' {
-        { Test-WeChatConnection -Address 'long.weixin.qq.com' -SkipHttp -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidIpAddress*'
+        { Test-WeChatConnection -Address 'long.weixin.qq.com' -SkipHttp -ErrorAction Stop } | Should -Throw -ErrorId 'IpAddressInvalid*'
     }
 
     It 'rejects out-of-range parameters' {
         { Test-WeChatConnection -Address 127.0.0.1 -Port 0 } | Should -Throw
         { Test-WeChatConnection -Address 127.0.0.1 -Count 0 } | Should -Throw
         { Test-WeChatConnection -Address 127.0.0.1 -TimeoutMs 0 } | Should -Throw
+        { Test-WeChatConnection -Address 127.0.0.1 -Timeout 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'takes -Timeout as a duration and keeps -TimeoutMs in milliseconds for old scripts' {
+        (Get-Command Test-WeChatConnection).Parameters['Timeout'].ParameterType | Should -Be ([TimeSpan])
+        $v = Test-WeChatConnection -Address 127.0.0.1 -Port 1 -SkipHttp -TimeoutMs 1500 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$v" | Should -BeLike '*-Timeout 00:00:01.5000000*'
+        { Test-WeChatConnection -Address 127.0.0.1 -Port 1 -SkipHttp -Timeout 2s -TimeoutMs 1500 } | Should -Throw -ErrorId 'LegacyParameterConflict*'
     }
 
     It 'survives serialisation' {

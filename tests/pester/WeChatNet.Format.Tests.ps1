@@ -4,43 +4,18 @@
 # Run after packaging (./build.ps1 -Task Package, or dotnet publish src/WeChatNet -c Release -o out/WeChatNet).
 
 BeforeDiscovery {
-    $formatFile = Join-Path $PSScriptRoot '../../WeChatNet.Format.ps1xml'
-    $script:typeNames = ([xml](Get-Content -Raw $formatFile)).Configuration.ViewDefinitions.View.ViewSelectedBy.TypeName | Sort-Object -Unique
+    . (Join-Path $PSScriptRoot 'OutputObjects.ps1')
+    $script:typeNames = Get-WeChatNetOutputTypeName
 }
 
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
     if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
-    $samples = Join-Path (Split-Path $manifest) 'samples'
+    . (Join-Path $PSScriptRoot 'OutputObjects.ps1')
     $tmp = Join-Path ([IO.Path]::GetTempPath()) "wechatnet-format-pester-$PID-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
     New-Item -ItemType Directory $tmp | Out-Null
-
-    # A port nothing listens on (bound, then released): resolvers and connects there fail fast, on this machine only.
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start(); $closed = $listener.LocalEndpoint.Port; $listener.Stop()
-
-    # One real instance (or more) of every output type, made the way a user makes them; nothing leaves 127.0.0.1.
-    $objects = [System.Collections.Generic.List[object]]::new()
-    $all = Get-WeChatSample
-    $all | ForEach-Object { $objects.Add($_) }
-    $all | Get-WeChatFlow -All | ForEach-Object { $objects.Add($_) }
-    $all | Measure-WeChatHeartbeat | ForEach-Object { $objects.Add($_) }
-    $all | Get-WeChatFinding | ForEach-Object { $objects.Add($_) }
-    $all | ConvertFrom-WeChatPacket | ForEach-Object { $objects.Add($_) }
-    Import-WeChatCapture (Join-Path $samples 'dead-link.pcapng') | Select-Object -First 20 | ForEach-Object { $objects.Add($_) }
-    $objects.Add((Import-WeChatCapture (Join-Path $samples 'dead-link.pcapng') | Export-WeChatCapture (Join-Path $tmp 'x.pcapng') -PassThru))
-    Get-WeChatEndpoint | ForEach-Object { $objects.Add($_) }
-    $objects.Add((Get-WeChatIpInfo 127.0.0.1))
-    $objects.Add((Get-WeChatIpInfo 43.130.30.240))
-    Resolve-WeChatDomain long.weixin.qq.com -Server "127.0.0.1:$closed" -TimeoutSec 0.2 -Retries 0 -NoTcpFallback | ForEach-Object { $objects.Add($_) }
-    Resolve-WeChatDomain long.weixin.qq.com -Server "127.0.0.1:$closed", "127.0.0.2:$closed" -TimeoutSec 0.2 -Retries 0 -NoTcpFallback -Compare | ForEach-Object { $objects.Add($_) }
-    Test-WeChatConnection -Address 127.0.0.1 -Port $closed -TimeoutMs 500 -SkipHttp | ForEach-Object { $objects.Add($_) }
-    Get-WeChatRoute 127.0.0.1 -MaxHops 1 -Count 1 -TimeoutMs 500 | ForEach-Object { $objects.Add($_) }
-    Get-WeChatCaptureDevice | ForEach-Object { $objects.Add($_) }
-    $objects.Add((Start-WeChatCapture lo -Filter "udp port $closed" -Duration 0.3 -OutFile (Join-Path $tmp 'live.pcapng')))
-    # No sample carries VoIP (undocumented ports, a heuristic): the plain object is formatted as it comes.
-    $objects.Add([WeChatNet.VoipPacket]::new())
+    $objects = New-WeChatNetOutputSet -Folder $tmp
 }
 
 AfterAll {

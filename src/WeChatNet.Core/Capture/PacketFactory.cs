@@ -78,18 +78,20 @@ namespace WeChatNet.Capture
         {
             switch (p.Transport)
             {
-                case TransportKind.Tcp: return "TCP";
-                case TransportKind.Udp: return "UDP";
-                case TransportKind.Icmp: return "ICMP";
-                case TransportKind.Icmpv6: return "ICMPv6";
+                // One casing for protocol names across the module (docs/conventions.md): .NET's, as in Flow.Protocol,
+                // RouteProtocol and System.Net.Sockets.ProtocolType (Tcp, Udp, Icmp, IcmpV6).
+                case TransportKind.Tcp: return "Tcp";
+                case TransportKind.Udp: return "Udp";
+                case TransportKind.Icmp: return "Icmp";
+                case TransportKind.Icmpv6: return "IcmpV6";
             }
             switch (p.Network)
             {
                 case NetworkKind.Ipv4: return "IPv4";
                 case NetworkKind.Ipv6: return "IPv6";
-                case NetworkKind.Arp: return "ARP";
+                case NetworkKind.Arp: return "Arp";
                 case NetworkKind.Other:
-                    if (p.EtherType != 0 && p.EtherType < 0x0600 && p.LinkType == (ushort)Packets.LinkType.Ethernet) return "LLC";
+                    if (p.EtherType != 0 && p.EtherType < 0x0600 && p.LinkType == (ushort)Packets.LinkType.Ethernet) return "Llc";
                     return p.EtherType != 0 ? "0x" + p.EtherType.ToString("x4") : LinkTypeNames.Name(p.LinkType);
             }
             return LinkTypeNames.Name(p.LinkType);

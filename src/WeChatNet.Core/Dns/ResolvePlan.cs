@@ -90,7 +90,7 @@ namespace WeChatNet.Dns
             request.Names = DomainResolver.NormalizeNames(defaults ? DomainResolver.DefaultNames() : s.Names!, invalid);
             request.DefaultNames = defaults;
             foreach (var bad in invalid)
-                problems.Add(new ResolveProblem("InvalidDomainName", $"'{bad.Key}' is not a valid domain name: {bad.Value}.", bad.Key, false));
+                problems.Add(new ResolveProblem("DomainNameInvalid", $"'{bad.Key}' is not a valid domain name: {bad.Value}.", bad.Key, false));
 
             // Client options
             var client = new DnsClientOptions
@@ -104,7 +104,7 @@ namespace WeChatNet.Dns
             if (!string.IsNullOrEmpty(s.ClientSubnet))
             {
                 if (ClientSubnet.TryParse(s.ClientSubnet, out var cs, out string? error)) client.ClientSubnet = cs;
-                else problems.Add(new ResolveProblem("InvalidClientSubnet", $"-ClientSubnet '{s.ClientSubnet}' is not a subnet: {error}. Use a.b.c.d/n or x::/n.", s.ClientSubnet!, true));
+                else problems.Add(new ResolveProblem("ClientSubnetInvalid", $"-ClientSubnet '{s.ClientSubnet}' is not a subnet: {error}. Use a.b.c.d/n or x::/n.", s.ClientSubnet!, true));
             }
             if (!string.IsNullOrEmpty(s.CertificatePath))
             {
@@ -130,7 +130,7 @@ namespace WeChatNet.Dns
                     address = address.Substring(eq + 1);
                 }
                 if (DnsServer.TryParse(address, out var server, out string? error, region)) servers.Add(server!);
-                else problems.Add(new ResolveProblem("InvalidServer", $"-Server '{text}' is not a resolver: {error}.", text ?? string.Empty, false));
+                else problems.Add(new ResolveProblem("DnsServerInvalid", $"-Server '{text}' is not a resolver: {error}.", text ?? string.Empty, false));
             }
             var regions = s.Regions ?? Array.Empty<ResolverRegion>();
             if (regions.Length == 0 && (s.Servers is null || s.Servers.Length == 0)) regions = new[] { ResolverRegion.System };
@@ -147,7 +147,7 @@ namespace WeChatNet.Dns
             {
                 foreach (var url in servers.Where(x => x.IsHttps).ToList())
                 {
-                    problems.Add(new ResolveProblem("InvalidServer", $"{url} is a DNS-over-HTTPS URL; it cannot be asked over {s.Protocol}.", url.ToString(), false));
+                    problems.Add(new ResolveProblem("DnsServerInvalid", $"{url} is a DNS-over-HTTPS URL; it cannot be asked over {s.Protocol}.", url.ToString(), false));
                     servers.Remove(url);
                 }
             }

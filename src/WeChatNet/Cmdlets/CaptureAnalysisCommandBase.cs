@@ -46,10 +46,9 @@ namespace WeChatNet.Commands
 
         /// <summary>Where the client is, for the region rules.</summary>
         [Parameter]
-        [ValidateSet("MainlandChina", "Overseas")]
-        public string? ClientRegion { get; set; }
+        public ClientRegion? ClientRegion { get; set; }
 
-        private CaptureAnalyzer NewAnalyzer() => new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = ClientRegion });
+        private CaptureAnalyzer NewAnalyzer() => new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = ClientRegion?.ToString() });
 
         /// <summary>An analyzer that has read something, written at the end (in order of first use).</summary>
         private void Used(CaptureAnalyzer analyzer)

@@ -41,9 +41,11 @@ namespace WeChatNet.Commands
         [ValidateNotNullOrEmpty]
         public string[]? LiteralPath { get; set; }
 
+        /// <summary>One payload (TCP or UDP data). -InputObject is its old name: -InputObject is kept for the pipeline object.</summary>
         [Parameter(Mandatory = true, ParameterSetName = BytesSet)]
+        [Alias("InputObject")]
         [ValidateNotNull]
-        public byte[]? InputObject { get; set; }
+        public byte[]? Payload { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = HexSet)]
         [ValidateNotNullOrEmpty]
@@ -55,22 +57,28 @@ namespace WeChatNet.Commands
         [Parameter]
         public SwitchParameter ShowIdentifiers { get; set; }
 
-        /// <summary>Out-of-order bytes buffered over all connections, in MiB (default 64).</summary>
+        /// <summary>Out-of-order bytes buffered over all connections, in bytes (64MB by default; PowerShell's 64MB is 64 MiB).</summary>
         [Parameter]
+        [ValidateRange(1024L * 1024L, 4096L * 1024L * 1024L)]
+        public long MaxBufferSize { get; set; } = 64L * 1024L * 1024L;
+
+        /// <summary>The old -MaxBufferedMB, in MiB, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
+        [Parameter(DontShow = true)]
         [ValidateRange(1, 4096)]
-        public int MaxBufferedMB { get; set; } = 64;
+        public int MaxBufferedMB { get; set; }
 
         /// <summary>A connection without packets for this long (capture time) is released (default 15 minutes).</summary>
         [Parameter]
+        [DurationTransformation]
         public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
         protected override void BeginProcessing()
         {
             if (IdleTimeout <= TimeSpan.Zero)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be positive."),
-                    "InvalidIdleTimeout", ErrorCategory.InvalidArgument, IdleTimeout));
+                    "IdleTimeoutInvalid", ErrorCategory.InvalidArgument, IdleTimeout));
             var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind };
-            options.Reassembly.MaxBufferedBytesTotal = MaxBufferedMB * 1024L * 1024L;
+            options.Reassembly.MaxBufferedBytesTotal = LegacyParameters.Pick(this, nameof(MaxBufferSize), MaxBufferSize, nameof(MaxBufferedMB), () => MaxBufferedMB * 1024L * 1024L);
             options.Reassembly.IdleTimeout = IdleTimeout;
             _session = new WeChatDecodeSession(options);
         }
@@ -84,12 +92,12 @@ namespace WeChatNet.Commands
                     WriteAll(session.AddPacket(Packet!));
                     break;
                 case BytesSet:
-                    WritePayload(session, InputObject!, "byte array");
+                    WritePayload(session, Payload!, "byte array");
                     break;
                 case HexSet:
                     if (!WeChatDecodeSession.TryParseHex(Hex, out var bytes, out var error))
                     {
-                        WriteError(new ErrorRecord(new ArgumentException(error), "InvalidHex", ErrorCategory.InvalidArgument, Hex));
+                        WriteError(new ErrorRecord(new ArgumentException(error), "HexInvalid", ErrorCategory.InvalidArgument, Hex));
                         return;
                     }
                     WritePayload(session, bytes, "hex string");

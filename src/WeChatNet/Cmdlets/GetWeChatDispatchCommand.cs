@@ -24,9 +24,12 @@ namespace WeChatNet.Commands
         [Parameter]
         public DispatchNetwork Network { get; set; } = DispatchNetwork.Wifi;
 
+        /// <summary>How long the request may take. -TimeoutSec is its old name (a number is seconds either way).</summary>
         [Parameter]
-        [ValidateRange(0.1, 600)]
-        public double TimeoutSec { get; set; } = 10;
+        [Alias("TimeoutSec")]
+        [DurationTransformation]
+        [ValidateDuration(0.1, 600)]
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
         [Parameter]
         public SwitchParameter ShowIdentifiers { get; set; }
@@ -35,13 +38,13 @@ namespace WeChatNet.Commands
         {
             if (!NewGetDnsRequest.TryParseClientVersion(ClientVersion, out uint version))
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-ClientVersion '{ClientVersion}' is not a number: give WeChat's hex-coded version (0x26060030 is Android 6.6.0) or its decimal value."),
-                    "InvalidClientVersion", ErrorCategory.InvalidArgument, ClientVersion));
+                    "ClientVersionInvalid", ErrorCategory.InvalidArgument, ClientVersion));
             var options = new DispatchRequestOptions
             {
                 Uri = Uri ?? DispatchRequestOptions.DefaultUri,
                 ClientVersion = version,
                 Net = (int)Network,
-                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                Timeout = Timeout,
                 ShowIdentifiers = ShowIdentifiers,
             };
             WriteVerbose($"GET {options.EffectiveUri()}");

@@ -9,12 +9,11 @@ namespace WeChatNet.Commands
     public sealed class GetWeChatFindingCommand : CaptureAnalysisCommandBase
     {
         [Parameter]
-        [ValidateSet("Info", "Warning", "Error")]
-        public string MinimumSeverity { get; set; } = "Info";
+        public FindingSeverity MinimumSeverity { get; set; } = FindingSeverity.Info;
 
         protected override void WriteResult(CaptureAnalysisResult result)
         {
-            foreach (var finding in FindingEngine.AtLeast(result.Findings, MinimumSeverity)) WriteObject(finding);
+            foreach (var finding in FindingEngine.AtLeast(result.Findings, MinimumSeverity.ToString())) WriteObject(finding);
         }
     }
 }

@@ -13,8 +13,7 @@ namespace WeChatNet.Commands
         public EndpointRole[]? Role { get; set; }
 
         [Parameter]
-        [ValidateSet("Tcp", "Udp")]
-        public string? Protocol { get; set; }
+        public FlowProtocol? Protocol { get; set; }
 
         [Parameter]
         public SwitchParameter All { get; set; }
@@ -22,7 +21,7 @@ namespace WeChatNet.Commands
         protected override void WriteResult(CaptureAnalysisResult result)
         {
             var roles = Role?.Select(r => r.ToString()).ToList();
-            foreach (var flow in FlowSelection.Select(result.Flows, roles, Protocol, All.IsPresent)) WriteObject(flow);
+            foreach (var flow in FlowSelection.Select(result.Flows, roles, Protocol?.ToString(), All.IsPresent)) WriteObject(flow);
         }
     }
 }

@@ -49,7 +49,7 @@ namespace WeChatNet.Commands
                 {
                     WriteError(new ErrorRecord(
                         new ArgumentException(e.Message + " Give IP addresses; resolve host names first (for example with Resolve-WeChatDomain).", e),
-                        "InvalidIpAddress", ErrorCategory.InvalidArgument, address));
+                        "IpAddressInvalid", ErrorCategory.InvalidArgument, address));
                 }
                 catch (MmdbFormatException e)
                 {

@@ -39,11 +39,25 @@ namespace WeChatNet.Commands
         [ValidateRange(1, 1000)]
         public int Count { get; set; } = 3;
 
+        /// <summary>How long to wait for each probe's answer.</summary>
         [Parameter]
-        [ValidateRange(1, 60000)]
-        public int TimeoutMs { get; set; } = 2000;
+        [DurationTransformation]
+        [ValidateDuration(0.001, 60)]
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>Time between rounds; by default the next round starts when the previous one is answered or timed out.</summary>
         [Parameter]
+        [DurationTransformation]
+        [ValidateDuration(0, 60)]
+        public TimeSpan Interval { get; set; }
+
+        /// <summary>The old -TimeoutMs, in milliseconds, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
+        [Parameter(DontShow = true)]
+        [ValidateRange(1, 60000)]
+        public int TimeoutMs { get; set; }
+
+        /// <summary>The old -IntervalMs, in milliseconds, for scripts that use it.</summary>
+        [Parameter(DontShow = true)]
         [ValidateRange(0, 60000)]
         public int IntervalMs { get; set; }
 
@@ -77,8 +91,10 @@ namespace WeChatNet.Commands
                 Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : (int?)null,
                 MaxHops = MaxHops,
                 Count = Count,
-                TimeoutMs = TimeoutMs,
-                IntervalMs = MyInvocation.BoundParameters.ContainsKey(nameof(IntervalMs)) ? IntervalMs : (int?)null,
+                TimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(Timeout), Timeout, nameof(TimeoutMs), () => TimeSpan.FromMilliseconds(TimeoutMs)).TotalMilliseconds),
+                IntervalMs = MyInvocation.BoundParameters.ContainsKey(nameof(Interval)) || MyInvocation.BoundParameters.ContainsKey(nameof(IntervalMs))
+                    ? (int)Math.Round(LegacyParameters.Pick(this, nameof(Interval), Interval, nameof(IntervalMs), () => TimeSpan.FromMilliseconds(IntervalMs)).TotalMilliseconds)
+                    : (int?)null,
                 ResolveNames = ResolveNames.IsPresent,
                 IPv6 = IPv6.IsPresent,
             };

@@ -81,17 +81,25 @@ namespace WeChatNet.Commands
 
         /// <summary>Where the client of the capture is, for the region rules.</summary>
         [Parameter]
-        [ValidateSet("MainlandChina", "Overseas")]
-        public string? ClientRegion { get; set; }
+        public ClientRegion? ClientRegion { get; set; }
 
-        /// <summary>Per-try DNS timeout in seconds.</summary>
+        /// <summary>Per-try DNS timeout. -TimeoutSec is its old name (a number is seconds either way).</summary>
         [Parameter]
-        [ValidateRange(0.1, 60)]
-        public double TimeoutSec { get; set; } = 2;
+        [Alias("TimeoutSec")]
+        [DurationTransformation]
+        [ValidateDuration(0.1, 60)]
+        public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>Timeout of each TCP connect.</summary>
         [Parameter]
+        [DurationTransformation]
+        [ValidateDuration(0.001, 120)]
+        public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>The old -ConnectTimeoutMs, in milliseconds, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
+        [Parameter(DontShow = true)]
         [ValidateRange(1, 120000)]
-        public int ConnectTimeoutMs { get; set; } = 3000;
+        public int ConnectTimeoutMs { get; set; }
 
         /// <summary>Writes a report: .html (tables and a latency chart, self-contained) or .md.</summary>
         [Parameter]
@@ -103,8 +111,7 @@ namespace WeChatNet.Commands
         public SwitchParameter Force { get; set; }
 
         [Parameter]
-        [ValidateSet("Info", "Warning", "Error")]
-        public string MinimumSeverity { get; set; } = "Info";
+        public FindingSeverity MinimumSeverity { get; set; } = FindingSeverity.Info;
 
         /// <summary>MaxMind DB files used to label addresses with region and owner.</summary>
         [Parameter]
@@ -152,9 +159,9 @@ namespace WeChatNet.Commands
                 SkipDispatch = SkipDispatch,
                 SkipTrace = SkipTrace,
                 TraceProtocol = TraceProtocol,
-                ClientRegion = ClientRegion,
-                DnsTimeoutSec = TimeoutSec,
-                ConnectTimeoutMs = ConnectTimeoutMs,
+                ClientRegion = ClientRegion?.ToString(),
+                DnsTimeoutSec = DnsTimeout.TotalSeconds,
+                ConnectTimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(ConnectTimeout), ConnectTimeout, nameof(ConnectTimeoutMs), () => TimeSpan.FromMilliseconds(ConnectTimeoutMs)).TotalMilliseconds),
                 IpIntel = IpIntelParameters.Resolve(this, Database, null, null),
             };
             var progress = new ProgressRecord(1, "Invoke-WeChatDiagnostic", "Starting");
@@ -175,7 +182,7 @@ namespace WeChatNet.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidDiagnosticRequest", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(new ErrorRecord(e, "DiagnosticRequestInvalid", ErrorCategory.InvalidArgument, null));
                 return;
             }
             finally
@@ -205,7 +212,7 @@ namespace WeChatNet.Commands
                     WriteError(new ErrorRecord(e, "ReportWriteError", ErrorCategory.WriteError, reportPath));
                 }
             }
-            foreach (var finding in FindingEngine.AtLeast(result.Findings, MinimumSeverity)) WriteObject(finding);
+            foreach (var finding in FindingEngine.AtLeast(result.Findings, MinimumSeverity.ToString())) WriteObject(finding);
         }
 
         protected override void StopProcessing() => _cancel.Cancel();

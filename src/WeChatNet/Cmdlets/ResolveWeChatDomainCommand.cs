@@ -41,9 +41,12 @@ namespace WeChatNet.Commands
         [Parameter]
         public DnsProtocol Protocol { get; set; }
 
+        /// <summary>Per-try timeout. -TimeoutSec is its old name (a number is seconds either way).</summary>
         [Parameter]
-        [ValidateRange(0.05, 300)]
-        public double TimeoutSec { get; set; } = 2;
+        [Alias("TimeoutSec")]
+        [DurationTransformation]
+        [ValidateDuration(0.05, 300)]
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
         [Parameter]
         [ValidateRange(0, 10)]
@@ -92,7 +95,7 @@ namespace WeChatNet.Commands
                 ClientSubnet = ClientSubnet,
                 Type = Type,
                 Protocol = MyInvocation.BoundParameters.ContainsKey(nameof(Protocol)) ? Protocol : (DnsProtocol?)null,
-                TimeoutSec = TimeoutSec,
+                TimeoutSec = Timeout.TotalSeconds,
                 Retries = Retries,
                 NoTcpFallback = NoTcpFallback,
                 DohMethod = DohMethod,

@@ -43,7 +43,13 @@ namespace WeChatNet.Commands
         [ValidateNotNullOrEmpty]
         public string? OutFile { get; set; }
 
+        /// <summary>Start a new file when the current one reaches this size, in bytes (PowerShell's 100MB is 100 MiB).</summary>
         [Parameter]
+        [ValidateRange(10_000L, 1_000_000_000_000L)]
+        public long MaxFileSize { get; set; }
+
+        /// <summary>The old -MaxFileSizeMB, in millions of bytes, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
+        [Parameter(DontShow = true)]
         [ValidateRange(0.01, 1_000_000.0)]
         public double MaxFileSizeMB { get; set; }
 
@@ -63,22 +69,22 @@ namespace WeChatNet.Commands
 
         protected override void EndProcessing()
         {
+            long maxBytes = LegacyParameters.Pick(this, nameof(MaxFileSize), MaxFileSize, nameof(MaxFileSizeMB), () => (long)(MaxFileSizeMB * 1_000_000));
             if (Duration is TimeSpan d && d <= TimeSpan.Zero)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Duration must be positive (e.g. 30, '90s', '5m' or '00:05:00')."),
                     "CaptureDurationInvalid", ErrorCategory.InvalidArgument, Duration));
-            if ((MaxFileSizeMB > 0 || MaxFiles > 0) && OutFile is null)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-MaxFileSizeMB and -MaxFiles need -OutFile."),
+            if ((maxBytes > 0 || MaxFiles > 0) && OutFile is null)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-MaxFileSize and -MaxFiles need -OutFile."),
                     "CaptureRotationNeedsOutFile", ErrorCategory.InvalidArgument, null));
-            if (MaxFiles > 0 && MaxFileSizeMB <= 0)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-MaxFiles keeps a ring of files that roll over by size: give -MaxFileSizeMB too."),
+            if (MaxFiles > 0 && maxBytes <= 0)
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-MaxFiles keeps a ring of files that roll over by size: give -MaxFileSize too."),
                     "CaptureRotationNeedsOutFile", ErrorCategory.InvalidArgument, null));
 
             string? path = OutFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
             if (path != null)
             {
-                long maxBytes = (long)(MaxFileSizeMB * 1_000_000);
                 string target = maxBytes > 0
-                    ? $"{LiveCapture.RotatedFileName(path, maxBytes, 1)}, ... (new file every {MaxFileSizeMB.ToString(CultureInfo.InvariantCulture)} MB{(MaxFiles > 0 ? $", newest {MaxFiles} kept" : "")})"
+                    ? $"{LiveCapture.RotatedFileName(path, maxBytes, 1)}, ... (new file every {maxBytes.ToString(CultureInfo.InvariantCulture)} bytes{(MaxFiles > 0 ? $", newest {MaxFiles} kept" : "")})"
                     : path;
                 if (!ShouldProcess(target, "Write live capture")) return;
             }
@@ -91,7 +97,7 @@ namespace WeChatNet.Commands
                 Count = Count,
                 Duration = Duration,
                 OutFile = path,
-                MaxFileBytes = (long)(MaxFileSizeMB * 1_000_000),
+                MaxFileBytes = maxBytes,
                 MaxFiles = MaxFiles,
                 EmitFrames = path is null || PassThru.IsPresent,
                 Open = new PcapOpenOptions { SnapLength = SnapLength, Promiscuous = Promiscuous.IsPresent, ImmediateMode = path is null || PassThru.IsPresent },

@@ -37,8 +37,14 @@ namespace WeChatNet.Commands
         public int[]? Port { get; set; }
 
         [Parameter]
+        [DurationTransformation]
+        [ValidateDuration(0.001, ConnectionTestRequest.MaxTimeoutMs / 1000.0)]
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>The old -TimeoutMs, in milliseconds, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
+        [Parameter(DontShow = true)]
         [ValidateRange(1, ConnectionTestRequest.MaxTimeoutMs)]
-        public int TimeoutMs { get; set; } = 3000;
+        public int TimeoutMs { get; set; }
 
         [Parameter]
         [ValidateRange(1, ConnectionTestRequest.MaxCount)]
@@ -82,7 +88,7 @@ namespace WeChatNet.Commands
                 Hosts = _names,
                 Addresses = (Address ?? Array.Empty<string>()).Select(a => ParseAddress(a, "Address")).ToList(),
                 Ports = Port?.ToList() ?? new List<int>(),
-                TimeoutMs = TimeoutMs,
+                TimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(Timeout), Timeout, nameof(TimeoutMs), () => TimeSpan.FromMilliseconds(TimeoutMs)).TotalMilliseconds),
                 Count = Count,
                 MaxParallel = ThrottleLimit,
                 Http = !SkipHttp.IsPresent,
@@ -106,7 +112,7 @@ namespace WeChatNet.Commands
             }
             catch (ArgumentException e)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "InvalidConnectionTest", ErrorCategory.InvalidArgument, null));
+                ThrowTerminatingError(new ErrorRecord(e, "ConnectionTestInvalid", ErrorCategory.InvalidArgument, null));
             }
             catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
             {
@@ -127,7 +133,7 @@ namespace WeChatNet.Commands
             if (IpIntelligence.TryParseAddress(text, out var address)) return address;
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException($"-{parameter} '{text}' is not an IPv4 or IPv6 address. Give host names with -Name."),
-                "InvalidIpAddress", ErrorCategory.InvalidArgument, text));
+                "IpAddressInvalid", ErrorCategory.InvalidArgument, text));
             throw new InvalidOperationException("unreachable");
         }
 

@@ -31,7 +31,7 @@ namespace WeChatNet.Tests.Capture
             var p = items.Select(i => i.Packet!).ToList();
             Assert.Equal(3, p.Count);
             Assert.Equal(1, p[0].Number);
-            Assert.Equal("TCP", p[0].Protocol);
+            Assert.Equal("Tcp", p[0].Protocol);
             Assert.Equal("10.0.0.1", p[0].Source);
             Assert.Equal("43.130.30.240", p[0].Destination);
             Assert.Equal(50000, p[0].SourcePort);
@@ -46,11 +46,11 @@ namespace WeChatNet.Tests.Capture
             Assert.Equal(file, p[0].File);
             Assert.Equal("50000 → 8080 [SYN] Seq=1000 Win=64240 Len=0", p[0].Info);
             Assert.Null(p[0].Problem);
-            Assert.Equal("UDP", p[1].Protocol);
+            Assert.Equal("Udp", p[1].Protocol);
             Assert.Equal(4, p[1].PayloadLength);
             Assert.Equal("5353 → 53 Len=4", p[1].Info);
             Assert.Null(p[1].TcpFlags);
-            Assert.Equal("ICMP", p[2].Protocol);
+            Assert.Equal("Icmp", p[2].Protocol);
             Assert.Equal("Echo (ping) request id=0x0007, seq=1, ttl=64", p[2].Info);
             Assert.Null(p[2].SourcePort);
         }
@@ -216,7 +216,7 @@ namespace WeChatNet.Tests.Capture
             Assert.Equal("Unknown(189)", packets[0].Protocol);
             Assert.Equal(new byte[] { 1, 2, 3, 4 }, packets[0].Data);
             Assert.Null(packets[0].Source);
-            Assert.Equal("TCP", packets[1].Protocol);           // IPv4 says TCP, but no TCP byte follows:
+            Assert.Equal("Tcp", packets[1].Protocol);           // IPv4 says TCP, but no TCP byte follows:
             Assert.Contains("Tcp: header truncated", packets[1].Problem);
 
             string copy = dir.File("copy.pcapng");

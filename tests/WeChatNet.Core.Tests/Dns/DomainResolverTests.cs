@@ -155,13 +155,13 @@ namespace WeChatNet.Tests.Dns
                 Servers = new[] { "127.0.0.1:0", "nonsense", "[::1]:5353", "https://127.0.0.1/dns-query", "http://127.0.0.1/dns-query" },
                 Protocol = DnsProtocol.Udp,
             });
-            Assert.Equal(2, plan.Problems.Count(p => p.ErrorId == "InvalidDomainName"));
-            Assert.Equal(4, plan.Problems.Count(p => p.ErrorId == "InvalidServer")); // port 0, nonsense, http://, DoH over Udp
+            Assert.Equal(2, plan.Problems.Count(p => p.ErrorId == "DomainNameInvalid"));
+            Assert.Equal(4, plan.Problems.Count(p => p.ErrorId == "DnsServerInvalid")); // port 0, nonsense, http://, DoH over Udp
             Assert.Equal(new[] { "[::1]:5353" }, plan.Request.Servers.Select(s => s.ToString()));
             Assert.True(plan.CanRun);
 
             var badSubnet = ResolvePlan.Create(new ResolveSettings { Names = new[] { "a.qq.com" }, Servers = new[] { "127.0.0.1" }, ClientSubnet = "1.2.3.0/40" });
-            Assert.Contains(badSubnet.Problems, p => p.ErrorId == "InvalidClientSubnet" && p.Terminating);
+            Assert.Contains(badSubnet.Problems, p => p.ErrorId == "ClientSubnetInvalid" && p.Terminating);
             Assert.False(badSubnet.CanRun);
 
             using var dir = new TempDirectory("badcert");

@@ -19,7 +19,7 @@ namespace WeChatNet.Capture.Live
         OpenFailed,
         /// <summary>Reading packets failed after the capture started (ErrorId CaptureReadFailed).</summary>
         ReadFailed,
-        /// <summary>The capture file could not be written (ErrorId CaptureFileWriteFailed).</summary>
+        /// <summary>The capture file could not be written (ErrorId CaptureFileWriteError).</summary>
         FileWriteFailed,
     }
 
@@ -43,7 +43,7 @@ namespace WeChatNet.Capture.Live
             LiveCaptureErrorKind.FilterInvalid => "CaptureFilterInvalid",
             LiveCaptureErrorKind.OpenFailed => "CaptureOpenFailed",
             LiveCaptureErrorKind.ReadFailed => "CaptureReadFailed",
-            LiveCaptureErrorKind.FileWriteFailed => "CaptureFileWriteFailed",
+            LiveCaptureErrorKind.FileWriteFailed => "CaptureFileWriteError",
             _ => "Capture" + Kind,
         };
     }

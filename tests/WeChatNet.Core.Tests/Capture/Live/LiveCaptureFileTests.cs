@@ -245,7 +245,7 @@ namespace WeChatNet.Tests.Capture.Live
             string path = Path.Combine(dir.Path, "no", "such", "folder", "x.pcapng");
             var e = Assert.Throws<LiveCaptureException>(() => LiveCapture.Start(new LiveCaptureOptions { Interface = "lo", CaptureAll = true, OutFile = path }));
             Assert.Equal(LiveCaptureErrorKind.FileWriteFailed, e.Kind);
-            Assert.Equal("CaptureFileWriteFailed", e.ErrorId);
+            Assert.Equal("CaptureFileWriteError", e.ErrorId);
             Assert.Contains("does not exist", e.Message);
         }
 
@@ -263,7 +263,7 @@ namespace WeChatNet.Tests.Capture.Live
             Assert.Equal(3, packets.Count);
             Assert.All(packets, p => Assert.IsType<Packet>(p));
             Assert.Equal(new long[] { 1, 2, 3 }, packets.Select(p => p.Number));
-            Assert.Equal("TCP", packets[0].Protocol);
+            Assert.Equal("Tcp", packets[0].Protocol);
             Assert.Equal("127.0.0.1", packets[0].Source);
             Assert.Equal(t.LongPort, packets[0].DestinationPort);
             Assert.Equal("SYN", packets[0].TcpFlags);

@@ -1,0 +1,9 @@
+namespace WeChatNet
+{
+    /// <summary>Where the client is, for the region findings (-ClientRegion).</summary>
+    public enum ClientRegion
+    {
+        MainlandChina,
+        Overseas,
+    }
+}
