@@ -56,6 +56,10 @@ $results = foreach ($ex in $examples) {
     $global:DocsFormatObjects.Clear()
     $envBefore = [Environment]::GetEnvironmentVariables()
     $job = if ($ex.Traffic) { Start-Traffic $ex.Traffic $ex.TrafficSeconds }
+    # An example that imports the module itself (the README's, from ./out/WeChatNet) starts where a new user does:
+    # without it loaded (a second copy from another path would meet the first one's type data).
+    $importsModule = $ex.Text -match '(?m)^\s*Import-Module\b.*WeChatNet'
+    if ($importsModule) { Remove-Module WeChatNet }
     $sw = [Diagnostics.Stopwatch]::StartNew()
     $errors = [Collections.Generic.List[string]]::new()
     $out = @()
@@ -77,6 +81,7 @@ $results = foreach ($ex in $examples) {
     }
     catch { $errors.Add("terminating: $($_.Exception.Message) at $($_.InvocationInfo.PositionMessage)") }
     $seconds = $sw.Elapsed.TotalSeconds
+    if ($importsModule) { Remove-Module WeChatNet -ErrorAction Ignore; Import-Module $ModuleManifest }
     if ($job) { $job | Stop-Job -PassThru | Remove-Job -Force }
     foreach ($o in $out) { if ($o -is [System.Management.Automation.ErrorRecord]) { $errors.Add("$($o.FullyQualifiedErrorId): $o") } }
     $objects = @($out | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] })
