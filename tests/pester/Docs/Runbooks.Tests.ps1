@@ -161,3 +161,25 @@ Describe 'Runbooks in CI' -Tag Runbook {
         Write-Host "Runbooks: $setupCount setups in the sealed network (passed/failed tests): $line" -ForegroundColor Cyan
     }
 }
+
+Describe 'The sealed network the runbooks ran in' -Tag Runbook {
+    It 'has no link to the host and no route out' {
+        Test-SealedNetwork $net | Should -BeNullOrEmpty
+        foreach ($role in $net.Namespaces.Keys) {
+            Invoke-SealedCommand $net $role @('ip', 'route') | Where-Object { $_ -match '\bdev (\S+)' -and $Matches[1] -notmatch '^(lo|s10[0-2]p?)$' } |
+                Should -BeNullOrEmpty -Because "$role routes only through the sealed links"
+        }
+    }
+
+    It 'notices a link to the host (the check can fail)' {
+        $leak = 'wcl{0:x4}' -f (Get-Random -Maximum 65536)
+        & $net.Ip link add $leak type veth peer name "${leak}p" netns $net.Namespaces.client
+        try {
+            $problems = @(Test-SealedNetwork $net)
+            $problems -join "`n" | Should -Match "client: interface ${leak}p is not a veth to another namespace of the sealed network"
+            $problems -join "`n" | Should -Match "host: .*$leak"
+        }
+        finally { & $net.Ip link delete $leak 2>$null }
+        Test-SealedNetwork $net | Should -BeNullOrEmpty
+    }
+}
