@@ -42,6 +42,17 @@ Describe 'Get-WeChatFinding' {
         $f.RuleId | Should -Contain 'LongLinkDied'
     }
 
+    It 'completes -MinimumSeverity and -ClientRegion from their enums' {
+        $line = 'Get-WeChatFinding x.pcapng -MinimumSeverity W'
+        $c = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $c.CompletionMatches.CompletionText | Should -Be 'Warning'
+        $line = 'Get-WeChatFinding x.pcapng -ClientRegion '
+        $c = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $c.CompletionMatches.CompletionText | Should -Be @('MainlandChina', 'Overseas')
+        (Get-Command Get-WeChatFinding).Parameters['MinimumSeverity'].ParameterType | Should -Be ([WeChatNet.FindingSeverity])
+        (Get-WeChatFinding (Join-Path $samples 'dead-link.pcapng') -MinimumSeverity Error).Severity | Sort-Object -Unique | Should -Be 'Error'
+    }
+
     It 'rejects an unknown client region' {
         { Get-WeChatFinding (Join-Path $samples 'mmtls-longlink.pcapng') -ClientRegion Mars } | Should -Throw
     }

@@ -108,6 +108,13 @@ Describe 'Test-WeChatConnection' {
         { Test-WeChatConnection -Address 127.0.0.1 -Port 1 -SkipHttp -Timeout 2s -TimeoutMs 1500 } | Should -Throw -ErrorId 'LegacyParameterConflict*'
     }
 
+    It 'reads durations as people type them, unquoted 2s (an Int16 to PowerShell) included' -TestCases @(
+        @{ Typed = { 2s }; Seconds = 2 }, @{ Typed = { '500ms' }; Seconds = 0.5 }, @{ Typed = { '2m' }; Seconds = 120 }, @{ Typed = { 1.5 }; Seconds = 1.5 },
+        @{ Typed = { 30 }; Seconds = 30 }, @{ Typed = { '00:01:00' }; Seconds = 60 }, @{ Typed = { 10us }; Seconds = 10 }, @{ Typed = { 5l }; Seconds = 5 }) {
+        $t = [WeChatNet.Commands.DurationTransformationAttribute]::new().Transform($ExecutionContext, (& $Typed))
+        $t | Should -Be ([TimeSpan]::FromSeconds($Seconds))
+    }
+
     It 'survives serialisation' {
         $path = Join-Path $TestDrive 'conn.xml'
         Test-WeChatConnection -Address 127.0.0.1 -Port $open -SkipHttp | Export-Clixml $path
