@@ -112,6 +112,16 @@ function Wait-SealedListen {
     }
 }
 
+function Request-SealedWarmup {
+    # One HTTP request to a fresh stand-in server, so its first real client does not wait for the script to compile
+    # (seconds on a loaded machine, longer than a short -Timeout in an example).
+    param($Network, [string] $Namespace, [string] $Endpoint)
+    $ep = [System.Net.IPEndPoint]::Parse($Endpoint)
+    $script = "exec 3<>/dev/tcp/$($ep.Address)/$($ep.Port); printf 'GET /cgi-bin/micromsg-bin/newgetdns HTTP/1.0\r\nHost: warmup\r\n\r\n' >&3; cat <&3"
+    $answer = (Invoke-SealedCommand $Network $Namespace 'timeout', '60', 'bash', '-c', $script -AllowFailure) -join "`n"
+    if ($answer -notmatch '<dns>') { throw "Sealed network $($Network.Name): the stand-in at $Endpoint ($Namespace) gave no dispatch answer: $answer" }
+}
+
 function New-ZoneText {
     # One root zone per view: every catalog name (wildcards left out) with the view's stand-in addresses.
     param([ValidateSet('Mainland', 'Overseas', 'Broken')] [string] $View, [object[]] $Endpoints)
@@ -328,6 +338,7 @@ forward-zone:
                 '-DispatchFile', $dispatchFile, '-ReadyFile', $ready, '-Listen', ($endpoints -join ',')))
         $endpoints | ForEach-Object { $listen.Add($_) }
         Wait-SealedListen $net $listen -TimeoutSec 60
+        Request-SealedWarmup $net world "$($script:Addresses.Dispatch[0]):80"
         # Neighbours resolved before the first probe (a trace's first round must not wait on ARP).
         Invoke-SealedCommand $net client 'ping', '-c', '1', '-W', '2', $script:Addresses.MainlandLongLink[0] | Out-Null
         $net
@@ -352,6 +363,7 @@ function Start-SealedService {
     Start-SealedDaemon $Network $Namespace "services-$Namespace-$n" (@($Network.Pwsh) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'SealedServices.ps1'),
             '-DispatchFile', $dispatchFile, '-ReadyFile', (Join-Path $Network.Dir "services-$n.ready"), '-Listen', ($Listen -join ',')))
     Wait-SealedListen $Network $Listen -TimeoutSec 60 -Namespace $Namespace
+    Request-SealedWarmup $Network $Namespace $Listen[0]
 }
 
 function Test-SealedNetwork {
