@@ -116,10 +116,11 @@ function Invoke-PesterSuites {
     $version = Install-TestModules
     Import-Module Pester -RequiredVersion $version -Force
     $config = New-PesterConfiguration
-    $config.Run.Path = if ($PesterPath) { $PesterPath } else { Join-Path $root 'tests/pester' }
+    # pwsh -File passes "a,b" as one string: split lists given that way.
+    $config.Run.Path = if ($PesterPath) { @($PesterPath -split ',') } else { Join-Path $root 'tests/pester' }
     $config.Run.Exit = $false
     $config.Run.PassThru = $true
-    if ($PesterTag) { $config.Filter.Tag = $PesterTag }
+    if ($PesterTag) { $config.Filter.Tag = @($PesterTag -split ',') }
     $config.Output.Verbosity = 'Normal'
     $config.TestResult.Enabled = $true
     $config.TestResult.OutputFormat = 'NUnitXml'
@@ -128,6 +129,11 @@ function Invoke-PesterSuites {
     $result = Invoke-Pester -Configuration $config
     # A file that does not parse, or a BeforeAll that throws, fails its container: that is a failure too.
     $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    if ($result.PassedCount + $result.FailedCount -eq 0) {
+        # A path or tag that selects nothing is a mistake, not a green run.
+        Write-Host "pester: no test ran (path: $($config.Run.Path.Value -join ', '); tag: $($PesterTag -join ', '))" -ForegroundColor Red
+        $failed++
+    }
     $script:totals.Passed += $result.PassedCount
     $script:totals.Failed += $failed
     $script:totals.Skipped += $result.SkippedCount
