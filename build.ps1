@@ -112,34 +112,59 @@ function Install-TestModules {
     $version
 }
 
+function Get-PwshCommand {
+    # The pwsh running this script: an installed pwsh, or the repo's tool run as "dotnet <PSHOME>/pwsh.dll".
+    $self = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    if ([System.IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { @($self, (Join-Path $PSHOME 'pwsh.dll')) } else { @($self) }
+}
+
 function Invoke-PesterSuites {
     $version = Install-TestModules
-    Import-Module Pester -RequiredVersion $version -Force
-    $config = New-PesterConfiguration
     # pwsh -File passes "a,b" as one string: split lists given that way.
-    $config.Run.Path = if ($PesterPath) { @($PesterPath -split ',') } else { Join-Path $root 'tests/pester' }
-    $config.Run.Exit = $false
-    $config.Run.PassThru = $true
-    if ($PesterTag) { $config.Filter.Tag = @($PesterTag -split ',') }
-    $config.Output.Verbosity = 'Normal'
-    $config.TestResult.Enabled = $true
-    $config.TestResult.OutputFormat = 'NUnitXml'
-    $config.TestResult.OutputPath = Join-Path $root 'out/TestResults/pester.xml'
-    New-Item -ItemType Directory -Force -Path (Split-Path $config.TestResult.OutputPath.Value) | Out-Null
-    $result = Invoke-Pester -Configuration $config
-    # A file that does not parse, or a BeforeAll that throws, fails its container: that is a failure too.
-    $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
-    if ($result.PassedCount + $result.FailedCount -eq 0) {
+    $paths = if ($PesterPath) { @($PesterPath -split ',') } else { @(Join-Path $root 'tests/pester') }
+    $files = @(foreach ($p in $paths) {
+        if (Test-Path -LiteralPath $p -PathType Container) { Get-ChildItem -LiteralPath $p -Recurse -Filter '*.Tests.ps1' | Sort-Object FullName | ForEach-Object FullName }
+        elseif (Test-Path -LiteralPath $p -PathType Leaf) { (Resolve-Path -LiteralPath $p).Path }
+        else { throw "Pester path '$p' does not exist." }
+    })
+    $results = Join-Path $root 'out/TestResults'
+    if (Test-Path $results) { Get-ChildItem $results -Filter 'pester-*' | Remove-Item -Force }
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
+    $pwsh = @(Get-PwshCommand)
+    $sum = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; NotRun = 0; FailedBlocks = 0; FailedContainers = 0; Crashed = 0 }
+    foreach ($file in $files) {
+        # One process per file: a crash of PowerShell itself fails this file, not the whole run.
+        $name = [System.IO.Path]::GetFileNameWithoutExtension($file) -replace '\.Tests$', ''
+        $counts = Join-Path $results "pester-$name.json"
+        $childArgs = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'build/Invoke-PesterFile.ps1'), '-Path', $file,
+            '-PesterVersion', $version, '-CountsPath', $counts, '-ResultPath', (Join-Path $results "pester-$name.xml"))
+        if ($PesterTag) { $childArgs += @('-Tag', ($PesterTag -join ',')) }
+        $exe = $pwsh[0]
+        $rest = @($pwsh | Select-Object -Skip 1) + $childArgs
+        & $exe @rest | Out-Host
+        $exit = $LASTEXITCODE
+        if (Test-Path -LiteralPath $counts) {
+            $c = Get-Content -Raw -LiteralPath $counts | ConvertFrom-Json
+            foreach ($k in 'Passed', 'Failed', 'Skipped', 'NotRun', 'FailedBlocks', 'FailedContainers') { $sum[$k] += [int]$c.$k }
+        }
+        if (-not (Test-Path -LiteralPath $counts) -or $exit -ne 0) {
+            Write-Host "pester: $file ended the PowerShell process with exit code $exit$(if (-not (Test-Path -LiteralPath $counts)) { ' before its counts were written' })" -ForegroundColor Red
+            $sum.Crashed++
+        }
+    }
+    # A file that does not parse, or a BeforeAll that throws, fails its container: that is a failure too, and so is a crash.
+    $failed = $sum.Failed + $sum.FailedBlocks + $sum.FailedContainers + $sum.Crashed
+    if ($sum.Passed + $sum.Failed -eq 0) {
         # A path or tag that selects nothing is a mistake, not a green run.
-        Write-Host "pester: no test ran (path: $($config.Run.Path.Value -join ', '); tag: $($PesterTag -join ', '))" -ForegroundColor Red
+        Write-Host "pester: no test ran (path: $($paths -join ', '); tag: $($PesterTag -join ', '))" -ForegroundColor Red
         $failed++
     }
-    $script:totals.Passed += $result.PassedCount
+    $script:totals.Passed += $sum.Passed
     $script:totals.Failed += $failed
-    $script:totals.Skipped += $result.SkippedCount
-    Write-Host ("pester {0}: {1} passed, {2} failed ({3} tests, {4} blocks, {5} files), {6} skipped, {7} not run" -f $version,
-        $result.PassedCount, $failed, $result.FailedCount, $result.FailedBlocksCount, $result.FailedContainersCount,
-        $result.SkippedCount, $result.NotRunCount) -ForegroundColor Cyan
+    $script:totals.Skipped += $sum.Skipped
+    Write-Host ("pester {0}: {1} files, {2} passed, {3} failed ({4} tests, {5} blocks, {6} files, {7} crashed), {8} skipped, {9} not run" -f $version,
+        $files.Count, $sum.Passed, $failed, $sum.Failed, $sum.FailedBlocks, $sum.FailedContainers, $sum.Crashed,
+        $sum.Skipped, $sum.NotRun) -ForegroundColor Cyan
 }
 
 $ran = $false

@@ -1,0 +1,31 @@
+<#
+.SYNOPSIS
+    Runs one Pester file in this process and writes its counts as JSON (used by build.ps1, one process per file).
+.DESCRIPTION
+    build.ps1 starts a fresh pwsh for every Pester file, so that a process-level crash (PowerShell's own remoting
+    transport can end the process from a timer thread when a remote session is torn down) fails that file alone and
+    the run still counts every other file. The counts go to -CountsPath; the NUnit XML to -ResultPath.
+#>
+param(
+    [Parameter(Mandatory)] [string] $Path,
+    [Parameter(Mandatory)] [string] $PesterVersion,
+    [Parameter(Mandatory)] [string] $CountsPath,
+    [Parameter(Mandatory)] [string] $ResultPath,
+    [string] $Tag
+)
+$ErrorActionPreference = 'Stop'
+Import-Module Pester -RequiredVersion $PesterVersion -Force
+$config = New-PesterConfiguration
+$config.Run.Path = $Path
+$config.Run.Exit = $false
+$config.Run.PassThru = $true
+if ($Tag) { $config.Filter.Tag = @($Tag -split ',') }
+$config.Output.Verbosity = 'Normal'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputFormat = 'NUnitXml'
+$config.TestResult.OutputPath = $ResultPath
+$r = Invoke-Pester -Configuration $config
+[ordered]@{
+    Passed = $r.PassedCount; Failed = $r.FailedCount; Skipped = $r.SkippedCount; NotRun = $r.NotRunCount
+    FailedBlocks = $r.FailedBlocksCount; FailedContainers = $r.FailedContainersCount
+} | ConvertTo-Json | Set-Content -LiteralPath $CountsPath -Encoding utf8
