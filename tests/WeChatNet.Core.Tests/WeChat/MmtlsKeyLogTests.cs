@@ -38,6 +38,16 @@ namespace WeChatNet.Tests.WeChat
         private static byte[] Hex(string s) => Convert.FromHexString(s);
 
         [Fact]
+        public void TheShippedKeyLogIsTheGeneratorsOutput()
+        {
+            string shipped = System.IO.Path.Combine(WeChatNet.Tests.Infrastructure.ExternalTool.RepoRoot, "samples", Sample.KeyLogFileName);
+            Assert.True(System.IO.File.Exists(shipped), $"{shipped} is missing: regenerate the samples (see samples/README.md).");
+            Assert.Equal(Sample.KeyLog, System.IO.File.ReadAllText(shipped));
+            // only the key-log sample has one
+            Assert.All(SampleCaptureGenerator.Names.Where(n => n != "mmtls-keylog"), n => Assert.Null(SampleCaptureGenerator.Generate(n).KeyLog));
+        }
+
+        [Fact]
         public void EveryEncryptedRecordOfTheSampleDecryptsAndNothingElse()
         {
             var (output, tally) = Decode(Sample.File, Sample.KeyLog!);
