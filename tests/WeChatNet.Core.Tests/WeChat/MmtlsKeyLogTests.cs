@@ -306,6 +306,26 @@ namespace WeChatNet.Tests.WeChat
         }
 
         [Fact]
+        public void AnEntryWithoutMetadataUnderANewKeyMayStartItsSequenceAgain()
+        {
+            // TLS 1.3 style: handshake key for record 0, then a new key whose sequence starts again at 0 (at position 1)
+            var keyA = Hex("000102030405060708090a0b0c0d0e0f");
+            var keyB = Hex("f0e0d0c0b0a090807060504030201000");
+            var ivA = Hex("a0a1a2a3a4a5a6a7a8a9aaab");
+            var ivB = Hex("b0b1b2b3b4b5b6b7b8b9babb");
+            var first = WeChatWireBuilder.Record(0x16, MmtlsAead.Seal(keyA, ivA, Hex("0000000000000000" + "16f1040030"), new byte[32]));
+            var second = WeChatWireBuilder.Record(0x17, MmtlsAead.Seal(keyB, ivB, Hex("0000000000000000" + "17f1040020"), WeChatWireBuilder.Frame(6, 0xFFFFFFFF)));
+            string log = "{\"layer\": \"OUTER\", \"key\": \"000102030405060708090a0b0c0d0e0f\", \"nonce\": \"a0a1a2a3a4a5a6a7a8a9aaab\", \"metadata\": \"000000000000000016f1040030\", \"tail\": \"" + Convert.ToHexString(first, first.Length - 8, 8) + "\"}\n"
+                + "{\"layer\": \"OUTER\", \"key\": \"f0e0d0c0b0a090807060504030201000\", \"nonce\": \"b0b1b2b3b4b5b6b7b8b9babb\", \"metadata\": \"\", \"tail\": \"" + Convert.ToHexString(second, second.Length - 8, 8) + "\"}\n";
+            var session = new WeChatDecodeSession(new WeChatDecodeOptions { KeyLog = MmtlsKeyLog.Parse(log) });
+            var output = session.AddPayload(first.Concat(second).ToArray(), out _);
+            var records = output.OfType<MmtlsRecord>().ToList();
+            Assert.All(records, r => Assert.True(r.Decrypted, r.DecryptionNote));
+            Assert.Contains("AAD built from sequence 0", records[1].DecryptionNote);
+            Assert.Equal("Heartbeat", Assert.Single(output.OfType<LongLinkFrame>()).CommandName);
+        }
+
+        [Fact]
         public void TheGcmSpecificationsTestCase4Decrypts()
         {
             // McGrew and Viega, "The Galois/Counter Mode of Operation", test case 4 (AES-128, 60-byte plaintext, 20-byte AAD)
