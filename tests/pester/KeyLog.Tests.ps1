@@ -81,9 +81,11 @@ Describe 'Key logs (-KeyLogPath)' {
         "$w" | Should -Not -Match '[0-9a-f]{16}'
     }
 
-    It 'stops with KeyLogNotFound naming only the path' {
-        { ConvertFrom-WeChatPacket -Path $sample.Path -KeyLogPath (Join-Path $temp 'missing.keys') -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogNotFound*'
-        { Get-WeChatFlow $sample.Path -KeyLogPath (Join-Path $temp 'missing.keys') -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogNotFound*'
+    It 'stops with KeyLogFileNotFound or KeyLogPathIsDirectory naming only the path' {
+        { ConvertFrom-WeChatPacket -Path $sample.Path -KeyLogPath (Join-Path $temp 'missing.keys') -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogFileNotFound*'
+        { Get-WeChatFlow $sample.Path -KeyLogPath (Join-Path $temp 'missing.keys') -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogFileNotFound*'
+        { Invoke-WeChatDiagnostic $sample.Path -KeyLogPath $temp -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogPathIsDirectory*'
+        try { Measure-WeChatHeartbeat $sample.Path -KeyLogPath (Join-Path $temp 'missing.keys') -ErrorAction Stop } catch { $_.Exception.Message | Should -Be "The key log '$(Join-Path $temp 'missing.keys')' does not exist." }
     }
 
     It 'writes a report that counts what the key log decrypted and holds no key material' {

@@ -10,7 +10,10 @@ namespace WeChatNet.SampleGenerator
         {
             string dir = args.Length > 0 ? args[0] : "samples";
             foreach (var s in SampleCaptureGenerator.WriteAll(dir))
+            {
                 Console.WriteLine($"{s.FileName,-26} {s.Packets,5} packets {s.Expected.Count,4} messages  {s.Description}");
+                if (s.KeyLog != null) Console.WriteLine($"{s.KeyLogFileName,-26} {s.KeyLogEntries,5} OUTER entries: every encrypted record of {s.FileName}");
+            }
             return 0;
         }
     }

@@ -37,7 +37,8 @@ namespace WeChatNet.Analysis
         }
 
         /// <summary>What was kept, in arrival order; an observation list for <see cref="HeartbeatAnalyzer.AnalyzeOne"/>. A connection
-        /// carries either plaintext frames or encrypted records, so what is kept tells the method as the whole stream would.</summary>
+        /// carries plaintext frames, or encrypted records (some of them decrypted into frames with a key log), so what is kept
+        /// tells the method (<see cref="HeartbeatAnalyzer.MethodOf"/>) as the whole stream would.</summary>
         public IReadOnlyList<LongLinkObservation> ToList()
         {
             var list = new List<LongLinkObservation>(_kept);

@@ -18,7 +18,7 @@ namespace WeChatNet.WeChat
         private readonly MmtlsGcmOpener _gcm = new MmtlsGcmOpener();
         private readonly byte[] _aad = new byte[13];
         private readonly byte[] _nonce = new byte[MmtlsAead.NonceLength];
-        private readonly ulong[] _candidates = new ulong[3];
+        private readonly ulong[] _candidates = new ulong[4];
         private byte[] _plain = new byte[256];
         private byte[]? _key;
         private readonly byte[] _baseIv = new byte[MmtlsAead.NonceLength];
@@ -61,7 +61,7 @@ namespace WeChatNet.WeChat
                         return Success($"key log line {e.Line}", count, seq);
                     }
                     builtAad = true;
-                    int n = Candidates(position, e.Nonce);
+                    int n = Candidates(position, e.Nonce, e.Key);
                     for (int i = 0; i < n; i++)
                     {
                         BuildAad(_candidates[i], in header);
@@ -103,14 +103,18 @@ namespace WeChatNet.WeChat
 
         private string Describe(long position)
         {
-            int n = Candidates(position, null);
+            int n = Candidates(position, null, null);
             var parts = new string[n];
             for (int i = 0; i < n; i++) parts[i] = _candidates[i].ToString(CultureInfo.InvariantCulture);
             return string.Join(" or ", parts);
         }
 
-        /// <summary>Sequence numbers to try for an entry without metadata: from the nonce and a known base IV, from the position corrected by verified entries, and the position itself.</summary>
-        private int Candidates(long position, byte[]? nonce)
+        /// <summary>
+        /// Sequence numbers to try for an entry without metadata: from the nonce and a known base IV, from the position
+        /// corrected by verified entries, the position itself, and 0 for the first record under a new key (TLS 1.3
+        /// starts the sequence again at each key change).
+        /// </summary>
+        private int Candidates(long position, byte[]? nonce, byte[]? key)
         {
             int n = 0;
             if (_haveBase && nonce != null)
@@ -121,6 +125,7 @@ namespace WeChatNet.WeChat
             }
             Push(ref n, (ulong)(position + _sequenceOffset));
             Push(ref n, (ulong)position);
+            if (key != null && (_key is null || !_key.AsSpan().SequenceEqual(key))) Push(ref n, 0);
             return n;
         }
 

@@ -19,9 +19,12 @@ namespace WeChatNet.Commands
             for (int i = 0; i < paths.Length; i++)
             {
                 string file = cmdlet.GetUnresolvedProviderPathFromPSPath(paths[i]);
+                if (Directory.Exists(file))
+                    cmdlet.ThrowTerminatingError(new ErrorRecord(new IOException($"-KeyLogPath '{file}' is a folder, not a key log file."),
+                        "KeyLogPathIsDirectory", ErrorCategory.InvalidArgument, file));
                 if (!File.Exists(file))
                     cmdlet.ThrowTerminatingError(new ErrorRecord(new FileNotFoundException($"The key log '{file}' does not exist.", file),
-                        "KeyLogNotFound", ErrorCategory.ObjectNotFound, file));
+                        "KeyLogFileNotFound", ErrorCategory.ObjectNotFound, file));
                 files[i] = file;
             }
             MmtlsKeyLog? log = null;
@@ -32,7 +35,7 @@ namespace WeChatNet.Commands
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 // the exception's own message names the path, never the contents
-                cmdlet.ThrowTerminatingError(new ErrorRecord(new IOException("A key log could not be read: " + e.Message, e), "KeyLogUnreadable", ErrorCategory.ReadError, null));
+                cmdlet.ThrowTerminatingError(new ErrorRecord(new IOException("A key log could not be read: " + e.Message, e), "KeyLogFileUnreadable", ErrorCategory.ReadError, null));
             }
             foreach (var warning in log!.Warnings) cmdlet.WriteWarning("Key log: " + warning);
             if (log.OuterEntries == 0)

@@ -61,6 +61,7 @@ namespace WeChatNet.Tests.Analysis
         [InlineData("mmtls-longlink")]
         [InlineData("shortlink-burst")]
         [InlineData("legacy-longlink")]
+        [InlineData("mmtls-keylog")]
         public void HealthySamplesGiveNoWarnings(string name)
         {
             var r = Analyze(name);

@@ -37,6 +37,28 @@ namespace WeChatNet.Tests.WeChat
 
         private static byte[] Hex(string s) => Convert.FromHexString(s);
 
+        /// <summary>One OUTER key log line for a record built by a test.</summary>
+        private static string EntryLine(byte[] key, byte[] nonce, byte[] metadata, byte[] record) =>
+            "{\"layer\": \"OUTER\", \"encrypt\": true, \"key\": \"" + Convert.ToHexString(key) + "\", \"nonce\": \"" + Convert.ToHexString(nonce)
+            + "\", \"metadata\": \"" + Convert.ToHexString(metadata) + "\", \"tail\": \"" + Convert.ToHexString(record, record.Length - 8, 8) + "\"}\n";
+
+        /// <summary>A record of the given type sealed with key, nonce and AAD, and its key log line (with or without the AAD as metadata).</summary>
+        private static (byte[] Record, string Line) Sealed(byte type, string key, string nonce, string aad, byte[] plaintext, bool withMetadata = true)
+        {
+            var record = WeChatWireBuilder.Record(type, MmtlsAead.Seal(Hex(key), Hex(nonce), Hex(aad), plaintext));
+            return (record, EntryLine(Hex(key), Hex(nonce), withMetadata ? Hex(aad) : Array.Empty<byte>(), record));
+        }
+
+        [Fact]
+        public void TheShippedKeyLogIsTheGeneratorsOutput()
+        {
+            string shipped = System.IO.Path.Combine(WeChatNet.Tests.Infrastructure.ExternalTool.RepoRoot, "samples", Sample.KeyLogFileName);
+            Assert.True(System.IO.File.Exists(shipped), $"{shipped} is missing: regenerate the samples (see samples/README.md).");
+            Assert.Equal(Sample.KeyLog, System.IO.File.ReadAllText(shipped));
+            // only the key-log sample has one
+            Assert.All(SampleCaptureGenerator.Names.Where(n => n != "mmtls-keylog"), n => Assert.Null(SampleCaptureGenerator.Generate(n).KeyLog));
+        }
+
         [Fact]
         public void EveryEncryptedRecordOfTheSampleDecryptsAndNothingElse()
         {
@@ -263,19 +285,14 @@ namespace WeChatNet.Tests.WeChat
         public void PlaintextThatIsNotFramesStopsFrameDecodingOnceWithAReason()
         {
             // three verified records whose plaintext is not long-link frames: one DecodingStopped event, no storm
-            var key = Hex("000102030405060708090a0b0c0d0e0f");
-            var baseIv = Hex("a0a1a2a3a4a5a6a7a8a9aaab");
             var payload = new List<byte>();
             var log = new StringBuilder();
-            for (ulong seq = 0; seq < 3; seq++)
+            for (int seq = 0; seq < 3; seq++)
             {
-                var nonce = (byte[])baseIv.Clone();
-                nonce[11] ^= (byte)seq;
-                var aad = Hex("000000000000000" + seq + "17f1040030");
-                var record = WeChatWireBuilder.Record(0x17, MmtlsAead.Seal(key, nonce, aad, Encoding.ASCII.GetBytes("not a frame, just 32 bytes text.")));
+                var (record, line) = Sealed(0x17, "000102030405060708090a0b0c0d0e0f", "a0a1a2a3a4a5a6a7a8a9aaa" + seq.ToString("x1"), "000000000000000" + seq + "17f1040030",
+                    Encoding.ASCII.GetBytes("not a frame, just 32 bytes text."));
                 payload.AddRange(record);
-                log.Append("{\"layer\": \"OUTER\", \"key\": \"000102030405060708090a0b0c0d0e0f\", \"nonce\": \"").Append(Convert.ToHexString(nonce))
-                   .Append("\", \"metadata\": \"").Append(Convert.ToHexString(aad)).Append("\", \"tail\": \"").Append(Convert.ToHexString(record, record.Length - 8, 8)).Append("\"}\n");
+                log.Append(line);
             }
             var session = new WeChatDecodeSession(new WeChatDecodeOptions { KeyLog = MmtlsKeyLog.Parse(log.ToString()) });
             var output = session.AddPayload(payload.ToArray(), out _);
@@ -293,6 +310,22 @@ namespace WeChatNet.Tests.WeChat
             Assert.Equal(MmtlsKeyLog.MaxEntriesPerTail, log.OuterEntries);
             Assert.Equal(3, log.Warnings.Count);
             Assert.All(log.Warnings, w => Assert.Contains("entries have this tail", w));
+        }
+
+        [Fact]
+        public void AnEntryWithoutMetadataUnderANewKeyMayStartItsSequenceAgain()
+        {
+            // TLS 1.3 style: handshake key for record 0, then a new key whose sequence starts again at 0 (at position 1)
+            var (first, firstLine) = Sealed(0x16, "000102030405060708090a0b0c0d0e0f", "a0a1a2a3a4a5a6a7a8a9aaab", "000000000000000016f1040030", new byte[32]);
+            var (second, secondLine) = Sealed(0x17, "f0e0d0c0b0a090807060504030201000", "b0b1b2b3b4b5b6b7b8b9babb", "000000000000000017f1040020",
+                WeChatWireBuilder.Frame(6, 0xFFFFFFFF), withMetadata: false);
+            string log = firstLine + secondLine;
+            var session = new WeChatDecodeSession(new WeChatDecodeOptions { KeyLog = MmtlsKeyLog.Parse(log) });
+            var output = session.AddPayload(first.Concat(second).ToArray(), out _);
+            var records = output.OfType<MmtlsRecord>().ToList();
+            Assert.All(records, r => Assert.True(r.Decrypted, r.DecryptionNote));
+            Assert.Contains("AAD built from sequence 0", records[1].DecryptionNote);
+            Assert.Equal("Heartbeat", Assert.Single(output.OfType<LongLinkFrame>()).CommandName);
         }
 
         [Fact]
@@ -315,12 +348,7 @@ namespace WeChatNet.Tests.WeChat
         public void ALonePayloadDecryptsWithItsEntry()
         {
             // ConvertFrom-WeChatPacket -Hex: one record carrying a heartbeat frame, sequence 0, AAD from the metadata
-            var key = Hex("000102030405060708090a0b0c0d0e0f");
-            var nonce = Hex("a0a1a2a3a4a5a6a7a8a9aaab");
-            var aad = Hex("0000000000000000" + "17f1040020");
-            var record = WeChatWireBuilder.Record(0x17, MmtlsAead.Seal(key, nonce, aad, WeChatWireBuilder.Frame(6, 0xFFFFFFFF)));
-            string line = "{\"layer\": \"OUTER\", \"encrypt\": true, \"key\": \"000102030405060708090a0b0c0d0e0f\", \"nonce\": \"a0a1a2a3a4a5a6a7a8a9aaab\", "
-                + "\"metadata\": \"000000000000000017f1040020\", \"tail\": \"" + Convert.ToHexString(record, record.Length - 8, 8) + "\"}";
+            var (record, line) = Sealed(0x17, "000102030405060708090a0b0c0d0e0f", "a0a1a2a3a4a5a6a7a8a9aaab", "000000000000000017f1040020", WeChatWireBuilder.Frame(6, 0xFFFFFFFF));
             var session = new WeChatDecodeSession(new WeChatDecodeOptions { KeyLog = MmtlsKeyLog.Parse(line) });
             var output = session.AddPayload(record, out bool recognised);
             Assert.True(recognised);
