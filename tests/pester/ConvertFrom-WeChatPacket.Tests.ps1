@@ -8,6 +8,34 @@ BeforeAll {
 }
 
 Describe 'ConvertFrom-WeChatPacket' {
+    It 'gives a captured dispatch answer the packet''s time and names messages as the flows' {
+        $path = Join-Path $TestDrive 'shared-address.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('shared-address').File)
+        $messages = ConvertFrom-WeChatPacket -Path $path
+        $d = $messages | Where-Object Kind -eq 'Dispatch'
+        $d.Timestamp | Should -Be $d.CapturedAt
+        $d.Timestamp.UtcDateTime.Date | Should -Be ([datetime]'2026-11-22')
+        $d.ServerTime | Should -Be ([DateTimeOffset]::FromUnixTimeSeconds(1795334400))
+        $x = $messages | Where-Object { $_.Kind -eq 'ShortLinkExchange' -and $_.Connection -like '*43.130.30.241:80' }
+        $x.Host | Sort-Object -Unique | Should -Be 'sgshort.wechat.com'
+        $flows = Get-WeChatFlow $path | Where-Object ServerAddress -eq '43.130.30.241'
+        $flows.Host | Sort-Object -Unique | Should -Be 'sgshort.wechat.com'
+    }
+
+    It 'reports no gap or reset events for connections that are not WeChat''s' {
+        $path = Join-Path $TestDrive 'mixed.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('mixed-traffic').File)
+        $events = ConvertFrom-WeChatPacket -Path $path | Where-Object Kind -eq 'StreamEvent'
+        $events | Where-Object { $_.Connection -match '142\.250\.|211\.249\.' } | Should -BeNullOrEmpty
+    }
+
+    It 'says a response whose start was not captured was not decodable, not missing' {
+        $path = Join-Path $TestDrive 'truncated.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('truncated-response').File)
+        $x = ConvertFrom-WeChatPacket -Path $path | Where-Object Kind -eq 'ShortLinkExchange'
+        ($x | Where-Object Problem -like 'response not decodable*').Problem | Should -Be 'response not decodable: its first 1400 bytes were not captured'
+    }
+
     It 'decodes every shipped sample to exactly the messages of its manifest' {
         foreach ($sample in Get-WeChatSample) {
             $messages = @(ConvertFrom-WeChatPacket -Path $sample.Path)

@@ -25,6 +25,14 @@ Describe 'Measure-WeChatHeartbeat' {
         $dead.ReconnectServer | Should -Be '43.130.30.240:443'
     }
 
+    It 'does not list a racing connect that carried nothing as a long link' {
+        $path = Join-Path $TestDrive 'mixed.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('mixed-traffic').File)
+        $reports = @(Measure-WeChatHeartbeat $path)
+        $reports.Count | Should -Be 1
+        $reports[0].Server | Should -Be '43.130.30.240:443'
+    }
+
     It 'works on packets from the pipeline' {
         $r = Import-WeChatCapture (Join-Path $samples 'nat-timeout.pcapng') | Measure-WeChatHeartbeat
         ($r | Where-Object Died).Count | Should -Be 3
