@@ -263,11 +263,14 @@ Describe 'WeChatNet over SSH remoting' {
         }
 
         It 'fails naming the site and the finding' {
-            $r = Invoke-Runbook -HostName $lab.Sites.Address -Report (Join-Path $TestDrive 'fail.html')
-            $r.FailedCount | Should -Be 2
+            # The three sites, and an address where nothing answers SSH (the healthy site's host end of its link).
+            $nobody = $site.healthy.HostAddress
+            $r = Invoke-Runbook -HostName (@($lab.Sites.Address) + $nobody) -Report (Join-Path $TestDrive 'fail.html')
+            $r.FailedCount | Should -Be 3
             $messages = ($r.Failed | ForEach-Object { $_.ErrorRecord.Exception.Message }) -join "`n"
             $messages | Should -Match ([regex]::Escape("site $($site.wrongdns.Address): [Warning] ResolverRegionMismatch"))
             $messages | Should -Match ([regex]::Escape("site $($site.blocked.Address): [Error] HostUnreachable"))
+            $messages | Should -Match ([regex]::Escape("site ${nobody}: not reached"))
             $messages | Should -Not -Match ([regex]::Escape("site $($site.healthy.Address):"))
         }
     }
