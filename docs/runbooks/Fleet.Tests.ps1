@@ -43,7 +43,13 @@ BeforeAll {
     $sessionErrors = @()
     $script:Sessions = @(New-PSSession @ssh)
     $script:Unreached = @{}
-    foreach ($e in $sessionErrors) { $name = "$($e.TargetObject)"; if (-not $name) { $name = "$($e.OriginInfo.PSComputerName)" }; $Unreached[$name] = "$e" }
+    foreach ($e in $sessionErrors) {
+        # A failed SSH session names its host in its runspace's connection, and at the start of the message: "[host] ...".
+        $name = $e.TargetObject.ConnectionInfo.ComputerName
+        if (-not $name -and "$e" -match '^\[([^\]]+)\]') { $name = $Matches[1] }
+        if (-not $name) { $name = "$($e.TargetObject)" }
+        $Unreached[$name] = "$e"
+    }
     $remote = {
         param($modulePath, $siteScript, $captureFolder)
         if ($modulePath) { Import-Module $modulePath -ErrorAction Stop } else { Import-Module WeChatNet -ErrorAction Stop }

@@ -234,9 +234,15 @@ Describe 'WeChatNet over SSH remoting' {
     Context 'the fleet runbook (docs/runbooks/Fleet.Tests.ps1)' {
         BeforeAll {
             $script:runbook = Join-Path $PSScriptRoot '../../docs/runbooks/Fleet.Tests.ps1'
-            function script:Invoke-Runbook([string[]] $HostName, [string] $Report) {
+            # A capture folder "at the site" (the sites share this machine's disk, so one folder serves all).
+            $script:siteCaptures = Join-Path $TestDrive 'site-captures'
+            New-Item -ItemType Directory $siteCaptures | Out-Null
+            Copy-Item (Get-WeChatSample nat-timeout).Path (Join-Path $siteCaptures 'older.pcapng')
+            Copy-Item (Get-WeChatSample dead-link).Path (Join-Path $siteCaptures 'newest.pcapng')
+            (Get-Item (Join-Path $siteCaptures 'older.pcapng')).LastWriteTime = (Get-Date).AddHours(-1)
+            function script:Invoke-Runbook([string[]] $HostName, [string] $Report, [hashtable] $More = @{}) {
                 $data = @{ HostName = $HostName; UserName = 'root'; KeyFilePath = $lab.Key; SshOptions = (Get-FleetSshOptions); ModulePath = $manifest
-                           SiteScript = $siteScript; ReportPath = $Report; ThrottleLimit = 3 }
+                           SiteScript = $siteScript; ReportPath = $Report; ThrottleLimit = 3 } + $More
                 $c = New-PesterContainer -Path $runbook -Data $data
                 $conf = New-PesterConfiguration
                 $conf.Run.Container = $c; $conf.Run.PassThru = $true; $conf.Output.Verbosity = 'None'
@@ -245,18 +251,26 @@ Describe 'WeChatNet over SSH remoting' {
         }
 
         It 'passes for a healthy site' {
-            $r = Invoke-Runbook -HostName $site.healthy.Address -Report (Join-Path $TestDrive 'pass.html')
+            $collect = Join-Path $TestDrive 'collected'
+            $r = Invoke-Runbook -HostName $site.healthy.Address -Report (Join-Path $TestDrive 'pass.html') -More @{ RemoteCaptureFolder = $siteCaptures; CollectFolder = $collect }
             $r.FailedCount | Should -Be 0
-            $r.PassedCount | Should -BeGreaterThan 1
+            $r.PassedCount | Should -Be 4
             Join-Path $TestDrive 'pass.html' | Should -Exist
+            # The site's newest capture came back over the session.
+            $copy = Join-Path $collect "$($site.healthy.Address)/newest.pcapng"
+            $copy | Should -Exist
+            (Get-FileHash $copy).Hash | Should -Be (Get-FileHash (Get-WeChatSample dead-link).Path).Hash
         }
 
         It 'fails naming the site and the finding' {
-            $r = Invoke-Runbook -HostName $lab.Sites.Address -Report (Join-Path $TestDrive 'fail.html')
-            $r.FailedCount | Should -Be 2
+            # The three sites, and an address where nothing answers SSH (the healthy site's host end of its link).
+            $nobody = $site.healthy.HostAddress
+            $r = Invoke-Runbook -HostName (@($lab.Sites.Address) + $nobody) -Report (Join-Path $TestDrive 'fail.html')
+            $r.FailedCount | Should -Be 3
             $messages = ($r.Failed | ForEach-Object { $_.ErrorRecord.Exception.Message }) -join "`n"
             $messages | Should -Match ([regex]::Escape("site $($site.wrongdns.Address): [Warning] ResolverRegionMismatch"))
             $messages | Should -Match ([regex]::Escape("site $($site.blocked.Address): [Error] HostUnreachable"))
+            $messages | Should -Match ([regex]::Escape("site ${nobody}: not reached"))
             $messages | Should -Not -Match ([regex]::Escape("site $($site.healthy.Address):"))
         }
     }

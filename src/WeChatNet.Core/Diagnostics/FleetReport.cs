@@ -45,7 +45,12 @@ namespace WeChatNet.Diagnostics
 
         /// <summary>The sites in the order first seen.</summary>
         /// <summary>The sites in the order first seen; objects without a site label are one unnamed site ("", "(local)" among others).</summary>
-        public IReadOnlyList<ReportSite> Sites => _order.Select(n => new ReportSite(n.Length == 0 && _order.Count > 1 ? "(local)" : n, _sites[n])).ToList();
+        public IReadOnlyList<ReportSite> Sites => _order.Select(n =>
+        {
+            var r = _sites[n];
+            r.Findings = FindingEngine.Sort(r.Findings); // errors first, once, however many findings came
+            return new ReportSite(n.Length == 0 && _order.Count > 1 ? "(local)" : n, r);
+        }).ToList();
 
         /// <summary>The report kind of a type name ("WeChatNet.Finding", "Deserialized.WeChatNet.Finding"), or null.</summary>
         public static string? KindOf(string typeName)
@@ -96,7 +101,6 @@ namespace WeChatNet.Diagnostics
                         Severity = S(P("Severity")) ?? "Info", Area = S(P("Area")) ?? "", Title = S(P("Title")) ?? "", Evidence = S(P("Evidence")) ?? "",
                         Recommendation = S(P("Recommendation")) ?? "", RuleId = S(P("RuleId")) ?? "", FlowIds = Ints(P("FlowIds")),
                     });
-                    r.Findings = FindingEngine.Sort(r.Findings);
                     break;
                 case "RouteHop":
                     var hop = item as RouteHop ?? new RouteHop

@@ -50,7 +50,7 @@ function Stop-UdpFlood($Flood) {
 
 function Wait-CaptureFileGrowing {
     <# Waits until $Path exists and has passed $MinBytes (the capture is running and writing under the flood). #>
-    param([string] $Path, [long] $MinBytes = 100KB, [int] $TimeoutSeconds = 60)
+    param([string] $Path, [long] $MinBytes = 400KB, [int] $TimeoutSeconds = 60)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     while ([DateTime]::UtcNow -lt $deadline) {
         $f = Get-Item -LiteralPath $Path -ErrorAction SilentlyContinue
