@@ -78,6 +78,17 @@ Describe 'ConvertFrom-WeChatPacket' {
         $e2[0].FullyQualifiedErrorId | Should -BeLike 'PayloadNotRecognized*'
         ConvertFrom-WeChatPacket -Path (Join-Path $TestDrive 'none.pcapng') -ErrorVariable e3 -ErrorAction SilentlyContinue
         $e3[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound*'
+        $e3[0].Exception.Message | Should -BeLike "*none.pcapng*"
+        ConvertFrom-WeChatPacket -LiteralPath $TestDrive -ErrorVariable e4 -ErrorAction SilentlyContinue
+        $e4[0].FullyQualifiedErrorId | Should -BeLike 'CapturePathIsDirectory*'
+    }
+
+    It 'keeps -MaxBufferedMB in MiB for old scripts and takes -MaxBufferSize in bytes' {
+        $v = Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -MaxBufferedMB 2 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$v" | Should -BeLike '*-MaxBufferSize 2097152*'
+        @(Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -MaxBufferSize 2MB).Count | Should -BeGreaterThan 0
+        { Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -MaxBufferSize 2MB -MaxBufferedMB 2 } | Should -Throw -ErrorId 'LegacyParameterConflict*'
+        (Get-Command ConvertFrom-WeChatPacket).Parameters['IdleTimeout'].Attributes.TypeId.Name | Should -Contain 'DurationTransformationAttribute'
     }
 
     It 'survives Export-Clixml and ConvertTo-Json' {

@@ -71,6 +71,25 @@ Describe 'Import-WeChatCapture' {
         $err.Exception.Message | Should -BeLike '*position 9*'
     }
 
+    It 'takes a name with brackets literally, from -LiteralPath and from Get-ChildItem' {
+        $odd = Join-Path $dir 'cap[1].pcap'
+        Copy-Item -LiteralPath $pcap -Destination $odd
+        @(Import-WeChatCapture -LiteralPath $odd).Count | Should -Be 3
+        @(Get-ChildItem -LiteralPath $odd | Import-WeChatCapture).Count | Should -Be 3
+        @(Get-ChildItem -LiteralPath $odd | Import-WeChatCapture)[0].File | Should -Be $odd
+        Remove-Item -LiteralPath $odd
+    }
+
+    It 'says a folder is a folder, and names every file it cannot read' {
+        Import-WeChatCapture $dir -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'CapturePathIsDirectory*'
+        $e[0].Exception.Message | Should -BeLike "*$dir*"
+        $missing = Join-Path $dir 'absent.pcap'
+        Import-WeChatCapture -LiteralPath $missing -ErrorVariable e2 -ErrorAction SilentlyContinue
+        $e2[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound*'
+        $e2[0].Exception.Message | Should -BeLike "*$missing*"
+    }
+
     It 'takes Get-ChildItem output by FullName and expands wildcards' {
         Copy-Item $pcap (Join-Path $dir 'copy.pcap')
         @(Get-ChildItem (Join-Path $dir '*.pcap') | Import-WeChatCapture).Count | Should -Be 6

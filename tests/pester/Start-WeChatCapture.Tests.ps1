@@ -68,6 +68,14 @@ Describe 'Start-WeChatCapture' {
             Test-Path $path | Should -BeFalse
         }
 
+        It 'keeps -MaxFileSizeMB in millions of bytes for old scripts; -MaxFileSize is bytes' {
+            $path = Join-Path ([IO.Path]::GetTempPath()) "wechatnet-whatif-mb-$PID.pcapng"
+            $v = Start-WeChatCapture $script:lo -Count 1 -OutFile $path -MaxFileSizeMB 0.5 -WhatIf -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            "$v" | Should -BeLike '*-MaxFileSize 500000*'
+            { Start-WeChatCapture $script:lo -Count 1 -OutFile $path -MaxFileSize 1MB -MaxFileSizeMB 1 -WhatIf } | Should -Throw -ErrorId 'LegacyParameterConflict*'
+            Test-Path $path | Should -BeFalse
+        }
+
         It 'takes -Duration in seconds or with a unit' {
             (Start-WeChatCapture $script:lo -Filter 'udp port 9' -Duration 0.3 -OutFile (Join-Path ([IO.Path]::GetTempPath()) "wechatnet-dur-$PID.pcapng")).StopReason | Should -Be 'Duration'
             { Start-WeChatCapture $script:lo -Duration 'soon' } | Should -Throw
