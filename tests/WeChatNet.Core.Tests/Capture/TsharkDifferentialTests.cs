@@ -153,9 +153,10 @@ namespace WeChatNet.Tests.Capture
         {
             var tokens = protocols.Split(':');
             foreach (var t in tokens)
-                if (t == "tcp" || t == "udp" || t == "icmp" || t == "icmpv6") return t == "icmpv6" ? "ICMPv6" : t.ToUpperInvariant();
-            if (tokens.Contains("arp")) return "ARP";
-            if (tokens.Contains("llc")) return "LLC";
+                // tshark's protocol tokens in WeChatNet's casing (docs/conventions.md: .NET's, as ProtocolType).
+                if (t == "tcp" || t == "udp" || t == "icmp" || t == "icmpv6") return t == "icmpv6" ? "IcmpV6" : char.ToUpperInvariant(t[0]) + t.Substring(1);
+            if (tokens.Contains("arp")) return "Arp";
+            if (tokens.Contains("llc")) return "Llc";
             if (tokens.Contains("ipv6")) return "IPv6";
             if (tokens.Contains("ip")) return "IPv4";
             return "?";
@@ -209,7 +210,7 @@ namespace WeChatNet.Tests.Capture
                 Check("source", p.Source, src);
                 Check("destination", p.Destination, dst);
                 Check("vlan", p.VlanId, e["ieee8021ad.id"] != "" ? e["ieee8021ad.id"] : e["vlan.id"]); // 802.1ad outer tags are ieee8021ad.id
-                if (proto == "TCP")
+                if (proto == "Tcp")
                 {
                     Check("source port", p.SourcePort, e["tcp.srcport"]);
                     Check("destination port", p.DestinationPort, e["tcp.dstport"]);
@@ -219,16 +220,16 @@ namespace WeChatNet.Tests.Capture
                     // tshark leaves tcp.len empty when the data offset itself was not captured; ours is then 0.
                     Check("payload length", p.PayloadLength, e["tcp.len"] == "" ? "0" : e["tcp.len"]);
                 }
-                else if (proto == "UDP")
+                else if (proto == "Udp")
                 {
                     Check("source port", p.SourcePort, e["udp.srcport"]);
                     Check("destination port", p.DestinationPort, e["udp.dstport"]);
                     Check("payload length", p.PayloadLength, (int.Parse(e["udp.length"], CultureInfo.InvariantCulture) - 8).ToString(CultureInfo.InvariantCulture));
                 }
-                else if (proto == "ICMP" || proto == "ICMPv6")
+                else if (proto == "Icmp" || proto == "IcmpV6")
                 {
                     var d = PacketDecoder.Decode((ushort)p.LinkTypeNumber, p.Data);
-                    Check("icmp type", d.IcmpType, proto == "ICMP" ? e["icmp.type"] : e["icmpv6.type"]);
+                    Check("icmp type", d.IcmpType, proto == "Icmp" ? e["icmp.type"] : e["icmpv6.type"]);
                     // The ports inside an ICMP error come from the quoted transport header (route tracing relies on them).
                     if (e["udp.srcport"] != "") { Check("quoted source port", qs, e["udp.srcport"]); Check("quoted destination port", qd, e["udp.dstport"]); }
                     if (e["tcp.srcport"] != "") { Check("quoted source port", qs, e["tcp.srcport"]); Check("quoted destination port", qd, e["tcp.dstport"]); }
@@ -379,7 +380,7 @@ namespace WeChatNet.Tests.Capture
             Assert.Equal(30, n);
             var packets = CaptureImport.Read(file).Select(i => i.Packet!).ToList();
             Assert.All(packets, p => Assert.True(p.SourcePort == port || p.DestinationPort == port));
-            Assert.Contains(packets, p => p.Protocol == "UDP");
+            Assert.Contains(packets, p => p.Protocol == "Udp");
             Assert.All(packets, p => Assert.Equal(p.TimestampNanoseconds / 100, (p.Timestamp - DateTimeOffset.UnixEpoch).Ticks));
             Assert.Contains(packets, p => p.TimestampNanoseconds % 1000 != 0); // nanosecond precision kept
         }

@@ -22,6 +22,7 @@ BeforeAll {
     $script:reports = Join-Path $work 'reports'
 
     # Every setup, with the parameters each runbook documents; all run in one child pwsh in the sealed network.
+    # Latency limits are generous in the passing setups: the machine is shared, and no test asserts wall-clock time.
     $sample = { param($n) (Get-WeChatSample $n).Path }
     $setups = [ordered]@{
         'CaptureHealth-mmtls-longlink'   = @{ Runbook = 'CaptureHealth'; Data = @{ Folder = (& $sample mmtls-longlink) } }
@@ -30,12 +31,12 @@ BeforeAll {
         'CaptureHealth-folder'           = @{ Runbook = 'CaptureHealth'; Data = @{ Folder = $folder } }
         'CaptureHealth-dead-link'        = @{ Runbook = 'CaptureHealth'; Data = @{ Folder = (& $sample dead-link) } }
         'CaptureHealth-nat-timeout'      = @{ Runbook = 'CaptureHealth'; Data = @{ Folder = (& $sample nat-timeout) } }
-        'LongLinkRegion-mainland'        = @{ Runbook = 'LongLinkRegion'; Data = @{ ExpectedRegion = 'MainlandChina'; Family = 'Weixin' } }
+        'LongLinkRegion-mainland'        = @{ Runbook = 'LongLinkRegion'; Data = @{ ExpectedRegion = 'MainlandChina'; Family = 'Weixin'; MaxConnectMs = 2000 } }
         'LongLinkRegion-overseas-answer' = @{ Runbook = 'LongLinkRegion'; Data = @{ ExpectedRegion = 'MainlandChina'; Family = 'Weixin'; Server = @('Overseas=8.8.8.8') } }
-        'LongLinkRegion-overseas-site'   = @{ Runbook = 'LongLinkRegion'; Data = @{ ExpectedRegion = 'Overseas'; Family = 'WeChat'; HostRegion = @('Global', 'Singapore'); Server = @('Overseas=8.8.8.8') } }
+        'LongLinkRegion-overseas-site'   = @{ Runbook = 'LongLinkRegion'; Data = @{ ExpectedRegion = 'Overseas'; Family = 'WeChat'; HostRegion = @('Global', 'Singapore'); Server = @('Overseas=8.8.8.8'); MaxConnectMs = 2000 } }
         'LiveNetwork-healthy'            = @{ Runbook = 'LiveNetwork'; Data = @{ ReportFolder = $reports } }
         'LiveNetwork-dead-short-link'    = @{ Runbook = 'LiveNetwork'; Data = @{ Server = @("Mainland=$($net.Addresses.BrokenResolvers[0])"); SkipTrace = $true } }
-        'LongLinkPath-healthy'           = @{ Runbook = 'LongLinkPath'; Data = @{ Target = 'long.weixin.qq.com'; Count = 3 } }
+        'LongLinkPath-healthy'           = @{ Runbook = 'LongLinkPath'; Data = @{ Target = 'long.weixin.qq.com'; Count = 3; MaxStepMs = 1000 } }
         'LongLinkPath-silent-server'     = @{ Runbook = 'LongLinkPath'; Data = @{ Target = ($net.Blackhole -replace '0/24$', '7'); Count = 2 } }
     }
     $list = foreach ($id in $setups.Keys) {
