@@ -59,6 +59,44 @@ namespace WeChatNet.ModuleTests
             }
         }
 
+        /// <summary>
+        /// The core's layers, bottom up (docs/architecture.md, "Layers"): a folder may use its own folder and folders of
+        /// a lower rank, never one of its rank or above.
+        /// </summary>
+        private static readonly Dictionary<string, int> Rank = new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["Text"] = 0, ["Polyfills"] = 0, ["IpIntel"] = 0,
+            ["Packets"] = 1, ["Dns"] = 1,
+            ["Capture"] = 2, ["Streams"] = 2, ["Route"] = 2,
+            ["Capture.Live"] = 3,
+            ["WeChat"] = 4,
+            ["Resolution"] = 5, ["Connectivity"] = 5, ["Analysis"] = 5,
+            ["Diagnostics"] = 6,
+        };
+
+        private static readonly Regex Uses = new Regex(@"(?:^using\s+WeChatNet\.([\w.]+?);|\bWeChatNet\.((?:Capture\.Live)|[A-Z]\w*)\.[A-Z])", RegexOptions.Multiline);
+
+        /// <summary>Layer violations of one core file: each folder it uses that is not below its own.</summary>
+        internal static IEnumerable<string> LayerProblems(string rel, string text)
+        {
+            if (!rel.StartsWith("src/WeChatNet.Core/", StringComparison.Ordinal)) yield break;
+            string folder = Path.GetDirectoryName(rel)!.Replace('\\', '/').Substring("src/WeChatNet.Core".Length).TrimStart('/').Replace('/', '.');
+            if (folder.Length == 0) { yield return $"{rel}: a file in the core's root folder belongs in a concern's folder"; yield break; }
+            if (!Rank.TryGetValue(folder, out int own)) { yield return $"{rel}: folder {folder} has no layer in SourceLayoutTests.Rank (and docs/architecture.md)"; yield break; }
+            foreach (var used in Uses.Matches(text).Select(m => m.Groups[1].Success && m.Groups[1].Value.Length > 0 ? m.Groups[1].Value : m.Groups[2].Value).Distinct())
+            {
+                if (used == folder || !Rank.TryGetValue(used, out int r)) continue;
+                if (r >= own) yield return $"{rel}: {folder} (layer {own}) uses {used} (layer {r})";
+            }
+        }
+
+        [Fact]
+        public void LayersUseOnlyLowerLayers()
+        {
+            var problems = Sources().SelectMany(s => LayerProblems(s.Relative, s.Text)).ToList();
+            Assert.True(problems.Count == 0, "layering rule broken (docs/architecture.md, Layers):\n" + string.Join("\n", problems));
+        }
+
         internal static string? FileNameProblem(string rel, string text)
         {
             string stem = Path.GetFileNameWithoutExtension(rel).Split('.')[0];
@@ -110,6 +148,9 @@ namespace WeChatNet.ModuleTests
             Assert.Null(NamespaceProblem("src/WeChatNet.Core/Dns/Resolver.cs", text));
             Assert.NotNull(NamespaceProblem("src/WeChatNet.Core/Capture/Resolver.cs", text));
             Assert.Null(NamespaceProblem("src/WeChatNet.Core/Capture/Resolver.cs", text.Replace("WeChatNet.Dns", "WeChatNet")));
+            Assert.Empty(LayerProblems("src/WeChatNet.Core/WeChat/Decoder.cs", "using WeChatNet.Dns;\n" + text));
+            Assert.NotEmpty(LayerProblems("src/WeChatNet.Core/Dns/Resolver.cs", "using WeChatNet.WeChat;\n" + text));
+            Assert.NotEmpty(LayerProblems("src/WeChatNet.Core/Packets/View.cs", text.Replace("sealed class Resolver", "sealed class View : WeChatNet.Streams.Sink")));
         }
     }
 }
