@@ -39,7 +39,7 @@
                              'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/wechatnet/WeChatNet'
             LicenseUri   = 'https://github.com/wechatnet/WeChatNet/blob/main/LICENSE'
-            ReleaseNotes = '0.1.0: module foundation and Get-WeChatEndpoint (the catalog of WeChat hosts).'
+            ReleaseNotes = '0.1.0: first release. WeChat host catalog, DNS and dispatch (Get-WeChatEndpoint, Resolve-WeChatDomain, Get-WeChatDispatch); address ownership and region (Get-WeChatIpInfo); connectivity and path (Test-WeChatConnection, Get-WeChatRoute); capture files and live capture (Import-WeChatCapture, Export-WeChatCapture, Start-WeChatCapture, Get-WeChatCaptureDevice, Get-WeChatSample); decoding and analysis (ConvertFrom-WeChatPacket, Get-WeChatFlow, Measure-WeChatHeartbeat, Get-WeChatFinding); Invoke-WeChatDiagnostic with HTML and Markdown reports.'
         }
     }
 }

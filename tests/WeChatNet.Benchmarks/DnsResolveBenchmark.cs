@@ -10,6 +10,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using WeChatNet.Dns;
+using WeChatNet.Resolution;
 
 namespace WeChatNet.Benchmarks
 {

@@ -14,6 +14,7 @@ using WeChatNet.IpIntel;
 using WeChatNet.Route;
 using WeChatNet.WeChat;
 using WeChatNet.Analysis;
+using WeChatNet.Resolution;
 
 namespace WeChatNet.Diagnostics
 {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
 using WeChatNet.Dns;
+using WeChatNet.Resolution;
 
 namespace WeChatNet.Commands
 {

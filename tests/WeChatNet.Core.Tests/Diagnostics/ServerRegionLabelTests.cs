@@ -2,6 +2,7 @@ using System.Linq;
 using WeChatNet.Dns;
 using Xunit;
 using WeChatNet.Diagnostics;
+using WeChatNet.Resolution;
 
 namespace WeChatNet.Tests.Diagnostics
 {

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using WeChatNet.Dns;
 using WeChatNet.Tests.Infrastructure;
 using Xunit;
+using WeChatNet.Resolution;
 
 namespace WeChatNet.Tests.Dns
 {

@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using WeChatNet.Dns;
 using WeChatNet.WeChat;
 using Xunit;
+using WeChatNet.Resolution;
 
 namespace WeChatNet.Tests.WeChat
 {

@@ -8,8 +8,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using WeChatNet.Text;
 using WeChatNet.WeChat;
+using WeChatNet.Dns;
 
-namespace WeChatNet.Dns
+namespace WeChatNet.Resolution
 {
     /// <summary>What Resolve-WeChatDomain asks: every name of <see cref="Names"/> from every server of <see cref="Servers"/>.</summary>
     public sealed class ResolveRequest

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Security.Cryptography;
 using WeChatNet.WeChat;
+using WeChatNet.Dns;
 
 namespace WeChatNet
 {
@@ -24,7 +25,7 @@ namespace WeChatNet
     }
 }
 
-namespace WeChatNet.Dns
+namespace WeChatNet.Resolution
 {
     /// <summary>Resolve-WeChatDomain's parameters, as given.</summary>
     public sealed class ResolveSettings
