@@ -346,7 +346,7 @@ namespace WeChatNet.ModuleTests
                 bool docByProp = declared.StartsWith("True", StringComparison.OrdinalIgnoreCase) && declared.Contains("ByPropertyName");
                 bool byValue = group.Any(p => p.FromPipeline), byProp = group.Any(p => p.FromPipelineByPropertyName);
                 // Aliases: Get-Help shows the page's list (build/MamlHelp.targets), so it must be the cmdlet's.
-                var aliasLine = Regex.Match(body, @"^Aliases:\s*(?<v>.*)$", RegexOptions.Multiline);
+                var aliasLine = Regex.Match(body, @"^Aliases:[ \t]*(?<v>.*)$", RegexOptions.Multiline);
                 var docAliases = aliasLine.Success ? aliasLine.Groups["v"].Value.Split(',').Select(a => a.Trim()).Where(a => a.Length > 0 && a != "None").ToList() : new List<string>();
                 var codeAliases = group.First().Aliases;
                 if (!docAliases.SequenceEqual(codeAliases, StringComparer.OrdinalIgnoreCase))
