@@ -88,8 +88,9 @@ BeforeAll {
     $null = New-Item -ItemType Directory -Force $work
     $script:net = New-SealedNetwork -Name docs
 
-    # Files the examples name, made once: samples as they ship, as classic pcap, gzip-compressed; a GeoLite2-shaped
-    # MaxMind DB written by MaxMind's own writer; a prefix list; the private resolver's CA.
+    # Files the examples name, made once: samples as they ship, as classic pcap, gzip-compressed; generated captures;
+    # a site's diagnostic kept with Export-Clixml; a GeoLite2-shaped MaxMind DB written by MaxMind's own writer; a
+    # prefix list; the private resolver's CA.
     $sources = Join-Path $work 'sources'
     $null = New-Item -ItemType Directory -Force $sources
     function script:Get-SourceFile([string] $spec) {
@@ -113,6 +114,10 @@ BeforeAll {
             }
             'prefixes' { Set-Content $target "# chnroutes2-style list written by the docs test`n1.2.3.0/24`n101.226.0.0/15" }
             'corp-ca' { Copy-Item $net.CorpCaPath $target }
+            # A realistic capture the generator makes on demand (the precision suite's situations), not shipped.
+            'generated' { [IO.File]::WriteAllBytes($target, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate($arg).File) }
+            # What a site keeps with Export-Clixml: its diagnostic of a shipped sample.
+            'clixml-diagnostic' { Invoke-WeChatDiagnostic -Path (Get-WeChatSample $arg).Path | Export-Clixml -LiteralPath $target }
             default { throw "DocsExamples.psd1: unknown file source '$spec'." }
         }
         $target

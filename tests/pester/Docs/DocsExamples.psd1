@@ -9,7 +9,8 @@
 #   DryBound  Windows-only paths/adapters or a GUI program: parsed, every command resolved and its parameters bound dry
 # Expect: type names (wildcards) of which at least one object must come out of the example or go into Format-*;
 #   'None' when the example is meant to emit nothing (-WhatIf, Should). Files: name in the working folder = source
-#   (sample:<name>, sample-gz:<name>, sample-pcap:<name>, sample-pcap-gz:<name>, geolite, prefixes, corp-ca).
+#   (sample:<name>, sample-gz:<name>, sample-pcap:<name>, sample-pcap-gz:<name>, generated:<situation> from the sample
+#   generator, clixml-diagnostic:<sample> (Invoke-WeChatDiagnostic of a sample, Export-Clixml), geolite, prefixes, corp-ca).
 # Match: a regular expression the example's console text must match (what the stand-ins answered).
 # Creates: a file the example must leave in its working folder.
 # AllowProblems: the reason a failed DNS answer, connect or trace is what the example shows.
@@ -98,4 +99,17 @@
     'docs/cmdlets/Test-WeChatConnection.md#Example 3: Compare two long-link servers on the long link''s port' = @{ Group = 'Sealed'; Expect = 'WeChatNet.ConnectionTest'; Match = '183\.3\.224\.139' }
     'docs/cmdlets/Test-WeChatConnection.md#Example 4: Every regional long-link host from the catalog' = @{ Group = 'Sealed'; Expect = 'WeChatNet.ConnectionTest' }
     'docs/cmdlets/Test-WeChatConnection.md#Example 5: A Pester runbook line' = @{ Group = 'Sealed'; Expect = 'None' }
+
+    'docs/cmdlets/ConvertFrom-WeChatPacket.md#Example 8: Read an MMTLS long link''s real commands with a key log' = @{ Group = 'Samples'; Expect = 'WeChatNet.LongLinkFrame', 'WeChatNet.ShortLinkExchange' }
+    'docs/cmdlets/Get-WeChatFinding.md#Example 4: Everything in a mixed capture, not only WeChat' = @{ Group = 'Samples'; Expect = 'WeChatNet.Finding'; Files = @{ 'laptop.pcapng' = 'generated:mixed-traffic' } }
+    'docs/cmdlets/Get-WeChatFinding.md#Example 5: Findings that rest on decrypted heartbeats' = @{ Group = 'Samples'; Expect = 'None'; AllowEmpty = 'the key-log sample is a healthy long link: no finding is the point' }
+    'docs/cmdlets/Get-WeChatFlow.md#Example 4: Where did each host name come from?' = @{ Group = 'Samples'; Expect = 'WeChatNet.Flow'; Files = @{ 'browser.pcapng' = 'generated:web-wechat' } }
+    'docs/cmdlets/Get-WeChatFlow.md#Example 5: The long link''s real commands, from a key log' = @{ Group = 'Samples'; Expect = 'WeChatNet.Flow' }
+    'docs/cmdlets/Invoke-WeChatDiagnostic.md#Example 6: A capture and its key log, with a report that keeps the keys out' = @{ Group = 'Samples'; Expect = 'Microsoft.PowerShell.Commands.MatchInfo' }
+    'docs/cmdlets/Measure-WeChatHeartbeat.md#Example 3: Exact heartbeats from a key log instead of a size-and-timing guess' = @{ Group = 'Samples'; Expect = 'WeChatNet.HeartbeatReport' }
+    'docs/cmdlets/Export-WeChatReport.md#Example 1: One report for three shops' = @{ Group = 'DryBound'; Reason = 'SSH remoting to named hosts (shop1, shop2, depot): tests/pester/Remoting.Tests.ps1 runs this pattern against three namespace sites' }
+    'docs/cmdlets/Export-WeChatReport.md#Example 2: Label results kept as files, then report' = @{ Group = 'Samples'; Expect = 'WeChatNet.ReportFile'; Creates = 'shop1-vs-shop2.md'; Files = @{ 'shop1.xml' = 'clixml-diagnostic:dead-link'; 'shop2.xml' = 'clixml-diagnostic:nat-timeout' } }
+    'docs/cmdlets/Export-WeChatReport.md#Example 3: This machine''s diagnostic as a Markdown page' = @{ Group = 'Samples'; Expect = 'WeChatNet.ReportFile'; Creates = 'office.md'; Files = @{ 'office.pcapng' = 'sample:dead-link' } }
+    'docs/cmdlets/Start-WeChatCapture.md#Example 5: A long capture at a remote site, stopped and fetched from here' = @{ Group = 'DryBound'; Reason = 'SSH remoting to a named host (shop1): tests/pester/Remoting.Tests.ps1 runs a remote capture job stopped from the controller and fetched with Copy-Item -FromSession' }
+    'docs/cmdlets/Start-WeChatCapture.md#Example 6: What would be written' = @{ Group = 'Capture'; Expect = 'None' }
 }
