@@ -62,14 +62,16 @@ Describe 'Output through the usual exits' {
         $rows = @(Import-Csv -Path $csv)
         $rows.Count | Should -Be $items.Count
         $arrays = @(($name -as [type]).GetProperties() | Where-Object { $_.PropertyType.IsArray } | ForEach-Object Name)
+        # By the property's type, not the value's: a byte array that is null (MmtlsRecord.Plaintext without -ShowIdentifiers) is still XHex.
+        $byteArrays = @(($name -as [type]).GetProperties() | Where-Object { $_.PropertyType -eq [byte[]] } | ForEach-Object Name)
         for ($i = 0; $i -lt $rows.Count; $i++) {
             foreach ($column in $rows[$i].PSObject.Properties) {
                 if ($column.Name -in $arrays) { continue }   # the raw array column; its readable twin is checked below
                 $column.Value | Should -Not -Match '^(System|WeChatNet)\.[\w.`]+(\[\])?$' -Because "$name.$($column.Name) must be a value, not a type name"
             }
             foreach ($array in $arrays) {
-                $twin = if ($items[$i].$array -is [byte[]]) { "${array}Hex" } else { "${array}Text" }
-                $expected = if ($items[$i].$array -is [byte[]]) { [BitConverter]::ToString($items[$i].$array).Replace('-', '') } else { @($items[$i].$array) -join '; ' }
+                $twin = if ($array -in $byteArrays) { "${array}Hex" } else { "${array}Text" }
+                $expected = if ($array -notin $byteArrays) { @($items[$i].$array) -join '; ' } elseif ($null -eq $items[$i].$array) { '' } else { [BitConverter]::ToString($items[$i].$array).Replace('-', '') }
                 $rows[$i].$twin | Should -Be $expected
             }
         }
