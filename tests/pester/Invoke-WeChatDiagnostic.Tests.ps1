@@ -45,6 +45,15 @@ Describe 'Invoke-WeChatDiagnostic' {
             $e[0].FullyQualifiedErrorId | Should -Match '^CaptureFileNotFound'
             $f.RuleId | Should -Contain 'LongLinkDied'
         }
+
+        It 'analyses each file on its own, from Get-ChildItem too, and warns when -Join joins files that do not continue' {
+            $dead = [IO.Path]::GetFullPath((Join-Path $samples 'dead-link.pcapng'))
+            $healthy = [IO.Path]::GetFullPath((Join-Path $samples 'mmtls-longlink.pcapng'))
+            $f = Get-ChildItem $dead, $healthy | Invoke-WeChatDiagnostic
+            ($f | Where-Object RuleId -eq 'LongLinkDied').File | Should -Be $dead
+            Invoke-WeChatDiagnostic -LiteralPath $dead, $healthy -Join -WarningVariable w -WarningAction SilentlyContinue | Out-Null
+            "$w" | Should -BeLike "*$healthy starts*before $dead ends*"
+        }
     }
 
     Context 'reports' {

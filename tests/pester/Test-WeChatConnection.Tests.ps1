@@ -19,15 +19,13 @@ BeforeAll {
         $l.Stop()
         $port
     }
-    # A tiny HTTP server in a background job: answers one request with the given status line.
+    # A tiny HTTP server in a background job: answers one request with the given status line. The listener is
+    # listening before the job starts (no race with a slow job start on a loaded machine), and Stop-FakeDispatch
+    # closes it first, so a job still blocked in AcceptTcpClient ends instead of holding Remove-Job forever.
     function Start-FakeDispatch([string] $StatusLine) {
         $l = New-Listener
-        $port = $l.LocalEndpoint.Port
-        $l.Stop()
-        $job = Start-ThreadJob -ArgumentList $port, $StatusLine -ScriptBlock {
-            param($port, $status)
-            $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, $port)
-            $l.Start()
+        $job = Start-ThreadJob -ArgumentList $l, $StatusLine -ScriptBlock {
+            param($l, $status)
             try {
                 $c = $l.AcceptTcpClient()
                 $s = $c.GetStream()
@@ -36,10 +34,16 @@ BeforeAll {
                 $bytes = [Text.Encoding]::ASCII.GetBytes("$status`r`nContent-Length: 0`r`n`r`n")
                 $s.Write($bytes, 0, $bytes.Length)
                 $c.Close()
-            } finally { $l.Stop() }
+            } catch [System.Net.Sockets.SocketException], [System.ObjectDisposedException], [System.InvalidOperationException] {
+                # stopped before a request came
+            }
         }
-        Start-Sleep -Milliseconds 300
-        [pscustomobject]@{ Port = $port; Job = $job }
+        [pscustomobject]@{ Port = $l.LocalEndpoint.Port; Job = $job; Listener = $l }
+    }
+    function Stop-FakeDispatch($Server) {
+        $Server.Listener.Stop()
+        $Server.Job | Wait-Job -Timeout 30 | Out-Null
+        $Server.Job | Remove-Job -Force
     }
 }
 
@@ -82,7 +86,7 @@ Describe 'Test-WeChatConnection' {
             $http.HttpStatus | Should -Be 200
             $http.Host | Should -Be 'dns.weixin.qq.com'
             $http.FirstByteMs | Should -BeGreaterThan 0
-        } finally { $server.Job | Remove-Job -Force }
+        } finally { Stop-FakeDispatch $server }
     }
 
     It 'reports an HTTP target that refuses' {

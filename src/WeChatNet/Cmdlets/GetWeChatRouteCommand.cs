@@ -45,7 +45,7 @@ namespace WeChatNet.Commands
         [ValidateDuration(0.001, 60)]
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
-        /// <summary>Time between rounds; by default the next round starts when the previous one is answered or timed out.</summary>
+        /// <summary>Time between the starts of rounds; by default 50 ms with up to 5 rounds, 1 s with more (as mtr).</summary>
         [Parameter]
         [DurationTransformation]
         [ValidateDuration(0, 60)]

@@ -207,6 +207,8 @@ namespace WeChatNet.Commands
             }
             foreach (var problem in result.Problems)
                 WriteError(new ErrorRecord(new InvalidOperationException(problem.Message), problem.ErrorId, ErrorCategory.NotSpecified, problem.Target));
+            // -Join: a file that does not continue the one before it.
+            foreach (var warning in result.Capture?.Warnings ?? new System.Collections.Generic.List<string>()) WriteWarning(warning);
             foreach (var check in result.Checks) WriteVerbose(check);
             KeyLogPaths.Report(this, result.Capture?.Decryption, verbose: false); // the checks above already said it
             if (reportPath != null && ShouldProcess(reportPath, "Write diagnostic report"))

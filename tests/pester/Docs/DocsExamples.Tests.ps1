@@ -158,7 +158,7 @@ BeforeAll {
     $outFile = Join-Path $work 'results.json'
     ConvertTo-Json -InputObject @($inputs) -Depth 4 | Set-Content $inFile
     $modules = Join-Path $root 'out/modules'
-    $script:run = Invoke-SealedPwsh $net -File (Join-Path $PSScriptRoot '../Support/DocsExampleRunner.ps1') -ArgumentList '-InputFile', $inFile, '-OutputFile', $outFile, '-ModuleManifest', $manifest `
+    $script:run = Invoke-SealedPwsh $net -File (Join-Path $PSScriptRoot '../Support/DocsExampleRunner.ps1') -ArgumentList '-InputFile', $inFile, '-OutputFile', $outFile, '-ModuleManifest', $manifest, '-PesterVersion', "$((Get-Module Pester | Select-Object -First 1).Version)" `
         -WorkingDirectory $work -ModulePath $modules -TimeoutSec 600
     if (-not (Test-Path $outFile)) { throw "The example runner wrote no results (exit $($run.ExitCode)):`n$($run.StdOut)`n$($run.StdErr)" }
     foreach ($r in @(Get-Content -Raw $outFile | ConvertFrom-Json)) { $Results[$r.Id] = $r }

@@ -46,7 +46,7 @@ BeforeAll {
     @($list) | Export-Clixml -Path $setupFile
     $outFile = Join-Path $work 'results.json'
     $script:run = Invoke-SealedPwsh $net -File (Join-Path $PSScriptRoot '../Support/RunbookRunner.ps1') -WorkingDirectory $work -ModulePath (Join-Path $root 'out/modules') -TimeoutSec 400 `
-        -ArgumentList '-SetupFile', $setupFile, '-OutputFile', $outFile, '-ModuleManifest', $manifest
+        -ArgumentList '-SetupFile', $setupFile, '-OutputFile', $outFile, '-ModuleManifest', $manifest, '-PesterVersion', "$((Get-Module Pester | Select-Object -First 1).Version)"
     if (-not (Test-Path $outFile)) { throw "The runbook runner wrote no results (exit $($run.ExitCode)):`n$($run.StdOut)`n$($run.StdErr)" }
     $script:Outcome = @{}
     foreach ($x in @(Get-Content -Raw $outFile | ConvertFrom-Json)) {

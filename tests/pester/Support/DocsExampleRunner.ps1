@@ -4,10 +4,12 @@
 param(
     [Parameter(Mandatory)] [string] $InputFile,
     [Parameter(Mandatory)] [string] $OutputFile,
-    [Parameter(Mandatory)] [string] $ModuleManifest
+    [Parameter(Mandatory)] [string] $ModuleManifest,
+    # The Pester the calling suite runs on (build/TestTools.proj names it once).
+    [Parameter(Mandatory)] [string] $PesterVersion
 )
 $ErrorActionPreference = 'Continue'
-Import-Module Pester -RequiredVersion 5.9.1
+Import-Module Pester -RequiredVersion $PesterVersion
 Import-Module $ModuleManifest
 $examples = Get-Content -Raw $InputFile | ConvertFrom-Json
 

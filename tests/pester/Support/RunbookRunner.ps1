@@ -6,10 +6,12 @@ param(
     # A Clixml list of setups: @{ Id; Runbook (path); Data (hashtable for -Data) } (Clixml keeps arrays and switches).
     [Parameter(Mandatory)] [string] $SetupFile,
     [Parameter(Mandatory)] [string] $OutputFile,
-    [Parameter(Mandatory)] [string] $ModuleManifest
+    [Parameter(Mandatory)] [string] $ModuleManifest,
+    # The Pester the calling suite runs on (build/TestTools.proj names it once).
+    [Parameter(Mandatory)] [string] $PesterVersion
 )
 $ErrorActionPreference = 'Stop'
-Import-Module Pester -RequiredVersion 5.9.1
+Import-Module Pester -RequiredVersion $PesterVersion
 Import-Module $ModuleManifest
 $results = foreach ($setup in @(Import-Clixml $SetupFile)) {
     $dir = Join-Path (Split-Path $SetupFile) $setup.Id

@@ -2,10 +2,11 @@
 # Issue 12 item 2: every PowerShell file of the repository (tests, runbooks, build.ps1, manifests) and every
 # ```powershell block of the documentation parses with PowerShell's own parser. A failure names file:line:column and
 # the parser's message. Runs alone: ./build.ps1 -Task Pester -PesterTag Parse
+# It reads files, not the module: it lives in a subfolder, outside the rule that every cmdlet suite imports the package.
 
 BeforeDiscovery {
-    $root = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    Import-Module (Join-Path $PSScriptRoot 'Support/MarkdownCode.psm1') -Force
+    $root = (Resolve-Path (Join-Path $PSScriptRoot '../../..')).Path
+    Import-Module (Join-Path $PSScriptRoot '../Support/MarkdownCode.psm1') -Force
     # Tracked and new (not ignored) files when this is a git checkout, so build output (out/, bin/, obj/) is never read.
     $files = $null
     if ((Get-Command git -ErrorAction Ignore) -and (Test-Path (Join-Path $root '.git'))) {
@@ -24,7 +25,7 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'Support/MarkdownCode.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Support/MarkdownCode.psm1') -Force
 }
 
 Describe 'Every PowerShell file parses' -Tag Parse {
