@@ -240,6 +240,7 @@ Describe 'WeChatNet over SSH remoting' {
             Copy-Item (Get-WeChatSample nat-timeout).Path (Join-Path $siteCaptures 'older.pcapng')
             Copy-Item (Get-WeChatSample dead-link).Path (Join-Path $siteCaptures 'newest.pcapng')
             (Get-Item (Join-Path $siteCaptures 'older.pcapng')).LastWriteTime = (Get-Date).AddHours(-1)
+            (Get-Item (Join-Path $siteCaptures 'newest.pcapng')).LastWriteTime = Get-Date   # Copy-Item keeps the sample's own time
             function script:Invoke-Runbook([string[]] $HostName, [string] $Report, [hashtable] $More = @{}) {
                 $data = @{ HostName = $HostName; UserName = 'root'; KeyFilePath = $lab.Key; SshOptions = (Get-FleetSshOptions); ModulePath = $manifest
                            SiteScript = $siteScript; ReportPath = $Report; ThrottleLimit = 3 } + $More

@@ -101,12 +101,32 @@ Describe 'Start-WeChatCapture stopped from outside keeps every counted packet' {
             Start-WeChatCapture $lo -Filter "udp port $port" -OutFile $file
         }
         $args4 = @($script:manifest, $script:lo, $script:port, $script:file)
-        $job = if ($Kind -eq 'thread') { Start-ThreadJob -ScriptBlock $block -ArgumentList $args4 } else { Start-Job -ScriptBlock $block -ArgumentList $args4 }
-        try {
-            Wait-CaptureFileGrowing -Path $script:file
-            if ($Stop -eq 'Stop-Job') { $job | Stop-Job; $job.State | Should -Be 'Stopped' }
-            else { $job | Remove-Job -Force; $job = $null }
-        } finally { if ($job) { $job | Remove-Job -Force } }
+        if ($Kind -eq 'thread') {
+            $job = Start-ThreadJob -ScriptBlock $block -ArgumentList $args4
+            try {
+                Wait-CaptureFileGrowing -Path $script:file
+                if ($Stop -eq 'Stop-Job') { $job | Stop-Job; $job.State | Should -Be 'Stopped' }
+                else { $job | Remove-Job -Force; $job = $null }
+            } finally { if ($job) { $job | Remove-Job -Force } }
+        } else {
+            # A process job is driven from a pwsh of its own: pwsh 7.6.9's job client can crash its whole process
+            # (ObjectDisposedException in OutOfProcessClientCommandTransportManager.OnSignalTimeOutTimerElapsed) when
+            # Remove-Job -Force closes the job while a stop signal is still pending on a loaded machine.
+            $driver = Join-Path $script:dir 'driver.ps1'
+            Set-Content $driver @"
+Import-Module '$(Join-Path $PSScriptRoot 'Support/CaptureStop.psm1')'
+`$job = Start-Job -ScriptBlock { $block } -ArgumentList '$($args4 -join "','")'
+Wait-CaptureFileGrowing -Path '$script:file'
+if ('$Stop' -eq 'Stop-Job') { `$job | Stop-Job; if (`$job.State -ne 'Stopped') { exit 3 }; `$job | Remove-Job -Force } else { `$job | Remove-Job -Force }
+exit 0
+"@
+            $exe, $rest = $script:pwsh
+            $script:proc = Start-Process -FilePath $exe -ArgumentList (@($rest) + @('-NoProfile', '-NonInteractive', '-File', $driver)) -PassThru `
+                -RedirectStandardOutput (Join-Path $script:dir 'driver.out') -RedirectStandardError (Join-Path $script:dir 'driver.err')
+            $script:proc.WaitForExit(120000) | Should -BeTrue -Because 'the driver starts, stops and removes the job'
+            if ($script:proc.ExitCode -ne 0) { Write-Warning "job driver exited with $($script:proc.ExitCode): $(Get-Content (Join-Path $script:dir 'driver.err') -Raw)" }
+            $script:proc.ExitCode | Should -Not -Be 3 -Because 'Stop-Job leaves the job Stopped'
+        }
         # Remove-Job -Force returns as soon as the job is told to stop; the capture closes its file just after.
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
         while (-not (Get-PcapNgBlockSummary -Path $script:file).Delivered -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
