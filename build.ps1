@@ -50,7 +50,7 @@ $script:totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
 function Invoke-Dotnet {
     param([string[]] $Arguments)
     Write-Host "dotnet $($Arguments -join ' ')" -ForegroundColor Cyan
-    & dotnet @Arguments
+    & dotnet @Arguments | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments[0]) failed with exit code $LASTEXITCODE." }
 }
 
@@ -138,14 +138,22 @@ function Invoke-PesterSuites {
 }
 
 $ran = $false
-foreach ($t in $Task) {
-    switch ($t) {
-        'Build'   { Invoke-Build }
-        'Package' { Invoke-Package }
-        'Xunit'   { Invoke-Xunit; $ran = $true }
-        'Pester'  { Invoke-Package; Invoke-PesterSuites; $ran = $true }
-        'Test'    { Invoke-Xunit; Invoke-Package; Invoke-PesterSuites; $ran = $true }
+try {
+    foreach ($t in $Task) {
+        switch ($t) {
+            'Build'   { Invoke-Build }
+            'Package' { Invoke-Package }
+            'Xunit'   { $ran = $true; Invoke-Xunit }
+            'Pester'  { $ran = $true; Invoke-Package; Invoke-PesterSuites }
+            'Test'    { $ran = $true; Invoke-Xunit; Invoke-Package; Invoke-PesterSuites }
+        }
     }
+}
+catch {
+    # A step that cannot run (restore, publish, Pester missing) is a failure the count must show.
+    if (-not $ran) { throw }
+    Write-Host "build.ps1: $($_.Exception.Message)" -ForegroundColor Red
+    $script:totals.Failed += 1
 }
 if ($ran) {
     # The closing line CI reads.
