@@ -99,7 +99,7 @@ function Install-TestModules {
     $target = Join-Path $modules "Pester/$version"
     if (-not (Test-Path (Join-Path $target 'Pester.psd1'))) {
         $packages = Join-Path $root 'out/packages'
-        Invoke-Dotnet @('restore', (Join-Path $root 'build/TestTools.proj'), '--packages', $packages) | Out-Host
+        Invoke-Dotnet @('restore', (Join-Path $root 'build/TestTools.proj'), '--packages', $packages)
         $tools = Join-Path $packages "pester/$version/tools"
         if (-not (Test-Path (Join-Path $tools 'Pester.psd1'))) { throw "Pester $version was restored, but $tools holds no Pester.psd1." }
         New-Item -ItemType Directory -Force -Path $target | Out-Null
