@@ -46,4 +46,13 @@ Describe 'Measure-WeChatHeartbeat' {
         @($r | Where-Object File -eq $nat).Count | Should -Be @(Measure-WeChatHeartbeat $nat).Count
         ($r | Where-Object { $_.File -eq $dead -and $_.Died }).Missed | Should -Be 1
     }
+
+    It 'carries its server''s address and port, so a report pipes into Get-WeChatIpInfo' {
+        $r = Measure-WeChatHeartbeat (Join-Path $samples 'dead-link.pcapng') | Where-Object Died
+        $r.ServerAddress | Should -Be '101.32.104.4'
+        $r.ServerPort | Should -Be 443
+        $info = $r | Get-WeChatIpInfo -ErrorAction Stop
+        $info.Address | Should -Be '101.32.104.4'
+        $info.Owner | Should -Be 'Tencent'
+    }
 }
