@@ -131,5 +131,9 @@ Describe 'ConvertFrom-WeChatPacket' {
         $events = @(Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -Kind StreamEvent -IdleTimeout 00:01:00)
         ($events | Where-Object Reason -like 'idle for 60 s*').Count | Should -BeGreaterThan 0
         { Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -IdleTimeout 00:00:00 -ErrorAction Stop } | Should -Throw -ErrorId 'IdleTimeoutInvalid*'
+        # The message is the module's own sentence, not .NET's "(Parameter 'IdleTimeout') Actual value was ..." text.
+        $e = { ConvertFrom-WeChatPacket -Hex '00' -IdleTimeout '-5s' -ErrorAction Stop } | Should -Throw -ErrorId 'IdleTimeoutInvalid*' -PassThru
+        $e.Exception.Message | Should -Be "-IdleTimeout must be positive, not -00:00:05 (e.g. 30, '90s', '15m' or '00:15:00')."
+        $e.Exception.Message | Should -Not -Match 'Actual value|\(Parameter'
     }
 }

@@ -80,7 +80,7 @@ namespace WeChatNet.Commands
         protected override void BeginProcessing()
         {
             if (IdleTimeout <= TimeSpan.Zero)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be positive."),
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-IdleTimeout must be positive, not {IdleTimeout} (e.g. 30, '90s', '15m' or '00:15:00')."),
                     "IdleTimeoutInvalid", ErrorCategory.InvalidArgument, IdleTimeout));
             var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind, KeyLog = KeyLogPaths.Load(this, KeyLogPath) };
             options.Reassembly.MaxBufferedBytesTotal = LegacyParameters.Pick(this, nameof(MaxBufferSize), MaxBufferSize, nameof(MaxBufferedMB), () => MaxBufferedMB * 1024L * 1024L);
