@@ -164,4 +164,11 @@ Describe 'Get-WeChatFlow' {
         Get-WeChatFlow (Join-Path $samples 'legacy-longlink.pcapng') | Export-Clixml $path
         (Import-Clixml $path | Where-Object Kind -eq LongLink).Host | Should -Be 'long.weixin.qq.com'
     }
+
+    It 'decrypts with the key log of a sample piped in' {
+        $flow = Get-WeChatSample mmtls-keylog | Get-WeChatFlow -Role LongLink
+        $flow.LongLinkFrames | Should -BeGreaterThan 0
+        $flow.LongLinkCommandsText | Should -Match 'Heartbeat='
+        (Get-WeChatSample mmtls-longlink | Get-WeChatFlow -Role LongLink).LongLinkFrames | Should -Be 0
+    }
 }
