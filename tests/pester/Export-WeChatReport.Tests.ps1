@@ -97,6 +97,9 @@ Describe 'Export-WeChatReport' {
     It 'names what is wrong with the path' {
         { Import-Clixml $a | Export-WeChatReport (Join-Path $TestDrive 'r.pdf') } | Should -Throw -ErrorId 'ReportFormatUnknown*'
         { Import-Clixml $a | Export-WeChatReport (Join-Path $TestDrive 'no/such/r.html') } | Should -Throw -ErrorId 'ReportWriteError*'
+        # A folder is a folder, not an unknown extension.
+        $e = { Import-Clixml $a | Export-WeChatReport $TestDrive -Force } | Should -Throw -ErrorId 'ReportWriteError*' -PassThru
+        $e.Exception.Message | Should -BeLike "'$TestDrive' is a folder: give the report's file name*"
     }
 
     It 'takes -Path literally and warns about objects that are not part of a report' {
