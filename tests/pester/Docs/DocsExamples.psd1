@@ -92,7 +92,6 @@
     'docs/cmdlets/Start-WeChatCapture.md#Example 2: Keep five minutes of WeChat traffic in a file, then look at its flows' = @{ Group = 'Capture'; Expect = 'WeChatNet.CaptureSummary', 'WeChatNet.Flow' }
     'docs/cmdlets/Start-WeChatCapture.md#Example 3: A ring of 10 files of 50 MB each, running until Ctrl+C' = @{ Group = 'DryBound'; Reason = 'a Windows path (D:\captures) and no end but Ctrl+C' }
     'docs/cmdlets/Start-WeChatCapture.md#Example 4: Your own filter, the first 1000 packets, to a file and to the pipeline' = @{ Group = 'Capture'; Expect = 'WeChatNet.Packet' }
-    'docs/cmdlets/Start-WeChatCapture.md#Example 5: What would be written' = @{ Group = 'Capture'; Expect = 'None' }
 
     'docs/cmdlets/Test-WeChatConnection.md#Example 1: Can this machine reach WeChat, and how fast?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.ConnectionTest' }
     'docs/cmdlets/Test-WeChatConnection.md#Example 2: Only the failures, with the reason' = @{ Group = 'Sealed'; Expect = 'None' }
