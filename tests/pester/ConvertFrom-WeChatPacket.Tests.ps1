@@ -131,5 +131,25 @@ Describe 'ConvertFrom-WeChatPacket' {
         $events = @(Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -Kind StreamEvent -IdleTimeout 00:01:00)
         ($events | Where-Object Reason -like 'idle for 60 s*').Count | Should -BeGreaterThan 0
         { Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -IdleTimeout 00:00:00 -ErrorAction Stop } | Should -Throw -ErrorId 'IdleTimeoutInvalid*'
+        # The message is the module's own sentence, not .NET's "(Parameter 'IdleTimeout') Actual value was ..." text.
+        $e = { ConvertFrom-WeChatPacket -Hex '00' -IdleTimeout '-5s' -ErrorAction Stop } | Should -Throw -ErrorId 'IdleTimeoutInvalid*' -PassThru
+        $e.Exception.Message | Should -Be "-IdleTimeout must be positive, not -00:00:05 (e.g. 30, '90s', '15m' or '00:15:00')."
+        $e.Exception.Message | Should -Not -Match 'Actual value|\(Parameter'
+    }
+
+    It 'decrypts a piped sample with its own key log, and the others without one' {
+        $piped = @(Get-WeChatSample | ConvertFrom-WeChatPacket -WarningVariable warn)
+        $typed = @(foreach ($s in Get-WeChatSample) {
+                $k = @{}; if ($s.KeyLogPath) { $k.KeyLogPath = $s.KeyLogPath }
+                ConvertFrom-WeChatPacket -Path $s.Path @k })
+        $decrypted = { param($o) @($o | Where-Object { $_.PSObject.Properties['Decrypted'] -and $_.Decrypted }).Count }
+        (& $decrypted $piped) | Should -BeGreaterThan 0
+        (& $decrypted $piped) | Should -Be (& $decrypted $typed)
+        $piped.Count | Should -Be $typed.Count
+        $warn | Should -BeNullOrEmpty
+        (Get-WeChatSample mmtls-keylog | ConvertFrom-WeChatPacket -Kind LongLinkFrame).CommandName | Should -Contain 'Heartbeat'
+        # Packets piped in still bind to -Packet (the key log is for files).
+        @(Import-WeChatCapture (Get-WeChatSample dead-link).Path | ConvertFrom-WeChatPacket -ErrorAction Stop).Count | Should -BeGreaterThan 0
+        { ConvertFrom-WeChatPacket -Hex '00' -KeyLogPath '' -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogFileNotFound*'
     }
 }

@@ -61,6 +61,22 @@ Describe 'Export-WeChatReport' {
         $md | Should -Match '### Findings'
     }
 
+    It 'says there is nothing to compare in Markdown too, not an empty section' {
+        # Findings only (no DNS answers, dispatch answers, connects or routes): the HTML has always said so.
+        $path = Join-Path $TestDrive 'findings-only.md'
+        @(
+            Get-WeChatFinding (Sample 'dead-link') | Add-Member -NotePropertyName PSComputerName -NotePropertyValue 'shop1' -PassThru
+            Get-WeChatFinding (Sample 'nat-timeout') | Add-Member -NotePropertyName PSComputerName -NotePropertyValue 'shop2' -PassThru
+        ) | Export-WeChatReport -Path $path | Out-Null
+        $md = Get-Content $path -Raw
+        $md | Should -Match '## What differs between sites\r?\n\r?\nNothing to compare: no DNS answers, dispatch answers, connects or routes were given\.'
+        $html = @(
+            Get-WeChatFinding (Sample 'dead-link') | Add-Member -NotePropertyName PSComputerName -NotePropertyValue 'shop1' -PassThru
+            Get-WeChatFinding (Sample 'nat-timeout') | Add-Member -NotePropertyName PSComputerName -NotePropertyValue 'shop2' -PassThru
+        ) | Export-WeChatReport -Path (Join-Path $TestDrive 'findings-only.html') | ForEach-Object { Get-Content $_.Path -Raw }
+        $html | Should -Match 'Nothing to compare: no DNS answers, dispatch answers, connects or routes were given\.'
+    }
+
     It 'keeps a nested dispatch answer through Export-Clixml (SerializationDepth)' {
         $d = Import-Clixml $a | Where-Object { $_.PSObject.TypeNames[0] -eq 'Deserialized.WeChatNet.Dispatch' } | Select-Object -First 1
         $d | Should -Not -BeNullOrEmpty
@@ -81,6 +97,9 @@ Describe 'Export-WeChatReport' {
     It 'names what is wrong with the path' {
         { Import-Clixml $a | Export-WeChatReport (Join-Path $TestDrive 'r.pdf') } | Should -Throw -ErrorId 'ReportFormatUnknown*'
         { Import-Clixml $a | Export-WeChatReport (Join-Path $TestDrive 'no/such/r.html') } | Should -Throw -ErrorId 'ReportWriteError*'
+        # A folder is a folder, not an unknown extension.
+        $e = { Import-Clixml $a | Export-WeChatReport $TestDrive -Force } | Should -Throw -ErrorId 'ReportWriteError*' -PassThru
+        $e.Exception.Message | Should -BeLike "'$TestDrive' is a folder: give the report's file name*"
     }
 
     It 'takes -Path literally and warns about objects that are not part of a report' {

@@ -40,6 +40,9 @@ Describe 'Get-WeChatFlow' {
     It 'reports a missing file as CaptureFileNotFound' {
         Get-WeChatFlow -Path (Join-Path $TestDrive 'nope.pcapng') -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound*'
+        # One sentence naming the file, said once (not PowerShell's "Cannot find path ..." appended).
+        $err[0].Exception.Message | Should -Be "Capture file '$(Join-Path $TestDrive 'nope.pcapng')' not found."
+        $err[0].TargetObject | Should -Be (Join-Path $TestDrive 'nope.pcapng')
     }
 
     It 'analyses each file on its own and says which file each flow came from' {
@@ -160,5 +163,12 @@ Describe 'Get-WeChatFlow' {
         $path = Join-Path $TestDrive 'flows.xml'
         Get-WeChatFlow (Join-Path $samples 'legacy-longlink.pcapng') | Export-Clixml $path
         (Import-Clixml $path | Where-Object Kind -eq LongLink).Host | Should -Be 'long.weixin.qq.com'
+    }
+
+    It 'decrypts with the key log of a sample piped in' {
+        $flow = Get-WeChatSample mmtls-keylog | Get-WeChatFlow -Role LongLink
+        $flow.LongLinkFrames | Should -BeGreaterThan 0
+        $flow.LongLinkCommandsText | Should -Match 'Heartbeat='
+        (Get-WeChatSample mmtls-longlink | Get-WeChatFlow -Role LongLink).LongLinkFrames | Should -Be 0
     }
 }

@@ -62,7 +62,10 @@ Describe 'Get-WeChatIpInfo' {
     It 'stops with IpDatabaseInvalid for a file that is not a MaxMind DB' {
         $bad = Join-Path $TestDrive 'bad.mmdb'
         Set-Content $bad 'not a database'
-        { Get-WeChatIpInfo 1.1.1.1 -Database $bad -ErrorAction Stop } | Should -Throw -ErrorId 'IpDatabaseInvalid*'
+        $e = { Get-WeChatIpInfo 1.1.1.1 -Database $bad -ErrorAction Stop } | Should -Throw -ErrorId 'IpDatabaseInvalid*' -PassThru
+        # The module's sentence, not the MaxMind reader's "Could not find a MaxMind Db metadata marker in this file ()".
+        $e.Exception.Message | Should -BeLike "*bad.mmdb: not a MaxMind DB file: it has no MaxMind DB metadata section (a GeoLite2 or DB-IP .mmdb file ends with one)."
+        $e.Exception.Message | Should -Not -BeLike '*Could not find*'
         { Get-WeChatIpInfo 1.1.1.1 -Database (Join-Path $TestDrive 'absent.mmdb') -ErrorAction Stop } | Should -Throw -ErrorId 'IpDataFileNotFound*'
     }
 

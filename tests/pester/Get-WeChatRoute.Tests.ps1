@@ -72,6 +72,12 @@ Describe 'Get-WeChatRoute' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'RouteTargetNoAddress*'
     }
 
+    It 'writes RouteTargetNotResolved for a malformed name without asking a resolver' {
+        $null = Get-WeChatRoute 'not valid name!' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RouteTargetNotResolved*'
+        $err[0].Exception.Message | Should -BeLike "'not valid name!' is neither an IP address nor a host name: *"
+    }
+
     Context 'through real routers (root)' {
         BeforeAll { New-TestPath }
         AfterAll { Remove-TestPath }

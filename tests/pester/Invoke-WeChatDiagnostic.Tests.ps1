@@ -80,6 +80,11 @@ Describe 'Invoke-WeChatDiagnostic' {
             { Invoke-WeChatDiagnostic (Join-Path $samples 'dead-link.pcapng') -Report (Join-Path $TestDrive 'no/such/r.html') } | Should -Throw -ErrorId 'ReportWriteError*'
         }
 
+        It 'says a -Report that is a folder is a folder' {
+            $e = { Invoke-WeChatDiagnostic (Join-Path $samples 'dead-link.pcapng') -Report $TestDrive -Force } | Should -Throw -ErrorId 'ReportWriteError*' -PassThru
+            $e.Exception.Message | Should -BeLike "-Report '$TestDrive' is a folder*"
+        }
+
         It 'rejects a report format it does not know' {
             { Invoke-WeChatDiagnostic (Join-Path $samples 'dead-link.pcapng') -Report (Join-Path $TestDrive 'r.pdf') } | Should -Throw -ErrorId 'ReportFormatUnknown*'
         }

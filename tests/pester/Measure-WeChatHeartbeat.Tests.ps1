@@ -46,4 +46,28 @@ Describe 'Measure-WeChatHeartbeat' {
         @($r | Where-Object File -eq $nat).Count | Should -Be @(Measure-WeChatHeartbeat $nat).Count
         ($r | Where-Object { $_.File -eq $dead -and $_.Died }).Missed | Should -Be 1
     }
+
+    It 'carries its server''s address and port, so a report pipes into Get-WeChatIpInfo' {
+        $r = Measure-WeChatHeartbeat (Join-Path $samples 'dead-link.pcapng') | Where-Object Died
+        $r.ServerAddress | Should -Be '101.32.104.4'
+        $r.ServerPort | Should -Be 443
+        $info = $r | Get-WeChatIpInfo -ErrorAction Stop
+        $info.Address | Should -Be '101.32.104.4'
+        $info.Owner | Should -Be 'Tencent'
+    }
+
+    It 'uses the key log of a sample piped in, and none for the samples without one' {
+        $r = Get-WeChatSample | Measure-WeChatHeartbeat -WarningVariable warn -ErrorAction Stop
+        ($r | Where-Object File -like '*mmtls-keylog.pcapng').Method | Should -Be 'Decrypted'
+        ($r | Where-Object File -like '*mmtls-longlink.pcapng').Method | Should -Be 'SizeAndTiming'
+        ($r | Where-Object File -like '*legacy-longlink.pcapng').Method | Should -Be 'Plaintext'
+        $warn | Should -BeNullOrEmpty -Because 'the right key log decrypts its capture, and the others have none'
+        # The same with the key log typed: the pipeline form is a shorthand for it.
+        $s = Get-WeChatSample mmtls-keylog
+        (Measure-WeChatHeartbeat -Path $s.Path -KeyLogPath $s.KeyLogPath).Method | Should -Be 'Decrypted'
+    }
+
+    It 'stops with KeyLogFileNotFound for an empty -KeyLogPath typed on the command line' {
+        { Measure-WeChatHeartbeat (Join-Path $samples 'dead-link.pcapng') -KeyLogPath '' -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogFileNotFound*'
+    }
 }

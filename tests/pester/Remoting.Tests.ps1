@@ -120,7 +120,7 @@ Describe 'WeChatNet over SSH remoting' {
                 (Get-FormatData -TypeName "Deserialized.$t").FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl]) -Because "Deserialized.$t has $t's view"
             }
             $text = Of wrongdns | Where-Object { $_.PSObject.TypeNames[0] -eq 'Deserialized.WeChatNet.Finding' } | Format-Table | Out-String -Width 200
-            $text | Should -Match 'Severity\s+Area\s+Title'
+            $text | Should -Match 'Severity\s+Area\s+File\s+Title'
             $text | Should -Match 'PSComputerName'
             $text | Should -Match ([regex]::Escape($site.wrongdns.Address))
         }

@@ -94,6 +94,16 @@ Describe 'Resolve-WeChatDomain' {
             Should -Throw -ErrorId 'ClientSubnetInvalid*'
     }
 
+    It 'says that the -Server given is not a resolver, not that none was given' {
+        # Nothing is queried: both errors come from checking the parameters.
+        $e = { Resolve-WeChatDomain long.weixin.qq.com -Server 'bo gus' -ErrorVariable script:err -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId 'NoResolvers*' -PassThru
+        $e.Exception.Message | Should -BeLike '*no -Server value is a resolver*'
+        $e.Exception.Message | Should -Not -BeLike '*give -Server,*'
+        $script:err[0].FullyQualifiedErrorId | Should -BeLike 'DnsServerInvalid*'
+        $script:err[0].Exception.Message | Should -BeLike "*-Server 'bo gus' is not a resolver*"
+    }
+
     It 'compares answers between servers' {
         $c = Resolve-WeChatDomain long.weixin.qq.com -Server $script:server, $script:silentServer -TimeoutSec 0.2 -Retries 0 -Compare
         $c | Should -BeOfType ([WeChatNet.DnsComparison])

@@ -47,4 +47,18 @@ Describe 'WeChatNet.Format.ps1xml' {
         $hb = $objects | Where-Object { $_ -is [WeChatNet.HeartbeatReport] -and $null -ne $_.IntervalMedianSec } | Select-Object -First 1
         ($hb | Format-Table | Out-String -Width 300) | Should -Match ('\b{0:0}\b' -f $hb.IntervalMedianSec)
     }
+
+    It 'says which capture each flow, heartbeat report and finding came from when several files are read' {
+        # Get-ChildItem *.pcapng | Get-WeChatFlow numbers flows from 1 in every file: without the file the rows repeat.
+        $dead = (Get-WeChatSample dead-link).Path; $nat = (Get-WeChatSample nat-timeout).Path
+        $flows = Get-ChildItem $dead, $nat | Get-WeChatFlow | Out-String -Width 300
+        $flows | Should -Match ('File: ' + [regex]::Escape($dead))
+        $flows | Should -Match ('File: ' + [regex]::Escape($nat))
+        (Get-ChildItem $dead, $nat | Measure-WeChatHeartbeat | Out-String -Width 300) | Should -Match ('File: ' + [regex]::Escape($nat))
+        # Findings are sorted by severity across files (Invoke-WeChatDiagnostic): a column, not groups.
+        $rows = (Invoke-WeChatDiagnostic -Path $nat, $dead | Out-String -Width 300) -split "`n" | Where-Object { $_ -match 'LongLinkDied|Long link died' }
+        $rows | Should -HaveCount 2
+        $rows[0] | Should -Match 'nat-timeout\.pcapng'
+        $rows[1] | Should -Match 'dead-link\.pcapng'
+    }
 }

@@ -64,6 +64,8 @@ namespace WeChatNet.Analysis
                 FlowId = flow.Id,
                 Client = flow.Client,
                 Server = flow.Server,
+                ServerAddress = flow.ServerAddress,
+                ServerPort = flow.ServerPort,
                 Host = flow.Host,
                 Start = flow.Start,
                 End = flow.End,

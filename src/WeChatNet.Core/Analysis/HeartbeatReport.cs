@@ -11,6 +11,10 @@ namespace WeChatNet
         public int FlowId { get; set; }
         public string Client { get; set; } = "";
         public string Server { get; set; } = "";
+        /// <summary>The server's address without the port (as Flow.ServerAddress), so a report pipes by property name
+        /// into Get-WeChatIpInfo and Get-WeChatRoute.</summary>
+        public string ServerAddress { get; set; } = "";
+        public int ServerPort { get; set; }
         public string? Host { get; set; }
         public DateTimeOffset Start { get; set; }
         public DateTimeOffset End { get; set; }

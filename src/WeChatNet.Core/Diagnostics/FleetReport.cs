@@ -264,7 +264,9 @@ namespace WeChatNet.Diagnostics
                     sb.Append("| **").Append(M(row.Title)).Append("** (`").Append(row.RuleId).Append("`) | ")
                       .Append(string.Join(" | ", row.Cells.Select(c => c ?? "-"))).Append(" |\n");
                 sb.Append("\n## What differs between sites\n");
-                foreach (var table in Differences(sites))
+                var tables = Differences(sites);
+                if (tables.Count == 0) sb.Append('\n').Append(NothingToCompare).Append('\n');
+                foreach (var table in tables)
                 {
                     sb.Append("\n### ").Append(M(table.Title)).Append(table.Differs ? " (differs)" : " (same everywhere)").Append("\n\n| Site | ")
                       .Append(string.Join(" | ", table.Columns.Select(M))).Append(" |\n|---|").Append(string.Concat(table.Columns.Select(_ => "---|"))).Append('\n');
@@ -413,10 +415,12 @@ namespace WeChatNet.Diagnostics
             return tables;
         }
 
+        private const string NothingToCompare = "Nothing to compare: no DNS answers, dispatch answers, connects or routes were given.";
+
         private static void AppendDifferencesHtml(StringBuilder sb, IReadOnlyList<ReportSite> sites)
         {
             var tables = Differences(sites);
-            if (tables.Count == 0) { sb.Append("<p><small>Nothing to compare: no DNS answers, dispatch answers, connects or routes were given.</small></p>\n"); return; }
+            if (tables.Count == 0) { sb.Append("<p><small>").Append(NothingToCompare).Append("</small></p>\n"); return; }
             foreach (var t in tables)
             {
                 sb.Append("<h3>").Append(E(t.Title)).Append(t.Differs ? " <span class=\"bad\">differs</span>" : " <span class=\"ok\">same everywhere</span>").Append("</h3>\n");

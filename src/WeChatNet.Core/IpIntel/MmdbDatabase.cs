@@ -44,6 +44,10 @@ namespace WeChatNet.IpIntel
         public static MmdbDatabase Open(byte[] data, string name)
         {
             if (data is null) throw new ArgumentNullException(nameof(data));
+            // A file that is not a MaxMind DB at all is the common mistake: say so in our words, not the reader's
+            // "Could not find a MaxMind Db metadata marker in this file ()".
+            if (!HasMetadataMarker(data))
+                throw new MmdbFormatException($"{name}: not a MaxMind DB file: it has no MaxMind DB metadata section (a GeoLite2 or DB-IP .mmdb file ends with one).");
             Reader reader;
             try { reader = new Reader(new MemoryStream(data, writable: false)); }
             catch (Exception e) when (IsFileFault(e)) { throw new MmdbFormatException($"{name}: not a usable MaxMind DB file: {e.Message}", e); }
@@ -51,6 +55,21 @@ namespace WeChatNet.IpIntel
             var m = reader.Metadata;
             if (m.IPVersion != 4 && m.IPVersion != 6) throw new MmdbFormatException($"{name}: metadata says IP version {m.IPVersion} (must be 4 or 6).");
             return db;
+        }
+
+        private static readonly byte[] MetadataMarker = { 0xAB, 0xCD, 0xEF, (byte)'M', (byte)'a', (byte)'x', (byte)'M', (byte)'i', (byte)'n', (byte)'d', (byte)'.', (byte)'c', (byte)'o', (byte)'m' };
+
+        /// <summary>The metadata marker the format puts in the last 128 KiB of every file.</summary>
+        private static bool HasMetadataMarker(byte[] data)
+        {
+            int from = Math.Max(0, data.Length - 128 * 1024);
+            for (int i = data.Length - MetadataMarker.Length; i >= from; i--)
+            {
+                int k = 0;
+                while (k < MetadataMarker.Length && data[i + k] == MetadataMarker[k]) k++;
+                if (k == MetadataMarker.Length) return true;
+            }
+            return false;
         }
 
         /// <summary>

@@ -158,7 +158,9 @@ namespace WeChatNet.Resolution
                 request.Dispatch = new DispatchRequestOptions { Uri = s.DispatchUri ?? DispatchRequestOptions.DefaultUri, Timeout = TimeSpan.FromSeconds(Math.Max(s.TimeoutSec * (1 + Math.Max(0, s.Retries)), 1)) };
 
             if (request.Servers.Count == 0 && request.Dispatch == null && !problems.Any(p => p.Terminating))
-                problems.Add(new ResolveProblem("NoResolvers", "There is no resolver to ask: give -Server, -Region, or -Dispatch.", string.Empty, true));
+                problems.Add(new ResolveProblem("NoResolvers", problems.Any(p => p.ErrorId == "DnsServerInvalid")
+                    ? "There is no resolver to ask: no -Server value is a resolver (see the DnsServerInvalid errors); give resolvers by address (223.5.5.5, [::1]:53) or a DoH URL, or -Region."
+                    : "There is no resolver to ask: give -Server, -Region, or -Dispatch.", string.Empty, true));
             return new ResolvePlan(request, problems);
         }
 

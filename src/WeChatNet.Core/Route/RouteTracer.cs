@@ -50,6 +50,9 @@ namespace WeChatNet.Route
                     throw new RouteException(RouteException.NoAddressOfFamily, $"'{target}' is an IPv4 address: leave out -IPv6 to trace it.");
                 return literal;
             }
+            // A malformed name is said to be one here, not sent to the system's resolver first.
+            if (WeChatNet.Text.HostName.Normalize(target, out string? notAName) is null)
+                throw new RouteException(RouteException.TargetNotResolved, $"'{target}' is neither an IP address nor a host name: {notAName}.");
             IPAddress[] addresses;
             try
             {

@@ -48,14 +48,30 @@ namespace WeChatNet.Commands
         [Parameter]
         public ClientRegion? ClientRegion { get; set; }
 
-        /// <summary>MMTLS key logs (file paths, no wildcards): records whose entries verify are decrypted and their frames read.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
+        /// <summary>MMTLS key logs (file paths, no wildcards): records whose entries verify are decrypted and their frames read.
+        /// By property name too: Get-WeChatSample mmtls-keylog | Get-WeChatFlow uses the sample's key log.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
         public string[]? KeyLogPath { get; set; }
 
         private WeChatNet.WeChat.MmtlsKeyLog? _keyLog;
+        private string[]? _keyLogFrom;
 
-        protected override void BeginProcessing() => _keyLog = KeyLogPaths.Load(this, KeyLogPath);
+        protected override void BeginProcessing()
+        {
+            // Only what the command line gave is bound here; an empty value there is a mistake (a sample without a key
+            // log pipes an empty KeyLogPath, which means none).
+            KeyLogPaths.RejectEmpty(this, KeyLogPath);
+            _keyLog = KeyLogPaths.Load(this, KeyLogPath);
+            _keyLogFrom = KeyLogPath;
+        }
+
+        /// <summary>A key log bound from the pipeline object (its KeyLogPath) applies to that object's files.</summary>
+        private void KeyLogOfThisRecord()
+        {
+            if (ReferenceEquals(KeyLogPath, _keyLogFrom)) return;
+            _keyLog = KeyLogPaths.Load(this, KeyLogPaths.NonEmpty(KeyLogPath));
+            _keyLogFrom = KeyLogPath;
+        }
 
         private CaptureAnalyzer NewAnalyzer()
         {
@@ -75,6 +91,7 @@ namespace WeChatNet.Commands
 
         protected override void ProcessRecord()
         {
+            KeyLogOfThisRecord();
             if (ParameterSetName == PacketSet)
             {
                 var packet = InputObject!;

@@ -44,7 +44,10 @@ namespace WeChatNet.Commands
                 }
                 catch (Exception e) when (e is ItemNotFoundException || e is System.Management.Automation.DriveNotFoundException || e is ProviderNotFoundException || e is NotSupportedException)
                 {
-                    cmdlet.WriteError(new ErrorRecord(new ItemNotFoundException($"Capture file '{p}' not found: {e.Message}", e), NotFound, ErrorCategory.ObjectNotFound, p));
+                    // A plain missing file needs no second sentence ("Cannot find path ... because it does not exist.");
+                    // a missing drive or provider keeps PowerShell's explanation.
+                    string why = e is ItemNotFoundException ? "." : ": " + e.Message;
+                    cmdlet.WriteError(new ErrorRecord(new ItemNotFoundException($"Capture file '{p}' not found{why}", e), NotFound, ErrorCategory.ObjectNotFound, p));
                 }
             }
             foreach (var p in literalPaths ?? Array.Empty<string>())

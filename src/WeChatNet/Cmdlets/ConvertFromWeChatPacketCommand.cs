@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.IO;
@@ -57,10 +58,16 @@ namespace WeChatNet.Commands
         [Parameter]
         public SwitchParameter ShowIdentifiers { get; set; }
 
-        /// <summary>MMTLS key logs (file paths, no wildcards): records whose entries verify are decrypted.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
+        /// <summary>MMTLS key logs (file paths, no wildcards): records whose entries verify are decrypted. By property name too:
+        /// Get-WeChatSample mmtls-keylog | ConvertFrom-WeChatPacket uses the sample's key log.</summary>
+        [Parameter(ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = PacketSet)]
+        [Parameter(ParameterSetName = BytesSet)]
+        [Parameter(ParameterSetName = HexSet)]
         public string[]? KeyLogPath { get; set; }
+
+        private string[]? _keyLogFrom;
 
         /// <summary>Out-of-order bytes buffered over all connections, in bytes (64MB by default; PowerShell's 64MB is 64 MiB).</summary>
         [Parameter]
@@ -80,16 +87,41 @@ namespace WeChatNet.Commands
         protected override void BeginProcessing()
         {
             if (IdleTimeout <= TimeSpan.Zero)
-                ThrowTerminatingError(new ErrorRecord(new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "-IdleTimeout must be positive."),
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-IdleTimeout must be positive, not {IdleTimeout} (e.g. 30, '90s', '15m' or '00:15:00')."),
                     "IdleTimeoutInvalid", ErrorCategory.InvalidArgument, IdleTimeout));
-            var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind, KeyLog = KeyLogPaths.Load(this, KeyLogPath) };
+            // Only the command line's value is bound here: empty there is a mistake (from a sample it means no key log).
+            KeyLogPaths.RejectEmpty(this, KeyLogPath);
+            _session = NewSession(KeyLogPath);
+            _keyLogFrom = KeyLogPath;
+        }
+
+        private WeChatDecodeSession NewSession(string[]? keyLogPath)
+        {
+            var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind, KeyLog = KeyLogPaths.Load(this, keyLogPath) };
             options.Reassembly.MaxBufferedBytesTotal = LegacyParameters.Pick(this, nameof(MaxBufferSize), MaxBufferSize, nameof(MaxBufferedMB), () => MaxBufferedMB * 1024L * 1024L);
             options.Reassembly.IdleTimeout = IdleTimeout;
-            _session = new WeChatDecodeSession(options);
+            return new WeChatDecodeSession(options);
+        }
+
+        /// <summary>
+        /// A piped object with another key log (its KeyLogPath) starts a new decoding session for its files: what the
+        /// previous files left open is completed first, as at the end of the command.
+        /// </summary>
+        private void KeyLogOfThisRecord()
+        {
+            if (ReferenceEquals(KeyLogPath, _keyLogFrom)) return;
+            var keyLog = KeyLogPaths.NonEmpty(KeyLogPath);
+            var previous = KeyLogPaths.NonEmpty(_keyLogFrom);
+            _keyLogFrom = KeyLogPath;
+            if (previous is null && keyLog is null) return;
+            if (previous != null && keyLog != null && previous.SequenceEqual(keyLog, StringComparer.Ordinal)) return;
+            CompleteSession(previous != null);
+            _session = NewSession(keyLog);
         }
 
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == PathSet || ParameterSetName == LiteralPathSet) KeyLogOfThisRecord();
             var session = _session!;
             switch (ParameterSetName)
             {
@@ -121,10 +153,16 @@ namespace WeChatNet.Commands
                 if (KeyLogPath != null) KeyLogPaths.Report(this, _session.Decoder.Decryption);
                 return;
             }
-            WriteAll(_session.Complete());
-            if (KeyLogPath != null) KeyLogPaths.Report(this, _session.Decoder.Decryption);
-            if (_session.PacketsSeen > 0 && _session.PacketsSkipped == _session.PacketsSeen)
-                WriteWarning($"None of the {_session.PacketsSeen} packets was TCP or UDP over IP with its bytes (Packet.Data): nothing could be decoded.");
+            CompleteSession(KeyLogPaths.NonEmpty(_keyLogFrom) != null);
+        }
+
+        private void CompleteSession(bool withKeyLog)
+        {
+            var session = _session!;
+            WriteAll(session.Complete());
+            if (withKeyLog) KeyLogPaths.Report(this, session.Decoder.Decryption);
+            if (session.PacketsSeen > 0 && session.PacketsSkipped == session.PacketsSeen)
+                WriteWarning($"None of the {session.PacketsSeen} packets was TCP or UDP over IP with its bytes (Packet.Data): nothing could be decoded.");
         }
 
         protected override void StopProcessing() => _cancel.Cancel();

@@ -43,6 +43,9 @@ namespace WeChatNet.Commands
         protected override void BeginProcessing()
         {
             _target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            if (Directory.Exists(_target))
+                ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder: give the report's file name, for example '{System.IO.Path.Combine(_target, "wechat-report.html")}'."),
+                    "ReportWriteError", ErrorCategory.WriteError, _target));
             if (DiagnosticReport.FormatOf(_target) is null)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{_target}': the report format is chosen by the extension: .html, .htm, .md or .markdown."),
                     "ReportFormatUnknown", ErrorCategory.InvalidArgument, _target));

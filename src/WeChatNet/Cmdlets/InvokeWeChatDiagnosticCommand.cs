@@ -145,6 +145,9 @@ namespace WeChatNet.Commands
             if (Report != null)
             {
                 reportPath = GetUnresolvedProviderPathFromPSPath(Report);
+                if (Directory.Exists(reportPath))
+                    ThrowTerminatingError(new ErrorRecord(new IOException($"-Report '{Report}' is a folder: give the report's file name, for example '{System.IO.Path.Combine(reportPath, "wechat-diagnostic.html")}'."),
+                        "ReportWriteError", ErrorCategory.WriteError, reportPath));
                 if (DiagnosticReport.FormatOf(reportPath) is null)
                     ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Report '{Report}': the format is chosen by the extension: .html, .htm, .md or .markdown."),
                         "ReportFormatUnknown", ErrorCategory.InvalidArgument, Report));

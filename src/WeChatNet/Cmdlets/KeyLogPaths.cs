@@ -44,6 +44,22 @@ namespace WeChatNet.Commands
             return log;
         }
 
+        /// <summary>-KeyLogPath '' (or $null) typed on the command line: stops the command, as a missing key log does.</summary>
+        public static void RejectEmpty(PSCmdlet cmdlet, string[]? paths)
+        {
+            if (paths is null || (paths.Length > 0 && Array.TrueForAll(paths, p => !string.IsNullOrEmpty(p)))) return;
+            cmdlet.ThrowTerminatingError(new ErrorRecord(new ArgumentException("-KeyLogPath is empty: give the path of a key log file."),
+                "KeyLogFileNotFound", ErrorCategory.ObjectNotFound, null));
+        }
+
+        /// <summary>The paths a pipeline object gave, without empty ones (a sample without a key log has none): null when none is left.</summary>
+        public static string[]? NonEmpty(string[]? paths)
+        {
+            if (paths is null) return null;
+            var kept = Array.FindAll(paths, p => !string.IsNullOrEmpty(p));
+            return kept.Length == 0 ? null : kept;
+        }
+
         /// <summary>After decoding: the one line about the key log, and a single warning when it decrypted nothing.</summary>
         public static void Report(PSCmdlet cmdlet, MmtlsDecryptionTally? tally, bool verbose = true)
         {

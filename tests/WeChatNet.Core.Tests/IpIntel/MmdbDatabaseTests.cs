@@ -240,7 +240,7 @@ namespace WeChatNet.Tests.IpIntel
             using var dir = new TempDirectory("mmdb-garbage");
             File.WriteAllText(dir.File("notes.mmdb"), "this is not a database");
             var e = Assert.Throws<MmdbFormatException>(() => MmdbDatabase.Open(dir.File("notes.mmdb")));
-            Assert.StartsWith("notes.mmdb: not a usable MaxMind DB file: ", e.Message);
+            Assert.Equal("notes.mmdb: not a MaxMind DB file: it has no MaxMind DB metadata section (a GeoLite2 or DB-IP .mmdb file ends with one).", e.Message);
             Assert.Throws<FileNotFoundException>(() => MmdbDatabase.Open(dir.File("absent.mmdb")));
             Assert.Throws<MmdbFormatException>(() => IpIntelligence.Create(new IpIntelOptions { Databases = { dir.File("notes.mmdb") } }));
         }

@@ -60,6 +60,17 @@ namespace WeChatNet.Tests.Route
             Assert.Contains("nowhere.test", e.Message);
         }
 
+        [Fact]
+        public void AMalformedNameIsRefusedWithoutAskingTheResolver()
+        {
+            int asked = 0;
+            var bad = new RouteRequest { Target = "not valid name!", TargetResolver = (n, c) => { asked++; return Task.FromResult(new[] { IPAddress.Parse("198.18.9.9") }); } };
+            var e = Assert.Throws<RouteException>(() => RouteTracer.ResolveTarget(bad, default));
+            Assert.Equal(RouteException.TargetNotResolved, e.ErrorId);
+            Assert.Equal("'not valid name!' is neither an IP address nor a host name: character ' ' at position 3 is not allowed in a host name.", e.Message);
+            Assert.Equal(0, asked);
+        }
+
         [Theory]
         [InlineData(0, 3, 2000)]
         [InlineData(256, 3, 2000)]

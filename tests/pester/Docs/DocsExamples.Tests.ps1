@@ -97,6 +97,7 @@ BeforeAll {
         $kind, $arg = $spec -split ':', 2
         $target = Join-Path $sources ($spec -replace '[:]', '_')
         if (Test-Path $target) { return $target }
+        # Only the sample-* sources name a shipped sample ('generated:mixed-traffic' is a generator situation).
         $sample = if ($arg -and $kind -like 'sample*') { (Get-WeChatSample $arg).Path }
         switch ($kind) {
             'sample' { Copy-Item $sample $target }
