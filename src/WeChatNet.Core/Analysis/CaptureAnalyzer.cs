@@ -9,7 +9,7 @@ using WeChatNet.WeChat;
 namespace WeChatNet.Analysis
 {
     /// <summary>Settings of one capture analysis.</summary>
-    public sealed class CaptureAnalysisOptions
+    internal sealed class CaptureAnalysisOptions
     {
         public FlowTableOptions Flows { get; set; } = new FlowTableOptions();
         public HeartbeatOptions Heartbeats { get; set; } = new HeartbeatOptions();
@@ -72,7 +72,7 @@ namespace WeChatNet.Analysis
     /// tell link kinds and feed heartbeat analysis. No object per packet: memory grows with flows and open streams.
     /// Feed it files (<see cref="AddFile"/>), packet objects (<see cref="AddPacket"/>) or raw records, then <see cref="Complete"/>.
     /// </summary>
-    public sealed class CaptureAnalyzer
+    internal sealed class CaptureAnalyzer
     {
         private static readonly long EpochTicks = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
         private readonly CaptureAnalysisOptions _options;

@@ -5,7 +5,7 @@ using WeChatNet.Packets;
 namespace WeChatNet.Analysis
 {
     /// <summary>A bidirectional 5-tuple: the same key for both directions of a conversation.</summary>
-    public readonly struct ConversationKey : IEquatable<ConversationKey>
+    internal readonly struct ConversationKey : IEquatable<ConversationKey>
     {
         public readonly IpKey A;
         public readonly IpKey B;

@@ -7,7 +7,7 @@ using System.Linq;
 namespace WeChatNet.Analysis
 {
     /// <summary>Short-link request timing seen in a capture.</summary>
-    public readonly struct ShortLinkTiming
+    internal readonly struct ShortLinkTiming
     {
         public ShortLinkTiming(int flowId, double responseMs) { FlowId = flowId; ResponseMs = responseMs; }
         public int FlowId { get; }
@@ -15,7 +15,7 @@ namespace WeChatNet.Analysis
     }
 
     /// <summary>How a DNS question seen in a capture ended: Ok, NxDomain, ServFail, Refused, NoResponse...</summary>
-    public readonly struct DnsOutcome
+    internal readonly struct DnsOutcome
     {
         public DnsOutcome(string name, string type, string outcome, DateTimeOffset asked)
         {
@@ -35,7 +35,7 @@ namespace WeChatNet.Analysis
     }
 
     /// <summary>Everything the finding rules look at.</summary>
-    public sealed class AnalysisFacts
+    internal sealed class AnalysisFacts
     {
         public IReadOnlyList<Flow> Flows { get; set; } = Array.Empty<Flow>();
         public IReadOnlyList<HeartbeatReport> Heartbeats { get; set; } = Array.Empty<HeartbeatReport>();
@@ -70,7 +70,7 @@ namespace WeChatNet.Analysis
     }
 
     /// <summary>One rule of FindingRules.txt.</summary>
-    public sealed class FindingRule
+    internal sealed class FindingRule
     {
         public string Id { get; internal set; } = "";
         public string Severity { get; internal set; } = "";
@@ -87,7 +87,7 @@ namespace WeChatNet.Analysis
     /// Turns analysis facts into findings. The rules' thresholds, severities and words are data (FindingRules.txt,
     /// embedded); each rule id's logic is one method here. Findings come back sorted: errors, warnings, then info.
     /// </summary>
-    public sealed class FindingEngine
+    internal sealed class FindingEngine
     {
         private static readonly Lazy<FindingEngine> s_default = new Lazy<FindingEngine>(() =>
         {

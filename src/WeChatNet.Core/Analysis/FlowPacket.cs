@@ -7,7 +7,7 @@ namespace WeChatNet.Analysis
     /// What the flow table needs of one packet: filled from the packet views by the caller (no reference to
     /// capture types here, so analysis can be fed from files, live capture or tests alike).
     /// </summary>
-    public struct FlowPacket
+    internal struct FlowPacket
     {
         public long TimestampNs;
         public IpKey Source;

@@ -5,7 +5,7 @@ using System.Linq;
 namespace WeChatNet.Analysis
 {
     /// <summary>Which flows Get-WeChatFlow shows: by default WeChat's only.</summary>
-    public static class FlowSelection
+    internal static class FlowSelection
     {
         /// <summary>
         /// A WeChat flow: a host the catalog knows (from SNI, Host, DNS or dispatch: whatever the address tables say), a

@@ -6,7 +6,7 @@ using WeChatNet.WeChat;
 namespace WeChatNet.Analysis
 {
     /// <summary>Settings of the flow table; the defaults suit a capture of one WeChat client.</summary>
-    public sealed class FlowTableOptions
+    internal sealed class FlowTableOptions
     {
         /// <summary>Silences at least this long are listed per flow (a NAT that drops idle links shows here).</summary>
         public double IdleGapThresholdMs { get; set; } = 30_000;
@@ -28,7 +28,7 @@ namespace WeChatNet.Analysis
     /// retransmissions, reordering, duplicate ACKs, zero windows, resets, FINs, capture gaps, idle gaps).
     /// Constant work and no allocation per packet once a flow exists; memory grows with flows, not packets.
     /// </summary>
-    public sealed class FlowTable
+    internal sealed class FlowTable
     {
         private readonly FlowTableOptions _options;
         private readonly Dictionary<ConversationKey, FlowState> _active = new Dictionary<ConversationKey, FlowState>();
@@ -81,7 +81,7 @@ namespace WeChatNet.Analysis
     }
 
     /// <summary>Everything the table knows about one flow while it is being built.</summary>
-    public sealed class FlowState
+    internal sealed class FlowState
     {
         private readonly TcpDirection _a = new TcpDirection();
         private readonly TcpDirection _b = new TcpDirection();

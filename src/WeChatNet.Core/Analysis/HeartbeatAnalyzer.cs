@@ -5,7 +5,7 @@ using System.Linq;
 namespace WeChatNet.Analysis
 {
     /// <summary>Mars' smart-heartbeat constants (wechat-wire-facts.md section 6) and what heartbeat analysis assumes.</summary>
-    public sealed class HeartbeatOptions
+    internal sealed class HeartbeatOptions
     {
         public double MinIntervalSec { get; set; } = 210;
         public double MaxIntervalSec { get; set; } = 600;
@@ -24,7 +24,7 @@ namespace WeChatNet.Analysis
     /// and timing), reply latency, the interval series and how it moves against Mars' rules, missed replies, how the link
     /// ended, and the reconnect that followed.
     /// </summary>
-    public static class HeartbeatAnalyzer
+    internal static class HeartbeatAnalyzer
     {
         public const long HeartbeatCommand = 6;
         public const long HeartbeatReplyCommand = 1_000_000_006;

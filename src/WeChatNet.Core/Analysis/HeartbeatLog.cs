@@ -8,7 +8,7 @@ namespace WeChatNet.Analysis
     /// overall (what the silence before a death or a close is measured from). Memory grows with heartbeats, which come
     /// minutes apart, not with packets.
     /// </summary>
-    public sealed class HeartbeatLog
+    internal sealed class HeartbeatLog
     {
         private readonly HeartbeatOptions _options;
         private readonly List<LongLinkObservation> _kept = new List<LongLinkObservation>();

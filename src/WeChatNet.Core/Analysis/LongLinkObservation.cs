@@ -1,7 +1,7 @@
 namespace WeChatNet.Analysis
 {
     /// <summary>What heartbeat analysis needs of one long-link message, plaintext frame or encrypted MMTLS record.</summary>
-    public struct LongLinkObservation
+    internal struct LongLinkObservation
     {
         public long TimestampNs;
         public bool FromClient;

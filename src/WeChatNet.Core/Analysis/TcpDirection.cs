@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace WeChatNet.Analysis
 {
     /// <summary>How one TCP segment was judged.</summary>
-    public enum SegmentVerdict : byte
+    internal enum SegmentVerdict : byte
     {
         Normal,
         Retransmission,

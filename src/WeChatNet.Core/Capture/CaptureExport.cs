@@ -22,7 +22,7 @@ namespace WeChatNet.Capture
     /// renamed over the target only by <see cref="Commit"/>. Disposing without committing deletes the temporary
     /// file, so a stopped or failed export never leaves a half-written file under the final name.
     /// </summary>
-    public sealed class CaptureExport : IDisposable
+    internal sealed class CaptureExport : IDisposable
     {
         private readonly string _path;
         private readonly string _tempPath;

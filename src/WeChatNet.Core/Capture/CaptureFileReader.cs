@@ -45,7 +45,7 @@ namespace WeChatNet.Capture
     /// <see cref="CaptureReadResult.Error"/> with <see cref="LastError"/> naming the file and byte offset, and the
     /// next call resumes after the damage where the format allows. Not thread-safe.
     /// </summary>
-    public sealed class CaptureFileReader : IDisposable
+    internal sealed class CaptureFileReader : IDisposable
     {
         /// <summary>Largest packet record accepted (tshark's limit for the biggest link types is 256 MiB; 16 MiB is plenty).</summary>
         public const int MaxRecordLength = 16 * 1024 * 1024;

@@ -11,7 +11,7 @@ namespace WeChatNet.Capture
     /// timestamps, optional comments) or a classic pcap file (nanosecond magic, one link type). Little-endian.
     /// Output is readable by tshark/tcpdump and by <see cref="CaptureFileReader"/>. Not thread-safe.
     /// </summary>
-    public abstract class CaptureFileWriter : IDisposable
+    internal abstract class CaptureFileWriter : IDisposable
     {
         private readonly Stream _stream;
         private readonly bool _leaveOpen;

@@ -6,7 +6,7 @@ using System.Threading;
 namespace WeChatNet.Capture
 {
     /// <summary>Progress of reading one capture file (reported on the enumerating thread).</summary>
-    public readonly struct CaptureProgress
+    internal readonly struct CaptureProgress
     {
         public CaptureProgress(string file, long bytesRead, long totalBytes, long packetsRead, long packetsMatched)
         {
@@ -28,7 +28,7 @@ namespace WeChatNet.Capture
     }
 
     /// <summary>One item of an import: a packet, a damage report or a warning (exactly one is set).</summary>
-    public sealed class CaptureImportItem
+    internal sealed class CaptureImportItem
     {
         internal CaptureImportItem(Packet? packet, CaptureFileError? error, string? warning = null)
         {
@@ -44,7 +44,7 @@ namespace WeChatNet.Capture
     }
 
     /// <summary>What Import-WeChatCapture calls: read files, decode, filter in the core, build Packet objects.</summary>
-    public static class CaptureImport
+    internal static class CaptureImport
     {
         /// <summary>
         /// Streams the packets of <paramref name="path"/> that match <paramref name="filter"/> (all when null), with

@@ -5,7 +5,7 @@ using WeChatNet.Packets;
 namespace WeChatNet.Capture
 {
     /// <summary>What <see cref="CaptureFileReader.ReadNext"/> found.</summary>
-    public enum CaptureReadResult
+    internal enum CaptureReadResult
     {
         /// <summary>A packet: the out record is valid until the next call.</summary>
         Packet,

@@ -10,7 +10,7 @@ namespace WeChatNet.Capture
     /// next <see cref="CaptureFileReader.ReadNext"/>. Nothing is copied or allocated; call <see cref="Decode"/> for
     /// the layers or <see cref="PacketFactory.Create"/> to make a <see cref="WeChatNet.Packet"/> that outlives it.
     /// </summary>
-    public readonly ref struct CaptureRecord
+    internal readonly ref struct CaptureRecord
     {
         private readonly ReadOnlySpan<byte> _options;
         private readonly bool _bigEndian;

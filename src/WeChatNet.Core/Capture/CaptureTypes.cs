@@ -5,7 +5,7 @@ using WeChatNet.Packets;
 namespace WeChatNet.Capture
 {
     /// <summary>The two capture file formats, told apart by their magic numbers (never by extension).</summary>
-    public enum CaptureFileFormat { Unknown = 0, Pcap, PcapNg }
+    internal enum CaptureFileFormat { Unknown = 0, Pcap, PcapNg }
 
     /// <summary>What went wrong in a capture file. Each maps to a cmdlet ErrorId (see <see cref="CaptureFileError.ErrorId"/>).</summary>
     public enum CaptureErrorKind
@@ -62,7 +62,7 @@ namespace WeChatNet.Capture
     }
 
     /// <summary>One capture interface (one per pcap file; one per Interface Description Block in pcapng).</summary>
-    public sealed class CaptureInterface
+    internal sealed class CaptureInterface
     {
         internal CaptureInterface(int index, int section, int idInSection, ushort linkType, uint snapLength)
         {
@@ -106,7 +106,7 @@ namespace WeChatNet.Capture
     }
 
     /// <summary>Counters from a pcapng Interface Statistics Block.</summary>
-    public sealed class InterfaceStatistics
+    internal sealed class InterfaceStatistics
     {
         public int InterfaceIndex { get; internal set; }
         public long TimestampNanoseconds { get; internal set; }
@@ -120,7 +120,7 @@ namespace WeChatNet.Capture
     }
 
     /// <summary>An address-to-names record from a pcapng Name Resolution Block.</summary>
-    public sealed class NameResolutionEntry
+    internal sealed class NameResolutionEntry
     {
         public NameResolutionEntry(string address, IReadOnlyList<string> names) { Address = address; Names = names; }
         public string Address { get; }

@@ -5,7 +5,7 @@ using WeChatNet.Packets;
 namespace WeChatNet.Capture
 {
     /// <summary>Builds <see cref="WeChatNet.Packet"/> output objects from records (the cmdlet path; allocates).</summary>
-    public static class PacketFactory
+    internal static class PacketFactory
     {
         private static readonly DateTimeOffset Epoch = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
 

@@ -37,7 +37,7 @@ namespace WeChatNet.Capture
     /// </code>
     /// "tcp port 443" means "tcp and port 443", as in tcpdump. Keywords are case-insensitive.
     /// </summary>
-    public sealed class PacketFilter
+    internal sealed class PacketFilter
     {
         private readonly Node _root;
 

@@ -7,7 +7,7 @@ using System.Text;
 namespace WeChatNet.Capture
 {
     /// <summary>pcapng writer: SHB on creation, an IDB per <see cref="AddInterface"/>, an EPB per packet.</summary>
-    public sealed class PcapNgWriter : CaptureFileWriter
+    internal sealed class PcapNgWriter : CaptureFileWriter
     {
         private readonly List<ushort> _linkTypes = new List<ushort>();
         private static readonly byte[] Padding = new byte[4];

@@ -7,7 +7,7 @@ using System.Text;
 namespace WeChatNet.Capture
 {
     /// <summary>Classic pcap writer (nanosecond magic). One link type per file: a second, different one is refused.</summary>
-    public sealed class PcapWriter : CaptureFileWriter
+    internal sealed class PcapWriter : CaptureFileWriter
     {
         private int _linkType = -1;
         private bool _headerWritten;

@@ -6,7 +6,7 @@ using System.Net;
 namespace WeChatNet.Connectivity
 {
     /// <summary>Why a connection test failed.</summary>
-    public enum ConnectionError
+    internal enum ConnectionError
     {
         Refused,
         TimedOut,

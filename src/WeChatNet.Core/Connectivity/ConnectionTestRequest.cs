@@ -7,7 +7,7 @@ namespace WeChatNet.Connectivity
 {
 
     /// <summary>What Test-WeChatConnection tests.</summary>
-    public sealed class ConnectionTestRequest
+    internal sealed class ConnectionTestRequest
     {
         /// <summary>WeChat's dispatch, long-link and short-link hosts (facts section 1).</summary>
         public static readonly IReadOnlyList<string> DefaultHosts = new[] { "dns.weixin.qq.com", "long.weixin.qq.com", "short.weixin.qq.com" };
@@ -64,7 +64,7 @@ namespace WeChatNet.Connectivity
     }
 
     /// <summary>Progress of a run: tests finished, tests known so far, and what just finished.</summary>
-    public readonly struct ConnectionTestProgress
+    internal readonly struct ConnectionTestProgress
     {
         public ConnectionTestProgress(int completed, int known, string current)
         {

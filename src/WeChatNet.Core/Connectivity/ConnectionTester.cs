@@ -19,7 +19,7 @@ namespace WeChatNet.Connectivity
     /// GET to the dispatch host (status and time to first byte). Results are yielded as they arrive, on the
     /// enumerating thread; cancelling the token closes every socket in flight.
     /// </summary>
-    public sealed class ConnectionTester
+    internal sealed class ConnectionTester
     {
         private const int MaxHeaderBytes = 16 * 1024;
         private readonly IpIntelligence _intel;

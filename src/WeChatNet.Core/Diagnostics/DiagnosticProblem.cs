@@ -11,7 +11,7 @@ using WeChatNet.Analysis;
 namespace WeChatNet.Diagnostics
 {
     /// <summary>A problem met on the way that did not stop the diagnostic (the cmdlet writes it as a non-terminating error).</summary>
-    public sealed class DiagnosticProblem
+    internal sealed class DiagnosticProblem
     {
         public DiagnosticProblem(string errorId, string message, string target)
         {

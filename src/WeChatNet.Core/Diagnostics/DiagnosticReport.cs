@@ -10,7 +10,7 @@ using WeChatNet.Analysis;
 namespace WeChatNet.Diagnostics
 {
     /// <summary>Report formats of Invoke-WeChatDiagnostic -Report.</summary>
-    public enum DiagnosticReportFormat
+    internal enum DiagnosticReportFormat
     {
         Html,
         Markdown,
@@ -27,7 +27,7 @@ namespace WeChatNet.Diagnostics
     /// Renders a <see cref="DiagnosticResult"/> as a self-contained HTML page (tables, an inline SVG latency-by-hop chart,
     /// inline CSS, no scripts or external assets) or as Markdown, and writes it safely (temporary file + rename).
     /// </summary>
-    public static class DiagnosticReport
+    internal static class DiagnosticReport
     {
         private const int MaxRows = 200;
         /// <summary>Findings listed in a report; the rest are counted by rule (the cmdlet's output holds them all).</summary>

@@ -11,7 +11,7 @@ using WeChatNet.Analysis;
 namespace WeChatNet.Diagnostics
 {
     /// <summary>What Invoke-WeChatDiagnostic runs: capture analysis (<see cref="CapturePaths"/>), live checks (<see cref="Live"/>), or both.</summary>
-    public sealed class DiagnosticRequest
+    internal sealed class DiagnosticRequest
     {
         /// <summary>Capture files analysed together in one pass (flows, heartbeats, findings).</summary>
         public IList<string> CapturePaths { get; set; } = new List<string>();
@@ -96,7 +96,7 @@ namespace WeChatNet.Diagnostics
     }
 
     /// <summary>Where a diagnostic is: the stage (Capture, Dns, Dispatch, Connections, Route), what it does, and overall percent.</summary>
-    public readonly struct DiagnosticProgress
+    internal readonly struct DiagnosticProgress
     {
         public DiagnosticProgress(string stage, string status, int percent)
         {

@@ -11,7 +11,7 @@ using WeChatNet.Analysis;
 namespace WeChatNet.Diagnostics
 {
     /// <summary>Everything a diagnostic found and measured; <see cref="Findings"/> is what the cmdlet writes, the rest feeds the report.</summary>
-    public sealed class DiagnosticResult
+    internal sealed class DiagnosticResult
     {
         public DateTimeOffset StartedAt { get; internal set; }
         public double ElapsedMs { get; internal set; }

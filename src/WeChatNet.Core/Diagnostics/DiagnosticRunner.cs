@@ -26,7 +26,7 @@ namespace WeChatNet.Diagnostics
     /// skipped with a reason, never a failure, when privileges or a target are missing). All findings come from
     /// <see cref="FindingEngine"/>, sorted by severity. Progress is reported on the calling thread.
     /// </summary>
-    public static class DiagnosticRunner
+    internal static class DiagnosticRunner
     {
         public static DiagnosticResult Run(DiagnosticRequest request, Action<DiagnosticProgress>? progress = null, CancellationToken cancellationToken = default)
         {

@@ -12,7 +12,7 @@ using WeChatNet.WeChat;
 namespace WeChatNet.Diagnostics
 {
     /// <summary>One site of a report: its label (a computer name or a -Site label) and what was gathered there.</summary>
-    public sealed class ReportSite
+    internal sealed class ReportSite
     {
         public ReportSite(string name, DiagnosticResult result)
         {
@@ -30,7 +30,7 @@ namespace WeChatNet.Diagnostics
     /// through <c>property(object, name)</c> so the core needs no PowerShell reference; the type is its type name without
     /// a "Deserialized." prefix. Sites keep the order they were first seen in.
     /// </summary>
-    public sealed class FleetReportBuilder
+    internal sealed class FleetReportBuilder
     {
         private readonly Dictionary<string, DiagnosticResult> _sites = new Dictionary<string, DiagnosticResult>(StringComparer.OrdinalIgnoreCase);
         private readonly List<string> _order = new List<string>();
@@ -206,7 +206,7 @@ namespace WeChatNet.Diagnostics
     /// (resolver answers and their regions, dispatch answers, long-link connect times, the hop where latency jumps), then
     /// each site's details with the same sections as the one-site page.
     /// </summary>
-    public static class FleetReport
+    internal static class FleetReport
     {
         private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
         private const string MatrixCss =

@@ -14,7 +14,7 @@ using System.Threading.Tasks;
 namespace WeChatNet.Dns
 {
     /// <summary>Server-certificate validation that adds one trusted certificate (a private CA or a self-signed server certificate).</summary>
-    public static class CertificateValidation
+    internal static class CertificateValidation
     {
         /// <summary>
         /// Loads a certificate from a PEM (first CERTIFICATE block) or DER file. Throws <see cref="IOException"/> or

@@ -10,7 +10,7 @@ namespace WeChatNet.Dns
     /// The EDNS Client Subnet option (RFC 7871, option code 8): FAMILY (1 IPv4, 2 IPv6), SOURCE PREFIX-LENGTH,
     /// SCOPE PREFIX-LENGTH, then the address truncated to ceil(source/8) bytes with the bits past the prefix zeroed.
     /// </summary>
-    public sealed class ClientSubnet
+    internal sealed class ClientSubnet
     {
         public const ushort OptionCode = 8;
 

@@ -1,7 +1,7 @@
 namespace WeChatNet.Dns
 {
     /// <summary>DNS classes; only IN is used in practice.</summary>
-    public enum DnsClass : ushort
+    internal enum DnsClass : ushort
     {
         IN = 1,
         CH = 3,

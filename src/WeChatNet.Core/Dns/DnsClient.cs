@@ -21,7 +21,7 @@ namespace WeChatNet.Dns
     }
 
     /// <summary>Settings of a <see cref="DnsClient"/>.</summary>
-    public sealed class DnsClientOptions
+    internal sealed class DnsClientOptions
     {
         /// <summary>Time allowed for each try (UDP) or for the whole exchange (TCP, HTTPS). Default 2 s.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
@@ -48,7 +48,7 @@ namespace WeChatNet.Dns
     /// Responses are validated (source address and port, id, question echo); mismatches are dropped, not trusted.
     /// Cancellation closes sockets and aborts requests at once. Thread-safe: one client serves concurrent queries.
     /// </summary>
-    public sealed class DnsClient : IDisposable
+    internal sealed class DnsClient : IDisposable
     {
         public const string DnsMessageMediaType = "application/dns-message";
         private static readonly bool s_runtimeHasHttp2 =

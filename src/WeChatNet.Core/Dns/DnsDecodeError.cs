@@ -1,7 +1,7 @@
 namespace WeChatNet.Dns
 {
     /// <summary>What was wrong with a message the decoder refused. Never an exception.</summary>
-    public enum DnsDecodeError
+    internal enum DnsDecodeError
     {
         None,
         /// <summary>Fewer than 12 bytes: no complete header.</summary>

@@ -14,7 +14,7 @@ using System.Threading.Tasks;
 namespace WeChatNet.Dns
 {
     /// <summary>The outcome of one query to one server.</summary>
-    public sealed class DnsExchange
+    internal sealed class DnsExchange
     {
         internal DnsExchange(DnsExchangeStatus status, DnsWireMessage? response, DnsProtocol protocol, double elapsedMs, int tries, int dropped, string error)
         {

@@ -14,7 +14,7 @@ using System.Threading.Tasks;
 namespace WeChatNet.Dns
 {
     /// <summary>What became of one query.</summary>
-    public enum DnsExchangeStatus
+    internal enum DnsExchangeStatus
     {
         Ok,
         NxDomain,

@@ -9,7 +9,7 @@ namespace WeChatNet.Dns
     /// validation. Names are presentation strings without the trailing dot ("." is the root); bytes outside
     /// letters, digits, '-', '_' and '*' are written as \DDD and '.' inside a label as "\.".
     /// </summary>
-    public static class DnsName
+    internal static class DnsName
     {
         /// <summary>Maximum wire length of a name, length bytes and the root included.</summary>
         public const int MaxWireLength = 255;

@@ -7,7 +7,7 @@ using System.Net;
 namespace WeChatNet.Dns
 {
     /// <summary>A question: name, type, class.</summary>
-    public sealed class DnsQuestion
+    internal sealed class DnsQuestion
     {
         public DnsQuestion(string name, DnsRecordType type, DnsClass @class = DnsClass.IN)
         {

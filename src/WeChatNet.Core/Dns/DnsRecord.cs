@@ -8,7 +8,7 @@ namespace WeChatNet.Dns
 {
 
     /// <summary>SOA RDATA.</summary>
-    public sealed class DnsSoa
+    internal sealed class DnsSoa
     {
         public DnsSoa(string primaryServer, string responsibleMailbox, uint serial, uint refresh, uint retry, uint expire, uint minimum)
         {
@@ -36,7 +36,7 @@ namespace WeChatNet.Dns
     /// Typed views (<see cref="Address"/>, <see cref="Target"/>, <see cref="Soa"/>, <see cref="Text"/>) are filled
     /// for the types that have them.
     /// </summary>
-    public sealed class DnsRecord
+    internal sealed class DnsRecord
     {
         private DnsRecord(string name, DnsRecordType type, ushort @class, uint ttl, byte[] data)
         {

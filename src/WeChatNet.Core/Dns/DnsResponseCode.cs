@@ -1,7 +1,7 @@
 namespace WeChatNet.Dns
 {
     /// <summary>Response codes (RFC 1035, 6891 extended codes included).</summary>
-    public enum DnsResponseCode : ushort
+    internal enum DnsResponseCode : ushort
     {
         NoError = 0,
         FormErr = 1,

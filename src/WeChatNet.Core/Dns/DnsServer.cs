@@ -21,7 +21,7 @@ namespace WeChatNet.Dns
     /// One resolver to ask: an address and port (UDP/TCP) or a DNS-over-HTTPS URL, with the region label it came from
     /// (Mainland, Overseas, System, or Custom for servers given by hand).
     /// </summary>
-    public sealed class DnsServer
+    internal sealed class DnsServer
     {
         private DnsServer(IPEndPoint? endPoint, Uri? url, string region, string @operator)
         {

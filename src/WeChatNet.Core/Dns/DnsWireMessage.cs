@@ -5,7 +5,7 @@ using System.Collections.Generic;
 namespace WeChatNet.Dns
 {
     /// <summary>The outcome of decoding a DNS message: success, or what was wrong and at which byte offset.</summary>
-    public readonly struct DnsDecodeResult
+    internal readonly struct DnsDecodeResult
     {
         public DnsDecodeResult(DnsDecodeError error, int offset, string section)
         {
@@ -29,7 +29,7 @@ namespace WeChatNet.Dns
     /// <see cref="TryDecode"/> reads one from a span and never throws; <see cref="Encode"/> writes one with name
     /// compression for owner names and questions.
     /// </summary>
-    public sealed class DnsWireMessage
+    internal sealed class DnsWireMessage
     {
         public const int HeaderLength = 12;
         /// <summary>Cap on questions plus records a decoded message may hold.</summary>

@@ -5,7 +5,7 @@ using System.Collections.Generic;
 namespace WeChatNet.Dns
 {
     /// <summary>One EDNS option: code and data as sent.</summary>
-    public sealed class EdnsOption
+    internal sealed class EdnsOption
     {
         public EdnsOption(ushort code, byte[] data)
         {
@@ -21,7 +21,7 @@ namespace WeChatNet.Dns
     /// The OPT pseudo-record (RFC 6891): requestor's UDP payload size (the CLASS field), extended rcode, version and
     /// the DO bit (the TTL field), options. The Client Subnet option is decoded into <see cref="ClientSubnet"/>.
     /// </summary>
-    public sealed class Edns
+    internal sealed class Edns
     {
         public const ushort DefaultUdpPayloadSize = 1232;
 

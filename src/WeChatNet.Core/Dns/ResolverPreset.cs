@@ -10,7 +10,7 @@ using System.Runtime.InteropServices;
 namespace WeChatNet.Dns
 {
     /// <summary>One row of the preset table.</summary>
-    public sealed class ResolverPreset
+    internal sealed class ResolverPreset
     {
         public ResolverPreset(string region, string server, string @operator)
         {

@@ -12,7 +12,7 @@ namespace WeChatNet.Dns
     /// <summary>
     /// The resolver presets: Mainland and Overseas from the embedded ResolverPresets.txt, System from the machine.
     /// </summary>
-    public static class ResolverPresets
+    internal static class ResolverPresets
     {
         private static readonly Lazy<IReadOnlyList<ResolverPreset>> s_table = new Lazy<IReadOnlyList<ResolverPreset>>(Load);
 

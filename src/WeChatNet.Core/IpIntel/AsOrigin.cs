@@ -6,7 +6,7 @@ using System.IO;
 namespace WeChatNet.IpIntel
 {
     /// <summary>An autonomous system a prefix belongs to.</summary>
-    public sealed class AsOrigin
+    internal sealed class AsOrigin
     {
         public AsOrigin(int asn, string name)
         {

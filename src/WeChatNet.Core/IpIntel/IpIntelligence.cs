@@ -12,7 +12,7 @@ namespace WeChatNet.IpIntel
     /// Tencent's AS prefixes from the repository's data folder); databases are MaxMind DB files (GeoLite2/DB-IP
     /// City, Country or ASN) consulted before the tables, first file first.
     /// </summary>
-    public sealed class IpIntelOptions
+    internal sealed class IpIntelOptions
     {
         /// <summary>Environment variable: MaxMind DB files, separated by the path separator (';' on Windows, ':' elsewhere).</summary>
         public const string DatabaseVariable = "WECHATNET_IP_DATABASE";
@@ -59,7 +59,7 @@ namespace WeChatNet.IpIntel
     /// and the decoders (DNS answers, route hops, flows) call. Built once from prefix tables (longest-prefix match),
     /// IANA's special-purpose registry and optional MaxMind DB files; immutable and safe to share across threads.
     /// </summary>
-    public sealed class IpIntelligence
+    internal sealed class IpIntelligence
     {
         /// <summary>Autonomous systems treated as Tencent's (as nDPI does).</summary>
         public static readonly IReadOnlyList<int> TencentAsns = new[] { 45090, 132203, 132591, 133478, 137876 };

@@ -9,7 +9,7 @@ namespace WeChatNet.IpIntel
     /// An IPv4 or IPv6 prefix (network and length), held as a 128-bit value: IPv4 in the low 32 bits.
     /// Host bits are always zero.
     /// </summary>
-    public readonly struct IpPrefix : IEquatable<IpPrefix>
+    internal readonly struct IpPrefix : IEquatable<IpPrefix>
     {
         public IpPrefix(bool isIPv4, ulong high, ulong low, int length)
         {

@@ -1,7 +1,7 @@
 namespace WeChatNet
 {
     /// <summary>Where an address is, as WeChat troubleshooting needs it.</summary>
-    public enum IpRegion
+    internal enum IpRegion
     {
         /// <summary>Routed in mainland China (chnroutes2, or a database's country CN).</summary>
         MainlandChina,

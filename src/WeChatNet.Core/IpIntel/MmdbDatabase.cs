@@ -13,7 +13,7 @@ namespace WeChatNet.IpIntel
     /// memory; every failure of the file, at open or at a lookup, becomes an <see cref="MmdbFormatException"/> naming
     /// the file. Thread-safe for concurrent lookups.
     /// </summary>
-    public sealed class MmdbDatabase : IDisposable
+    internal sealed class MmdbDatabase : IDisposable
     {
         /// <summary>Largest file accepted (GeoLite2-City is about 60 MB).</summary>
         public const long MaxFileBytes = 1L << 30;
@@ -106,7 +106,7 @@ namespace WeChatNet.IpIntel
     }
 
     /// <summary>The parts of a GeoIP2/GeoLite2/DB-IP City, Country or ASN record that IpIntelligence uses.</summary>
-    public sealed class MmdbLocation
+    internal sealed class MmdbLocation
     {
         [Constructor]
         public MmdbLocation(
@@ -131,7 +131,7 @@ namespace WeChatNet.IpIntel
     }
 
     /// <summary>A country or city map of a record: its ISO code and English name.</summary>
-    public sealed class MmdbPlace
+    internal sealed class MmdbPlace
     {
         [Constructor]
         public MmdbPlace([MapKey("iso_code")] string? isoCode, [MapKey("names")] IDictionary<string, string>? names)

@@ -10,7 +10,7 @@ namespace WeChatNet.IpIntel
     /// Readers of the prefix files shipped in the module's data folder (and their newer copies). Errors name the
     /// file and line: a replacement copy with a typo must not silently drop prefixes.
     /// </summary>
-    public static class PrefixData
+    internal static class PrefixData
     {
         /// <summary>Hard cap on lines, so a wrong file (a capture, a video) fails fast instead of eating memory.</summary>
         public const int MaxLines = 2_000_000;

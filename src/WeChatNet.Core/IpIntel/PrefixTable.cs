@@ -11,7 +11,7 @@ namespace WeChatNet.IpIntel
     /// narrows each lookup to the few ranges starting in that /16 block, then a short binary search finishes it:
     /// no allocation, no locks, safe for any number of concurrent readers.
     /// </summary>
-    public sealed class PrefixTable<T>
+    internal sealed class PrefixTable<T>
     {
         private readonly IpPrefix[] _prefixes;
         private readonly T[] _values;

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace WeChatNet.IpIntel
 {
     /// <summary>A special-purpose address block: its name and whether it is a private network or otherwise special.</summary>
-    public sealed class SpecialRange
+    internal sealed class SpecialRange
     {
         internal SpecialRange(string name, IpRegion region, string reference)
         {
@@ -28,7 +28,7 @@ namespace WeChatNet.IpIntel
     /// <see cref="IpRegion.Private"/>; loopback, link-local, documentation, benchmarking, multicast, reserved and the
     /// rest are <see cref="IpRegion.Special"/>. IPv6 space outside 2000::/3 that no other entry names is Reserved.
     /// </summary>
-    public static class SpecialRanges
+    internal static class SpecialRanges
     {
         private static readonly (string Prefix, string Name, IpRegion Region, string Reference)[] Entries =
         {

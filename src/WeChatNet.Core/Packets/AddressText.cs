@@ -5,7 +5,7 @@ using System.Text;
 namespace WeChatNet.Packets
 {
     /// <summary>Address formatting for output objects (allocates: use off the hot path).</summary>
-    public static class AddressText
+    internal static class AddressText
     {
         /// <summary>"192.0.2.1", "2001:db8::1" (RFC 5952), or "" for an empty span. Other lengths print as hex.</summary>
         public static string Format(ReadOnlySpan<byte> address)

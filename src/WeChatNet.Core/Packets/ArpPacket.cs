@@ -10,7 +10,7 @@ namespace WeChatNet.Packets
     /// 8 sender hardware address (hlen)  sender protocol address (plen)  target hardware address (hlen)  target protocol address (plen)
     /// </code>
     /// </summary>
-    public readonly ref struct ArpPacket
+    internal readonly ref struct ArpPacket
     {
         public const int FixedLength = 8;
         public const ushort Request = 1, Reply = 2;

@@ -1,7 +1,7 @@
 namespace WeChatNet.Packets
 {
     /// <summary>The layer a decode problem was found in.</summary>
-    public enum PacketLayer : byte
+    internal enum PacketLayer : byte
     {
         None = 0,
         Link,
@@ -18,7 +18,7 @@ namespace WeChatNet.Packets
     }
 
     /// <summary>What was wrong with a layer. The layer's fields decoded before the problem stay readable.</summary>
-    public enum DecodeProblem : byte
+    internal enum DecodeProblem : byte
     {
         None = 0,
         /// <summary>The captured bytes end before the fixed header does.</summary>
@@ -45,7 +45,7 @@ namespace WeChatNet.Packets
     /// The first problem met while decoding a packet: which layer, what, and at which byte offset of the packet.
     /// A plain value; <see cref="ToString"/> builds the message only when asked (not on the hot path).
     /// </summary>
-    public readonly struct DecodeIssue
+    internal readonly struct DecodeIssue
     {
         public DecodeIssue(PacketLayer layer, DecodeProblem problem, int offset)
         {

@@ -3,10 +3,10 @@ using System;
 namespace WeChatNet.Packets
 {
     /// <summary>What sits above the link layer.</summary>
-    public enum NetworkKind : byte { None = 0, Ipv4, Ipv6, Arp, Other }
+    internal enum NetworkKind : byte { None = 0, Ipv4, Ipv6, Arp, Other }
 
     /// <summary>What sits above IP. <see cref="Fragment"/> is a non-first fragment (no transport header in it).</summary>
-    public enum TransportKind : byte { None = 0, Tcp, Udp, Icmp, Icmpv6, Other, Fragment }
+    internal enum TransportKind : byte { None = 0, Tcp, Udp, Icmp, Icmpv6, Other, Fragment }
 
     /// <summary>
     /// Every layer of one packet decoded in a single pass (<see cref="PacketDecoder.Decode"/>): offsets and header
@@ -15,7 +15,7 @@ namespace WeChatNet.Packets
     /// A malformed layer stops decoding there: what was decoded before it stays, and <see cref="Issue"/> says what
     /// was wrong at which byte offset of the packet.
     /// </summary>
-    public readonly ref struct DecodedPacket
+    internal readonly ref struct DecodedPacket
     {
         private readonly ReadOnlySpan<byte> _data;
         private readonly DecodedFields _f;

@@ -1,7 +1,7 @@
 namespace WeChatNet.Packets
 {
     /// <summary>Well-known EtherType values.</summary>
-    public static class EtherTypes
+    internal static class EtherTypes
     {
         public const ushort Ipv4 = 0x0800;
         public const ushort Arp = 0x0806;

@@ -11,7 +11,7 @@ namespace WeChatNet.Packets
     /// [12 TPID (2) 14 TCI: PCP(3) DEI(1) VID(12) (2)]*  then the inner EtherType (2)
     /// </code>
     /// </summary>
-    public readonly ref struct EthernetFrame
+    internal readonly ref struct EthernetFrame
     {
         public const int HeaderLength = 14;
         public const int MaxVlanTags = 4;

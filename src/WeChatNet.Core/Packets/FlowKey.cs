@@ -3,7 +3,7 @@ using System;
 namespace WeChatNet.Packets
 {
     /// <summary>Both ends of a flow, in a canonical order so both directions find the same entry.</summary>
-    public readonly struct FlowKey : IEquatable<FlowKey>
+    internal readonly struct FlowKey : IEquatable<FlowKey>
     {
         public FlowKey(IpKey a, ushort portA, IpKey b, ushort portB)
         {

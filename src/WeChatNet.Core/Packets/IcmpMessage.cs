@@ -11,7 +11,7 @@ namespace WeChatNet.Packets
     ///   original datagram's IP header + at least 8 bytes of its payload
     /// </code>
     /// </summary>
-    public readonly ref struct IcmpMessage
+    internal readonly ref struct IcmpMessage
     {
         public const int HeaderLength = 8;
         public const byte EchoReply = 0, DestinationUnreachable = 3, SourceQuench = 4, Redirect = 5, EchoRequest = 8,

@@ -11,7 +11,7 @@ namespace WeChatNet.Packets
     ///   invoking packet as fits in the minimum MTU; for NS/NA (135/136) the 16-byte target address
     /// </code>
     /// </summary>
-    public readonly ref struct Icmpv6Message
+    internal readonly ref struct Icmpv6Message
     {
         public const int HeaderLength = 8;
         public const byte DestinationUnreachable = 1, PacketTooBig = 2, TimeExceeded = 3, ParameterProblem = 4,

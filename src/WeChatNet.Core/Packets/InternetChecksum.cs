@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace WeChatNet.Packets
 {
     /// <summary>The RFC 1071 one's-complement checksum.</summary>
-    public static class InternetChecksum
+    internal static class InternetChecksum
     {
         /// <summary>Folded one's-complement sum, complemented: 0 when data already contains a correct checksum.</summary>
         public static ushort Compute(ReadOnlySpan<byte> data, uint initial = 0)

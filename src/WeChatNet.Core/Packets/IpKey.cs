@@ -5,7 +5,7 @@ using System.Net;
 namespace WeChatNet.Packets
 {
     /// <summary>An IPv4 or IPv6 address as a value usable as a dictionary key without allocating.</summary>
-    public readonly struct IpKey : IEquatable<IpKey>
+    internal readonly struct IpKey : IEquatable<IpKey>
     {
         private readonly ulong _hi;
         private readonly ulong _lo;

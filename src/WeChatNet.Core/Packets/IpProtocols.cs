@@ -1,7 +1,7 @@
 namespace WeChatNet.Packets
 {
     /// <summary>IP protocol numbers (also IPv6 next-header values).</summary>
-    public static class IpProtocols
+    internal static class IpProtocols
     {
         public const byte HopByHop = 0;
         public const byte Icmp = 1;

@@ -14,7 +14,7 @@ namespace WeChatNet.Packets
     /// A header that declares more than was captured (a snaplen cut, or a header quoted inside an ICMP error)
     /// is flagged <see cref="IsTruncated"/>, not treated as malformed.
     /// </summary>
-    public readonly ref struct Ipv4Packet
+    internal readonly ref struct Ipv4Packet
     {
         public const int MinHeaderLength = 20;
         private readonly ReadOnlySpan<byte> _data;

@@ -14,7 +14,7 @@ namespace WeChatNet.Packets
     /// </code>
     /// At most <see cref="MaxExtensionHeaders"/> extension headers are followed.
     /// </summary>
-    public readonly ref struct Ipv6Packet
+    internal readonly ref struct Ipv6Packet
     {
         public const int HeaderLength = 40;
         public const int MaxExtensionHeaders = 16;

@@ -4,7 +4,7 @@ namespace WeChatNet.Packets
     /// Link-layer header types (LINKTYPE_ values from tcpdump.org/linktypes.html) that the decoders understand.
     /// Any other value passes through: the packet keeps its raw bytes and is reported as link type "Unknown(N)".
     /// </summary>
-    public enum LinkType : ushort
+    internal enum LinkType : ushort
     {
         /// <summary>BSD loopback: a 4-byte protocol family in the capturing host's byte order.</summary>
         Null = 0,

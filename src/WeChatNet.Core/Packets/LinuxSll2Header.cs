@@ -10,7 +10,7 @@ namespace WeChatNet.Packets
     /// 11 address length (1)  12 address (8, zero-padded)
     /// </code>
     /// </summary>
-    public readonly ref struct LinuxSll2Header
+    internal readonly ref struct LinuxSll2Header
     {
         public const int HeaderLength = 20;
         private readonly ReadOnlySpan<byte> _data;

@@ -9,7 +9,7 @@ namespace WeChatNet.Packets
     /// 0 packet type (2)  2 ARPHRD type (2)  4 address length (2)  6 address (8, zero-padded)  14 protocol (2)
     /// </code>
     /// </summary>
-    public readonly ref struct LinuxSllHeader
+    internal readonly ref struct LinuxSllHeader
     {
         public const int HeaderLength = 16;
         private readonly ReadOnlySpan<byte> _data;

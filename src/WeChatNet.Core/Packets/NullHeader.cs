@@ -8,7 +8,7 @@ namespace WeChatNet.Packets
     /// (LINKTYPE_LOOP: network byte order). The byte order of NULL is guessed the way tcpdump does: the family
     /// values are small, so a value with the low 16 bits zero was written by the other byte order.
     /// </summary>
-    public readonly ref struct NullHeader
+    internal readonly ref struct NullHeader
     {
         public const int HeaderLength = 4;
         private readonly ReadOnlySpan<byte> _data;

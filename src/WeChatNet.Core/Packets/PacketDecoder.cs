@@ -7,7 +7,7 @@ namespace WeChatNet.Packets
     /// Allocation-free and exception-free: malformed layers stop the pass with an issue, unknown link types and
     /// protocols leave the bytes raw.
     /// </summary>
-    public static class PacketDecoder
+    internal static class PacketDecoder
     {
         /// <summary>Decodes <paramref name="data"/> captured with link type <paramref name="linkType"/>.</summary>
         [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]

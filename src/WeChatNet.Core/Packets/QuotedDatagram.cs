@@ -10,7 +10,7 @@ namespace WeChatNet.Packets
     /// The quoted header's length fields describe the original datagram, so the view is always "truncated":
     /// that is expected and not an issue.
     /// </summary>
-    public readonly ref struct QuotedDatagram
+    internal readonly ref struct QuotedDatagram
     {
         private readonly ReadOnlySpan<byte> _data;
 

@@ -5,7 +5,7 @@ namespace WeChatNet.Packets
 {
     /// <summary>TCP control bits (the low 12 bits of header bytes 12-13, as tshark's tcp.flags).</summary>
     [Flags]
-    public enum TcpFlags : ushort
+    internal enum TcpFlags : ushort
     {
         None = 0,
         Fin = 0x001,
@@ -29,7 +29,7 @@ namespace WeChatNet.Packets
     ///          5 SACK (len 2 + 8n), 8 timestamps (len 10: TSval, TSecr)
     /// </code>
     /// </summary>
-    public readonly ref struct TcpSegment
+    internal readonly ref struct TcpSegment
     {
         public const int MinHeaderLength = 20;
         public const int MaxSackBlocks = 4;

@@ -7,7 +7,7 @@ namespace WeChatNet.Packets
     /// UDP header view (RFC 768): <c>0 source port (2)  2 destination port (2)  4 length (2)  6 checksum (2)  8 payload</c>.
     /// The payload is bounded by the length field and by the captured bytes.
     /// </summary>
-    public readonly ref struct UdpDatagram
+    internal readonly ref struct UdpDatagram
     {
         public const int HeaderLength = 8;
         private readonly ReadOnlySpan<byte> _data;

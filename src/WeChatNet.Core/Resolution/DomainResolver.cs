@@ -13,7 +13,7 @@ using WeChatNet.Dns;
 namespace WeChatNet.Resolution
 {
     /// <summary>What Resolve-WeChatDomain asks: every name of <see cref="Names"/> from every server of <see cref="Servers"/>.</summary>
-    public sealed class ResolveRequest
+    internal sealed class ResolveRequest
     {
         public IReadOnlyList<string> Names { get; set; } = Array.Empty<string>();
         public IReadOnlyList<DnsServer> Servers { get; set; } = Array.Empty<DnsServer>();
@@ -33,7 +33,7 @@ namespace WeChatNet.Resolution
     /// Runs name x server queries concurrently (bounded) and streams one <see cref="DnsAnswer"/> per pair as each
     /// completes; compares answers across resolvers and regions.
     /// </summary>
-    public static class DomainResolver
+    internal static class DomainResolver
     {
         private const int MaxCnameChain = 16;
 

@@ -28,7 +28,7 @@ namespace WeChatNet
 namespace WeChatNet.Resolution
 {
     /// <summary>Resolve-WeChatDomain's parameters, as given.</summary>
-    public sealed class ResolveSettings
+    internal sealed class ResolveSettings
     {
         public string[]? Names { get; set; }
         public string[]? Servers { get; set; }
@@ -50,7 +50,7 @@ namespace WeChatNet.Resolution
     }
 
     /// <summary>A problem with the parameters: the cmdlet writes it as an error with this ErrorId.</summary>
-    public sealed class ResolveProblem
+    internal sealed class ResolveProblem
     {
         public ResolveProblem(string errorId, string message, string target, bool terminating)
         {
@@ -68,7 +68,7 @@ namespace WeChatNet.Resolution
     }
 
     /// <summary>Turns <see cref="ResolveSettings"/> into a <see cref="ResolveRequest"/>, collecting every problem.</summary>
-    public sealed class ResolvePlan
+    internal sealed class ResolvePlan
     {
         private ResolvePlan(ResolveRequest request, List<ResolveProblem> problems)
         {

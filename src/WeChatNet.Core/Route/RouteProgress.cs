@@ -1,7 +1,7 @@
 namespace WeChatNet
 {
     /// <summary>Progress of a trace, reported once per round (for Write-Progress).</summary>
-    public sealed class RouteProgress
+    internal sealed class RouteProgress
     {
         public RouteProgress(string target, int round, int rounds, int probesSent, int repliesReceived, int? destinationHop)
         {

@@ -6,7 +6,7 @@ using System.Threading.Tasks;
 namespace WeChatNet.Route
 {
     /// <summary>What to trace and how. Defaults follow the cmdlet's: ICMP, 30 hops, 3 rounds, 2 s timeout.</summary>
-    public sealed class RouteRequest
+    internal sealed class RouteRequest
     {
         /// <summary>The long-link host users trace when they name no target.</summary>
         public const string DefaultTarget = "long.weixin.qq.com";

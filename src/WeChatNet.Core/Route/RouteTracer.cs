@@ -21,7 +21,7 @@ namespace WeChatNet.Route
     /// enumerating thread. Cancelling ends the enumeration at once with what is known (probes still in flight are left out).
     /// </para>
     /// </summary>
-    public static class RouteTracer
+    internal static class RouteTracer
     {
         /// <summary>UDP probes past the target make it send port-unreachables, which it rate-limits: look only this far ahead.</summary>
         internal const int UdpLookahead = 3;

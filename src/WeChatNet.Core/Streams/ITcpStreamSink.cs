@@ -4,7 +4,7 @@ using WeChatNet.Packets;
 namespace WeChatNet.Streams
 {
     /// <summary>What a reassembled byte stream is delivered to: in-order data, skipped gaps, and its end.</summary>
-    public interface ITcpStreamSink
+    internal interface ITcpStreamSink
     {
         /// <summary>Next bytes of the stream, in order, each byte once. The span is only valid during the call.</summary>
         void OnData(ReadOnlySpan<byte> data, long timestampTicks);

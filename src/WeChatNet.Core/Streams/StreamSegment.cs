@@ -7,7 +7,7 @@ namespace WeChatNet.Streams
     /// One TCP segment of one direction, abstracted from where it came from (capture file, live capture, a test):
     /// sequence number, flags, payload and a timestamp in UTC ticks. The payload is only borrowed for the call.
     /// </summary>
-    public readonly ref struct StreamSegment
+    internal readonly ref struct StreamSegment
     {
         public StreamSegment(uint sequence, TcpFlags flags, ReadOnlySpan<byte> payload, long timestampTicks)
         {

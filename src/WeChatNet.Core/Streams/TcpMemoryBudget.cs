@@ -4,7 +4,7 @@ using System.Threading;
 namespace WeChatNet.Streams
 {
     /// <summary>The overall out-of-order memory shared by every stream of one reassembly run.</summary>
-    public sealed class TcpMemoryBudget
+    internal sealed class TcpMemoryBudget
     {
         private long _used;
 

@@ -4,7 +4,7 @@ using System.Threading;
 namespace WeChatNet.Streams
 {
     /// <summary>Limits of TCP reassembly. The defaults suit a capture of one or a few phones.</summary>
-    public sealed class TcpReassemblyOptions
+    internal sealed class TcpReassemblyOptions
     {
         /// <summary>Out-of-order bytes buffered per direction before the stream skips ahead (reporting a gap). Default 256 KiB.</summary>
         public int MaxBufferedBytesPerStream { get; set; } = 256 * 1024;

@@ -4,7 +4,7 @@ using WeChatNet.Packets;
 namespace WeChatNet.Streams
 {
     /// <summary>Why a reassembled stream ended.</summary>
-    public enum TcpStreamEnd
+    internal enum TcpStreamEnd
     {
         /// <summary>FIN seen and every byte before it delivered.</summary>
         Fin,

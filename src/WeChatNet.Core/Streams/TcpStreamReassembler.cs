@@ -12,7 +12,7 @@ namespace WeChatNet.Streams
     /// released, the missing bytes are reported as a gap and skipped rather than stalling the stream.
     /// Sequence numbers are compared modulo 2^32.
     /// </summary>
-    public sealed class TcpStreamReassembler
+    internal sealed class TcpStreamReassembler
     {
         private readonly ITcpStreamSink _sink;
         private readonly TcpReassemblyOptions _options;

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace WeChatNet.Text
 {
     /// <summary>Durations as people type them: seconds (30, 1.5), with a unit ('90s', '5m', '2h', '500ms') or hh:mm:ss.</summary>
-    public static class DurationText
+    internal static class DurationText
     {
         private static readonly (string Suffix, double Seconds)[] Units = { ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600) };
 

@@ -3,7 +3,7 @@ using System;
 namespace WeChatNet.Text
 {
     /// <summary>Validation and normalisation of DNS host names (RFC 1035 lengths, lenient about characters seen in practice).</summary>
-    public static class HostName
+    internal static class HostName
     {
         public const int MaxNameLength = 253;
         public const int MaxLabelLength = 63;

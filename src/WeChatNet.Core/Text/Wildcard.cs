@@ -7,7 +7,7 @@ namespace WeChatNet.Text
     /// <c>[a-z]</c>, and a backtick to escape the next character. Lives in the core so cmdlets and tests
     /// share one implementation.
     /// </summary>
-    public static class Wildcard
+    internal static class Wildcard
     {
         public static bool ContainsWildcard(string pattern)
         {

@@ -9,7 +9,7 @@ using System.Threading.Tasks;
 namespace WeChatNet.WeChat
 {
     /// <summary>How a dispatch fetch failed; the cmdlet uses the name as its ErrorId.</summary>
-    public enum DispatchFailure
+    internal enum DispatchFailure
     {
         None,
         DispatchTimeout,
@@ -21,7 +21,7 @@ namespace WeChatNet.WeChat
     }
 
     /// <summary>Settings of a dispatch fetch.</summary>
-    public sealed class DispatchRequestOptions
+    internal sealed class DispatchRequestOptions
     {
         /// <summary>The default dispatch endpoint (facts section 3); the query is appended.</summary>
         public static readonly Uri DefaultUri = new Uri("http://" + NewGetDnsRequest.DefaultHost + NewGetDnsRequest.Path);
@@ -45,7 +45,7 @@ namespace WeChatNet.WeChat
     }
 
     /// <summary>The outcome of a fetch: a document, or a failure with a message.</summary>
-    public sealed class DispatchResult
+    internal sealed class DispatchResult
     {
         internal DispatchResult(Dispatch? dispatch, DispatchFailure failure, string message, Uri uri)
         {
@@ -66,7 +66,7 @@ namespace WeChatNet.WeChat
     /// <c>Connection: close</c>, uin 0) and parses the answer with <see cref="DispatchDocument"/>. No proxy is used: the
     /// dispatch server must see this machine's own address, as it would the client's.
     /// </summary>
-    public static class DispatchClient
+    internal static class DispatchClient
     {
         public static async Task<DispatchResult> FetchAsync(DispatchRequestOptions options, CancellationToken cancellationToken)
         {

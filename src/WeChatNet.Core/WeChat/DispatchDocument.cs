@@ -9,7 +9,7 @@ using System.Xml;
 namespace WeChatNet.WeChat
 {
     /// <summary>Why a dispatch body was refused.</summary>
-    public enum DispatchParseError
+    internal enum DispatchParseError
     {
         None,
         Empty,
@@ -26,7 +26,7 @@ namespace WeChatNet.WeChat
     }
 
     /// <summary>Options of <see cref="DispatchDocument.TryParse"/>.</summary>
-    public sealed class DispatchParseOptions
+    internal sealed class DispatchParseOptions
     {
         public const int DefaultMaxBytes = 1 << 20;
 
@@ -45,7 +45,7 @@ namespace WeChatNet.WeChat
     /// external entities, no resolver), size is capped before and after inflating, and nothing throws: a failure
     /// comes back as a <see cref="DispatchParseError"/> with a message.
     /// </summary>
-    public static class DispatchDocument
+    internal static class DispatchDocument
     {
         /// <summary>True when the bytes start like a zlib stream (CMF 0x?8 with window &lt;= 32K and a valid check).</summary>
         public static bool LooksLikeZlib(ReadOnlySpan<byte> body) =>

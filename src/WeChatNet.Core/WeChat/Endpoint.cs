@@ -45,7 +45,7 @@ namespace WeChatNet
     }
 
     /// <summary>How a host is spoken to.</summary>
-    public enum EndpointTransport
+    internal enum EndpointTransport
     {
         Tcp,
         Udp,

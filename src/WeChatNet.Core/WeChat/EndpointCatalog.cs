@@ -11,7 +11,7 @@ namespace WeChatNet.WeChat
     /// WeChat's hosts as data: loaded from the embedded <c>Catalog.txt</c> (facts section 1), with region
     /// variants generated from the region-prefix table. Answers "list the hosts" and "what is this host".
     /// </summary>
-    public sealed class EndpointCatalog
+    internal sealed class EndpointCatalog
     {
         public const string TencentOperator = "Shenzhen Tencent Computer Systems Co., Ltd.";
         public const string TencentIcpLicence = "粤B2-20090059";

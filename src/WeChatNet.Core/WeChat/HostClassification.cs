@@ -3,7 +3,7 @@ using System;
 namespace WeChatNet
 {
     /// <summary>What the classifier knows about a host name.</summary>
-    public sealed class HostClassification
+    internal sealed class HostClassification
     {
         internal HostClassification(string name, EndpointRole role, EndpointFamily family, EndpointRegion region, string pattern)
         {

@@ -5,7 +5,7 @@ using WeChatNet.Packets;
 namespace WeChatNet.WeChat
 {
     /// <summary>Where a flow's or message's host name came from, best evidence first.</summary>
-    public static class HostSources
+    internal static class HostSources
     {
         /// <summary>The TLS ClientHello's server name on this connection.</summary>
         public const string Sni = "Sni";
@@ -37,7 +37,7 @@ namespace WeChatNet.WeChat
     /// connections to the address are the fallback. Bounded: at most <see cref="MaxEntries"/> addresses and
     /// <see cref="MaxNamesPerAddress"/> names an address are remembered.
     /// </summary>
-    public sealed class HostNamer
+    internal sealed class HostNamer
     {
         public const int MaxEntries = 100_000;
         public const int MaxNamesPerAddress = 8;

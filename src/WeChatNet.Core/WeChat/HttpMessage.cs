@@ -7,7 +7,7 @@ using System.Text;
 namespace WeChatNet.WeChat
 {
     /// <summary>One HTTP request or response read from a stream.</summary>
-    public sealed class HttpMessage
+    internal sealed class HttpMessage
     {
         public bool IsResponse { get; internal set; }
         public string Method { get; internal set; } = "";

@@ -7,7 +7,7 @@ using System.Text;
 namespace WeChatNet.WeChat
 {
     /// <summary>Bounds of HTTP decoding.</summary>
-    public sealed class HttpLimits
+    internal sealed class HttpLimits
     {
         public int MaxHeaderBytes { get; set; } = 64 * 1024;
         /// <summary>Body bytes kept per message (longer bodies are counted, not kept). Default 4 MiB.</summary>
@@ -21,7 +21,7 @@ namespace WeChatNet.WeChat
     /// Content-Length, chunked transfer coding, or (responses) the end of the connection. Never throws on bad input:
     /// a stream that is not HTTP makes <see cref="Feed"/> return false with a reason.
     /// </summary>
-    public sealed class HttpStreamReader
+    internal sealed class HttpStreamReader
     {
         private enum State { StartLine, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailer, UntilClose, Stopped }
 

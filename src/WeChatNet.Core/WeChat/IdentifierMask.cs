@@ -9,7 +9,7 @@ namespace WeChatNet.WeChat
     /// drawn once per process, so within one run (one PowerShell session) the same value always masks the same way and
     /// users can still correlate, while the value itself cannot be recovered or matched across runs.
     /// </summary>
-    public static class IdentifierMask
+    internal static class IdentifierMask
     {
         private static readonly byte[] s_key = NewKey();
 

@@ -6,7 +6,7 @@ namespace WeChatNet.WeChat
     /// Masks user identifiers (uin, networkid, networkidctx, md5, client IP, avatar ids) in decoded output with
     /// <see cref="IdentifierMask"/> (stable within a run); with <see cref="ShowIdentifiers"/> values pass through.
     /// </summary>
-    public sealed class IdentifierMasker
+    internal sealed class IdentifierMasker
     {
         /// <summary>Query parameters of WeChat URLs that identify the user.</summary>
         public static readonly string[] IdentifyingParameters = { "uin", "networkid", "networkidctx", "md5" };

@@ -15,7 +15,7 @@ namespace WeChatNet.WeChat
     /// 11: cookie, then varints
     /// </code>
     /// </summary>
-    public readonly struct LegacyBusinessHeader
+    internal readonly struct LegacyBusinessHeader
     {
         public const byte Magic = 0xBF;
         public const int FixedLength = 11;

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace WeChatNet.WeChat
 {
     /// <summary>Long-link command ids and sequence conventions (wechat-wire-facts.md section 2).</summary>
-    public static class LongLinkCommands
+    internal static class LongLinkCommands
     {
         public const uint ReplyOffset = 1_000_000_000;
         public const uint Heartbeat = 6;

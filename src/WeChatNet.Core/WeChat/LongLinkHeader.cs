@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace WeChatNet.WeChat
 {
     /// <summary>Which header a long-link frame carries.</summary>
-    public enum LongLinkHeaderFormat
+    internal enum LongLinkHeaderFormat
     {
         /// <summary>WeChat's 16-byte header: total length, header length 16, version, command, sequence.</summary>
         WeChat16,
@@ -13,7 +13,7 @@ namespace WeChatNet.WeChat
     }
 
     /// <summary>Result of reading a frame header.</summary>
-    public enum LongLinkHeaderStatus
+    internal enum LongLinkHeaderStatus
     {
         Ok,
         /// <summary>Fewer bytes than a header; not an error on a stream.</summary>
@@ -22,7 +22,7 @@ namespace WeChatNet.WeChat
     }
 
     /// <summary>A decoded long-link frame header.</summary>
-    public readonly struct LongLinkHeader
+    internal readonly struct LongLinkHeader
     {
         public const int WeChatHeaderLength = 16;
         public const int MarsHeaderLength = 20;

@@ -5,7 +5,7 @@ using System.Collections.Generic;
 namespace WeChatNet.WeChat
 {
     /// <summary>An MMTLS record header: type (1), version (2), length (2, header excluded).</summary>
-    public readonly struct MmtlsRecordHeader
+    internal readonly struct MmtlsRecordHeader
     {
         public const int Length = 5;
         public const byte Alert = 0x15;
@@ -58,7 +58,7 @@ namespace WeChatNet.WeChat
     }
 
     /// <summary>What could be read of a handshake message in the clear.</summary>
-    public sealed class MmtlsHandshakeInfo
+    internal sealed class MmtlsHandshakeInfo
     {
         public string MessageType { get; internal set; } = "";
         public ushort Version { get; internal set; }
@@ -76,7 +76,7 @@ namespace WeChatNet.WeChat
     /// the little-endian version (<c>01 04 F1</c>) are accepted too, since sources describe both.
     /// Never throws; a message it cannot read is labelled Encrypted or carries a Problem.
     /// </summary>
-    public static class MmtlsHandshake
+    internal static class MmtlsHandshake
     {
         public const byte ClientHello = 0x01;
         public const byte ServerHello = 0x02;

@@ -10,7 +10,7 @@ namespace WeChatNet.WeChat
     /// and PowerShell 7, since netstandard2.0 has no AesGcm type. Nothing here is hand-written cryptography: this class
     /// only hands buffers to the library. A plaintext is returned only when the library verified the tag.
     /// </summary>
-    public static class MmtlsAead
+    internal static class MmtlsAead
     {
         public const int TagLength = 16;
         public const int NonceLength = 12;

@@ -1,7 +1,7 @@
 namespace WeChatNet.WeChat
 {
     /// <summary>What became of one record given a key log.</summary>
-    public enum MmtlsDecryptionStatus
+    internal enum MmtlsDecryptionStatus
     {
         /// <summary>No key log was given, or the record is a clear-text hello.</summary>
         NotAttempted,

@@ -9,7 +9,7 @@ namespace WeChatNet.WeChat
     /// 2-byte URL length, the URL (e.g. <c>/cgi-bin/micromsg-bin/newsync</c>), 2-byte host length, the host, then the
     /// business packet. Read leniently; false with a reason (and offset) when the plaintext does not have this shape.
     /// </summary>
-    public readonly struct MmtlsEarlyData
+    internal readonly struct MmtlsEarlyData
     {
         private const int MaxText = 1024;
 

@@ -10,7 +10,7 @@ namespace WeChatNet.WeChat
     /// are worth nothing until a GCM tag verifies. A malformed line is a warning with its file and line number, never its
     /// text: key logs are secrets, and nothing read from one is ever written to output, reports or errors.
     /// </summary>
-    public sealed class MmtlsKeyLog
+    internal sealed class MmtlsKeyLog
     {
         /// <summary>Warnings kept per key log; later ones are only counted.</summary>
         public const int MaxWarnings = 20;

@@ -6,7 +6,7 @@ using System.Linq;
 namespace WeChatNet.WeChat
 {
     /// <summary>Builds <see cref="MmtlsRecord"/> output from record headers, and reads the records of a short-link body.</summary>
-    public static class MmtlsRecords
+    internal static class MmtlsRecords
     {
         /// <summary>Records read from one body at most; the rest is reported as a problem.</summary>
         public const int MaxRecordsPerBody = 4096;

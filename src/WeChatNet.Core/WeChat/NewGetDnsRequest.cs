@@ -10,7 +10,7 @@ namespace WeChatNet.WeChat
     /// (facts section 3): built for Get-WeChatDispatch and parsed from captured requests. uin, md5, networkid and
     /// networkidctx identify the user; <see cref="Masked"/> returns a copy with them masked.
     /// </summary>
-    public sealed class NewGetDnsRequest
+    internal sealed class NewGetDnsRequest
     {
         public const string Path = "/cgi-bin/micromsg-bin/newgetdns";
         public const string DefaultHost = "dns.weixin.qq.com";

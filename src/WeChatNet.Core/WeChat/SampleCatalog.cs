@@ -7,7 +7,7 @@ using WeChatNet.Text;
 namespace WeChatNet.WeChat
 {
     /// <summary>Lists the sample captures in a folder (the module's <c>samples/</c>) from their files and manifests.</summary>
-    public static class SampleCatalog
+    internal static class SampleCatalog
     {
         /// <summary>The samples folder beside the module's DLL, or null when it is missing.</summary>
         public static string? ModuleSamplesDirectory(string assemblyLocation)

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace WeChatNet.WeChat
 {
     /// <summary>Short-link CGI names and their request types (wechat-wire-facts.md section 5).</summary>
-    public static class ShortLinkCgi
+    internal static class ShortLinkCgi
     {
         public const string MicromsgPrefix = "/cgi-bin/micromsg-bin/";
         public const string MmtlsPrefix = "/mmtls/";

@@ -5,7 +5,7 @@ using WeChatNet.Streams;
 namespace WeChatNet.WeChat
 {
     /// <summary>What one direction of a TCP stream turned out to carry.</summary>
-    public enum StreamProtocol
+    internal enum StreamProtocol
     {
         Detecting,
         LongLink,
@@ -27,7 +27,7 @@ namespace WeChatNet.WeChat
     /// Frame and record bodies are skipped without copying, except MMTLS handshake bodies (at most 64 KiB) whose
     /// clear-text start is read. After a gap the decoder looks for a message start again at the next segments.
     /// </summary>
-    public sealed class StreamDecoder : ITcpStreamSink
+    internal sealed class StreamDecoder : ITcpStreamSink
     {
         private const int DetectBytes = 16;
         private const int MaxResyncAttempts = 8;

@@ -9,7 +9,7 @@ namespace WeChatNet.WeChat
     /// (0x16, version 0x0300-0x0304) holding a ClientHello. Web WeChat and HTTPS media name their host only here.
     /// Forward-only over the bytes given, no allocation except the name; every length is checked against what is left.
     /// </summary>
-    public static class TlsClientHello
+    internal static class TlsClientHello
     {
         /// <summary>Largest TLS record body (2^14 plus the expansion allowance of RFC 8446 section 5.2).</summary>
         public const int MaxRecordBody = 16384 + 256;

@@ -6,7 +6,7 @@ namespace WeChatNet.WeChat
     /// The one unverified heuristic for WeChat VoIP datagrams (wechat-wire-facts.md section 8): UDP payloads of 90-103
     /// bytes starting 0xD5, or of 96 bytes starting 0xA3. A match is only ever "probable".
     /// </summary>
-    public static class VoipHeuristic
+    internal static class VoipHeuristic
     {
         /// <summary>The rule that matched, or null.</summary>
         public static string? Match(ReadOnlySpan<byte> payload)

@@ -5,7 +5,7 @@ using WeChatNet.Streams;
 namespace WeChatNet.WeChat
 {
     /// <summary>What ConvertFrom-WeChatPacket decodes and within which bounds.</summary>
-    public sealed class WeChatDecodeOptions
+    internal sealed class WeChatDecodeOptions
     {
         public TcpReassemblyOptions Reassembly { get; set; } = new TcpReassemblyOptions();
         public HttpLimits Http { get; set; } = new HttpLimits();

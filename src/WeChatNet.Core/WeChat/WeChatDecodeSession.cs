@@ -14,7 +14,7 @@ namespace WeChatNet.WeChat
     /// capture files and lone payloads go in; decoded messages come out in capture order. Capture-file damage comes
     /// out as <see cref="CaptureFileError"/> objects among the messages, for the cmdlet to report.
     /// </summary>
-    public sealed class WeChatDecodeSession
+    internal sealed class WeChatDecodeSession
     {
         private static readonly long EpochTicks = new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
         private readonly List<object> _pending = new List<object>();

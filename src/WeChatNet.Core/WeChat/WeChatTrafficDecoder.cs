@@ -11,7 +11,7 @@ namespace WeChatNet.WeChat
     /// resolved earlier, and emits one output object per message through the callback given at construction
     /// (on the caller's thread, in capture order). Feed packets in capture order, then call <see cref="Complete"/>.
     /// </summary>
-    public sealed class WeChatTrafficDecoder
+    internal sealed class WeChatTrafficDecoder
     {
         private readonly Dictionary<FlowKey, WeChatConnection> _connections = new Dictionary<FlowKey, WeChatConnection>();
         private readonly Action<object> _emit;

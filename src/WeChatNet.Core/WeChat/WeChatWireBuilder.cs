@@ -8,7 +8,7 @@ namespace WeChatNet.WeChat
     /// Writes WeChat wire messages exactly as wechat-wire-facts.md describes them: long-link frames, MMTLS records and
     /// handshake messages. Used by the sample-capture generator and by tests; the decoders read what this writes.
     /// </summary>
-    public static class WeChatWireBuilder
+    internal static class WeChatWireBuilder
     {
         /// <summary>A 16-byte-header long-link frame: total length, 0x0010, version 1, command, sequence, body.</summary>
         public static byte[] Frame(uint command, uint sequence, ReadOnlySpan<byte> body = default)

@@ -10,7 +10,7 @@ namespace WeChatNet.Tests.Capture
     /// Builds well-formed test packets layer by layer (lengths right; checksums computed for IPv4 headers), so tests can
     /// generate captures covering every link type and header variant and compare the decode with tshark's.
     /// </summary>
-    public static class TestPackets
+    internal static class TestPackets
     {
         public static byte[] Concat(params byte[][] parts) => parts.SelectMany(p => p).ToArray();
 

@@ -426,8 +426,9 @@ namespace WeChatNet.Tests.Packets
         [InlineData("02 00 00 00", LinkType.Null)]      // little-endian host, AF_INET
         [InlineData("00 00 00 02", LinkType.Null)]      // big-endian host
         [InlineData("00 00 00 02", LinkType.Loop)]      // OpenBSD loop: always network order
-        public void BsdLoopbackBothByteOrders(string header, LinkType link)
+        public void BsdLoopbackBothByteOrders(string header, object linkValue)
         {
+            var link = (LinkType)linkValue; // object: LinkType is internal to the core, test methods are public
             var bytes = Hex.Bytes(header + " 45 00 00 14 00 00 00 00 40 3b 00 00 7f 00 00 01 7f 00 00 02");
             var p = PacketDecoder.Decode(link, bytes);
             Assert.True(p.IsValid);

@@ -10,7 +10,7 @@ using System.Runtime.InteropServices;
 namespace WeChatNet.Capture.Live
 {
     /// <summary>Lists capture devices through pcap_findalldevs and marks the one carrying the default route.</summary>
-    public static class CaptureDevices
+    internal static class CaptureDevices
     {
         private const uint IfLoopback = 0x1, IfUp = 0x2, IfRunning = 0x4, IfWireless = 0x8, IfConnectionStatus = 0x30;
 

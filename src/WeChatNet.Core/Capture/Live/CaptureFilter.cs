@@ -8,7 +8,7 @@ using System.Text;
 namespace WeChatNet.Capture.Live
 {
     /// <summary>The BPF filters Start-WeChatCapture uses: WeChat's traffic by default, everything with -All.</summary>
-    public static class CaptureFilter
+    internal static class CaptureFilter
     {
         public const string PrefixFileName = "tencent-asn-prefixes.txt";
 

@@ -1,7 +1,7 @@
 namespace WeChatNet.Capture.Live
 {
     /// <summary>One captured packet handed from the capture thread to the consumer: its own copy of the bytes.</summary>
-    public sealed class CapturedFrame
+    internal sealed class CapturedFrame
     {
         public CapturedFrame(long number, long timestampNs, int originalLength, byte[] data, int linkType, string? file)
         {
@@ -26,7 +26,7 @@ namespace WeChatNet.Capture.Live
     }
 
     /// <summary>Where a running capture stands (for progress while it runs).</summary>
-    public readonly struct CaptureProgress
+    internal readonly struct CaptureProgress
     {
         public CaptureProgress(long packets, long bytes, int files, long objectsSkipped, double elapsedMs, double? durationMs)
         {

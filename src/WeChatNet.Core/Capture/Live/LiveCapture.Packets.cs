@@ -4,7 +4,7 @@ using WeChatNet.Packets;
 
 namespace WeChatNet.Capture.Live
 {
-    public sealed partial class LiveCapture
+    internal sealed partial class LiveCapture
     {
         /// <summary>
         /// The captured packets as <see cref="WeChatNet.Packet"/> objects (the type Import-WeChatCapture emits), decoded on the

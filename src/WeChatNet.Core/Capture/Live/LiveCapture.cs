@@ -10,7 +10,7 @@ using System.Threading;
 namespace WeChatNet.Capture.Live
 {
     /// <summary>What Start-WeChatCapture asks of a live capture.</summary>
-    public sealed class LiveCaptureOptions
+    internal sealed class LiveCaptureOptions
     {
         /// <summary>The device name (Get-WeChatCaptureDevice's Name); empty: the device carrying the default route.</summary>
         public string? Interface { get; set; }
@@ -47,7 +47,7 @@ namespace WeChatNet.Capture.Live
     /// -Count, -Duration, Stop() and cancellation end the capture cleanly: the reading thread stops, reads the kernel's
     /// counters, closes the file complete, then the queue drains.
     /// </summary>
-    public sealed partial class LiveCapture : IDisposable
+    internal sealed partial class LiveCapture : IDisposable
     {
         private readonly LiveCaptureOptions _options;
         private readonly PcapHandle _handle;

@@ -5,7 +5,7 @@ using System.Threading;
 namespace WeChatNet.Capture.Live
 {
     /// <summary>How a live handle is opened (pcap_create + pcap_set_* before pcap_activate).</summary>
-    public sealed class PcapOpenOptions
+    internal sealed class PcapOpenOptions
     {
         public int SnapLength { get; set; } = 262144;
         public bool Promiscuous { get; set; }
@@ -37,7 +37,7 @@ namespace WeChatNet.Capture.Live
     }
 
     /// <summary>Kernel counters from pcap_stats.</summary>
-    public readonly struct PcapStatistics
+    internal readonly struct PcapStatistics
     {
         public PcapStatistics(long received, long dropped, long interfaceDropped)
         {
