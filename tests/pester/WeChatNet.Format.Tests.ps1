@@ -43,6 +43,12 @@ Describe 'WeChatNet.Format.ps1xml' {
         $row | Should -Match '\d+(\.\d)? (s|ms)'
     }
 
+    It 'fits the flow table in a 120-column console, down to Retrans and Resets' {
+        # PowerShell leaves out the columns of a fixed-width table that do not fit; the flow table must keep them all.
+        $table = Get-WeChatSample dead-link | Get-WeChatFlow | Format-Table | Out-String -Width 120
+        $table | Should -Match 'HandshakeMs\s+Retrans\s+Resets'
+    }
+
     It 'shows the median interval in the heartbeat table' {
         $hb = $objects | Where-Object { $_ -is [WeChatNet.HeartbeatReport] -and $null -ne $_.IntervalMedianSec } | Select-Object -First 1
         ($hb | Format-Table | Out-String -Width 300) | Should -Match ('\b{0:0}\b' -f $hb.IntervalMedianSec)
