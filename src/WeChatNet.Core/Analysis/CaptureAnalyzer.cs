@@ -52,18 +52,6 @@ namespace WeChatNet.Analysis
             }
             return all;
         }
-
-        internal AnalysisFacts? Facts { get; set; }
-
-        /// <summary>The findings again, judging every flow and DNS name (<paramref name="allTraffic"/>) or WeChat's only.</summary>
-        public List<Finding> EvaluateFindings(bool allTraffic)
-        {
-            if (Facts is null || Facts.AllTraffic == allTraffic) return Findings;
-            var facts = Facts;
-            facts.AllTraffic = allTraffic;
-            try { return FindingEngine.Default.Evaluate(facts); }
-            finally { facts.AllTraffic = !allTraffic; }
-        }
     }
 
     /// <summary>
@@ -380,7 +368,6 @@ namespace WeChatNet.Analysis
                 Flows = flows,
                 Heartbeats = heartbeats,
                 Findings = findings,
-                Facts = facts,
                 Errors = new List<CaptureFileError>(_errors),
                 Warnings = new List<string>(_warnings),
                 Packets = _table.PacketCount,

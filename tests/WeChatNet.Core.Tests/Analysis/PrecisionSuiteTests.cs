@@ -183,7 +183,8 @@ namespace WeChatNet.Tests.Analysis
             // The racing connect that carried nothing is no long link.
             Assert.Single(r.Result.Heartbeats);
 
-            var all = r.Result.EvaluateFindings(allTraffic: true);
+            using var everything = new Run("mixed-traffic", all: true);
+            var all = everything.Result.Findings;
             var resets = Assert.Single(all, f => f.RuleId == "ServerResets");
             Assert.Equal(6, resets.FlowIds.Length);
             Assert.Contains("6 of 6 connection(s) to www.google.com", resets.Evidence);
