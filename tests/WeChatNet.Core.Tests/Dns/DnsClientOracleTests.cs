@@ -78,6 +78,7 @@ namespace WeChatNet.Tests.Dns
                 }
             }
             _output.WriteLine($"DnsClient oracle: {answers} answers from Knot compared ({records} records, OPT included), {failures.Count} differences.");
+            TestReport.Line($"DnsClient oracle: {answers} answers from Knot compared ({records} records, OPT included), {failures.Count} differences.");
             foreach (var f in failures.Take(40)) _output.WriteLine("  MISMATCH " + f);
             Assert.True(answers > 0 && records > 0, "the DnsClient oracle compared no answer");
             Assert.True(failures.Count == 0, $"{failures.Count} difference(s) from DnsClient, first: {failures.FirstOrDefault()}");

@@ -101,6 +101,7 @@ namespace WeChatNet.Tests.Packets
         private void Report(string what, int files, Tally t)
         {
             _output.WriteLine($"PacketDotNet oracle over {what}: {files} file(s), {t.Packets} packets; PacketDotNet parsed {t.Parsed}, threw on {t.Threw}.");
+            TestReport.Line($"PacketDotNet oracle over {what}: {files} file(s), {t.Packets} packets, {t.Compared} layers compared; PacketDotNet threw on {t.Threw}.");
             _output.WriteLine($"layers compared: {t.Compared} (Ethernet {t.Ethernet}, VLAN tags {t.Vlan}, IPv4 {t.Ipv4}, IPv6 {t.Ipv6}, TCP {t.Tcp}, UDP {t.Udp}, ICMP {t.Icmp}, ICMPv6 {t.Icmpv6}, ARP {t.Arp})");
             foreach (var e in t.Exceptions.OrderByDescending(e => e.Value)) _output.WriteLine($"  PacketDotNet threw {e.Key} x{e.Value}");
             if (t.KnownDefects > 0)
