@@ -17,7 +17,7 @@
     With -Task Pester or Test: run only Pester tests with these tags (for example Docs, Runbook).
 .EXAMPLE
     ./build.ps1 -Task Package
-    Lays out a ready-to-import module folder at out/WeChatNet/.
+    Lays out a ready-to-import module folder at out/WeChatNet/ and packs it into out/repository/WeChatNet.<version>.nupkg.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
     Everything CI runs: xunit, packaging, Pester; the last line counts both.
@@ -28,7 +28,8 @@
     Each step is a plain dotnet command:
       Build:   dotnet build WeChatNet.sln -c Release
       Xunit:   dotnet test WeChatNet.sln -c Release
-      Package: dotnet publish src/WeChatNet/WeChatNet.csproj -c Release -o out/WeChatNet
+      Package: dotnet publish src/WeChatNet/WeChatNet.csproj -c Release -o out/WeChatNet, then
+               Publish-PSResource -Path out/WeChatNet to a folder repository at out/repository (build/Publish-ModulePackage.ps1)
       Pester:  dotnet restore build/TestTools.proj --packages out/packages, then Invoke-Pester tests/pester
 #>
 [CmdletBinding()]
@@ -62,6 +63,32 @@ function Invoke-Package {
     if (Test-Path $outDir) { Remove-Item $outDir -Recurse -Force }
     Invoke-Dotnet @('publish', (Join-Path $root 'src/WeChatNet/WeChatNet.csproj'), '-c', $Configuration, '-o', $outDir)
     Write-Host "Module laid out at $outDir" -ForegroundColor Green
+    Invoke-NupkgPackage
+}
+
+function Invoke-NupkgPackage {
+    # The .nupkg a user downloads (or the Gallery serves), made by PSResourceGet from the laid-out folder, in a pwsh of
+    # its own: PSResourceGet keeps its repository list under XDG_DATA_HOME on Linux and macOS, pointed here under out/
+    # so the user's list is never touched (on Windows the script unregisters what it registered).
+    $repository = Join-Path $root 'out/repository'
+    $pwsh = @(Get-PwshCommand)
+    $childArgs = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'build/Publish-ModulePackage.ps1'),
+        '-ModulePath', $outDir, '-RepositoryPath', $repository)
+    $saved = $env:XDG_DATA_HOME
+    try {
+        if (-not $IsWindows) {
+            $env:XDG_DATA_HOME = Join-Path $root 'out/psresourceget'
+            # .NET returns no LocalApplicationData for a folder that does not exist, and PSResourceGet then writes to the current folder.
+            New-Item -ItemType Directory -Force -Path $env:XDG_DATA_HOME | Out-Null
+        }
+        Write-Host "pwsh build/Publish-ModulePackage.ps1 -ModulePath $outDir -RepositoryPath $repository" -ForegroundColor Cyan
+        $output = & $pwsh[0] @childArgs
+        if ($LASTEXITCODE -ne 0) { throw "Publish-PSResource to $repository failed (exit code $LASTEXITCODE): $($output -join ' ')" }
+    }
+    finally {
+        $env:XDG_DATA_HOME = $saved
+    }
+    Write-Host "Package written to $(@($output)[-1])" -ForegroundColor Green
 }
 
 function Invoke-Xunit {
