@@ -1,6 +1,6 @@
 @{
     RootModule           = 'WeChatNet.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '1.0.0'
     GUID                 = '6f0f5b5e-3d7c-4f43-9a55-8a2b2f1c9e41'
     Author               = 'WeChatNet contributors'
     CompanyName          = 'WeChatNet'
@@ -39,7 +39,7 @@
                              'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/wechatnet/WeChatNet'
             LicenseUri   = 'https://github.com/wechatnet/WeChatNet/blob/main/LICENSE'
-            ReleaseNotes = '0.1.0: first release. WeChat host catalog, DNS and dispatch (Get-WeChatEndpoint, Resolve-WeChatDomain, Get-WeChatDispatch); address ownership and region (Get-WeChatIpInfo); connectivity and path (Test-WeChatConnection, Get-WeChatRoute); capture files and live capture (Import-WeChatCapture, Export-WeChatCapture, Start-WeChatCapture, Get-WeChatCaptureDevice, Get-WeChatSample); decoding and analysis (ConvertFrom-WeChatPacket, Get-WeChatFlow, Measure-WeChatHeartbeat, Get-WeChatFinding); Invoke-WeChatDiagnostic with HTML and Markdown reports.'
+            ReleaseNotes = '1.0.0: first release (semantic versioning from here: 1.x keeps 1.0''s names). WeChat''s hosts, DNS and dispatch (Get-WeChatEndpoint, Resolve-WeChatDomain, Get-WeChatDispatch); address ownership and region (Get-WeChatIpInfo); connectivity and path (Test-WeChatConnection, Get-WeChatRoute); capture files and live capture (Import-WeChatCapture, Export-WeChatCapture, Start-WeChatCapture, Get-WeChatCaptureDevice, Get-WeChatSample); decoding, MMTLS decryption with a key log, and analysis (ConvertFrom-WeChatPacket, Get-WeChatFlow, Measure-WeChatHeartbeat, Get-WeChatFinding); Invoke-WeChatDiagnostic and Export-WeChatReport (HTML and Markdown, one site or many). The export cmdlets take -Path and -LiteralPath as Export-Csv does; names used only during development were removed (CHANGELOG.md lists each). Full notes: https://github.com/wechatnet/WeChatNet/blob/main/CHANGELOG.md'
         }
     }
 }

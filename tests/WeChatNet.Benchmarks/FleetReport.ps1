@@ -24,10 +24,10 @@ try {
     while (-not (Test-Path $ready)) { Start-Sleep -Milliseconds 100 }
     $dispatch = "http://$me/cgi-bin/micromsg-bin/newgetdns"
     $run = @(
-        Invoke-WeChatDiagnostic -Live -Server "${me}:53" -Name long.weixin.qq.com -Target $me -Port 8080 -DispatchUri $dispatch -SkipTrace -ClientRegion MainlandChina -TimeoutSec 1
+        Invoke-WeChatDiagnostic -Live -Server "${me}:53" -Name long.weixin.qq.com -Target $me -Port 8080 -DispatchUri $dispatch -SkipTrace -ClientRegion MainlandChina -DnsTimeout 1
         Invoke-WeChatDiagnostic (Join-Path $samples 'nat-timeout.pcapng')
-        Resolve-WeChatDomain long.weixin.qq.com -Server "${me}:53" -TimeoutSec 1
-        Test-WeChatConnection -Address $me -Port 8080 -TimeoutMs 1000 -SkipHttp -Count 3
+        Resolve-WeChatDomain long.weixin.qq.com -Server "${me}:53" -Timeout 1
+        Test-WeChatConnection -Address $me -Port 8080 -Timeout 1000ms -SkipHttp -Count 3
         Get-WeChatDispatch -Uri $dispatch
         Get-WeChatFlow (Join-Path $samples 'nat-timeout.pcapng')
     )

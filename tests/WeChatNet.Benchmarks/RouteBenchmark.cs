@@ -32,7 +32,7 @@ namespace WeChatNet.Benchmarks
             md.AppendLine("`mtr -n --report -c 3` (ICMP, rounds 1 s apart). Ratio = peer time / WeChatNet ICMP time. \"Hops equal\" compares the address lists hop by hop " +
                 "(trailing silent hops left out: the peers print them up to hop 30, WeChatNet reports one).");
             md.AppendLine();
-            md.AppendLine("| Path | WeChatNet ICMP | ICMP, `-IntervalMs 0` | UDP | TCP | traceroute | ratio | mtr -c 3 | ratio | hops equal |");
+            md.AppendLine("| Path | WeChatNet ICMP | ICMP, `-Interval 0` | UDP | TCP | traceroute | ratio | mtr -c 3 | ratio | hops equal |");
             md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var (label, silent, blackhole) in new[] { ("5 hops, all answer", 0, false), ("5 hops, hop 4 silent", 4, false), ("target drops everything", 0, true) })
             {
@@ -75,7 +75,7 @@ namespace WeChatNet.Benchmarks
             md.AppendLine("is given up after 10 x their RTT (at least 50 ms), as traceroute does, rather than after the full timeout; only a path where nothing ");
             md.AppendLine("answers past a hop waits the timeout. mtr spends its 1 s per round by design. On this zero-latency path traceroute, which sends ");
             md.AppendLine("a hop's 3 probes back to back, is faster than WeChatNet's default 50 ms between rounds (kept for routers that rate-limit ICMP); ");
-            md.AppendLine("`-IntervalMs 0` shows the engine's own cost.");
+            md.AppendLine("`-Interval 0` shows the engine's own cost.");
             return md.ToString();
         }
     }

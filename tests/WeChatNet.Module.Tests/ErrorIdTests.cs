@@ -71,7 +71,6 @@ namespace WeChatNet.ModuleTests
             Add(Read("src", "WeChatNet.Core", "Capture", "CaptureTypes.cs"), @"=> ""(?<id>[A-Z][A-Za-z]+)"",");
             Add(Read("src", "WeChatNet.Core", "Capture", "Live", "LiveCaptureException.cs"), @"=> ""(?<id>[A-Z][A-Za-z]+)"",");
             Add(Read("src", "WeChatNet", "Cmdlets", "CaptureFiles.cs"), @"const string \w+ = ""(?<id>[A-Z][A-Za-z]+)""");
-            Add(Read("src", "WeChatNet", "Cmdlets", "LegacyParameters.cs"), @"const string \w+ = ""(?<id>[A-Z][A-Za-z]+)""");
             Add(Read("src", "WeChatNet.Core", "Route", "RouteRequest.cs"), @"const string \w+ = ""(?<id>Route[A-Za-z]+)""");
             var failures = Regex.Match(Read("src", "WeChatNet.Core", "WeChat", "DispatchClient.cs"), @"enum DispatchFailure\s*\{(?<b>[^}]*)\}");
             foreach (Match m in Regex.Matches(failures.Groups["b"].Value, @"\b(?<id>Dispatch[A-Za-z]+)\b")) ids.Add(m.Groups["id"].Value);
@@ -104,7 +103,7 @@ namespace WeChatNet.ModuleTests
             Assert.Equal(new[] { "CaptureFileNotFound", "CaptureFileReadError" }, table);
             Assert.DoesNotContain("CaptureFileReadError", CodeNames(Repo.Root));      // the old spelling is gone from the code
             Assert.Contains("CaptureFileUnreadable", WrittenErrorIds(Repo.Root));     // and the code's id would be missing from this table
-            Assert.Contains("LegacyParameterConflict", WrittenErrorIds(Repo.Root));
+            Assert.Contains("CapturePathIsDirectory", WrittenErrorIds(Repo.Root));   // a constant in CaptureFiles.cs
             Assert.Contains("DispatchTimeout", WrittenErrorIds(Repo.Root));
             Assert.Contains("CaptureLibraryMissing", WrittenErrorIds(Repo.Root));
         }

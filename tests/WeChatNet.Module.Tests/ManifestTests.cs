@@ -30,6 +30,23 @@ namespace WeChatNet.ModuleTests
         }
 
         [Fact]
+        public void OneSemanticVersionInTheManifestTheAssembliesTheReleaseNotesAndTheChangelog()
+        {
+            var version = ModuleContract.ManifestList(Text, "ModuleVersion").Single();
+            // PowerShell's ModuleVersion is MAJOR.MINOR.PATCH here (a prerelease label would go in PSData.Prerelease).
+            Assert.Matches(new Regex(@"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"), version);
+            string props = File.ReadAllText(Path.Combine(Repo.Root, "Directory.Build.props"));
+            Assert.Equal(version, Regex.Match(props, @"<Version>([^<]+)</Version>").Groups[1].Value);
+            Assert.Matches(new Regex(@"(?m)^\s*ReleaseNotes\s*=\s*'" + Regex.Escape(version) + ": "), Text);
+            // Keep a Changelog: the newest release heading after [Unreleased] is this version, with its date.
+            string changelog = File.ReadAllText(Path.Combine(Repo.Root, "CHANGELOG.md"));
+            var releases = Regex.Matches(changelog, @"(?m)^## \[(?<v>[^\]]+)\](?: - (?<d>\d{4}-\d{2}-\d{2}))?\s*$").Select(m => m.Groups["v"].Value).ToList();
+            Assert.Equal(new[] { "Unreleased", version }, releases.Take(2));
+            Assert.Matches(new Regex(@"(?m)^## \[" + Regex.Escape(version) + @"\] - \d{4}-\d{2}-\d{2}$"), changelog);
+            Assert.Matches(new Regex(@"(?m)^\[" + Regex.Escape(version) + @"\]: \S+$"), changelog);
+        }
+
+        [Fact]
         public void ExportsNothingButCmdlets()
         {
             foreach (var key in new[] { "FunctionsToExport", "VariablesToExport", "AliasesToExport" })

@@ -15,6 +15,7 @@ namespace WeChatNet.ModuleTests
         public static string Root => Path.GetFullPath(Meta("RepoRoot"));
         public static string Configuration => Meta("Configuration");
         public static string SmaPath => Meta("SmaPath");
+        public static string Net472ReferencePath => Meta("Net472ReferencePath");
 
         public static string Built(string project, string assembly) =>
             Path.Combine(Root, project, "bin", Configuration, "netstandard2.0", assembly);

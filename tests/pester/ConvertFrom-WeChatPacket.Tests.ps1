@@ -95,8 +95,8 @@ Describe 'ConvertFrom-WeChatPacket' {
         $f.Direction | Should -Be 'Unknown'
         $bytes = [byte[]](0,0,0,0x10, 0,0x10, 0,1, 0x3B,0x9A,0xCA,0x06, 0,0,0,0)
         (ConvertFrom-WeChatPacket -Payload $bytes).CommandName | Should -Be 'HeartbeatReply'
-        # -InputObject is the old name of -Payload, kept for scripts.
-        (ConvertFrom-WeChatPacket -InputObject $bytes).CommandName | Should -Be 'HeartbeatReply'
+        # -InputObject only ever names the pipeline object: the pre-1.0 alias of -Payload is gone (CHANGELOG.md).
+        (Get-Command ConvertFrom-WeChatPacket).Parameters['Payload'].Aliases | Should -BeNullOrEmpty
     }
 
     It 'reports bad input with specific error ids' {
@@ -111,11 +111,9 @@ Describe 'ConvertFrom-WeChatPacket' {
         $e4[0].FullyQualifiedErrorId | Should -BeLike 'CapturePathIsDirectory*'
     }
 
-    It 'keeps -MaxBufferedMB in MiB for old scripts and takes -MaxBufferSize in bytes' {
-        $v = Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -MaxBufferedMB 2 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        "$v" | Should -BeLike '*-MaxBufferSize 2097152*'
+    It 'takes -MaxBufferSize in bytes; the pre-1.0 -MaxBufferedMB is gone (CHANGELOG.md)' {
         @(Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -MaxBufferSize 2MB).Count | Should -BeGreaterThan 0
-        { Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -MaxBufferSize 2MB -MaxBufferedMB 2 } | Should -Throw -ErrorId 'LegacyParameterConflict*'
+        { Get-WeChatSample mmtls-longlink | ConvertFrom-WeChatPacket -MaxBufferedMB 2 } | Should -Throw -ErrorId 'NamedParameterNotFound*'
         (Get-Command ConvertFrom-WeChatPacket).Parameters['IdleTimeout'].Attributes.TypeId.Name | Should -Contain 'DurationTransformationAttribute'
     }
 

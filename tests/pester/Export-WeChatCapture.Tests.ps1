@@ -92,4 +92,20 @@ Describe 'Export-WeChatCapture' {
         Import-WeChatCapture $all -Filter 'udp port 53' | Export-WeChatCapture (Join-Path $dir 'dns.pcapng')
         @(Import-WeChatCapture (Join-Path $dir 'dns.pcapng')).Count | Should -Be 1
     }
+
+    It 'takes -LiteralPath (PSPath, LP) as Export-Csv does, and reads wildcards in -Path as it does' {
+        $packets = 1..2 | ForEach-Object { New-TestPacket $_ 'Raw' 101 $rawUdp (1700000000000000000 + $_) }
+        $literal = Join-Path $dir 'cap[1].pcapng'
+        ($packets | Export-WeChatCapture -LiteralPath $literal -PassThru).PacketCount | Should -Be 2
+        @(Import-WeChatCapture -LiteralPath $literal).Count | Should -Be 2
+        (Get-Command Export-WeChatCapture).Parameters['LiteralPath'].Aliases | Should -Be @('PSPath', 'LP')
+        # A pattern that matches no file names no file to write: an error that says to use -LiteralPath, and no file.
+        $e = { $packets | Export-WeChatCapture -Path (Join-Path $dir 'new[2].pcapng') } | Should -Throw -ErrorId 'OutputPathWildcardUnresolved*' -PassThru
+        $e.Exception.Message | Should -BeLike '*-LiteralPath*'
+        Get-ChildItem -LiteralPath $dir -Filter 'new*' | Should -BeNullOrEmpty
+        # A pattern that matches one existing file is that file (replaced with -Force).
+        $packets | Export-WeChatCapture -LiteralPath (Join-Path $dir 'one1.pcapng')
+        ($packets[0] | Export-WeChatCapture -Path (Join-Path $dir 'one[1].pcapng') -Force -PassThru).PacketCount | Should -Be 1
+        @(Import-WeChatCapture -LiteralPath (Join-Path $dir 'one1.pcapng')).Count | Should -Be 1
+    }
 }

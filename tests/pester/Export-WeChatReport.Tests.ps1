@@ -102,12 +102,28 @@ Describe 'Export-WeChatReport' {
         $e.Exception.Message | Should -BeLike "'$TestDrive' is a folder: give the report's file name*"
     }
 
-    It 'takes -Path literally and warns about objects that are not part of a report' {
+    It 'takes -LiteralPath (PSPath, LP) as Export-Csv does, and warns about objects that are not part of a report' {
+        # 1.0: -Path reads wildcards as Export-Csv -Path does (it took every name literally before), -LiteralPath beside it.
         $path = Join-Path $TestDrive 'lit[1].html'
-        $out = @(Get-WeChatEndpoint | Select-Object -First 2; Import-Clixml $b) | Export-WeChatReport -Path $path -WarningVariable w -WarningAction SilentlyContinue
+        $out = @(Get-WeChatEndpoint | Select-Object -First 2; Import-Clixml $b) | Export-WeChatReport -LiteralPath $path -WarningVariable w -WarningAction SilentlyContinue
         Test-Path -LiteralPath $path | Should -BeTrue
+        (Get-Command Export-WeChatReport).Parameters['LiteralPath'].Aliases | Should -Be @('PSPath', 'LP')
         $w.Message | Should -Match '2 object\(s\) of type WeChatNet.Endpoint are not part of a report'
         $out.Objects | Should -BeGreaterThan 0
+    }
+
+    It 'reads wildcards in -Path as Export-Csv does: one existing file, else an error that points to -LiteralPath' {
+        $dir = Join-Path $TestDrive 'wild'
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        $e = { Import-Clixml $b | Export-WeChatReport -Path (Join-Path $dir 'site[1].html') } | Should -Throw -ErrorId 'OutputPathWildcardUnresolved*' -PassThru
+        $e.Exception.Message | Should -BeLike '*matches no file*-LiteralPath*'
+        Test-Path -LiteralPath (Join-Path $dir 'site[1].html') | Should -BeFalse
+        Set-Content -LiteralPath (Join-Path $dir 'site1.html') -Value 'old'
+        (Import-Clixml $b | Export-WeChatReport -Path (Join-Path $dir 'site[1].html') -Force).Path | Should -Be (Join-Path $dir 'site1.html')
+        Get-Content -Raw -LiteralPath (Join-Path $dir 'site1.html') | Should -Not -Match '^old'
+        Set-Content -LiteralPath (Join-Path $dir 'site2.html') -Value 'old'
+        { Import-Clixml $b | Export-WeChatReport -Path (Join-Path $dir 'site?.html') -Force } | Should -Throw -ErrorId 'OutputPathWildcardUnresolved*'
+        Get-Content -Raw -LiteralPath (Join-Path $dir 'site2.html') | Should -Match '^old'
     }
 
     It 'has a table view, and its output exports to CSV' {

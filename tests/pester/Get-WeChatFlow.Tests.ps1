@@ -110,9 +110,9 @@ Describe 'Get-WeChatFlow' {
     }
 
     It 'shows parameter aliases in Get-Help' {
-        (Get-Help Get-WeChatFlow -Parameter LiteralPath).aliases | Should -Be 'PSPath, LP, FullName'
+        (Get-Help Get-WeChatFlow -Parameter LiteralPath).aliases | Should -Be 'PSPath, LP'
         (Get-Help Get-WeChatIpInfo -Parameter Address).aliases | Should -BeLike 'ServerAddress*'
-        (Get-Help Get-WeChatFlow -Parameter LiteralPath | Out-String) | Should -Match 'Aliases\s+PSPath, LP, FullName'
+        (Get-Help Get-WeChatFlow -Parameter LiteralPath | Out-String) | Should -Match 'Aliases\s+PSPath, LP\s'
     }
 
     It 'names each flow from the best evidence and shows HostSource in Format-List and Export-Csv' {

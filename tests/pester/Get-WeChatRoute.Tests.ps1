@@ -46,20 +46,19 @@ Describe 'Get-WeChatRoute' {
     It 'declares its parameters and rejects values out of range' {
         $cmd = Get-Command Get-WeChatRoute
         $cmd.OutputType.Name | Should -Contain 'WeChatNet.RouteHop'
-        'Target', 'Protocol', 'Port', 'MaxHops', 'Count', 'Timeout', 'Interval', 'TimeoutMs', 'IntervalMs', 'ResolveNames', 'IPv6' |
+        'Target', 'Protocol', 'Port', 'MaxHops', 'Count', 'Timeout', 'Interval', 'ResolveNames', 'IPv6' |
             ForEach-Object { $cmd.Parameters.Keys | Should -Contain $_ }
         { Get-WeChatRoute 198.18.0.1 -MaxHops 0 } | Should -Throw
         { Get-WeChatRoute 198.18.0.1 -Protocol Sctp } | Should -Throw
         { Get-WeChatRoute 198.18.0.1 -Timeout 61 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
-    It 'keeps -TimeoutMs and -IntervalMs in milliseconds for old scripts, and refuses old and new together' {
+    It 'takes -Timeout and -Interval as durations; the pre-1.0 -TimeoutMs and -IntervalMs are gone (1.0 decision, CHANGELOG.md)' {
         $cmd = Get-Command Get-WeChatRoute
         $cmd.Parameters['Timeout'].ParameterType | Should -Be ([TimeSpan])
-        $v = Get-WeChatRoute 127.0.0.1 -MaxHops 1 -Count 1 -TimeoutMs 300 -IntervalMs 20 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        "$v" | Should -BeLike '*-Timeout 00:00:00.3000000*'
-        "$v" | Should -BeLike '*-Interval 00:00:00.0200000*'
-        { Get-WeChatRoute 127.0.0.1 -Timeout 1s -TimeoutMs 300 } | Should -Throw -ErrorId 'LegacyParameterConflict*'
+        $cmd.Parameters['Interval'].ParameterType | Should -Be ([TimeSpan])
+        { Get-WeChatRoute 127.0.0.1 -MaxHops 1 -Count 1 -TimeoutMs 300 } | Should -Throw -ErrorId 'NamedParameterNotFound*'
+        { Get-WeChatRoute 127.0.0.1 -MaxHops 1 -Count 1 -IntervalMs 20 } | Should -Throw -ErrorId 'NamedParameterNotFound*'
     }
 
     It 'completes WeChat host names for -Target' {

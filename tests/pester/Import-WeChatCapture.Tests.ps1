@@ -90,7 +90,7 @@ Describe 'Import-WeChatCapture' {
         $e2[0].Exception.Message | Should -BeLike "*$missing*"
     }
 
-    It 'takes Get-ChildItem output by FullName and expands wildcards' {
+    It 'takes Get-ChildItem output by PSPath and expands wildcards' {
         Copy-Item $pcap (Join-Path $dir 'copy.pcap')
         @(Get-ChildItem (Join-Path $dir '*.pcap') | Import-WeChatCapture).Count | Should -Be 6
         @(Import-WeChatCapture (Join-Path $dir 'c*.pcap')).Count | Should -Be 3

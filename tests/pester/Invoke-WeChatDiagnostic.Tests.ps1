@@ -100,7 +100,7 @@ Describe 'Invoke-WeChatDiagnostic' {
         }
 
         It 'reports a dispatch that does not answer' {
-            $f = Invoke-WeChatDiagnostic -Live -Server "127.0.0.1:$($udp.Client.LocalEndPoint.Port)" -TimeoutSec 0.3 -SkipTrace `
+            $f = Invoke-WeChatDiagnostic -Live -Server "127.0.0.1:$($udp.Client.LocalEndPoint.Port)" -DnsTimeout 0.3 -SkipTrace `
                 -DispatchUri "http://127.0.0.1:$closedPort/cgi-bin/micromsg-bin/newgetdns" -Target 127.0.0.1 -Port $closedPort
             ($f | Where-Object RuleId -eq 'DispatchFailed').Title | Should -Match 'failed: DispatchUnreachable'
         }

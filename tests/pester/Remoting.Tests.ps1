@@ -42,9 +42,9 @@ BeforeAll {
     $script:siteScript = @'
 $me = ($env:SSH_CONNECTION -split ' ')[2]
 $dispatch = "http://$me/cgi-bin/micromsg-bin/newgetdns"
-Invoke-WeChatDiagnostic -Live -Server "${me}:53" -Name long.weixin.qq.com -Target $me -Port 8080 -DispatchUri $dispatch -SkipTrace -ClientRegion MainlandChina -TimeoutSec 1 -ConnectTimeoutMs 1500
-Resolve-WeChatDomain long.weixin.qq.com -Server "${me}:53" -TimeoutSec 1
-Test-WeChatConnection -Address $me -Port 8080 -TimeoutMs 1500 -SkipHttp
+Invoke-WeChatDiagnostic -Live -Server "${me}:53" -Name long.weixin.qq.com -Target $me -Port 8080 -DispatchUri $dispatch -SkipTrace -ClientRegion MainlandChina -DnsTimeout 1 -ConnectTimeout 1.5
+Resolve-WeChatDomain long.weixin.qq.com -Server "${me}:53" -Timeout 1
+Test-WeChatConnection -Address $me -Port 8080 -Timeout 1.5 -SkipHttp
 Get-WeChatDispatch -Uri $dispatch -TimeoutSec 5
 '@
     # Invoke-Command -HostName has no -ThrottleLimit (pwsh 7.6's SSHHost parameter set): sessions first, then

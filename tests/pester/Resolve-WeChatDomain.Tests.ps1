@@ -105,7 +105,7 @@ Describe 'Resolve-WeChatDomain' {
     }
 
     It 'compares answers between servers' {
-        $c = Resolve-WeChatDomain long.weixin.qq.com -Server $script:server, $script:silentServer -TimeoutSec 0.2 -Retries 0 -Compare
+        $c = Resolve-WeChatDomain long.weixin.qq.com -Server $script:server, $script:silentServer -Timeout 0.2 -Retries 0 -Compare
         $c | Should -BeOfType ([WeChatNet.DnsComparison])
         $c.Differs | Should -BeFalse
         $c.Failed.Count | Should -Be 1

@@ -58,7 +58,6 @@ Describe 'Start-WeChatCapture' {
 
         It 'refuses rotation without a file' {
             { Start-WeChatCapture $script:lo -Count 1 -MaxFileSize 1MB } | Should -Throw -ErrorId 'CaptureRotationNeedsOutFile*'
-            { Start-WeChatCapture $script:lo -Count 1 -MaxFileSizeMB 1 } | Should -Throw -ErrorId 'CaptureRotationNeedsOutFile*'
             { Start-WeChatCapture $script:lo -Count 1 -OutFile x.pcapng -MaxFiles 3 } | Should -Throw -ErrorId 'CaptureRotationNeedsOutFile*'
         }
 
@@ -68,11 +67,10 @@ Describe 'Start-WeChatCapture' {
             Test-Path $path | Should -BeFalse
         }
 
-        It 'keeps -MaxFileSizeMB in millions of bytes for old scripts; -MaxFileSize is bytes' {
+        It 'takes -MaxFileSize in bytes; the pre-1.0 -MaxFileSizeMB is gone (CHANGELOG.md)' {
             $path = Join-Path ([IO.Path]::GetTempPath()) "wechatnet-whatif-mb-$PID.pcapng"
-            $v = Start-WeChatCapture $script:lo -Count 1 -OutFile $path -MaxFileSizeMB 0.5 -WhatIf -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-            "$v" | Should -BeLike '*-MaxFileSize 500000*'
-            { Start-WeChatCapture $script:lo -Count 1 -OutFile $path -MaxFileSize 1MB -MaxFileSizeMB 1 -WhatIf } | Should -Throw -ErrorId 'LegacyParameterConflict*'
+            (Get-Command Start-WeChatCapture).Parameters['MaxFileSize'].ParameterType | Should -Be ([long])
+            { Start-WeChatCapture $script:lo -Count 1 -OutFile $path -MaxFileSizeMB 1 -WhatIf } | Should -Throw -ErrorId 'NamedParameterNotFound*'
             Test-Path $path | Should -BeFalse
         }
 

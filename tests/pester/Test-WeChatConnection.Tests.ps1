@@ -101,15 +101,16 @@ Describe 'Test-WeChatConnection' {
     It 'rejects out-of-range parameters' {
         { Test-WeChatConnection -Address 127.0.0.1 -Port 0 } | Should -Throw
         { Test-WeChatConnection -Address 127.0.0.1 -Count 0 } | Should -Throw
-        { Test-WeChatConnection -Address 127.0.0.1 -TimeoutMs 0 } | Should -Throw
         { Test-WeChatConnection -Address 127.0.0.1 -Timeout 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
-    It 'takes -Timeout as a duration and keeps -TimeoutMs in milliseconds for old scripts' {
+    It 'takes -Timeout as a duration; the pre-1.0 names -TimeoutMs, -HostName and -IPAddress are gone (1.0 decision, CHANGELOG.md)' {
         (Get-Command Test-WeChatConnection).Parameters['Timeout'].ParameterType | Should -Be ([TimeSpan])
-        $v = Test-WeChatConnection -Address 127.0.0.1 -Port 1 -SkipHttp -TimeoutMs 1500 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        "$v" | Should -BeLike '*-Timeout 00:00:01.5000000*'
-        { Test-WeChatConnection -Address 127.0.0.1 -Port 1 -SkipHttp -Timeout 2s -TimeoutMs 1500 } | Should -Throw -ErrorId 'LegacyParameterConflict*'
+        { Test-WeChatConnection -Address 127.0.0.1 -Port 1 -SkipHttp -TimeoutMs 1500 } | Should -Throw -ErrorId 'NamedParameterNotFound*'
+        { Test-WeChatConnection -HostName localhost -Port 1 -SkipHttp } | Should -Throw -ErrorId 'NamedParameterNotFound*'
+        { Test-WeChatConnection -IPAddress 127.0.0.1 -Port 1 -SkipHttp } | Should -Throw -ErrorId 'NamedParameterNotFound*'
+        # ComputerName stays: Test-Connection's alias for its target.
+        (Get-Command Test-WeChatConnection).Parameters['Name'].Aliases | Should -Be @('ComputerName')
     }
 
     It 'reads durations as people type them, unquoted 2s (an Int16 to PowerShell) included' -TestCases @(

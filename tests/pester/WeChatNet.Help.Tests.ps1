@@ -2,15 +2,17 @@
 # Get-Help <cmdlet> -Full as a user reads it: the MAML built from docs/cmdlets (build/MamlHelp.targets) shows list
 # items as their own paragraphs and no Markdown markup (bold, links, images) a console cannot render.
 
+# -ModulePath: another copy's manifest (tests/pester/Package/InstalledPackage.Tests.ps1 runs this file on the module
+# installed from its .nupkg, through New-PesterContainer -Data); by default the packaged out/WeChatNet.
+param([string] $ModulePath = (Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'))
+
 BeforeDiscovery {
-    $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
-    $script:Cmdlets = @((Import-PowerShellDataFile $manifest).CmdletsToExport | ForEach-Object { @{ Name = $_ } })
+    $script:Cmdlets = @((Import-PowerShellDataFile $ModulePath).CmdletsToExport | ForEach-Object { @{ Name = $_ } })
 }
 
 BeforeAll {
-    $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
-    if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
-    Import-Module $manifest -Force
+    if (-not (Test-Path $ModulePath)) { throw "Module manifest not found at ${ModulePath}: run ./build.ps1 -Task Package first." }
+    Import-Module $ModulePath -Force
 }
 
 Describe 'Get-Help -Full of <Name>' -ForEach $Cmdlets {

@@ -32,7 +32,7 @@ namespace WeChatNet.Commands
 
         /// <summary>Capture files, taken as typed (no wildcards); what Get-ChildItem passes down the pipeline.</summary>
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP", "FullName")]
+        [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[]? LiteralPath { get; set; }
 

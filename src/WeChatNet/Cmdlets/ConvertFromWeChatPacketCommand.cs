@@ -38,13 +38,12 @@ namespace WeChatNet.Commands
         public string[]? Path { get; set; }
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP", "FullName")]
+        [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[]? LiteralPath { get; set; }
 
-        /// <summary>One payload (TCP or UDP data). -InputObject is its old name: -InputObject is kept for the pipeline object.</summary>
+        /// <summary>One payload (TCP or UDP data).</summary>
         [Parameter(Mandatory = true, ParameterSetName = BytesSet)]
-        [Alias("InputObject")]
         [ValidateNotNull]
         public byte[]? Payload { get; set; }
 
@@ -74,11 +73,6 @@ namespace WeChatNet.Commands
         [ValidateRange(1024L * 1024L, 4096L * 1024L * 1024L)]
         public long MaxBufferSize { get; set; } = 64L * 1024L * 1024L;
 
-        /// <summary>The old -MaxBufferedMB, in MiB, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
-        [Parameter(DontShow = true)]
-        [ValidateRange(1, 4096)]
-        public int MaxBufferedMB { get; set; }
-
         /// <summary>A connection without packets for this long (capture time) is released (default 15 minutes).</summary>
         [Parameter]
         [DurationTransformation]
@@ -98,7 +92,7 @@ namespace WeChatNet.Commands
         private WeChatDecodeSession NewSession(string[]? keyLogPath)
         {
             var options = new WeChatDecodeOptions { ShowIdentifiers = ShowIdentifiers.IsPresent, Kinds = Kind, KeyLog = KeyLogPaths.Load(this, keyLogPath) };
-            options.Reassembly.MaxBufferedBytesTotal = LegacyParameters.Pick(this, nameof(MaxBufferSize), MaxBufferSize, nameof(MaxBufferedMB), () => MaxBufferedMB * 1024L * 1024L);
+            options.Reassembly.MaxBufferedBytesTotal = MaxBufferSize;
             options.Reassembly.IdleTimeout = IdleTimeout;
             return new WeChatDecodeSession(options);
         }

@@ -9,7 +9,7 @@ namespace WeChatNet.Commands
     public enum CaptureExportFormat { PcapNg, Pcap }
 
     /// <summary>Writes WeChatNet.Packet objects from the pipeline to a pcapng or pcap file (temp file + rename).</summary>
-    [Cmdlet(VerbsData.Export, "WeChatCapture", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Export, "WeChatCapture", SupportsShouldProcess = true, DefaultParameterSetName = OutputPaths.PathSet)]
     [OutputType(typeof(CaptureFileSummary))]
     public sealed class ExportWeChatCaptureCommand : PSCmdlet, IDisposable
     {
@@ -17,9 +17,18 @@ namespace WeChatNet.Commands
         private bool _skip;
         private volatile bool _stopping;
 
-        [Parameter(Mandatory = true, Position = 0)]
+        /// <summary>The capture file; wildcards match one existing file, as Export-Csv's -Path.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = OutputPaths.PathSet)]
         [ValidateNotNullOrEmpty]
-        public string Path { get; set; } = "";
+        public string? Path { get; set; }
+
+        /// <summary>The capture file, taken exactly as typed (a name with [ ] * ?), as Export-Csv's -LiteralPath.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = OutputPaths.LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string? LiteralPath { get; set; }
+
+        private string _target = "";
 
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
         [AllowEmptyCollection]
@@ -36,7 +45,7 @@ namespace WeChatNet.Commands
 
         protected override void BeginProcessing()
         {
-            string target = GetUnresolvedProviderPathFromPSPath(Path);
+            string target = _target = OutputPaths.Resolve(this, Path, LiteralPath);
             if (!ShouldProcess(target, $"Write {Format} capture file"))
             {
                 _skip = true;
@@ -76,7 +85,7 @@ namespace WeChatNet.Commands
                 catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                 {
                     Abandon();
-                    ThrowTerminatingError(new ErrorRecord(e, "CaptureFileWriteError", ErrorCategory.WriteError, Path));
+                    ThrowTerminatingError(new ErrorRecord(e, "CaptureFileWriteError", ErrorCategory.WriteError, _target));
                 }
             }
         }
@@ -94,12 +103,12 @@ namespace WeChatNet.Commands
             catch (CaptureFileExistsException e)
             {
                 Abandon();
-                ThrowTerminatingError(new ErrorRecord(e, "CaptureFileExists", ErrorCategory.ResourceExists, Path));
+                ThrowTerminatingError(new ErrorRecord(e, "CaptureFileExists", ErrorCategory.ResourceExists, _target));
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
                 Abandon();
-                ThrowTerminatingError(new ErrorRecord(e, "CaptureFileWriteError", ErrorCategory.WriteError, Path));
+                ThrowTerminatingError(new ErrorRecord(e, "CaptureFileWriteError", ErrorCategory.WriteError, _target));
             }
         }
 

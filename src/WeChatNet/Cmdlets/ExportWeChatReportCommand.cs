@@ -13,16 +13,22 @@ namespace WeChatNet.Commands
     /// dispatch answers and flows taken from the pipeline, from one machine or many (grouped by PSComputerName, as
     /// Invoke-Command adds it, or by -Site). Objects may be live or deserialised (remoting, Import-Clixml).
     /// </summary>
-    [Cmdlet(VerbsData.Export, "WeChatReport", SupportsShouldProcess = true)]
+    [Cmdlet(VerbsData.Export, "WeChatReport", SupportsShouldProcess = true, DefaultParameterSetName = OutputPaths.PathSet)]
     [OutputType(typeof(ReportFile))]
     public sealed class ExportWeChatReportCommand : PSCmdlet
     {
         private readonly FleetReportBuilder _builder = new FleetReportBuilder();
 
-        /// <summary>The report file, taken literally (the file this cmdlet writes): .html/.htm (self-contained page) or .md/.markdown.</summary>
-        [Parameter(Mandatory = true, Position = 0)]
+        /// <summary>The report file: .html/.htm (self-contained page) or .md/.markdown; wildcards match one existing file, as Export-Csv's -Path.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = OutputPaths.PathSet)]
         [ValidateNotNullOrEmpty]
-        public string Path { get; set; } = "";
+        public string? Path { get; set; }
+
+        /// <summary>The report file, taken exactly as typed (a name with [ ] * ?), as Export-Csv's -LiteralPath.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = OutputPaths.LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string? LiteralPath { get; set; }
 
         /// <summary>Findings, route hops, connection tests, DNS answers and comparisons, dispatch answers, flows.</summary>
         [Parameter(Mandatory = true, ValueFromPipeline = true)]
@@ -42,7 +48,7 @@ namespace WeChatNet.Commands
 
         protected override void BeginProcessing()
         {
-            _target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            _target = OutputPaths.Resolve(this, Path, LiteralPath);
             if (Directory.Exists(_target))
                 ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder: give the report's file name, for example '{System.IO.Path.Combine(_target, "wechat-report.html")}'."),
                     "ReportWriteError", ErrorCategory.WriteError, _target));

@@ -24,7 +24,8 @@ namespace WeChatNet.Commands
         [Parameter]
         public DispatchNetwork Network { get; set; } = DispatchNetwork.Wifi;
 
-        /// <summary>How long the request may take. -TimeoutSec is its old name (a number is seconds either way).</summary>
+        /// <summary>How long the request may take. -TimeoutSec: Invoke-RestMethod's and Invoke-WebRequest's alias for their
+        /// timeout in seconds, the name an admin types for an HTTP request (a number is seconds here too).</summary>
         [Parameter]
         [Alias("TimeoutSec")]
         [DurationTransformation]

@@ -51,16 +51,6 @@ namespace WeChatNet.Commands
         [ValidateDuration(0, 60)]
         public TimeSpan Interval { get; set; }
 
-        /// <summary>The old -TimeoutMs, in milliseconds, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
-        [Parameter(DontShow = true)]
-        [ValidateRange(1, 60000)]
-        public int TimeoutMs { get; set; }
-
-        /// <summary>The old -IntervalMs, in milliseconds, for scripts that use it.</summary>
-        [Parameter(DontShow = true)]
-        [ValidateRange(0, 60000)]
-        public int IntervalMs { get; set; }
-
         [Parameter]
         public SwitchParameter ResolveNames { get; set; }
 
@@ -91,10 +81,8 @@ namespace WeChatNet.Commands
                 Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : (int?)null,
                 MaxHops = MaxHops,
                 Count = Count,
-                TimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(Timeout), Timeout, nameof(TimeoutMs), () => TimeSpan.FromMilliseconds(TimeoutMs)).TotalMilliseconds),
-                IntervalMs = MyInvocation.BoundParameters.ContainsKey(nameof(Interval)) || MyInvocation.BoundParameters.ContainsKey(nameof(IntervalMs))
-                    ? (int)Math.Round(LegacyParameters.Pick(this, nameof(Interval), Interval, nameof(IntervalMs), () => TimeSpan.FromMilliseconds(IntervalMs)).TotalMilliseconds)
-                    : (int?)null,
+                TimeoutMs = (int)Math.Ceiling(Timeout.TotalMilliseconds),
+                IntervalMs = MyInvocation.BoundParameters.ContainsKey(nameof(Interval)) ? (int)Math.Round(Interval.TotalMilliseconds) : (int?)null,
                 ResolveNames = ResolveNames.IsPresent,
                 IPv6 = IPv6.IsPresent,
             };

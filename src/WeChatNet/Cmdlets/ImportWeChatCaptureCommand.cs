@@ -23,7 +23,7 @@ namespace WeChatNet.Commands
         public string[] Path { get; set; } = Array.Empty<string>();
 
         [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP", "FullName")]
+        [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 

@@ -29,7 +29,7 @@ namespace WeChatNet.Commands
 
         /// <summary>Capture files taken as typed (no wildcards); what Get-ChildItem passes down the pipeline.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("PSPath", "LP", "FullName")]
+        [Alias("PSPath", "LP")]
         [ValidateNotNullOrEmpty]
         public string[]? LiteralPath { get; set; }
 
@@ -88,9 +88,8 @@ namespace WeChatNet.Commands
         [Parameter]
         public ClientRegion? ClientRegion { get; set; }
 
-        /// <summary>Per-try DNS timeout. -TimeoutSec is its old name (a number is seconds either way).</summary>
+        /// <summary>Per-try DNS timeout.</summary>
         [Parameter]
-        [Alias("TimeoutSec")]
         [DurationTransformation]
         [ValidateDuration(0.1, 60)]
         public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(2);
@@ -100,11 +99,6 @@ namespace WeChatNet.Commands
         [DurationTransformation]
         [ValidateDuration(0.001, 120)]
         public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
-
-        /// <summary>The old -ConnectTimeoutMs, in milliseconds, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
-        [Parameter(DontShow = true)]
-        [ValidateRange(1, 120000)]
-        public int ConnectTimeoutMs { get; set; }
 
         /// <summary>Writes a report: .html (tables and a latency chart, self-contained) or .md.</summary>
         [Parameter]
@@ -175,7 +169,7 @@ namespace WeChatNet.Commands
                 ClientRegion = ClientRegion?.ToString(),
                 AllTraffic = All.IsPresent,
                 DnsTimeoutSec = DnsTimeout.TotalSeconds,
-                ConnectTimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(ConnectTimeout), ConnectTimeout, nameof(ConnectTimeoutMs), () => TimeSpan.FromMilliseconds(ConnectTimeoutMs)).TotalMilliseconds),
+                ConnectTimeoutMs = (int)Math.Ceiling(ConnectTimeout.TotalMilliseconds),
                 IpIntel = IpIntelParameters.Resolve(this, Database, null, null),
                 KeyLog = KeyLogPaths.Load(this, KeyLogPath),
             };

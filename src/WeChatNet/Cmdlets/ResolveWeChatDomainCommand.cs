@@ -42,9 +42,8 @@ namespace WeChatNet.Commands
         [Parameter]
         public DnsProtocol Protocol { get; set; }
 
-        /// <summary>Per-try timeout. -TimeoutSec is its old name (a number is seconds either way).</summary>
+        /// <summary>Per-try timeout.</summary>
         [Parameter]
-        [Alias("TimeoutSec")]
         [DurationTransformation]
         [ValidateDuration(0.05, 300)]
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);

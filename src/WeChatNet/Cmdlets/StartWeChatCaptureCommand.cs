@@ -48,11 +48,6 @@ namespace WeChatNet.Commands
         [ValidateRange(10_000L, 1_000_000_000_000L)]
         public long MaxFileSize { get; set; }
 
-        /// <summary>The old -MaxFileSizeMB, in millions of bytes, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
-        [Parameter(DontShow = true)]
-        [ValidateRange(0.01, 1_000_000.0)]
-        public double MaxFileSizeMB { get; set; }
-
         [Parameter]
         [ValidateRange(1, 1_000_000)]
         public int MaxFiles { get; set; }
@@ -69,7 +64,7 @@ namespace WeChatNet.Commands
 
         protected override void EndProcessing()
         {
-            long maxBytes = LegacyParameters.Pick(this, nameof(MaxFileSize), MaxFileSize, nameof(MaxFileSizeMB), () => (long)(MaxFileSizeMB * 1_000_000));
+            long maxBytes = MaxFileSize;
             if (Duration is TimeSpan d && d <= TimeSpan.Zero)
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Duration must be positive (e.g. 30, '90s', '5m' or '00:05:00')."),
                     "CaptureDurationInvalid", ErrorCategory.InvalidArgument, Duration));

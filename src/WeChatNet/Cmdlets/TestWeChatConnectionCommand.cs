@@ -21,14 +21,14 @@ namespace WeChatNet.Commands
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("HostName", "ComputerName")]
+        // ComputerName: Test-Connection's name for its -TargetName.
+        [Alias("ComputerName")]
         [ArgumentCompleter(typeof(EndpointNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 
         /// <summary>Addresses to test instead of resolving the names (or alone, without names).</summary>
         [Parameter]
-        [Alias("IPAddress")]
         [ValidateNotNullOrEmpty]
         public string[]? Address { get; set; }
 
@@ -40,11 +40,6 @@ namespace WeChatNet.Commands
         [DurationTransformation]
         [ValidateDuration(0.001, ConnectionTestRequest.MaxTimeoutMs / 1000.0)]
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
-
-        /// <summary>The old -TimeoutMs, in milliseconds, for scripts that use it (see <see cref="LegacyParameters"/>).</summary>
-        [Parameter(DontShow = true)]
-        [ValidateRange(1, ConnectionTestRequest.MaxTimeoutMs)]
-        public int TimeoutMs { get; set; }
 
         [Parameter]
         [ValidateRange(1, ConnectionTestRequest.MaxCount)]
@@ -88,7 +83,7 @@ namespace WeChatNet.Commands
                 Hosts = _names,
                 Addresses = (Address ?? Array.Empty<string>()).Select(a => ParseAddress(a, "Address")).ToList(),
                 Ports = Port?.ToList() ?? new List<int>(),
-                TimeoutMs = (int)Math.Ceiling(LegacyParameters.Pick(this, nameof(Timeout), Timeout, nameof(TimeoutMs), () => TimeSpan.FromMilliseconds(TimeoutMs)).TotalMilliseconds),
+                TimeoutMs = (int)Math.Ceiling(Timeout.TotalMilliseconds),
                 Count = Count,
                 MaxParallel = ThrottleLimit,
                 Http = !SkipHttp.IsPresent,
