@@ -11,6 +11,9 @@
         dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 .PARAMETER Task
     Build, Package, Test (xunit + package + Pester), Xunit (xunit alone) or Pester (package + Pester alone).
+.PARAMETER XunitPath
+    With -Task Xunit or Test: the test projects to run instead of the whole solution (for example
+    tests/WeChatNet.Module.Tests, which reads metadata only and runs on any platform).
 .PARAMETER PesterPath
     With -Task Pester or Test: the Pester files or folders to run instead of tests/pester.
 .PARAMETER PesterTag
@@ -38,6 +41,7 @@ param(
     [string[]] $Task = @('Build'),
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
+    [string[]] $XunitPath,
     [string[]] $PesterPath,
     [string[]] $PesterTag
 )
@@ -76,7 +80,8 @@ function Invoke-NupkgPackage {
         '-ModulePath', $outDir, '-RepositoryPath', $repository)
     $saved = $env:XDG_DATA_HOME
     try {
-        if (-not $IsWindows) {
+        # $IsWindows does not exist in Windows PowerShell 5.1 (and strict mode refuses an unset variable).
+        if ([Environment]::OSVersion.Platform -ne [PlatformID]::Win32NT) {
             $env:XDG_DATA_HOME = Join-Path $root 'out/psresourceget'
             # .NET returns no LocalApplicationData for a folder that does not exist, and PSResourceGet then writes to the current folder.
             New-Item -ItemType Directory -Force -Path $env:XDG_DATA_HOME | Out-Null
@@ -96,14 +101,19 @@ function Invoke-Xunit {
     # Lines passing tests must still show (the differential oracles' counts): emptied here, printed after the run.
     $report = Join-Path $root 'out/TestResults/xunit-report.txt'
     if (Test-Path -LiteralPath $report) { Remove-Item -LiteralPath $report -Force }
-    $arguments = @('test', (Join-Path $root 'WeChatNet.sln'), '-c', $Configuration)
-    Write-Host "dotnet $($arguments -join ' ')" -ForegroundColor Cyan
-    $summaries = & dotnet @arguments 2>&1 | ForEach-Object {
-        $line = "$_"
-        Write-Host $line
-        if ($line -match '^\s*(Passed|Failed)!\s+-\s+Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)') { $Matches }
+    $targets = if ($XunitPath) { @($XunitPath -split ',') } else { @(Join-Path $root 'WeChatNet.sln') }
+    $summaries = @()
+    $exit = 0
+    foreach ($target in $targets) {
+        $arguments = @('test', $target, '-c', $Configuration)
+        Write-Host "dotnet $($arguments -join ' ')" -ForegroundColor Cyan
+        $summaries += @(& dotnet @arguments 2>&1 | ForEach-Object {
+            $line = "$_"
+            Write-Host $line
+            if ($line -match '^\s*(Passed|Failed)!\s+-\s+Failed:\s*(\d+),\s*Passed:\s*(\d+),\s*Skipped:\s*(\d+)') { $Matches }
+        })
+        if ($LASTEXITCODE -ne 0) { $exit = $LASTEXITCODE }
     }
-    $exit = $LASTEXITCODE
     $failed = 0
     foreach ($m in @($summaries)) {
         $script:totals.Passed += [int]$m[3]

@@ -3,7 +3,7 @@
 # PSResourceGet into an empty module path in a fresh pwsh, imported from there (never out/WeChatNet), running the
 # README's main job and the help tests (WeChatNet.Help.Tests.ps1 on the installed manifest). Runs on Linux and in the
 # Windows layer; the README's own install block (Install-PSResource into the CurrentUser scope) runs where that scope
-# can be pointed into a test folder (XDG_DATA_HOME: Linux and macOS), and is checked without running on Windows.
+# can be pointed into a test folder (HOME: Linux and macOS), and is checked without running on Windows.
 
 BeforeAll {
     $script:root = (Resolve-Path (Join-Path $PSScriptRoot '../../..')).ProviderPath
@@ -43,7 +43,7 @@ BeforeAll {
         $r
     }
 
-    $script:saved = Invoke-Installed Save -Modules (Join-Path $work 'modules') -Extra @('-PesterModule', (Get-Module Pester).Path, '-HelpTests', (Join-Path $root 'tests/pester/WeChatNet.Help.Tests.ps1'))
+    $script:saved = Invoke-Installed Save -Modules (Join-Path $work 'modules') -Extra @('-PesterModule', (Join-Path (Get-Module Pester).ModuleBase 'Pester.psd1'), '-HelpTests', (Join-Path $root 'tests/pester/WeChatNet.Help.Tests.ps1'))
 }
 
 AfterAll {
@@ -92,20 +92,22 @@ Describe 'The README''s install' {
         }
     }
 
-    It 'installs from a downloaded .nupkg as written, into the CurrentUser scope, and runs the main job' -Skip:$IsWindows {
-        # Install-PSResource's CurrentUser scope and PSResourceGet's repository list both live under XDG_DATA_HOME here:
-        # pointed into the work folder, so the block runs as written without touching this user's modules or repositories.
-        $xdg = Join-Path $work 'xdg'
-        New-Item -ItemType Directory -Path $xdg -Force | Out-Null
+    # Windows keeps the CurrentUser scope in the Documents folder, which no environment variable moves: checked, not run.
+    It 'installs from a downloaded .nupkg as written, into the CurrentUser scope, and runs the main job' -Skip:([Environment]::OSVersion.Platform -eq [PlatformID]::Win32NT) {
+        # Install-PSResource's CurrentUser scope is $HOME/.local/share/powershell/Modules (PSResourceGet does not read
+        # XDG_DATA_HOME for it, pwsh does: unset here so both agree), its repository list $HOME/.local/share/PSResourceGet:
+        # HOME points into the work folder, so the block runs as written without touching this user's modules or list.
+        $home2 = Join-Path $work 'home'
+        New-Item -ItemType Directory -Path $home2 -Force | Out-Null
         $blockFile = Join-Path $work 'readme-install.ps1'
         Set-Content -LiteralPath $blockFile -Value $download[0].Text -Encoding utf8
-        # pwsh's own CurrentUser module path is the same folder, so Import-Module WeChatNet finds it there by name.
-        $r = Invoke-Installed Readme -Modules (Join-Path $xdg 'powershell/Modules') -Environment @{ XDG_DATA_HOME = $xdg } -Extra @('-ReadmeBlockFile', $blockFile)
+        $userModules = Join-Path $home2 '.local/share/powershell/Modules'
+        $r = Invoke-Installed Readme -Modules $userModules -Environment @{ HOME = $home2; XDG_DATA_HOME = $null } -Extra @('-ReadmeBlockFile', $blockFile)
         $r.Error | Should -BeNullOrEmpty -Because $r.Log
-        $r.ModuleBase | Should -Be (Join-Path $xdg "powershell/Modules/WeChatNet/$version")
+        $r.ModuleBase | Should -Be (Join-Path $userModules "WeChatNet/$version")
         $r.Findings | Should -Contain 'LongLinkIdleTimeout'
         # The README unregisters its repository: only the default remains in the (test's) list.
-        [xml] $list = Get-Content -Raw -LiteralPath (Join-Path $xdg 'PSResourceGet/PSResourceRepository.xml')
+        [xml] $list = Get-Content -Raw -LiteralPath (Join-Path $home2 '.local/share/PSResourceGet/PSResourceRepository.xml')
         @($list.configuration.Repository | ForEach-Object Name) | Should -Be @('PSGallery')
     }
 }

@@ -61,7 +61,9 @@ try {
         $r = Invoke-Pester -Configuration $config
         $result.HelpPassed = $r.PassedCount
         $result.HelpFailed = $r.FailedCount + $r.FailedBlocksCount + $r.FailedContainersCount
-        $result.HelpFailures = @($r.Failed | ForEach-Object { "$($_.ExpandedPath): $($_.ErrorRecord -join '; ')" })
+        $result.HelpFailures = @(@($r.Failed | ForEach-Object { "$($_.ExpandedPath): $($_.ErrorRecord -join '; ')" }) +
+            @($r.FailedBlocks | ForEach-Object { "block $($_.Name): $($_.ErrorRecord -join '; ')" }) +
+            @($r.FailedContainers | ForEach-Object { "container $($_.Item): $($_.ErrorRecord -join '; ')" }))
         # The help tests import by path: still the installed copy, and nothing else.
         $bases = @(Get-Module WeChatNet | ForEach-Object ModuleBase | Sort-Object -Unique)
         if ($bases.Count -ne 1 -or $bases[0] -ne $result.ModuleBase) { throw "The help tests loaded WeChatNet from $($bases -join ', ')." }
