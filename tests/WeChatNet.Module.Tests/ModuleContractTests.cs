@@ -22,6 +22,39 @@ namespace WeChatNet.ModuleTests
             Assert.Contains(cmdlets, c => c.Name == "Get-WeChatEndpoint" && c.OutputTypes.Contains("WeChatNet.Endpoint"));
         }
 
+        [Fact]
+        public void EveryAliasIsOneDecidedForOneZeroAndNoParameterIsHidden()
+        {
+            // docs/conventions.md, "Names from before 1.0": PowerShell's own names and pipeline bindings only. A new alias
+            // or hidden parameter is a decision too: add it here and there.
+            var decided = new System.Collections.Generic.Dictionary<string, string>
+            {
+                ["Get-WeChatDispatch -Timeout"] = "TimeoutSec",
+                ["Test-WeChatConnection -Name"] = "ComputerName",
+                ["Get-WeChatRoute -Target"] = "ServerAddress, Name, ComputerName",
+                ["Get-WeChatIpInfo -Address"] = "ServerAddress, IPAddress, Server, Destination",
+            };
+            using var context = ModuleContract.CreateContext(Repo.Module);
+            var cmdlets = ModuleContract.ReadCmdlets(context.LoadFromAssemblyPath(Repo.Module.AssemblyPath));
+            var problems = new System.Collections.Generic.List<string>();
+            int literalPaths = 0;
+            foreach (var c in cmdlets)
+                foreach (var p in c.Parameters.GroupBy(p => p.Name).Select(g => g.First()))
+                {
+                    if (c.Parameters.Any(q => q.Name == p.Name && q.DontShow)) problems.Add($"{c.Name} -{p.Name} is hidden (DontShow): 1.0 has no compatibility twins.");
+                    string key = $"{c.Name} -{p.Name}", aliases = string.Join(", ", p.Aliases);
+                    if (p.Name == "LiteralPath")
+                    {
+                        literalPaths++;
+                        if (aliases != "PSPath, LP") problems.Add($"{key} has the aliases '{aliases}'; PowerShell's -LiteralPath has PSPath, LP.");
+                    }
+                    else if (decided.TryGetValue(key, out var expected) ? aliases != expected : aliases.Length > 0)
+                        problems.Add($"{key} has the aliases '{aliases}', not the decided '{expected}'.");
+                }
+            Assert.True(problems.Count == 0, string.Join("\n", problems));
+            Assert.True(literalPaths >= 8, $"only {literalPaths} -LiteralPath parameters read");
+        }
+
         [Theory]
         [InlineData("Get-NoOutputType: no [OutputType] attribute.")]
         [InlineData("Grab-Thing: verb 'Grab' is not an approved PowerShell verb.")]
