@@ -88,6 +88,23 @@ function Install-WindowsPester {
     $version
 }
 
+function Install-WindowsPSResourceGet {
+    <#
+    PSResourceGet, which pwsh.exe 7.6.9 ships in $PSHOME\Modules and the SDK package lacks (Install-PSResource,
+    Save-PSResource: tests/pester/Package/InstalledPackage.Tests.ps1 installs the module's .nupkg with them). Taken
+    from the Windows half of the PowerShell tool package that `dotnet tool restore` brings (.config/dotnet-tools.json).
+    #>
+    $target = Join-Path $script:App 'Modules/Microsoft.PowerShell.PSResourceGet'
+    if (Test-Path (Join-Path $target 'Microsoft.PowerShell.PSResourceGet.psd1')) { return }
+    $version = (Get-Content -Raw (Join-Path $script:Root '.config/dotnet-tools.json') | ConvertFrom-Json).tools.powershell.version
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $source = Join-Path $packages "powershell/$version/tools/net10.0/any/win/Modules/Microsoft.PowerShell.PSResourceGet"
+    if (-not (Test-Path (Join-Path $source 'Microsoft.PowerShell.PSResourceGet.psd1'))) {
+        throw "PSResourceGet for the Windows pwsh is not at $source: run 'dotnet tool restore' (the PowerShell $version tool package holds it)."
+    }
+    Copy-Item -LiteralPath $source -Destination $target -Recurse
+}
+
 function Initialize-WindowsPwsh {
     <#
     .SYNOPSIS
@@ -107,6 +124,7 @@ function Initialize-WindowsPwsh {
         Copy-Item -LiteralPath (Join-Path $script:App 'runtimes/win/lib/net10.0/Modules') -Destination (Join-Path $script:App 'Modules') -Recurse
         Set-Content -LiteralPath $stampFile -Value $stamp
     }
+    Install-WindowsPSResourceGet
     $env = Get-WindowsPwshEnvironment
     if (-not (Test-Path (Join-Path $script:Prefix 'system.reg'))) {
         Write-Host "windows: creating the Wine prefix $script:Prefix" -ForegroundColor Cyan

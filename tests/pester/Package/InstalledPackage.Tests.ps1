@@ -24,7 +24,8 @@ BeforeAll {
 
     # A fresh process of the PowerShell running this file (pwsh, or the repository's tool as "dotnet pwsh.dll").
     $self = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
-    $script:pwsh = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { @($self, (Join-Path $PSHOME 'pwsh.dll')) } else { @($self) }
+    # @(...) around the if: a one-element array from an if statement would arrive as a bare string ($pwsh[0] = 'Z').
+    $script:pwsh = @(if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { $self; Join-Path $PSHOME 'pwsh.dll' } else { $self })
 
     function Invoke-Installed([string] $Mode, [string] $Modules, [hashtable] $Environment = @{}, [string[]] $Extra = @()) {
         New-Item -ItemType Directory -Path $Modules -Force | Out-Null
@@ -32,11 +33,19 @@ BeforeAll {
         $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File',
             (Join-Path $root 'tests/pester/Support/InstalledPackageRunner.ps1'), '-Mode', $Mode, '-WorkFolder', $work,
             '-ModulesFolder', $Modules, '-OutputFile', $out) + $Extra
+        # The child's output goes to files, not a pipe: under Wine the services a process starts inherit its standard
+        # handles, and a reader waiting for a pipe's end would wait until wineserver exits.
+        $stdout = Join-Path $work "log-$Mode.out"; $stderr = Join-Path $work "log-$Mode.err"
+        $quoted = @($arguments | ForEach-Object { if ($_ -match '\s') { '"' + $_ + '"' } else { $_ } })
         $saved = @{}
         foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
-        try { $log = & $pwsh[0] @arguments 2>&1 | Out-String }
+        try {
+            $p = Start-Process -FilePath $pwsh[0] -ArgumentList $quoted -NoNewWindow -PassThru -RedirectStandardOutput $stdout -RedirectStandardError $stderr
+            if (-not $p.WaitForExit(900000)) { $p.Kill(); throw "The $Mode run did not end within 15 minutes." }
+        }
         finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
-        if (-not (Test-Path -LiteralPath $out)) { throw "The $Mode run ended (exit code $LASTEXITCODE) without writing $out`n$log" }
+        $log = ((Get-Content -Raw -LiteralPath $stdout -ErrorAction Ignore), (Get-Content -Raw -LiteralPath $stderr -ErrorAction Ignore)) -join "`n"
+        if (-not (Test-Path -LiteralPath $out)) { throw "The $Mode run ended (exit code $($p.ExitCode)) without writing $out`n$log" }
         $r = Get-Content -Raw -LiteralPath $out | ConvertFrom-Json
         $r | Add-Member -NotePropertyName Modules -NotePropertyValue (Resolve-Path -LiteralPath $Modules).ProviderPath
         $r | Add-Member -NotePropertyName Log -NotePropertyValue $log
