@@ -100,7 +100,7 @@ function Install-WindowsPSResourceGet {
     $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
     $source = Join-Path $packages "powershell/$version/tools/net10.0/any/win/Modules/Microsoft.PowerShell.PSResourceGet"
     if (-not (Test-Path (Join-Path $source 'Microsoft.PowerShell.PSResourceGet.psd1'))) {
-        throw "PSResourceGet for the Windows pwsh is not at $source: run 'dotnet tool restore' (the PowerShell $version tool package holds it)."
+        throw "PSResourceGet for the Windows pwsh is not at ${source}: run 'dotnet tool restore' (the PowerShell $version tool package holds it)."
     }
     Copy-Item -LiteralPath $source -Destination $target -Recurse
 }

@@ -33,22 +33,21 @@ BeforeAll {
         $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File',
             (Join-Path $root 'tests/pester/Support/InstalledPackageRunner.ps1'), '-Mode', $Mode, '-WorkFolder', $work,
             '-ModulesFolder', $Modules, '-OutputFile', $out) + $Extra
-        # The child's output goes to files, not a pipe: under Wine the services a process starts inherit its standard
-        # handles, and a reader waiting for a pipe's end would wait until wineserver exits.
-        $stdout = Join-Path $work "log-$Mode.out"; $stderr = Join-Path $work "log-$Mode.err"
+        # The child writes to this process's own output (it reports through its JSON file): under Wine the services a
+        # process starts inherit its standard handles and keep them, so a pipe's reader would wait until wineserver exits
+        # and a log file in the work folder could not be removed.
         $quoted = @($arguments | ForEach-Object { if ($_ -match '\s') { '"' + $_ + '"' } else { $_ } })
         $saved = @{}
         foreach ($k in $Environment.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $Environment[$k]) }
         try {
-            $p = Start-Process -FilePath $pwsh[0] -ArgumentList $quoted -NoNewWindow -PassThru -RedirectStandardOutput $stdout -RedirectStandardError $stderr
+            $p = Start-Process -FilePath $pwsh[0] -ArgumentList $quoted -NoNewWindow -PassThru
             if (-not $p.WaitForExit(900000)) { $p.Kill(); throw "The $Mode run did not end within 15 minutes." }
         }
         finally { foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) } }
-        $log = ((Get-Content -Raw -LiteralPath $stdout -ErrorAction Ignore), (Get-Content -Raw -LiteralPath $stderr -ErrorAction Ignore)) -join "`n"
-        if (-not (Test-Path -LiteralPath $out)) { throw "The $Mode run ended (exit code $($p.ExitCode)) without writing $out`n$log" }
+        if (-not (Test-Path -LiteralPath $out)) { throw "The $Mode run ended (exit code $($p.ExitCode)) without writing $out (its output is above)." }
         $r = Get-Content -Raw -LiteralPath $out | ConvertFrom-Json
         $r | Add-Member -NotePropertyName Modules -NotePropertyValue (Resolve-Path -LiteralPath $Modules).ProviderPath
-        $r | Add-Member -NotePropertyName Log -NotePropertyValue $log
+        $r | Add-Member -NotePropertyName Log -NotePropertyValue "the $Mode run's error, with its position, is in its JSON ($out)"
         $r
     }
 
