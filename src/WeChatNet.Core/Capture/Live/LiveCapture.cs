@@ -62,6 +62,11 @@ namespace WeChatNet.Capture.Live
         private long _queuedCount, _queuedBytes;
         // Written only by the capture thread (plain 64-bit stores, atomic on 64-bit runtimes); read elsewhere with Volatile/Interlocked.Read.
         private long _packets, _bytes, _skipped, _emitted;
+        private bool _unflushed;
+        // When the first stop was asked for, in Unix nanoseconds (0: not yet): packets stamped later are not drained.
+        private long _stopRequestedNs;
+        private const long UnixEpochTicks = 621355968000000000L;
+        private const int DrainMarginMs = 100;
         private string? _stopReason;
         private Exception? _failure;
         private CaptureSummary? _summary;
@@ -167,6 +172,7 @@ namespace WeChatNet.Capture.Live
 
         private void RequestStop(string reason)
         {
+            Interlocked.CompareExchange(ref _stopRequestedNs, (DateTimeOffset.UtcNow.Ticks - UnixEpochTicks) * 100, 0);
             Interlocked.CompareExchange(ref _stopReason, reason, null);
             _handle.BreakLoop();
         }
@@ -214,10 +220,7 @@ namespace WeChatNet.Capture.Live
 
         private void Run()
         {
-            long limit = _options.Count;
-            bool emit = _options.EmitFrames;
-            int linkType = _handle.LinkType;
-            bool unflushed = false;
+            LauncherDeath.ArmForThisThread();
             try
             {
                 while (true)
@@ -227,33 +230,16 @@ namespace WeChatNet.Capture.Live
                     if (r == NextResult.Timeout)
                     {
                         // Idle: put what is buffered on disk, so the file is readable (and survives a kill) up to here.
-                        if (unflushed && _files != null) { _files.Flush(); unflushed = false; }
+                        if (_unflushed && _files != null) { _files.Flush(); _unflushed = false; }
                         continue;
                     }
-                    int caplen = Math.Min(raw.CapturedLength, _buffer.Length);
-                    long number = _packets + 1;
-                    Volatile.Write(ref _packets, number);
-                    Volatile.Write(ref _bytes, _bytes + caplen);
-                    Marshal.Copy(raw.Data, _buffer, 0, caplen);
-                    if (_files != null)
-                    {
-                        try
-                        {
-                            _files.Write(raw.TimestampNs, new ReadOnlySpan<byte>(_buffer, 0, caplen), raw.OriginalLength);
-                            unflushed = true;
-                        }
-                        catch (IOException e)
-                        {
-                            throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, $"Writing the capture file failed after {number - 1} packets: {e.Message}", e);
-                        }
-                    }
-                    if (emit) Offer(number, raw, caplen, linkType);
-                    if (limit > 0 && number >= limit)
+                    if (!Take(raw))
                     {
                         Interlocked.CompareExchange(ref _stopReason, "Count", null);
                         break;
                     }
                 }
+                if (Volatile.Read(ref _stopReason) != "Count") DrainPending();
             }
             catch (Exception e)
             {
@@ -267,6 +253,54 @@ namespace WeChatNet.Capture.Live
                 {
                     CaptureShutdown.Unregister(this);
                     _closed.Set();
+                }
+            }
+        }
+
+        /// <summary>Counts, writes and offers one packet; false once -Count is reached.</summary>
+        private bool Take(RawPacket raw)
+        {
+            int caplen = Math.Min(raw.CapturedLength, _buffer.Length);
+            long number = _packets + 1;
+            Volatile.Write(ref _packets, number);
+            Volatile.Write(ref _bytes, _bytes + caplen);
+            Marshal.Copy(raw.Data, _buffer, 0, caplen);
+            if (_files != null)
+            {
+                try
+                {
+                    _files.Write(raw.TimestampNs, new ReadOnlySpan<byte>(_buffer, 0, caplen), raw.OriginalLength);
+                    _unflushed = true;
+                }
+                catch (IOException e)
+                {
+                    throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, $"Writing the capture file failed after {number - 1} packets: {e.Message}", e);
+                }
+            }
+            if (_options.EmitFrames) Offer(number, raw, caplen, _handle.LinkType);
+            return _options.Count <= 0 || number < _options.Count;
+        }
+
+        /// <summary>
+        /// After a stop (Ctrl+C, -Duration, a signal): the packets the kernel had accepted before the stop but not yet handed
+        /// over. Without immediate mode the kernel hands packets over a buffer block at a time, when the block fills or its
+        /// timeout passes, so at a few packets a second the last timeout's worth (up to 100 ms) would be lost. Reads without
+        /// waiting until that timeout has passed once more, and ends at the first packet stamped after the stop.
+        /// </summary>
+        private void DrainPending()
+        {
+            long stopNs = Interlocked.Read(ref _stopRequestedNs);
+            long until = _clock.ElapsedMilliseconds + _options.Open.TimeoutMs + DrainMarginMs;
+            while (_clock.ElapsedMilliseconds < until)
+            {
+                var r = _handle.NextPending(out var raw);
+                if (r == NextResult.Break) return;
+                if (r == NextResult.Timeout) { Thread.Sleep(5); continue; }
+                if (stopNs != 0 && raw.TimestampNs > stopNs) return;
+                if (!Take(raw))
+                {
+                    Interlocked.Exchange(ref _stopReason, "Count");
+                    return;
                 }
             }
         }
