@@ -25,7 +25,7 @@ $suite = Join-Path $root 'tests/pester/Start-WeChatCapture.Stop.Tests.ps1'
 if (-not (Test-Path (Join-Path $root 'out/WeChatNet/WeChatNet.psd1'))) { throw 'Package the module first: ./build.ps1 -Task Package' }
 $version = ([xml](Get-Content -Raw (Join-Path $root 'build/TestTools.proj'))).Project.PropertyGroup.PesterVersion
 $modules = Join-Path $root 'out/modules'
-if (-not (Test-Path (Join-Path $modules "Pester/$version/Pester.psd1"))) { throw "Pester $version is not in $modules: run ./build.ps1 -Task Pester once." }
+if (-not (Test-Path (Join-Path $modules "Pester/$version/Pester.psd1"))) { throw "Pester $version is not in ${modules}: run ./build.ps1 -Task Pester once." }
 $env:PSModulePath = $modules + [IO.Path]::PathSeparator + $env:PSModulePath
 $self = [System.Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
 $pwsh = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { @($self, (Join-Path $PSHOME 'pwsh.dll')) } else { @($self) }
