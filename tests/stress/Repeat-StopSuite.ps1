@@ -32,14 +32,14 @@ $pwsh = if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { @($sel
 $work = Join-Path ([IO.Path]::GetTempPath()) "wechatnet-stop-repeat-$PID"
 New-Item -ItemType Directory -Force $work | Out-Null
 
-$loops = @(1..$BusyLoops | Where-Object { $BusyLoops -gt 0 } | ForEach-Object { Start-Process sh -ArgumentList '-c', 'while :; do :; done' -PassThru })
+$loops = @(1..$BusyLoops | Where-Object { $BusyLoops -gt 0 } | ForEach-Object { Start-Process sh -ArgumentList '-c "while :; do :; done"' -PassThru })
 $passedRuns = 0; $failedRuns = 0; $failures = [System.Collections.Generic.List[string]]::new()
 $started = [DateTime]::UtcNow
 try {
     for ($i = 1; $i -le $Times; $i++) {
         $counts = Join-Path $work "run-$i.json"
         $xml = Join-Path $work "run-$i.xml"
-        $exe, $rest = $pwsh
+        $exe = $pwsh[0]; $rest = @($pwsh | Select-Object -Skip 1)
         & $exe @rest -NoProfile -NonInteractive -File (Join-Path $root 'build/Invoke-PesterFile.ps1') -Path $suite -PesterVersion $version `
             -CountsPath $counts -ResultPath $xml *> (Join-Path $work "run-$i.log")
         $c = if (Test-Path $counts) { Get-Content -Raw $counts | ConvertFrom-Json }
