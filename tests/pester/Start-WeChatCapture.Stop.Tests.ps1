@@ -33,7 +33,7 @@ BeforeAll {
             'Trickle' {
                 Wait-CaptureFileGrowing -Path $File -MinBytes 0
                 $t = Start-UdpFlood -Port $script:port -PerSecond 5
-                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                $deadline = [DateTime]::UtcNow.AddSeconds(300)
                 while ($t.State.Sent -lt 5 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
                 Stop-UdpFlood $t
                 Send-UdpDatagram -Port $script:port
@@ -90,7 +90,7 @@ Describe 'Start-WeChatCapture stopped from outside keeps every counted packet' {
         $script:proc = Start-CaptureProcess -Launch $script:pwsh -File $script:file
         $sent = Start-Traffic $Rate $script:file
         & kill "-$Signal" $script:proc.Id
-        $script:proc.WaitForExit(30000) | Should -BeTrue -Because "pwsh ends on SIG$Signal"
+        $script:proc.WaitForExit(300000) | Should -BeTrue -Because "pwsh ends on SIG$Signal"
         $script:proc.ExitCode | Should -Be $Exit -Because 'the signal still ends the process as its sender meant'
         $c = Assert-CompleteCapture $script:file "SIG$Signal" $Rate $sent
         $c.Comment | Should -Match "stopped by SIG$Signal"
@@ -108,7 +108,7 @@ Describe 'Start-WeChatCapture stopped from outside keeps every counted packet' {
         $script:orphan.Count | Should -Be 1 -Because 'the launcher runs pwsh as its one child'
         $sent = Start-Traffic $Rate $script:file
         & kill "-$Signal" $script:proc.Id
-        $script:proc.WaitForExit(30000) | Should -BeTrue -Because "the launcher ends on SIG$Signal"
+        $script:proc.WaitForExit(300000) | Should -BeTrue -Because "the launcher ends on SIG$Signal"
         $script:proc.ExitCode | Should -Be $Exit
         Wait-ProcessGone -Id $script:orphan[0] | Should -BeTrue -Because 'the capturing pwsh ends with its launcher instead of capturing on as an orphan'
         $c = Assert-CompleteCapture $script:file "SIG$Signal to the launcher" $Rate $sent
@@ -187,7 +187,7 @@ Describe 'Start-WeChatCapture stopped from outside keeps every counted packet' {
             $go = Join-Path $script:dir 'go'
             Set-Content $driver @"
 `$job = Start-Job -ScriptBlock { $block } -ArgumentList '$($args4 -join "','")'
-`$deadline = [DateTime]::UtcNow.AddSeconds(120)
+`$deadline = [DateTime]::UtcNow.AddSeconds(600)
 while (-not (Test-Path '$go') -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 20 }
 if ('$Stop' -eq 'Stop-Job') { `$job | Stop-Job; if (`$job.State -ne 'Stopped') { exit 3 }; `$job | Remove-Job -Force } else { `$job | Remove-Job -Force }
 exit 0
@@ -197,12 +197,12 @@ exit 0
                 -RedirectStandardOutput (Join-Path $script:dir 'driver.out') -RedirectStandardError (Join-Path $script:dir 'driver.err')
             $sent = Start-Traffic $Rate $script:file
             New-Item -ItemType File $go | Out-Null
-            $script:proc.WaitForExit(120000) | Should -BeTrue -Because 'the driver starts, stops and removes the job'
+            $script:proc.WaitForExit(600000) | Should -BeTrue -Because 'the driver starts, stops and removes the job'
             if ($script:proc.ExitCode -ne 0) { Write-Warning "job driver exited with $($script:proc.ExitCode): $(Get-Content (Join-Path $script:dir 'driver.err') -Raw)" }
             $script:proc.ExitCode | Should -Not -Be 3 -Because 'Stop-Job leaves the job Stopped'
         }
         # Remove-Job -Force returns as soon as the job is told to stop; the capture closes its file just after.
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        $deadline = [DateTime]::UtcNow.AddSeconds(300)
         while ($null -eq (Get-PcapNgBlockSummary -Path $script:file).Delivered -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
         $null = Assert-CompleteCapture $script:file "$Stop on a $Kind job" $Rate $sent
     }
@@ -234,7 +234,7 @@ Describe 'Start-WeChatCapture under an inherited SIGHUP ignore (nohup)' {
         $script:proc.WaitForExit(3000) | Should -BeFalse -Because 'a capture started under nohup ignores hangups'
         Send-UdpDatagram -Port $script:port
         & kill -TERM $script:proc.Id
-        $script:proc.WaitForExit(30000) | Should -BeTrue
+        $script:proc.WaitForExit(300000) | Should -BeTrue
         $script:proc.ExitCode | Should -Be 143
         $c = Assert-CompleteCapture $script:file 'SIGTERM after an ignored SIGHUP' 'Trickle' 1
         $c.Comment | Should -Match 'stopped by SIGTERM'

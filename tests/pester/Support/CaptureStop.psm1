@@ -70,7 +70,7 @@ function Get-ChildProcessId {
 
 function Wait-ProcessGone {
     <# Waits until process $Id has ended (it need not be our child: an orphan is not). $true if it did in time. #>
-    param([Parameter(Mandatory)] [int] $Id, [int] $TimeoutSeconds = 30)
+    param([Parameter(Mandatory)] [int] $Id, [int] $TimeoutSeconds = 300)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     while ([DateTime]::UtcNow -lt $deadline) {
         if (-not (Test-Path "/proc/$Id")) { return $true }
@@ -89,7 +89,7 @@ function Stop-UdpFlood($Flood) {
 function Wait-CaptureFileGrowing {
     <# Waits until $Path exists and has passed $MinBytes (the capture is running and writing under the flood). With
        -MinBytes 0, waits only until the capture has created the file: by then the interface is open and filtered. #>
-    param([string] $Path, [long] $MinBytes = 400KB, [int] $TimeoutSeconds = 60)
+    param([string] $Path, [long] $MinBytes = 400KB, [int] $TimeoutSeconds = 300)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     while ([DateTime]::UtcNow -lt $deadline) {
         $f = Get-Item -LiteralPath $Path -ErrorAction SilentlyContinue
