@@ -12,19 +12,23 @@ namespace WeChatNet.Capture.Live
 
         private sealed class PcapNgLiveWriter : ILiveFileWriter
         {
+            /// <summary>The blocks held before a write: 64 KiB, few writes for the OS and still in the CPU cache when the kernel copies them.</summary>
+            private const int BufferBytes = 1 << 16;
             private readonly PcapNgWriter _writer;
+            private readonly PcapNgBlockBuffer _blocks;
             private readonly int _interfaceId;
 
             public PcapNgLiveWriter(string path, int linkType, int snapLength, string interfaceName)
             {
-                // A large buffer: the capture thread writes whole blocks, the OS sees few big writes.
-                var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 20);
+                // No FileStream buffer: packets collect in the block buffer, whose full arrays go to the file as they are.
+                var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1);
                 try
                 {
                     _writer = new PcapNgWriter(stream, leaveOpen: false, application: "WeChatNet Start-WeChatCapture");
                     // The file's timestamps are nanoseconds (if_tsresol 9) whatever the platform delivered; microsecond
                     // captures simply have three zero digits.
                     _interfaceId = _writer.AddInterface((ushort)linkType, (uint)snapLength, interfaceName);
+                    _blocks = new PcapNgBlockBuffer(BufferBytes, _interfaceId);
                 }
                 catch
                 {
@@ -33,18 +37,24 @@ namespace WeChatNet.Capture.Live
                 }
             }
 
-            public long Length => _writer.BytesWritten;
+            public long Length => _writer.BytesWritten + _blocks.Pending;
 
-            /// <summary>An enhanced packet block: 32 bytes of header and trailer plus the data padded to 4.</summary>
-            public long SizeOf(int capturedLength) => 32 + ((capturedLength + 3) & ~3);
+            public long SizeOf(int capturedLength) => PcapNgBlockBuffer.SizeOf(capturedLength);
 
+            [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
             public void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength) =>
-                _writer.WritePacket(_interfaceId, timestampNs, data, originalLength);
+                _blocks.Add(_writer, timestampNs, data, originalLength);
 
-            public void Flush() => _writer.Flush();
+            [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
+            public void Flush()
+            {
+                _blocks.DrainTo(_writer);
+                _writer.Flush();
+            }
 
             public void WriteStatistics(in LiveFileStatistics s)
             {
+                _blocks.DrainTo(_writer);
                 var k = s.Kernel;
                 _writer.WriteStatistics(_interfaceId, s.EndNs, s.StartNs, s.EndNs,
                     received: k.HasValue ? (ulong)k.Value.Received : (ulong?)null,
@@ -60,7 +70,11 @@ namespace WeChatNet.Capture.Live
                 return comment;
             }
 
-            public void Dispose() => _writer.Dispose();
+            public void Dispose()
+            {
+                try { _blocks.DrainTo(_writer); }
+                finally { _writer.Dispose(); }
+            }
         }
     }
 }
