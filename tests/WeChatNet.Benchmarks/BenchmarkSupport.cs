@@ -42,6 +42,32 @@ namespace WeChatNet.Benchmarks
             return sw.Elapsed.TotalSeconds;
         }
 
+        /// <summary>
+        /// Runs "tool arguments > /dev/null" as <see cref="TimeTool"/> does and returns its wall time and its CPU time
+        /// (user+system of the tool and its children, the shell's cutime+cstime after waiting for it, 10 ms ticks).
+        /// </summary>
+        public static (double Wall, double Cpu) TimeToolCpu(string tool, string arguments)
+        {
+            var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add($"{tool} {arguments} > /dev/null || exit 1; cat /proc/$$/stat");
+            var sw = Stopwatch.StartNew();
+            using var p = Process.Start(psi)!;
+            var outTask = p.StandardOutput.ReadToEndAsync();
+            string error = p.StandardError.ReadToEnd();
+            string stat = outTask.GetAwaiter().GetResult();
+            p.WaitForExit();
+            sw.Stop();
+            if (p.ExitCode != 0) throw new InvalidOperationException($"{tool} {arguments} failed: {error}");
+            // /proc/PID/stat after "(comm) ": cutime and cstime are fields 16 and 17 (indexes 13 and 14 here), in ticks.
+            var f = stat.Substring(stat.LastIndexOf(')') + 2).Split(' ');
+            double cpu = (long.Parse(f[13], CultureInfo.InvariantCulture) + long.Parse(f[14], CultureInfo.InvariantCulture)) / 100.0;
+            return (sw.Elapsed.TotalSeconds, cpu);
+        }
+
+        /// <summary>The 1-minute load average.</summary>
+        public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
         public static string ToolVersion(string tool, string flag)
         {
             try

@@ -20,6 +20,11 @@ namespace WeChatNet.Analysis
         public bool AllTraffic { get; set; }
         /// <summary>Region and owner of an address; null uses the module-wide IP-intelligence tables.</summary>
         public Func<IpKey, (string? Region, string? Owner)>? WhereIs { get; set; }
+        /// <summary>
+        /// Files are read on one thread only: no <see cref="DecoderPipeline"/> (the reference the two-thread path is tested
+        /// against; a one-core machine uses it anyway).
+        /// </summary>
+        public bool SingleThreaded { get; set; }
     }
 
     /// <summary>What one capture analysis found.</summary>
@@ -90,6 +95,7 @@ namespace WeChatNet.Analysis
             _table = new FlowTable(_options.Flows);
             _decoder = new WeChatTrafficDecoder(_options.Decoding, OnMessage);
             _decoder.ConnectionNamed = (flow, host, source) => _connectionHosts[flow] = (host, source);
+            _decoder.FrameSink = OnFrame;
         }
 
         public long Packets => _table.PacketCount;
@@ -112,7 +118,15 @@ namespace WeChatNet.Analysis
         }
 
         /// <summary>One captured frame of the given link type.</summary>
-        public void AddRecord(ushort linkType, ReadOnlySpan<byte> frame, long timestampNs, int originalLength)
+        public void AddRecord(ushort linkType, ReadOnlySpan<byte> frame, long timestampNs, int originalLength) =>
+            AddRecord(linkType, frame, timestampNs, originalLength, null);
+
+        /// <summary>
+        /// Decodes one frame and counts it into the flow table here; its segment or datagram goes to the WeChat decoders
+        /// here too, or through <paramref name="pipeline"/> to its thread (same packets, same order).
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
+        private void AddRecord(ushort linkType, ReadOnlySpan<byte> frame, long timestampNs, int originalLength, DecoderPipeline? pipeline)
         {
             if (_completed) throw new InvalidOperationException("The analysis is complete.");
             if (timestampNs > _lastNs) _lastNs = timestampNs;
@@ -138,11 +152,12 @@ namespace WeChatNet.Analysis
             _table.Add(fp);
             if (timestampNs > _lastNs) _lastNs = timestampNs;
             long ticks = EpochTicks + timestampNs / 100;
-            if (tcp)
-                _decoder.AddTcp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort,
-                    new Streams.StreamSegment(p.Sequence, p.TcpFlags, p.Payload, ticks));
+            if (pipeline != null)
+                pipeline.Add(tcp, src, p.SourcePort, dst, p.DestinationPort, p.Sequence, p.TcpFlags, p.Payload, ticks);
+            else if (tcp)
+                _decoder.AddTcp(src, p.SourcePort, dst, p.DestinationPort, new Streams.StreamSegment(p.Sequence, p.TcpFlags, p.Payload, ticks));
             else
-                _decoder.AddUdp(p.SourceAddress, p.SourcePort, p.DestinationAddress, p.DestinationPort, p.Payload, ticks);
+                _decoder.AddUdp(src, p.SourcePort, dst, p.DestinationPort, p.Payload, ticks);
         }
 
         /// <summary>A packet object (Import-WeChatCapture, Start-WeChatCapture).</summary>
@@ -158,9 +173,12 @@ namespace WeChatNet.Analysis
         /// Reads a whole file into the analysis. Damage is recorded (see <see cref="CaptureAnalysisResult.Errors"/>) and
         /// reading resumes after it where the format allows; <paramref name="progress"/> is called every 4096 packets and at the end.
         /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public void AddFile(string path, Action<CaptureProgress>? progress = null, CancellationToken cancellationToken = default)
         {
             using var reader = CaptureFileReader.Open(path);
+            // Two cores: the WeChat decoders run beside the reading (DecoderPipeline); done with before this returns.
+            using var pipeline = _options.SingleThreaded || Environment.ProcessorCount < 2 ? null : new DecoderPipeline(_decoder);
             string? previous = _files.Count > 0 ? _files[_files.Count - 1].File : null;
             long previousEnd = _lastNs;
             BeginFile(path);
@@ -184,13 +202,14 @@ namespace WeChatNet.Analysis
                         _warnings.Add($"{path} starts {FormatSeconds(previousEnd - record.TimestampNanoseconds)} before {previous} ends: " +
                                       "it does not continue it, so the joined analysis mixes two captures. Analyse the files one by one (without -Join).");
                 }
-                AddRecord(record.LinkType, record.Data, record.TimestampNanoseconds, record.OriginalLength);
+                AddRecord(record.LinkType, record.Data, record.TimestampNanoseconds, record.OriginalLength, pipeline);
                 if ((++n & 4095) == 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     progress?.Invoke(new CaptureProgress(path, reader.Position, reader.Length, reader.PacketCount, n));
                 }
             }
+            pipeline?.Finish();
             // Interface statistics are cumulative: the last block of each interface holds the totals.
             var last = new Dictionary<int, InterfaceStatistics>();
             foreach (var s in reader.Statistics) last[s.InterfaceIndex] = s;
@@ -201,20 +220,40 @@ namespace WeChatNet.Analysis
         /// <summary>Packets the capture itself dropped, when a source other than a file's statistics knows it (live capture).</summary>
         public void AddDropped(long packets) => _dropped += packets;
 
+        /// <summary>
+        /// One long-link frame, handed over by the decoder without a LongLinkFrame object (see <see cref="LongLinkFrameSink"/>):
+        /// the flow is a long link, its command is counted and its heartbeat log sees it. Consecutive frames of one flow
+        /// reuse its entries (any other message forgets them, so the dictionaries stay what they would be).
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
+        private void OnFrame(FlowKey flow, in LongLinkHeader h, bool fromClient, bool decrypted, long ticks)
+        {
+            if (_frameFlow is null || !_frameFlow.Value.Equals(flow))
+            {
+                _kinds[flow] = "LongLink";
+                _frameTally = Tally(flow);
+                _frameLog = Observations(flow);
+                _frameFlow = flow;
+            }
+            _frameTally!.AddFrame(h.Command);
+            long ns = (ticks - EpochTicks) * 100;
+            _frameLog!.Add(decrypted
+                ? LongLinkObservation.DecryptedFrame(ns, fromClient, h.Command, h.Sequence)
+                : LongLinkObservation.Frame(ns, fromClient, h.Command, h.Sequence));
+        }
+
+        private FlowKey? _frameFlow;
+        private MessageTally? _frameTally;
+        private HeartbeatLog? _frameLog;
+
         private void OnMessage(object message)
         {
+            _frameFlow = null;
             if (message is DnsMessage dns) { OnDns(dns); return; }
             var key = message is WeChatMessage w ? w.Flow : message is Dispatch d ? d.Flow : null;
             if (!(key is FlowKey flow)) return; // a message without a connection joins no flow
             switch (message)
             {
-                case LongLinkFrame f:
-                    _kinds[flow] = "LongLink";
-                    Tally(flow).AddFrame(f.CommandName);
-                    Observations(flow).Add(f.Decrypted
-                        ? LongLinkObservation.DecryptedFrame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence)
-                        : LongLinkObservation.Frame(ToNs(f.Timestamp), f.Direction == "ClientToServer", f.Command, f.Sequence));
-                    break;
                 case MmtlsRecord r:
                     Tally(flow).MmtlsRecords++;
                     if (r.Carrier != "LongLink") break;
@@ -266,13 +305,14 @@ namespace WeChatNet.Analysis
         /// <summary>What the decoders saw on one connection, for the flow's record.</summary>
         private sealed class MessageTally
         {
-            private readonly Dictionary<string, int> _commands = new Dictionary<string, int>(StringComparer.Ordinal);
+            // By command number: a name is made once per command at the end, not per frame.
+            private readonly Dictionary<uint, int> _commands = new Dictionary<uint, int>();
             private readonly List<double> _responseMs = new List<double>();
             public int MmtlsRecords;
             public int Frames;
             public int Exchanges;
 
-            public void AddFrame(string command)
+            public void AddFrame(uint command)
             {
                 Frames++;
                 _commands.TryGetValue(command, out int n);
@@ -289,7 +329,9 @@ namespace WeChatNet.Analysis
             {
                 f.MmtlsRecords += MmtlsRecords;
                 f.LongLinkFrames += Frames;
-                f.LongLinkCommands = _commands.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+                f.LongLinkCommands = _commands.GroupBy(kv => LongLinkCommands.Name(kv.Key), kv => kv.Value, StringComparer.Ordinal)
+                    .Select(g => new KeyValuePair<string, int>(g.Key, g.Sum()))
+                    .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
                     .Select(kv => kv.Key + "=" + kv.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
                 f.ShortLinkExchanges += Exchanges;
                 f.ShortLinkResponseMs = _responseMs.ToArray();

@@ -104,6 +104,17 @@ namespace WeChatNet.Capture
         }
 
         /// <summary>
+        /// Writes enhanced packet blocks encoded by the caller (whole blocks, for interfaces this writer declared), in one
+        /// write: the live capture's path (<see cref="Live.PcapNgBlockBuffer"/>).
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
+        public void WriteEncodedPackets(byte[] blocks, int count, int packets)
+        {
+            Write(blocks, count);
+            PacketCount += packets;
+        }
+
+        /// <summary>
         /// Writes an Interface Statistics Block for <paramref name="interfaceId"/> (as dumpcap does when it closes a file):
         /// isb_starttime / isb_endtime (nanoseconds, the interface's if_tsresol 9), isb_ifrecv, isb_ifdrop, isb_osdrop,
         /// isb_usrdeliv where given, and an optional comment. Wireshark shows them in the capture file's properties.

@@ -44,6 +44,7 @@ namespace WeChatNet.Streams
         public int BufferedSegments => _pending.Count;
         public long LastActivityTicks { get; private set; }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public void Add(in StreamSegment segment)
         {
             if (IsClosed) { LateSegments++; return; }

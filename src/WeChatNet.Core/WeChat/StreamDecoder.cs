@@ -225,6 +225,7 @@ namespace WeChatNet.WeChat
             _events.OnDecodingStopped(this, reason, ts);
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private void FeedLongLink(ReadOnlySpan<byte> data, long ts)
         {
             int headerLength = _format == LongLinkHeaderFormat.MarsDemo20 ? LongLinkHeader.MarsHeaderLength : LongLinkHeader.WeChatHeaderLength;

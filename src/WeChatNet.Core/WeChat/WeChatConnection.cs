@@ -133,6 +133,7 @@ namespace WeChatNet.WeChat
             }
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public void OnFrame(StreamDecoder stream, in LongLinkHeader h, long ts)
         {
             bool fromClient = stream.FromClient;
@@ -143,6 +144,11 @@ namespace WeChatNet.WeChat
             else if (reply && !fromClient)
                 rtt = Pair(h.Command - LongLinkCommands.ReplyOffset, h.Sequence, ts);
             if (!_owner.Wants(WeChatMessageKind.LongLinkFrame)) return;
+            if (_owner.FrameSink is { } sink && Key is FlowKey key)
+            {
+                sink(key, in h, fromClient, stream.DecryptedPlaintext, ts);
+                return;
+            }
             var f = new LongLinkFrame
             {
                 HeaderFormat = h.Format == LongLinkHeaderFormat.MarsDemo20 ? "MarsDemo20" : "WeChat16",
@@ -162,6 +168,7 @@ namespace WeChatNet.WeChat
             _owner.Emit(Stamp(f, stream, ts));
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private void Remember(uint command, uint seq, long ts)
         {
             if (!_outstanding.TryGetValue(command, out var list)) _outstanding[command] = list = new List<(uint, long)>();
@@ -169,6 +176,7 @@ namespace WeChatNet.WeChat
             list.Add((seq, ts));
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private double? Pair(uint requestCommand, uint seq, long ts)
         {
             if (!_outstanding.TryGetValue(requestCommand, out var list) || list.Count == 0) return null;

@@ -6,6 +6,14 @@ using WeChatNet.Streams;
 namespace WeChatNet.WeChat
 {
     /// <summary>
+    /// Where a traffic decoder hands long-link frames instead of emitting a <see cref="LongLinkFrame"/> object for each
+    /// (the capture analysis: the facts it keeps, no object per frame). <paramref name="fromClient"/> is the frame's
+    /// direction, <paramref name="decrypted"/> whether it was read from a decrypted MMTLS record, <paramref name="ticks"/>
+    /// when its last byte arrived (UTC ticks).
+    /// </summary>
+    internal delegate void LongLinkFrameSink(FlowKey flow, in LongLinkHeader header, bool fromClient, bool decrypted, long ticks);
+
+    /// <summary>
     /// Decodes WeChat traffic from packets: tracks TCP connections, reassembles both directions, decodes long links,
     /// MMTLS, short-link HTTP, dispatch and DNS, flags probable VoIP datagrams, names servers from what the capture
     /// resolved earlier, and emits one output object per message through the callback given at construction
@@ -39,6 +47,11 @@ namespace WeChatNet.WeChat
         public long TcpSegments { get; private set; }
         public long UdpDatagrams { get; private set; }
         public long MessagesEmitted { get; private set; }
+        /// <summary>
+        /// Long-link frames go here instead of being emitted as <see cref="LongLinkFrame"/> objects (null: emitted); the
+        /// capture analysis sets it so that decoding allocates nothing per frame.
+        /// </summary>
+        internal LongLinkFrameSink? FrameSink { get; set; }
         /// <summary>What the key log decrypted so far (all zero without one).</summary>
         public MmtlsDecryptionTally Decryption { get; } = new MmtlsDecryptionTally();
 
@@ -54,6 +67,13 @@ namespace WeChatNet.WeChat
         public void AddTcp(ReadOnlySpan<byte> sourceAddress, ushort sourcePort, ReadOnlySpan<byte> destinationAddress, ushort destinationPort, in StreamSegment segment)
         {
             if (!IpKey.TryCreate(sourceAddress, out var src) || !IpKey.TryCreate(destinationAddress, out var dst)) return;
+            AddTcp(src, sourcePort, dst, destinationPort, in segment);
+        }
+
+        /// <summary>One TCP segment between two addresses already made keys (the analysis pipeline hands them over so).</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
+        public void AddTcp(IpKey src, ushort sourcePort, IpKey dst, ushort destinationPort, in StreamSegment segment)
+        {
             TcpSegments++;
             long ts = segment.TimestampTicks;
             if (ts > _nowTicks) _nowTicks = ts;
@@ -81,6 +101,12 @@ namespace WeChatNet.WeChat
             ReadOnlySpan<byte> payload, long timestampTicks)
         {
             if (!IpKey.TryCreate(sourceAddress, out var src) || !IpKey.TryCreate(destinationAddress, out var dst)) return;
+            AddUdp(src, sourcePort, dst, destinationPort, payload, timestampTicks);
+        }
+
+        /// <summary>One UDP datagram between two addresses already made keys.</summary>
+        public void AddUdp(IpKey src, ushort sourcePort, IpKey dst, ushort destinationPort, ReadOnlySpan<byte> payload, long timestampTicks)
+        {
             UdpDatagrams++;
             if (timestampTicks > _nowTicks) _nowTicks = timestampTicks;
             if (timestampTicks - _lastSweepTicks > Options.Reassembly.IdleTimeout.Ticks / 4) Sweep(timestampTicks);

@@ -52,6 +52,7 @@ namespace WeChatNet.Capture.Live
             return Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(path)}_{n:D5}{ext}");
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength)
         {
             var w = _current ?? throw new ObjectDisposedException(nameof(CaptureFileSet));

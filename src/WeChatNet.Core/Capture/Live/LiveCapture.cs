@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace WeChatNet.Capture.Live
@@ -58,12 +57,13 @@ namespace WeChatNet.Capture.Live
         private readonly DateTimeOffset _start;
         private readonly CancellationTokenRegistration _registration;
         private readonly Timer? _durationTimer;
-        private readonly byte[] _buffer;
+        /// <summary>The most bytes of one packet taken from libpcap (its snap length, at least 64 KiB).</summary>
+        private readonly int _maxCaptured;
         private long _queuedCount, _queuedBytes;
         // Written only by the capture thread (plain 64-bit stores, atomic on 64-bit runtimes); read elsewhere with Volatile/Interlocked.Read.
         private long _packets, _bytes, _skipped, _emitted;
         private bool _unflushed;
-        private long _nextFlushMs = FlushIntervalMs;
+        private int _nextFlushTick = unchecked(Environment.TickCount + FlushIntervalMs);
         /// <summary>Longest time captured packets wait in the write buffer (the most a kill -9 can lose, beside libpcap's timeout).</summary>
         internal const int FlushIntervalMs = 1000;
         // When the first stop was asked for, in Unix nanoseconds (0: not yet): packets stamped later are not drained.
@@ -99,7 +99,7 @@ namespace WeChatNet.Capture.Live
             Filter = filter;
             _handle = handle;
             _files = files;
-            _buffer = new byte[Math.Max(options.Open.SnapLength, 65536)];
+            _maxCaptured = Math.Max(options.Open.SnapLength, 65536);
             _start = DateTimeOffset.UtcNow;
             _clock.Start();
             CaptureShutdown.Register(this);
@@ -222,6 +222,7 @@ namespace WeChatNet.Capture.Live
             return Summary!;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         private void Run()
         {
             LauncherDeath.ArmForThisThread();
@@ -261,30 +262,34 @@ namespace WeChatNet.Capture.Live
             }
         }
 
-        /// <summary>Counts, writes and offers one packet; false once -Count is reached.</summary>
-        private bool Take(RawPacket raw)
+        /// <summary>
+        /// Counts, writes and offers one packet; false once -Count is reached. The bytes are read where libpcap holds them
+        /// (valid until the next read on the handle): the file gets them without a copy into managed memory first.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
+        private unsafe bool Take(RawPacket raw)
         {
-            int caplen = Math.Min(raw.CapturedLength, _buffer.Length);
+            int caplen = Math.Min(raw.CapturedLength, _maxCaptured);
+            var bytes = new ReadOnlySpan<byte>((void*)raw.Data, caplen);
             long number = _packets + 1;
             Volatile.Write(ref _packets, number);
             Volatile.Write(ref _bytes, _bytes + caplen);
-            Marshal.Copy(raw.Data, _buffer, 0, caplen);
             if (_files != null)
             {
-                string? file = _files.Current;
                 try
                 {
-                    _files.Write(raw.TimestampNs, new ReadOnlySpan<byte>(_buffer, 0, caplen), raw.OriginalLength);
+                    _files.Write(raw.TimestampNs, bytes, raw.OriginalLength);
                     _unflushed = true;
                 }
                 catch (IOException e)
                 {
-                    throw FileFailure(file, e);
+                    throw FileFailure(_files.Current, e);
                 }
                 // A steady trickle never lets libpcap's read time out: flush by time too, which bounds what a kill -9 loses.
-                if (_clock.ElapsedMilliseconds >= _nextFlushMs) FlushFile();
+                // Environment.TickCount (a coarse clock, cheap per packet) compared with wrap-around arithmetic.
+                if (unchecked(Environment.TickCount - _nextFlushTick) >= 0) FlushFile();
             }
-            if (_options.EmitFrames) Offer(number, raw, caplen, _handle.LinkType);
+            if (_options.EmitFrames) Offer(number, raw, bytes, _handle.LinkType);
             return _options.Count <= 0 || number < _options.Count;
         }
 
@@ -315,7 +320,7 @@ namespace WeChatNet.Capture.Live
         /// <summary>Puts the whole blocks buffered on disk, so the file is readable (and survives a kill) up to here.</summary>
         private void FlushFile()
         {
-            _nextFlushMs = _clock.ElapsedMilliseconds + FlushIntervalMs;
+            _nextFlushTick = unchecked(Environment.TickCount + FlushIntervalMs);
             if (!_unflushed || _files == null) return;
             string? file = _files.Current;
             try { _files.Flush(); }
@@ -332,15 +337,15 @@ namespace WeChatNet.Capture.Live
             return new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, _fileFailure, e);
         }
 
-        private void Offer(long number, RawPacket raw, int caplen, int linkType)
+        private void Offer(long number, RawPacket raw, ReadOnlySpan<byte> bytes, int linkType)
         {
+            int caplen = bytes.Length;
             if (Interlocked.Read(ref _queuedCount) >= _options.QueueCapacity || Interlocked.Read(ref _queuedBytes) + caplen > _options.QueueByteLimit)
             {
                 Volatile.Write(ref _skipped, _skipped + 1);
                 return;
             }
-            var data = new byte[caplen];
-            Buffer.BlockCopy(_buffer, 0, data, 0, caplen);
+            var data = bytes.ToArray();
             Interlocked.Increment(ref _queuedCount);
             Interlocked.Add(ref _queuedBytes, caplen);
             _emitted++;

@@ -78,6 +78,7 @@ namespace WeChatNet.Capture.Live
         private readonly object _closeGate = new object();
         private readonly bool _windowsTimeval;
         private readonly bool _macTimeval;
+        private readonly IntPtr _nextEx;
 
         private PcapHandle(PcapLibrary lib, IntPtr p, string device)
         {
@@ -86,6 +87,7 @@ namespace WeChatNet.Capture.Live
             Device = device;
             _windowsTimeval = NativeLibraryLoader.IsWindows;
             _macTimeval = NativeLibraryLoader.IsMacOS;
+            _nextEx = lib.NextExEntry;
         }
 
         public string Device { get; }
@@ -232,11 +234,12 @@ namespace WeChatNet.Capture.Live
         private static string Shorten(string s) => s.Length <= 200 ? s : s.Substring(0, 200) + "...";
 
         /// <summary>pcap_next_ex: one packet, a timeout with nothing, or the end after BreakLoop.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public NextResult Next(out RawPacket packet)
         {
             packet = default;
             if (Volatile.Read(ref _breakRequested) != 0) return NextResult.Break;
-            int rc = _lib.pcap_next_ex(_p, out IntPtr header, out IntPtr data);
+            int rc = NextEx(out IntPtr header, out IntPtr data);
             switch (rc)
             {
                 case 1:
@@ -271,8 +274,8 @@ namespace WeChatNet.Capture.Live
                 finally { Marshal.FreeHGlobal(errbuf); }
                 _nonBlocking = true;
             }
-            int rc = _lib.pcap_next_ex(_p, out IntPtr header, out IntPtr data);
-            if (rc == PcapErrorBreak) rc = _lib.pcap_next_ex(_p, out header, out data); // the break flag is cleared by the call that saw it
+            int rc = NextEx(out IntPtr header, out IntPtr data);
+            if (rc == PcapErrorBreak) rc = NextEx(out header, out data); // the break flag is cleared by the call that saw it
             if (rc == 1)
             {
                 packet = ReadHeader(header, data);
@@ -281,32 +284,39 @@ namespace WeChatNet.Capture.Live
             return rc == 0 ? NextResult.Timeout : NextResult.Break;
         }
 
-        private RawPacket ReadHeader(IntPtr h, IntPtr data)
+        /// <summary>pcap_next_ex through its address (see <see cref="PcapLibrary.NextExEntry"/>): no marshalling stub per packet.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
+        private unsafe int NextEx(out IntPtr header, out IntPtr data)
+        {
+            IntPtr h, d;
+            int rc = ((delegate* unmanaged[Cdecl]<IntPtr, IntPtr*, IntPtr*, int>)_nextEx)(_p, &h, &d);
+            header = h;
+            data = d;
+            return rc;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
+        private unsafe RawPacket ReadHeader(IntPtr header, IntPtr data)
         {
             // struct pcap_pkthdr { struct timeval ts; bpf_u_int32 caplen; bpf_u_int32 len; }
             // timeval: Windows two 32-bit longs; Linux two C longs; macOS a 64-bit tv_sec and a 32-bit tv_usec padded to 8.
+            byte* h = (byte*)header;
             long sec, frac;
             int lengths;
-            if (_windowsTimeval)
+            if (_windowsTimeval || IntPtr.Size != 8)
             {
-                sec = (uint)Marshal.ReadInt32(h);
-                frac = Marshal.ReadInt32(h, 4);
+                sec = *(uint*)h;
+                frac = *(int*)(h + 4);
                 lengths = 8;
-            }
-            else if (IntPtr.Size == 8)
-            {
-                sec = Marshal.ReadInt64(h);
-                frac = _macTimeval ? Marshal.ReadInt32(h, 8) : Marshal.ReadInt64(h, 8);
-                lengths = 16;
             }
             else
             {
-                sec = (uint)Marshal.ReadInt32(h);
-                frac = Marshal.ReadInt32(h, 4);
-                lengths = 8;
+                sec = *(long*)h;
+                frac = _macTimeval ? *(int*)(h + 8) : *(long*)(h + 8);
+                lengths = 16;
             }
-            int caplen = Marshal.ReadInt32(h, lengths);
-            int len = Marshal.ReadInt32(h, lengths + 4);
+            int caplen = *(int*)(h + lengths);
+            int len = *(int*)(h + lengths + 4);
             long ns = sec * 1_000_000_000L + (Nanoseconds ? frac : frac * 1000L);
             return new RawPacket(ns, caplen, len, data);
         }

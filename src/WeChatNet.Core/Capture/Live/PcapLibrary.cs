@@ -30,7 +30,6 @@ namespace WeChatNet.Capture.Live
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int Compile(IntPtr p, IntPtr program, [MarshalAs(UnmanagedType.LPStr)] string filter, int optimize, uint netmask);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int SetFilter(IntPtr p, IntPtr program);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate void FreeCode(IntPtr program);
-        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int NextEx(IntPtr p, out IntPtr header, out IntPtr data);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int Stats(IntPtr p, IntPtr stats);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int SetNonBlock(IntPtr p, int nonblock, IntPtr errbuf);
 
@@ -55,7 +54,7 @@ namespace WeChatNet.Capture.Live
             pcap_compile = Required<Compile>("pcap_compile");
             pcap_setfilter = Required<SetFilter>("pcap_setfilter");
             pcap_freecode = Required<FreeCode>("pcap_freecode");
-            pcap_next_ex = Required<NextEx>("pcap_next_ex");
+            NextExEntry = RequiredSymbol("pcap_next_ex");
             pcap_stats = Required<Stats>("pcap_stats");
             pcap_breakloop = Required<HandleVoid>("pcap_breakloop");
             pcap_setnonblock = Optional<SetNonBlock>("pcap_setnonblock");
@@ -86,7 +85,11 @@ namespace WeChatNet.Capture.Live
         public readonly Compile pcap_compile;
         public readonly SetFilter pcap_setfilter;
         public readonly FreeCode pcap_freecode;
-        public readonly NextEx pcap_next_ex;
+        /// <summary>
+        /// pcap_next_ex's address, for the capture loop's call through an unmanaged function pointer: a direct call the JIT
+        /// inlines, where the delegate above goes through a marshalling stub for its two out parameters on every packet.
+        /// </summary>
+        public readonly IntPtr NextExEntry;
         public readonly Stats pcap_stats;
         public readonly HandleVoid pcap_breakloop;
         public readonly SetNonBlock? pcap_setnonblock;
@@ -173,6 +176,12 @@ namespace WeChatNet.Capture.Live
                 : "No packet-capture library (libpcap or Npcap) was found";
             throw new LiveCaptureException(LiveCaptureErrorKind.LibraryMissing,
                 $"{what}. {InstallAdvice()} Tried: {string.Join("; ", reasons)}.");
+        }
+
+        private IntPtr RequiredSymbol(string name)
+        {
+            IntPtr p = NativeLibraryLoader.Symbol(Handle, name);
+            return p != IntPtr.Zero ? p : throw new EntryPointNotFoundException($"{Path} has no function {name}; it is too old (libpcap 1.0 or later is needed).");
         }
 
         private T Required<T>(string name) where T : Delegate =>

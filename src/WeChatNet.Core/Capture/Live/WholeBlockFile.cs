@@ -5,27 +5,28 @@ using System.IO;
 namespace WeChatNet.Capture.Live
 {
     /// <summary>
-    /// The stream under a live capture's pcapng writer: it buffers what the writer writes and puts only whole blocks on disk,
-    /// so the file on disk always ends at a block boundary, whatever stops the process (even SIGKILL) and whenever a write
-    /// fails. The writer calls <see cref="EndBlock"/> after each block; <see cref="Flush"/> writes the whole blocks buffered.
-    /// When a write fails (disk full, a read-only file system), the blocks the system did take whole are kept and a block it
-    /// took only in part is cut off, so the file stays readable; every later write is refused with the first failure.
-    /// <see cref="PacketsOnDisk"/> counts the packet blocks in the file.
+    /// The file under a live capture's pcapng writer: only whole blocks reach the disk, so the file always ends at a block
+    /// boundary, whatever stops the process (even SIGKILL) and whenever a write fails. Whole blocks in a write go to the file
+    /// straight from the caller's array (the live capture hands over 64 KiB of encoded packets at a time); a block that
+    /// arrives in pieces (the writer's own per-packet path, used for a packet larger than that buffer) is held until its
+    /// last byte. When a write fails (disk full, a read-only file system), the blocks the system took whole are kept and a
+    /// block it took only in part is cut off, so the file stays readable; every later write is refused with that failure.
+    /// A file removed from outside (or its folder) is noticed at the next write. <see cref="PacketsOnDisk"/> counts the
+    /// packet blocks in the file.
     /// </summary>
     internal sealed class WholeBlockFile : Stream
     {
         private const uint EnhancedPacketBlock = 6;
         private readonly FileStream _file;
-        private readonly byte[] _buffer;
-        private int _count, _committed;
+        private byte[] _partial = new byte[256];
+        private int _partialCount;
         private IOException? _broken;
 
-        public WholeBlockFile(string path, int bufferSize)
+        public WholeBlockFile(string path)
         {
             Path = path;
-            // No FileStream buffer: this class decides what reaches the disk, a whole block at a time.
+            // No FileStream buffer: this class decides what reaches the disk, whole blocks at a time.
             _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1);
-            _buffer = new byte[bufferSize];
         }
 
         public string Path { get; }
@@ -33,35 +34,70 @@ namespace WeChatNet.Capture.Live
         public long LengthOnDisk { get; private set; }
         /// <summary>Packet blocks on disk.</summary>
         public long PacketsOnDisk { get; private set; }
-        /// <summary>The first write that failed, if one did (the file then holds what was on disk before it).</summary>
-        public IOException? Failure => _broken;
 
-        /// <summary>Marks the end of a block: everything written so far may go to disk.</summary>
-        public void EndBlock() => _committed = _count;
-
+        [System.Runtime.CompilerServices.MethodImpl(WeChatNet.Packets.HotPath.Optimize)]
         public override void Write(byte[] buffer, int offset, int count)
         {
-            if (_count + count > _buffer.Length)
+            if (_broken != null) throw _broken;
+            int end = offset + count;
+            while (offset < end)
             {
-                Flush();
-                if (_count + count > _buffer.Length)
-                    throw new InvalidOperationException($"A capture block larger than the {_buffer.Length}-byte write buffer.");
+                if (_partialCount > 0)
+                {
+                    int wanted = _partialCount < 8 ? 8 : BlockLength(_partial, 0);
+                    int take = Math.Min(wanted - _partialCount, end - offset);
+                    Hold(buffer, offset, take);
+                    offset += take;
+                    if (_partialCount >= 8 && _partialCount == BlockLength(_partial, 0))
+                    {
+                        Commit(_partial, 0, _partialCount, IsPacket(_partial, 0) ? 1 : 0);
+                        _partialCount = 0;
+                    }
+                    continue;
+                }
+                int at = offset, packets = 0;
+                while (at + 8 <= end)
+                {
+                    int length = BlockLength(buffer, at);
+                    if (at + length > end) break;
+                    if (IsPacket(buffer, at)) packets++;
+                    at += length;
+                }
+                if (at > offset) Commit(buffer, offset, at - offset, packets);
+                if (at < end) Hold(buffer, at, end - at);
+                offset = end;
             }
-            Buffer.BlockCopy(buffer, offset, _buffer, _count, count);
-            _count += count;
         }
 
-        /// <summary>Writes the whole blocks buffered; the block being written stays in the buffer.</summary>
-        public override void Flush()
+        private static int BlockLength(byte[] b, int at)
         {
-            if (_broken != null) throw _broken;
-            if (_committed == 0) return;
+            uint length = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(at + 4));
+            if (length < 12 || length % 4 != 0 || length > int.MaxValue)
+                throw new InvalidOperationException($"The live capture wrote a block of {length} bytes, which is not a pcapng block length.");
+            return (int)length;
+        }
+
+        private static bool IsPacket(byte[] b, int at) => BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(at)) == EnhancedPacketBlock;
+
+        private void Hold(byte[] buffer, int offset, int count)
+        {
+            if (_partialCount + count > _partial.Length) Array.Resize(ref _partial, Math.Max(_partial.Length * 2, _partialCount + count));
+            Buffer.BlockCopy(buffer, offset, _partial, _partialCount, count);
+            _partialCount += count;
+        }
+
+        /// <summary>Writes <paramref name="count"/> bytes of whole blocks (<paramref name="packets"/> of them packets).</summary>
+        private void Commit(byte[] blocks, int offset, int count, int packets)
+        {
             try
             {
                 if (!File.Exists(Path))
+                {
+                    string? folder = System.IO.Path.GetDirectoryName(Path);
                     throw new FileNotFoundException($"The capture file '{Path}' was removed during the capture" +
-                        (Directory.Exists(System.IO.Path.GetDirectoryName(Path)) ? "." : $" (its folder '{System.IO.Path.GetDirectoryName(Path)}' no longer exists)."), Path);
-                _file.Write(_buffer, 0, _committed);
+                        (folder != null && !Directory.Exists(folder) ? $" (its folder '{folder}' no longer exists)." : "."), Path);
+                }
+                _file.Write(blocks, offset, count);
             }
             catch (FileNotFoundException e)
             {
@@ -74,30 +110,27 @@ namespace WeChatNet.Capture.Live
             catch (IOException e)
             {
                 _broken = e;
-                KeepWholeBlocksOnDisk();
+                KeepWholeBlocksOnDisk(blocks, offset, count);
                 throw;
             }
-            PacketsOnDisk += CountPackets(_committed);
-            LengthOnDisk += _committed;
-            Buffer.BlockCopy(_buffer, _committed, _buffer, 0, _count - _committed);
-            _count -= _committed;
-            _committed = 0;
+            LengthOnDisk += count;
+            PacketsOnDisk += packets;
         }
 
         /// <summary>After a failed write: keeps the blocks the system took whole and cuts off one it took in part.</summary>
-        private void KeepWholeBlocksOnDisk()
+        private void KeepWholeBlocksOnDisk(byte[] blocks, int offset, int count)
         {
             long onDisk;
             try { onDisk = _file.Length; }
             catch (IOException) { return; }
-            long taken = Math.Max(0, Math.Min(onDisk - LengthOnDisk, _committed));
+            long taken = Math.Max(0, Math.Min(onDisk - LengthOnDisk, count));
             int whole = 0;
             long packets = 0;
             while (whole + 8 <= taken)
             {
-                int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(whole + 4));
-                if (length < 12 || whole + length > taken) break;
-                if (BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(whole)) == EnhancedPacketBlock) packets++;
+                int length = BlockLength(blocks, offset + whole);
+                if (whole + length > taken) break;
+                if (IsPacket(blocks, offset + whole)) packets++;
                 whole += length;
             }
             if (onDisk != LengthOnDisk + whole)
@@ -109,30 +142,19 @@ namespace WeChatNet.Capture.Live
             PacketsOnDisk += packets;
         }
 
-        private long CountPackets(int end)
+        /// <summary>Nothing is buffered below this class; a failed write is reported again.</summary>
+        public override void Flush()
         {
-            long packets = 0;
-            for (int at = 0; at + 8 <= end;)
-            {
-                if (BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(at)) == EnhancedPacketBlock) packets++;
-                at += (int)BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(at + 4));
-            }
-            return packets;
+            if (_broken != null) throw _broken;
         }
 
         protected override void Dispose(bool disposing)
         {
             if (disposing)
             {
-                try
-                {
-                    if (_broken == null) Flush();
-                }
-                finally
-                {
-                    try { _file.Dispose(); }
-                    catch (IOException) { } // nothing is buffered in the FileStream; a failing close loses nothing of ours
-                }
+                // A block still held in pieces never completed: it never reaches the disk.
+                try { _file.Dispose(); }
+                catch (IOException) { } // nothing is buffered in the FileStream; a failing close loses nothing of ours
             }
             base.Dispose(disposing);
         }
@@ -140,7 +162,7 @@ namespace WeChatNet.Capture.Live
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;
-        public override long Length => LengthOnDisk + _count;
+        public override long Length => LengthOnDisk + _partialCount;
         public override long Position { get => Length; set => throw new NotSupportedException(); }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
