@@ -122,8 +122,11 @@ Describe 'ConvertFrom-WeChatPacket' {
     It 'survives Export-Clixml and ConvertTo-Json' {
         $all = Get-WeChatSample login-dispatch | ConvertFrom-WeChatPacket
         $path = Join-Path $TestDrive 'm.xml'
+        $all.Count | Should -BeGreaterThan 0 -Because 'two empty lists would have the same count'
         $all | Export-Clixml $path
-        (Import-Clixml $path).Count | Should -Be $all.Count
+        $back = @(Import-Clixml $path)
+        $back.Count | Should -Be $all.Count
+        $back.Kind | Should -Be $all.Kind
         { $all | ConvertTo-Json -Depth 4 | Out-Null } | Should -Not -Throw
     }
 

@@ -75,7 +75,7 @@ Describe 'Get-WeChatIpInfo' {
         $absent = Join-Path $TestDrive 'absent.mmdb'
         foreach ($case in @(@{ File = $bad; Id = 'IpDatabaseInvalid' }, @{ File = $absent; Id = 'IpDataFileNotFound' }, @{ File = "$TestDrive"; Id = 'IpDataPathIsDirectory' })) {
             $e = { Get-WeChatIpInfo 1.1.1.1 -Database $case.File -ErrorAction Stop } | Should -Throw -ErrorId "$($case.Id)*" -PassThru
-            $e.Exception.Message | Should -BeLike "*$($case.File)*
+            $e.Exception.Message | Should -BeLike "*$($case.File)*"
         }
         $list = Join-Path $TestDrive 'badlist.txt'
         Set-Content $list 'not a prefix'

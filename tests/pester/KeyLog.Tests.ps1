@@ -87,7 +87,7 @@ Describe 'Key logs (-KeyLogPath)' {
         { Invoke-WeChatDiagnostic $sample.Path -KeyLogPath $temp -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogPathIsDirectory*'
         $missing = Join-Path $temp 'missing.keys'
         $e = { Measure-WeChatHeartbeat $sample.Path -KeyLogPath $missing -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogFileNotFound*' -PassThru
-        $e.Exception.Message | Should -Be "The key log '$missing' does not exist.
+        $e.Exception.Message | Should -Be "The key log '$missing' does not exist."
     }
 
     It 'writes a report that counts what the key log decrypted and holds no key material' {
