@@ -37,15 +37,45 @@ Describe 'ConvertFrom-WeChatPacket' {
     }
 
     It 'decodes every shipped sample to exactly the messages of its manifest' {
+        # Each message in the terms of the sample's <name>.expected.txt (kind, direction, what it is, host), written
+        # independently here: a count alone would pass a decoder that emits the right number of wrong messages.
+        function Get-MessageKey($o) {
+            $what = switch ($o.Kind) {
+                'LongLinkFrame' { "$($o.Command)/$($o.Sequence)" }
+                'MmtlsRecord' { "$($o.ContentType)/$($o.HandshakeType)/$($o.Length)/$($o.Carrier)" }
+                'ShortLinkExchange' { "$($o.Method) $($o.Path.Split('?')[0]) $($o.StatusCode)" }
+                'Dispatch' { "retcode $($o.RetCode) domains $(@($o.Domains).Count)" }
+                'DnsMessage' { "$(if ($o.IsResponse) { 'R' } else { 'Q' }) $($o.QueryName) $($o.QueryType)" }
+                'StreamEvent' { "$($o.Event)" }
+                default { throw "no key for a $($o.Kind) message" }
+            }
+            "$($o.Kind)`t$($o.Direction)`t$what`t$($o.Host)"
+        }
         foreach ($sample in Get-WeChatSample) {
             $messages = @(ConvertFrom-WeChatPacket -Path $sample.Path)
             $messages.Count | Should -Be $sample.Messages -Because $sample.Name
+            $expected = @(Get-Content ([IO.Path]::ChangeExtension($sample.Path, '.expected.txt')) | Where-Object { $_ -and -not $_.StartsWith('#') })
+            $expected.Count | Should -Be $sample.Messages -Because "$($sample.Name).expected.txt lists every message"
+            @($messages | ForEach-Object { Get-MessageKey $_ } | Sort-Object -CaseSensitive) | Should -Be @($expected | Sort-Object -CaseSensitive) -Because $sample.Name
         }
     }
 
     It 'decodes the legacy long link frames with names, sequences and paired replies' {
         $frames = @(Get-WeChatSample legacy-longlink | ConvertFrom-WeChatPacket -Kind LongLinkFrame)
         $frames[0].CommandName | Should -Be 'Identify'
+        $frames.CommandName | Should -Be @('Identify', 'IdentifyReply', 'Heartbeat', 'HeartbeatReply', 'PushNotify', 'Sync', 'SyncReply',
+            'SyncDone', 'PushData', 'PushNotify', 'Sync', 'SignallingKeepAlive', 'SyncReply')
+        $frames.Sequence | Should -Be @(4294967294, 4294967294, 4294967295, 0, 0, 1, 1, 2, 0, 0, 3, 4, 3)
+        # Every reply names the request it answers, and its round trip is at most the time since that request.
+        $replies = @($frames | Where-Object IsReply)
+        $replies.Count | Should -Be 4
+        foreach ($r in $replies) {
+            $i = [array]::IndexOf($frames, $r)
+            $request = @($frames[0..($i - 1)] | Where-Object { -not $_.IsReply -and "$($_.Command)" -eq "$($r.RequestCommand)" })[-1]
+            $request | Should -Not -BeNullOrEmpty -Because "$($r.CommandName) answers an earlier request"
+            $r.RoundTripMs | Should -BeGreaterThan 0
+            $r.RoundTripMs | Should -BeLessOrEqual ($r.Timestamp - $request.Timestamp).TotalMilliseconds
+        }
         # The sequence is an unsigned 32-bit field (wire facts, section 2): 0xFFFFFFFE marks the identify request. PowerShell reads
         # the literal 0xFFFFFFFE as the Int32 -2, so the expected value is written as the unsigned number.
         $frames[0].Sequence | Should -Be 4294967294
@@ -120,8 +150,11 @@ Describe 'ConvertFrom-WeChatPacket' {
     It 'survives Export-Clixml and ConvertTo-Json' {
         $all = Get-WeChatSample login-dispatch | ConvertFrom-WeChatPacket
         $path = Join-Path $TestDrive 'm.xml'
+        $all.Count | Should -BeGreaterThan 0 -Because 'two empty lists would have the same count'
         $all | Export-Clixml $path
-        (Import-Clixml $path).Count | Should -Be $all.Count
+        $back = @(Import-Clixml $path)
+        $back.Count | Should -Be $all.Count
+        $back.Kind | Should -Be $all.Kind
         { $all | ConvertTo-Json -Depth 4 | Out-Null } | Should -Not -Throw
     }
 

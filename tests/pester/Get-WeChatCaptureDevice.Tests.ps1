@@ -20,16 +20,73 @@ Describe 'Get-WeChatCaptureDevice' {
 
     It 'marks at most one default device, the one -Default returns' {
         $all = Get-WeChatCaptureDevice
-        @($all | Where-Object IsDefault).Count | Should -BeLessOrEqual 1
-        $default = Get-WeChatCaptureDevice -Default
-        @($default).Count | Should -BeLessOrEqual 1
-        if ($all | Where-Object IsDefault) { $default.Name | Should -Be ($all | Where-Object IsDefault).Name }
+        $flagged = @($all | Where-Object IsDefault)
+        $flagged.Count | Should -BeLessOrEqual 1
+        $default = @(Get-WeChatCaptureDevice -Default)
+        $default.Count | Should -BeLessOrEqual 1
+        # Without a default route -Default falls back to an up, running device that is not the loopback (or none):
+        # either way it never returns a device the list did not flag while another one is flagged.
+        if ($flagged.Count -eq 1) { $default.Name | Should -Be $flagged[0].Name }
+        else { $default | Where-Object IsLoopback | Should -BeNullOrEmpty }
     }
 
     It 'agrees with the routing table on Linux' {
         if (-not $IsLinux) { Set-ItResult -Skipped -Because 'it reads the Linux routing table (ip route)'; return }
         $route = (ip -4 route show default) -split '\n' | Select-Object -First 1
-        if ($route -match '\bdev (\S+)') { (Get-WeChatCaptureDevice -Default).Name | Should -Be $Matches[1] }
+        $flagged = @(Get-WeChatCaptureDevice | Where-Object IsDefault)
+        if ($route -match '\bdev (\S+)') {
+            $flagged.Name | Should -Be $Matches[1]
+            (Get-WeChatCaptureDevice -Default).Name | Should -Be $Matches[1]
+        }
+        else { $flagged | Should -BeNullOrEmpty -Because 'this machine has no IPv4 default route' }
+    }
+
+    # This machine's own routes are whatever they are; a namespace makes each case certain (root, iproute2).
+    It 'flags the device of the default route, falls back without one, and has none with only the loopback (namespace)' {
+        if (-not $IsLinux) { Set-ItResult -Skipped -Because 'it builds a Linux network namespace'; return }
+        if (-not (Get-Command ip -ErrorAction SilentlyContinue)) { throw 'This test needs ip (apt-get install -y iproute2) and root.' }
+        $ns = "wcndev$PID"
+        # The module runs in a child pwsh placed in the namespace (the pwsh running this test, by its own path).
+        $pwsh = if ([IO.Path]::GetFileNameWithoutExtension((Get-Process -Id $PID).Path) -eq 'dotnet') { (Get-Process -Id $PID).Path, (Join-Path $PSHOME 'pwsh.dll') } else { , (Get-Process -Id $PID).Path }
+        function Get-InNamespace {
+            $command = "Import-Module '$manifest'; [pscustomobject]@{ All = @(Get-WeChatCaptureDevice | Select-Object Name, IsDefault, IsLoopback, DefaultGateway); Default = @((Get-WeChatCaptureDevice -Default).Name) } | ConvertTo-Json -Depth 3"
+            $json = ip netns exec $ns @pwsh -NoProfile -Command $command
+            if ($LASTEXITCODE -ne 0) { throw "pwsh in namespace $ns failed: $json" }
+            $json | ConvertFrom-Json
+        }
+        try {
+            ip netns add $ns
+            if ($LASTEXITCODE -ne 0) { throw "ip netns add $ns failed: this test needs root." }
+            ip -n $ns link set lo up
+            # A veth pair with both ends inside (this kernel has no dummy devices): two up, running devices.
+            ip -n $ns link add wcnd0 type veth peer name wcnd1
+            if ($LASTEXITCODE -ne 0) { throw "ip link add (veth) in $ns failed" }
+            ip -n $ns addr add 198.18.250.2/24 dev wcnd0
+            ip -n $ns addr add 198.18.251.2/24 dev wcnd1
+            ip -n $ns link set wcnd0 up
+            ip -n $ns link set wcnd1 up
+            ip -n $ns route add default via 198.18.251.1 dev wcnd1
+
+            $r = Get-InNamespace
+            foreach ($name in 'lo', 'wcnd0', 'wcnd1') { @($r.All.Name) | Should -Contain $name -ErrorAction Stop }
+            @($r.All | Where-Object IsDefault).Name | Should -Be 'wcnd1'
+            ($r.All | Where-Object Name -eq 'wcnd1').DefaultGateway | Should -Be '198.18.251.1'
+            $r.Default | Should -Be 'wcnd1'
+
+            # No default route: nothing is flagged, -Default is an up non-loopback device with an address.
+            ip -n $ns route del default
+            $r = Get-InNamespace
+            @($r.All | Where-Object IsDefault) | Should -BeNullOrEmpty
+            $r.Default.Count | Should -Be 1
+            $r.Default[0] | Should -BeIn 'wcnd0', 'wcnd1'
+
+            # Only the loopback left: -Default returns nothing.
+            ip -n $ns link del wcnd0   # and its peer wcnd1
+            $r = Get-InNamespace
+            @($r.All | Where-Object Name -like 'wcnd*') | Should -BeNullOrEmpty
+            @($r.Default) | Should -BeNullOrEmpty
+        }
+        finally { ip netns delete $ns 2>$null }
     }
 
     It 'filters by name with wildcards and from the pipeline' {
@@ -58,8 +115,8 @@ Describe 'Get-WeChatCaptureDevice' {
         $saved = $env:WECHATNET_PCAP_LIBRARY
         try {
             $env:WECHATNET_PCAP_LIBRARY = Join-Path ([IO.Path]::GetTempPath()) 'wechatnet-no-such-libpcap.so.1'
-            { Get-WeChatCaptureDevice -ErrorAction Stop } | Should -Throw -ErrorId 'CaptureLibraryMissing*'
-            try { Get-WeChatCaptureDevice } catch { $_.Exception.Message | Should -Match 'Install|install' }
+            $e = { Get-WeChatCaptureDevice -ErrorAction Stop } | Should -Throw -ErrorId 'CaptureLibraryMissing*' -PassThru
+            $e.Exception.Message | Should -Match 'Install|install'
         } finally { $env:WECHATNET_PCAP_LIBRARY = $saved }
     }
 

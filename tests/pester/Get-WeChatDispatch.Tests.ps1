@@ -104,7 +104,7 @@ Describe 'Get-WeChatDispatch' {
     }
 
     It 'feeds Resolve-WeChatDomain -Dispatch' {
-        $a = Resolve-WeChatDomain long.weixin.qq.com -Server '127.0.0.1:1' -Timeout 100ms -Retries 0 -DispatchUri "$($script:base)/plain/newgetdns" |
+        $a = Resolve-WeChatDomain long.weixin.qq.com -Server '127.0.0.1:1' -Timeout 3s -Retries 0 -DispatchUri "$($script:base)/plain/newgetdns" |
             Where-Object Source -eq 'Dispatch'
         $a.Addresses | Should -Be @('101.226.5.4', '180.163.10.11')
     }

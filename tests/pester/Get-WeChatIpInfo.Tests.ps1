@@ -74,16 +74,13 @@ Describe 'Get-WeChatIpInfo' {
         Set-Content $bad 'not a database'
         $absent = Join-Path $TestDrive 'absent.mmdb'
         foreach ($case in @(@{ File = $bad; Id = 'IpDatabaseInvalid' }, @{ File = $absent; Id = 'IpDataFileNotFound' }, @{ File = "$TestDrive"; Id = 'IpDataPathIsDirectory' })) {
-            try { Get-WeChatIpInfo 1.1.1.1 -Database $case.File -ErrorAction Stop; throw 'no error' }
-            catch {
-                $_.FullyQualifiedErrorId | Should -BeLike "$($case.Id)*"
-                $_.Exception.Message | Should -BeLike "*$($case.File)*"
-            }
+            $e = { Get-WeChatIpInfo 1.1.1.1 -Database $case.File -ErrorAction Stop } | Should -Throw -ErrorId "$($case.Id)*" -PassThru
+            $e.Exception.Message | Should -BeLike "*$($case.File)*"
         }
         $list = Join-Path $TestDrive 'badlist.txt'
         Set-Content $list 'not a prefix'
-        try { Get-WeChatIpInfo 1.1.1.1 -MainlandPrefixFile $list -ErrorAction Stop; throw 'no error' }
-        catch { $_.Exception.Message | Should -BeLike '*badlist.txt*' }
+        $e = { Get-WeChatIpInfo 1.1.1.1 -MainlandPrefixFile $list -ErrorAction Stop } | Should -Throw -PassThru
+        $e.Exception.Message | Should -BeLike '*badlist.txt*'
     }
 
     It 'binds a flow by its server address, not its "address:port" Server' {

@@ -102,7 +102,12 @@ Describe 'Import-WeChatCapture' {
         $z = [IO.Compression.GZipStream]::new($fs, [IO.Compression.CompressionMode]::Compress)
         $z.Write($pcapBytes, 0, $pcapBytes.Length)
         $z.Dispose(); $fs.Dispose()
-        @(Import-WeChatCapture $gz).Count | Should -Be 3
+        $fromGz = @(Import-WeChatCapture $gz)
+        $fromGz.Count | Should -Be 3
+        # The same packets as the uncompressed file, field for field.
+        $plain = @(Import-WeChatCapture $pcap)
+        ($fromGz | ForEach-Object { "$($_.Number) $($_.Protocol) $($_.Source):$($_.SourcePort) $($_.Destination):$($_.DestinationPort) $($_.Length)" }) |
+            Should -Be ($plain | ForEach-Object { "$($_.Number) $($_.Protocol) $($_.Source):$($_.SourcePort) $($_.Destination):$($_.DestinationPort) $($_.Length)" })
     }
 
     It 'reports a truncated file with its offset and keeps the packets before the damage' {

@@ -85,7 +85,9 @@ Describe 'Key logs (-KeyLogPath)' {
         { ConvertFrom-WeChatPacket -Path $sample.Path -KeyLogPath (Join-Path $temp 'missing.keys') -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogFileNotFound*'
         { Get-WeChatFlow $sample.Path -KeyLogPath (Join-Path $temp 'missing.keys') -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogFileNotFound*'
         { Invoke-WeChatDiagnostic $sample.Path -KeyLogPath $temp -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogPathIsDirectory*'
-        try { Measure-WeChatHeartbeat $sample.Path -KeyLogPath (Join-Path $temp 'missing.keys') -ErrorAction Stop } catch { $_.Exception.Message | Should -Be "The key log '$(Join-Path $temp 'missing.keys')' does not exist." }
+        $missing = Join-Path $temp 'missing.keys'
+        $e = { Measure-WeChatHeartbeat $sample.Path -KeyLogPath $missing -ErrorAction Stop } | Should -Throw -ErrorId 'KeyLogFileNotFound*' -PassThru
+        $e.Exception.Message | Should -Be "The key log '$missing' does not exist."
     }
 
     It 'writes a report that counts what the key log decrypted and holds no key material' {

@@ -38,13 +38,14 @@ BeforeAll {
     $script:ssh = @{ UserName = 'root'; KeyFilePath = $lab.Key; Options = (Get-FleetSshOptions) }
 
     # What every site runs: the diagnostic against its own stand-ins (the address the controller reached it on),
-    # plus the objects behind it for the report.
+    # plus the objects behind it for the report. The stand-ins answer at once and no timeout is under test, so the
+    # timeouts are long (5 s): with 1-1.5 s a loaded machine could make the healthy site look broken.
     $script:siteScript = @'
 $me = ($env:SSH_CONNECTION -split ' ')[2]
 $dispatch = "http://$me/cgi-bin/micromsg-bin/newgetdns"
-Invoke-WeChatDiagnostic -Live -Server "${me}:53" -Name long.weixin.qq.com -Target $me -Port 8080 -DispatchUri $dispatch -SkipTrace -ClientRegion MainlandChina -DnsTimeout 1 -ConnectTimeout 1.5
-Resolve-WeChatDomain long.weixin.qq.com -Server "${me}:53" -Timeout 1
-Test-WeChatConnection -Address $me -Port 8080 -Timeout 1.5 -SkipHttp
+Invoke-WeChatDiagnostic -Live -Server "${me}:53" -Name long.weixin.qq.com -Target $me -Port 8080 -DispatchUri $dispatch -SkipTrace -ClientRegion MainlandChina -DnsTimeout 5 -ConnectTimeout 5
+Resolve-WeChatDomain long.weixin.qq.com -Server "${me}:53" -Timeout 5
+Test-WeChatConnection -Address $me -Port 8080 -Timeout 5 -SkipHttp
 Get-WeChatDispatch -Uri $dispatch -TimeoutSec 5
 '@
     # Invoke-Command -HostName has no -ThrottleLimit (pwsh 7.6's SSHHost parameter set): sessions first, then

@@ -40,8 +40,8 @@ BeforeAll {
 Describe 'Start-WeChatCapture' {
     Context 'argument and setup errors' {
         It 'reports a bad BPF filter with libpcap''s text' {
-            { Start-WeChatCapture $script:lo -Filter 'tcp port 80 or and' -Count 1 } | Should -Throw -ErrorId 'CaptureFilterInvalid*'
-            try { Start-WeChatCapture $script:lo -Filter 'tcp port 80 or and' -Count 1 } catch { $_.Exception.Message | Should -Match 'syntax error' }
+            $e = { Start-WeChatCapture $script:lo -Filter 'tcp port 80 or and' -Count 1 } | Should -Throw -ErrorId 'CaptureFilterInvalid*' -PassThru
+            $e.Exception.Message | Should -Match 'syntax error'
         }
 
         It 'reports an unknown interface' {

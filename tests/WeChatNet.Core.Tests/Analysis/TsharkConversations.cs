@@ -13,7 +13,9 @@ namespace WeChatNet.Tests.Analysis
     {
         public sealed class Stream
         {
-            public string FirstSource = "";
+            public string FirstSource = "", FirstDestination = "";
+            /// <summary>The two endpoints, "address:port" ("[v6]:port"), in ordinal order: the key that finds our flow.</summary>
+            public string Endpoints => EndpointKey(FirstSource, FirstDestination);
             public long[] Frames = new long[2];
             public long[] Bytes = new long[2];
             public int Retransmissions, OutOfOrder, DuplicateAcks, ZeroWindows, Resets, Spurious, KeepAlives;
@@ -26,14 +28,15 @@ namespace WeChatNet.Tests.Analysis
                 "-e", "tcp.stream", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "frame.len",
                 "-e", "tcp.analysis.retransmission", "-e", "tcp.analysis.out_of_order", "-e", "tcp.analysis.duplicate_ack",
                 "-e", "tcp.analysis.zero_window", "-e", "tcp.flags.reset", "-e", "tcp.analysis.spurious_retransmission",
-                "-e", "tcp.analysis.keep_alive").EnsureSuccess("tshark");
+                "-e", "tcp.analysis.keep_alive", "-e", "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport").EnsureSuccess("tshark");
             var streams = new SortedDictionary<int, Stream>();
             foreach (var line in run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var c = line.Split('\t');
                 int id = int.Parse(c[0], CultureInfo.InvariantCulture);
                 string src = (c[1].Length > 0 ? c[1] : "[" + c[2] + "]") + ":" + c[3];
-                if (!streams.TryGetValue(id, out var s)) streams[id] = s = new Stream { FirstSource = src };
+                string dst = (c[12].Length > 0 ? c[12] : "[" + c[13] + "]") + ":" + c[14];
+                if (!streams.TryGetValue(id, out var s)) streams[id] = s = new Stream { FirstSource = src, FirstDestination = dst };
                 int dir = src == s.FirstSource ? 0 : 1;
                 s.Frames[dir]++;
                 s.Bytes[dir] += long.Parse(c[4], CultureInfo.InvariantCulture);
@@ -49,6 +52,8 @@ namespace WeChatNet.Tests.Analysis
             return streams.Values.ToList();
         }
 
+        public static string EndpointKey(string a, string b) => string.CompareOrdinal(a, b) <= 0 ? a + " " + b : b + " " + a;
+
         /// <summary>Our flows of the file equal tshark's conversations, counter by counter.</summary>
         public static void AssertFlowsMatch(string path)
         {
@@ -56,6 +61,8 @@ namespace WeChatNet.Tests.Analysis
             var analyzer = new CaptureAnalyzer();
             analyzer.AddFile(path);
             var ours = analyzer.Complete().Flows.Where(f => f.Protocol == "Tcp").ToList();
+            // Two empty lists would agree: every file read here holds TCP conversations.
+            Assert.NotEmpty(theirs);
             Assert.Equal(theirs.Count, ours.Count);
             foreach (var (s, f) in theirs.Zip(ours))
             {

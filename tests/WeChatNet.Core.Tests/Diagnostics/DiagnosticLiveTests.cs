@@ -125,12 +125,12 @@ zone:
                     $"Mainland=127.0.0.1:{_dns.KnotPort}", $"Mainland=127.0.0.1:{_dns.UnboundPort}",
                     "Overseas=" + overseas.Address, $"Overseas=127.0.0.1:{_dns.SilentPort}",
                 },
-                DnsTimeoutSec = 0.5,
+                DnsTimeoutSec = 3, // only the silent resolver reaches it; Knot and Unbound answer inside it under load
                 DispatchUri = dispatch.Uri("/cgi-bin/micromsg-bin/newgetdns"),
                 Targets = new[] { RouteTopology.Server4.ToString() },
                 Ports = new[] { RouteTopology.OpenPort, RouteTopology.ClosedPort },
                 ConnectTimeoutMs = 2000,
-                TraceTimeoutMs = 1000,
+                TraceTimeoutMs = 5000, // the hops answer at once: a long timeout costs nothing and never turns a late reply into loss
             };
             InNamespace(request, topo, sockets);
             var progress = new List<DiagnosticProgress>();
@@ -208,8 +208,8 @@ zone:
                 Servers = new[] { lab.Address },
                 SkipDispatch = true,
                 Ports = new[] { RouteTopology.OpenPort },
-                ConnectTimeoutMs = 1000,
-                TraceTimeoutMs = 1000,
+                ConnectTimeoutMs = 3000,
+                TraceTimeoutMs = 5000, // the hops answer at once: a long timeout costs nothing and never turns a late reply into loss
                 TraceProtocol = RouteProtocol.Tcp,
             };
             InNamespace(request, topo, sockets);

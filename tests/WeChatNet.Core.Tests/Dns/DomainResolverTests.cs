@@ -35,7 +35,9 @@ namespace WeChatNet.Tests.Dns
         {
             var names = new[] { "long.weixin.qq.com", "minorshort.weixin.qq.com", "nosuch.weixin.qq.com", "sgshort.wechat.com" };
             var servers = new[] { $"127.0.0.1:{_s.KnotPort}", $"127.0.0.1:{_s.UnboundPort}", $"127.0.0.1:{_s.SilentPort}" };
-            var plan = Plan(names, servers, timeoutSec: 0.5);
+            // One timeout for all three servers: long enough (3 s) that Knot and Unbound answer inside it on a loaded
+            // machine (with 0.5 s Unbound's forwarded answers could time out); only the silent server reaches it.
+            var plan = Plan(names, servers, timeoutSec: 3);
             Assert.Empty(plan.Problems);
             var progress = new List<(int Done, int Total)>();
             var answers = DomainResolver.Resolve(plan.Request, (d, t) => progress.Add((d, t)), CancellationToken.None).ToList();
@@ -56,11 +58,13 @@ namespace WeChatNet.Tests.Dns
         {
             using var blackHole = new ScriptedUdpServer(_ => Array.Empty<(byte[], bool)>());
             var names = Enumerable.Range(0, 10).Select(i => $"n{i}.weixin.qq.com").ToArray();
-            var plan = Plan(names, new[] { blackHole.EndPoint.ToString() }, timeoutSec: 3, throttle: 3);
+            // A 30 s per-try timeout (the test cancels long before): no slot can be freed while it watches, however slowly
+            // a loaded machine runs it; with 3 s a stall of a few seconds freed one and a fourth query looked like a leak.
+            var plan = Plan(names, new[] { blackHole.EndPoint.ToString() }, timeoutSec: 30, throttle: 3);
             using var cts = new CancellationTokenSource();
             var run = Task.Run(() => DomainResolver.Resolve(plan.Request, null, cts.Token).ToList());
-            SpinWait.SpinUntil(() => blackHole.Queries >= 3, TimeSpan.FromSeconds(10));
-            Thread.Sleep(500); // well inside the 3 s per-try timeout: no slot can have been freed yet
+            Assert.True(SpinWait.SpinUntil(() => blackHole.Queries >= 3, TimeSpan.FromSeconds(30)), $"only {blackHole.Queries} queries were sent");
+            Thread.Sleep(500); // a window in which a fourth query would show; nothing can free a slot in it
             Assert.Equal(3, blackHole.Queries);
             cts.Cancel();
             var e = Assert.ThrowsAny<Exception>(() => run.GetAwaiter().GetResult());
@@ -95,7 +99,7 @@ namespace WeChatNet.Tests.Dns
         [Fact]
         public void CompareListsFailuresWithoutCountingThemAsDifferent()
         {
-            var plan = Plan(new[] { "long.weixin.qq.com" }, new[] { $"127.0.0.1:{_s.KnotPort}", $"127.0.0.1:{_s.UnboundPort}", $"127.0.0.1:{_s.SilentPort}" }, timeoutSec: 0.3);
+            var plan = Plan(new[] { "long.weixin.qq.com" }, new[] { $"127.0.0.1:{_s.KnotPort}", $"127.0.0.1:{_s.UnboundPort}", $"127.0.0.1:{_s.SilentPort}" }, timeoutSec: 3); // only the silent server times out
             var cmp = DomainResolver.Compare(DomainResolver.Resolve(plan.Request, null, CancellationToken.None).ToList()).Single();
             Assert.False(cmp.Differs);
             Assert.Single(cmp.Failed);

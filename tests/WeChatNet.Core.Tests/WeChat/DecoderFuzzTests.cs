@@ -78,8 +78,39 @@ namespace WeChatNet.Tests.WeChat
         [Fact]
         public void HandshakeReaderNeverReadsPastTheBody()
         {
+            // Distinct bytes everywhere, so a field read from the wrong place cannot equal the right one by chance.
+            var random = Enumerable.Range(0x40, 32).Select(i => (byte)i).ToArray();
+            var extension = Enumerable.Range(0x90, 70).Select(i => (byte)i).ToArray();
+            var hello = WeChatWireBuilder.ClientHello(new ushort[] { 0xC02B, 0x00A8 }, random, 0x5F5E1001, new[] { ((ushort)0x10, extension) });
+            var full = MmtlsHandshake.Read(hello);
+            Assert.Null(full.Problem);
+            Assert.Equal("ClientHello", full.MessageType);
+            Assert.Equal(new ushort[] { 0xC02B, 0x00A8 }, full.CipherSuites);
+            Assert.Equal(random, full.Random);
+            Assert.Equal(0x5F5E1001u, full.Timestamp);
+            Assert.Equal(new ushort[] { 0x10 }, full.ExtensionTypes);
+
+            // Every cut: a field is there exactly when all its bytes are (4-byte length, type, version, count, two suites
+            // end at 12; the random at 44; the timestamp at 48), equals the whole message's, and the cut is a Problem
+            // whose offset lies inside what was given.
+            for (int cut = 8; cut < hello.Length; cut++)
+            {
+                var p = MmtlsHandshake.Read(hello.AsSpan(0, cut));
+                string at = $"cut at {cut}";
+                Assert.True(p.MessageType == "ClientHello", at);
+                Assert.True(p.Problem != null, $"{at}: a cut message read without a problem");
+                Assert.True(p.CipherSuites.Length > 0 == cut >= 12, $"{at}: {p.CipherSuites.Length} suites");
+                if (p.CipherSuites.Length > 0) Assert.Equal(full.CipherSuites, p.CipherSuites);
+                Assert.True(p.Random != null == cut >= 44, $"{at}: random {(p.Random == null ? "missing" : "read")}");
+                if (p.Random != null) Assert.Equal(random, p.Random);
+                Assert.True(p.Timestamp.HasValue == cut >= 48, $"{at}: timestamp {p.Timestamp}");
+                if (p.Timestamp.HasValue) Assert.Equal(full.Timestamp, p.Timestamp);
+                Assert.Empty(p.ExtensionTypes); // the only extension ends where the message does
+                AssertOffsetsInside(p.Problem, cut);
+            }
+
+            // Random damage to random cuts: whatever is reported comes from the bytes given.
             var rnd = new Random(7);
-            var hello = WeChatWireBuilder.ClientHello(new ushort[] { 0xC02B, 0x00A8 }, new byte[32], 1, new[] { ((ushort)0x10, new byte[70]) });
             for (int i = 0; i < 5000; i++)
             {
                 var b = hello.Take(rnd.Next(hello.Length + 1)).ToArray();
@@ -87,7 +118,26 @@ namespace WeChatNet.Tests.WeChat
                 var info = MmtlsHandshake.Read(b);
                 Assert.NotNull(info.MessageType);
                 Assert.True(info.CipherSuites.Length <= 255);
+                // type, version and at least two bytes per suite precede the end of the bytes given
+                if (info.CipherSuites.Length > 0) Assert.True(3 + 2 * info.CipherSuites.Length <= b.Length, $"{info.CipherSuites.Length} suites from {b.Length} bytes");
+                if (info.Random != null) Assert.True(IndexOf(b, info.Random) >= 0, "a random that is not in the bytes given");
+                Assert.True(info.ExtensionTypes.Length * 6 <= b.Length);
+                AssertOffsetsInside(info.Problem, b.Length);
             }
+        }
+
+        private static void AssertOffsetsInside(string? problem, int length)
+        {
+            if (problem == null) return;
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(problem, @"at offset (\d+)"))
+                Assert.True(int.Parse(m.Groups[1].Value) <= length, $"'{problem}' points past the {length} bytes given");
+        }
+
+        private static int IndexOf(byte[] haystack, byte[] needle)
+        {
+            for (int i = 0; i + needle.Length <= haystack.Length; i++)
+                if (haystack.AsSpan(i, needle.Length).SequenceEqual(needle)) return i;
+            return -1;
         }
 
         [Fact]

@@ -75,17 +75,35 @@ namespace WeChatNet.Tests.WeChat
         {
             string tshark = ExternalTool.Require("tshark", "tshark");
             using var temp = new TempDirectory("wire-sample-tshark");
+            long payloadBytes = 0;
             foreach (var name in SampleCaptureGenerator.Names)
             {
                 var s = SampleCaptureGenerator.Generate(name);
                 string path = Path.Combine(temp.Path, s.FileName);
                 File.WriteAllBytes(path, s.File);
-                var r = ExternalTool.Run(tshark, new[] { "-r", path, "-n", "-T", "fields", "-e", "frame.number", "-e", "tcp.checksum.status", "-e", "ip.checksum.status",
-                    "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE" }, TimeSpan.FromSeconds(60)).EnsureSuccess("tshark");
+                var r = ExternalTool.Run(tshark, new[] { "-r", path, "-n", "-T", "fields", "-E", "separator=/t", "-e", "frame.number", "-e", "tcp.checksum.status", "-e", "ip.checksum.status",
+                    "-e", "tcp.payload", "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE" }, TimeSpan.FromSeconds(60)).EnsureSuccess("tshark");
                 var lines = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
                 Assert.Equal(s.Packets, lines.Length);
-                Assert.DoesNotContain(lines, l => l.Contains("\t0") && !l.EndsWith("\t2")); // 0 = bad checksum
+                Assert.DoesNotContain(lines, l => l.Split('\t')[1] == "0" || l.Split('\t')[2] == "0"); // 0 = bad checksum
+
+                // Frame by frame, the TCP payload tshark dissects equals the one our reader and decoder give.
+                var theirs = lines.Select(l => l.Split('\t')).ToDictionary(c => long.Parse(c[0], System.Globalization.CultureInfo.InvariantCulture), c => c[3].Replace(":", "").ToUpperInvariant());
+                using var reader = WeChatNet.Capture.CaptureFileReader.Open(path);
+                int frames = 0;
+                while (reader.ReadNext(out var rec) is var result && result != WeChatNet.Capture.CaptureReadResult.EndOfFile)
+                {
+                    Assert.Equal(WeChatNet.Capture.CaptureReadResult.Packet, result);
+                    frames++;
+                    var p = rec.Decode();
+                    string ours = p.Transport == WeChatNet.Packets.TransportKind.Tcp ? Convert.ToHexString(p.Payload) : "";
+                    Assert.True(theirs.TryGetValue(rec.Number, out var t), $"{name}: tshark has no frame {rec.Number}");
+                    Assert.True(ours == t, $"{name} frame {rec.Number}: TCP payload ours {ours.Length / 2} bytes, tshark {t.Length / 2} bytes, or they differ");
+                    payloadBytes += ours.Length / 2;
+                }
+                Assert.Equal(s.Packets, frames);
             }
+            Assert.True(payloadBytes > 0, "no sample carried a TCP payload: equal payloads proved nothing");
         }
 
         [Fact]
@@ -96,10 +114,18 @@ namespace WeChatNet.Tests.WeChat
             var s = SampleCaptureGenerator.Generate("login-dispatch");
             string path = Path.Combine(temp.Path, s.FileName);
             File.WriteAllBytes(path, s.File);
+            var decoded = Decode(s.File);
             var r = ExternalTool.Run(tshark, new[] { "-r", path, "-n", "-Y", "http.request", "-T", "fields", "-e", "http.request.method", "-e", "http.host" }, TimeSpan.FromSeconds(60)).EnsureSuccess("tshark");
             var requests = r.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
-            var ours = Decode(s.File).OfType<ShortLinkExchange>().Select(x => x.Method + "\t" + x.RequestHost).ToList();
+            var ours = decoded.OfType<ShortLinkExchange>().Select(x => x.Method + "\t" + x.RequestHost).ToList();
+            Assert.NotEmpty(requests); // two empty lists would agree
             Assert.Equal(ours.OrderBy(x => x), requests.OrderBy(x => x));
+
+            var q = ExternalTool.Run(tshark, new[] { "-r", path, "-n", "-Y", "dns.flags.response == 0", "-T", "fields", "-e", "dns.qry.name" }, TimeSpan.FromSeconds(60)).EnsureSuccess("tshark");
+            var theirQueries = q.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()).ToList();
+            var ourQueries = decoded.OfType<DnsMessage>().Where(m => !m.IsResponse).Select(m => m.QueryName).ToList();
+            Assert.NotEmpty(theirQueries);
+            Assert.Equal(ourQueries.OrderBy(x => x, StringComparer.Ordinal), theirQueries.OrderBy(x => x, StringComparer.Ordinal));
         }
 
         [Fact]

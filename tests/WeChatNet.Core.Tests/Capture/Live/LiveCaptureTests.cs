@@ -169,7 +169,8 @@ namespace WeChatNet.Tests.Capture.Live
             RequireCapture();
             var t = new LoopbackTraffic();
             var options = Options(t);
-            options.QueueCapacity = 4;
+            const int queueCapacity = 4;
+            options.QueueCapacity = queueCapacity;
             var seen = new ManualResetEventSlim();
             var frames = new List<CapturedFrame>();
             using var capture = LiveCapture.Start(options);
@@ -177,7 +178,12 @@ namespace WeChatNet.Tests.Capture.Live
             foreach (var f in capture.ReadFrames())
             {
                 frames.Add(f);
-                Thread.Sleep(2); // a pipeline far slower than the traffic
+                // A pipeline slower than the traffic, by construction rather than by pace: the first frame is held until
+                // the capture has counted more packets than the queue can hold (a 2 ms sleep per frame assumed the traffic
+                // outran it, which a loaded machine does not promise).
+                if (frames.Count == 1)
+                    Assert.True(SpinWait.SpinUntil(() => capture.Progress().Packets > 1 + queueCapacity + 16, TimeSpan.FromSeconds(60)),
+                        $"the traffic brought only {capture.Progress().Packets} packets in 60 s");
                 if (f.Data.Length > 42 + 8 && f.Data.AsSpan(42).SequenceEqual(LoopbackTraffic.Marker)) { seen.Set(); capture.Stop(); }
             }
             driver.Join();
