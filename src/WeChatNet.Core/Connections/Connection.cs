@@ -64,6 +64,9 @@ namespace WeChatNet
         /// <summary>When the socket table was read.</summary>
         public DateTimeOffset Timestamp { get; set; }
 
+        /// <summary>The connection's identity across readings: both endpoints (unique while the connection lives).</summary>
+        internal string EndpointKey => $"{LocalAddress}|{LocalPort}|{RemoteAddress}|{RemotePort}";
+
         public override string ToString() => $"{ProcessName ?? "?"} {LocalAddress}:{LocalPort} -> {RemoteAddress}:{RemotePort} {State}";
     }
 }

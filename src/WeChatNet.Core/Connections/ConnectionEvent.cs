@@ -3,7 +3,7 @@ using System;
 namespace WeChatNet
 {
     /// <summary>What happened to a connection between two readings of Get-WeChatConnection -Watch.</summary>
-    public enum ConnectionChange
+    internal enum ConnectionChange
     {
         /// <summary>Open when watching began (written once, first).</summary>
         Existing,

@@ -18,15 +18,13 @@ namespace WeChatNet.Connections
         /// <summary>The latest reading (empty before the first).</summary>
         public IReadOnlyCollection<Connection> Current => (IReadOnlyCollection<Connection>?)_last?.Values ?? Array.Empty<Connection>();
 
-        public static string Key(Connection c) => $"{c.LocalAddress}|{c.LocalPort}|{c.RemoteAddress}|{c.RemotePort}";
-
         /// <summary>Reads once and returns what changed since the previous call (Existing for all on the first).</summary>
         public List<ConnectionEvent> Poll()
         {
             var now = _read();
             var events = new List<ConnectionEvent>();
             var next = new Dictionary<string, Connection>(StringComparer.Ordinal);
-            foreach (var c in now) next[Key(c)] = c;
+            foreach (var c in now) next[c.EndpointKey] = c;
             if (_last is null)
             {
                 foreach (var c in now)
@@ -42,7 +40,7 @@ namespace WeChatNet.Connections
             }
             foreach (var c in now)
             {
-                if (!_last.TryGetValue(Key(c), out var before))
+                if (!_last.TryGetValue(c.EndpointKey, out var before))
                     events.Add(new ConnectionEvent { Timestamp = c.Timestamp, Change = nameof(ConnectionChange.Opened), NewState = c.State, Connection = c });
                 else if (before.State != c.State)
                     events.Add(new ConnectionEvent { Timestamp = c.Timestamp, Change = nameof(ConnectionChange.Changed), OldState = before.State, NewState = c.State, Connection = c });

@@ -11,6 +11,10 @@ client --name NAME --control FIFO --log FILE
       open ID IP PORT   connect, send one 16-byte long-link heartbeat, read its echo -> "opened ID LOCALPORT"
       send ID BYTES     send BYTES bytes (a background thread; the echo is drained)  -> "sent ID BYTES"
       close ID          close the connection                                            -> "closed ID"
+
+hold --name NAME --connect IP:PORT[,IP:PORT...] [--ready FILE]
+    A client process named NAME holding one connection to each IP:PORT, sending a long-link heartbeat on each every
+    2 s (servers that close silent connections keep them). Writes FILE once every connection is open.
 """
 import argparse, ctypes, os, socket, sys, threading
 
@@ -91,9 +95,36 @@ def client(name, control, log):
         except (OSError, KeyError, ValueError) as e:
             say('error %s %s' % (line.strip(), e))
 
+def hold(name, targets, ready):
+    ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)
+    socks = []
+    for t in targets:
+        host, port = t.rsplit(':', 1)
+        s = socket.create_connection((host.strip('[]'), int(port)), timeout=30)
+        s.settimeout(None)
+        socks.append(s)
+        def drain(s=s):
+            try:
+                while s.recv(65536):
+                    pass
+            except OSError:
+                pass
+        threading.Thread(target=drain, daemon=True).start()
+    if ready:
+        with open(ready, 'w') as f:
+            f.write('ready\n')
+    stop = threading.Event()
+    while not stop.wait(2):
+        for s in socks:
+            try:
+                s.sendall(HEARTBEAT)
+            except OSError:
+                pass
+
 if __name__ == '__main__':
     a = argparse.ArgumentParser()
-    a.add_argument('mode', choices=['server', 'client'])
+    a.add_argument('mode', choices=['server', 'client', 'hold'])
+    a.add_argument('--connect')
     a.add_argument('--ports', default='8080')
     a.add_argument('--ready')
     a.add_argument('--name')
@@ -102,5 +133,7 @@ if __name__ == '__main__':
     o = a.parse_args()
     if o.mode == 'server':
         server([int(p) for p in o.ports.split(',')], o.ready)
+    elif o.mode == 'hold':
+        hold(o.name, o.connect.split(','), o.ready)
     else:
         client(o.name, o.control, o.log)
