@@ -143,12 +143,37 @@ namespace WeChatNet.Diagnostics
                 {
                     try
                     {
-                        if (WeChatProcesses.IsWeChat(p.ProcessName)) found.Add($"{p.ProcessName} ({p.Id})");
+                        if (WeChatProcesses.IsWeChat(p.ProcessName) && !InOtherNetworkNamespace(p.Id)) found.Add($"{p.ProcessName} ({p.Id})");
                     }
                     catch (InvalidOperationException) { /* exited meanwhile */ }
                 }
             }
             return found;
+        }
+
+        /// <summary>
+        /// Linux: a process in another network namespace (a container, a sandbox) has its connections in another socket
+        /// table, so it does not count as WeChat running here. Unknown (another user's process, unprivileged) counts as here.
+        /// </summary>
+        private static bool InOtherNetworkNamespace(int pid)
+        {
+            if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux)) return false;
+            try
+            {
+                string? mine = LinkTarget("/proc/self/ns/net"), theirs = LinkTarget($"/proc/{pid}/ns/net");
+                return mine != null && theirs != null && mine != theirs;
+            }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException) { return false; }
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+        private static extern IntPtr readlink(string path, byte[] buf, UIntPtr size);
+
+        private static string? LinkTarget(string path)
+        {
+            var buffer = new byte[128];
+            long n = (long)readlink(path, buffer, (UIntPtr)buffer.Length);
+            return n > 0 ? System.Text.Encoding.ASCII.GetString(buffer, 0, (int)n) : null;
         }
 
         public void Dispose()
