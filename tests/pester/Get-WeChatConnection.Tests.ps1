@@ -247,3 +247,45 @@ Describe 'Get-WeChatConnection parameters and errors' {
         @($out | Where-Object { $_ -is [WeChatNet.Connection] }).Count | Should -Be 0
     }
 }
+
+Describe 'Invoke-WeChatDiagnostic -Live judges WeChat''s own connections' {
+    It 'finds the long link in the other region and its retransmissions climbing, unprivileged' {
+        # A resolver that never answers (UDP 53 dropped at the server) keeps the live checks running for a few seconds,
+        # while the client sends on the long link through 50% loss.
+        $dnsDrop = @('-p', 'udp', '--dport', '53', '-j', 'DROP')
+        $loss = @('-p', 'tcp', '-d', '129.226.1.10', '--dport', '8080', '-m', 'statistic', '--mode', 'random', '--probability', '0.5', '-j', 'DROP')
+        Invoke-LabNative ip (@('netns', 'exec', $lab.Server, 'iptables', '-A', 'INPUT') + $dnsDrop) | Out-Null
+        Invoke-LabNative ip (@('netns', 'exec', $lab.Server, 'iptables', '-A', 'INPUT') + $loss) | Out-Null
+        try {
+            $run = Start-LabPwsh -Lab $lab -ModulePath $ModulePath -Script @"
+`$f = Invoke-WeChatDiagnostic -Live -Server '$($lab.ServerAddress)' -Name long.weixin.qq.com -DnsTimeout 4s -SkipDispatch -SkipTrace -Target 129.226.1.10 -Port 8080 -ClientRegion MainlandChina
+`$f | Export-Clixml (Join-Path `$HOME 'result.xml')
+"@
+            while (-not $run.Process.HasExited) {
+                Send-LabClient $wechat 'send ll 20000' | Out-Null
+                Start-Sleep -Milliseconds 300
+            }
+            Wait-LabPwsh $run | Out-Null
+        } finally {
+            Invoke-LabNative ip (@('netns', 'exec', $lab.Server, 'iptables', '-D', 'INPUT') + $loss) | Out-Null
+            Invoke-LabNative ip (@('netns', 'exec', $lab.Server, 'iptables', '-D', 'INPUT') + $dnsDrop) | Out-Null
+        }
+        $f = @(Import-Clixml (Join-Path $run.Work 'result.xml'))
+        $region = @($f | Where-Object RuleId -eq 'LongLinkOtherRegion')
+        $region.Count | Should -Be 1 -Because ($f.Title -join "`n")
+        $region[0].Title | Should -Match 'MainlandChina client goes to Overseas address 129\.226\.1\.10 \(hklong\.weixin\.qq\.com\)'
+        $region[0].Evidence | Should -Match "WeChat \(\d+\) \S+:$($wechat.Ports['ll']) -> 129\.226\.1\.10:8080"
+        $retrans = @($f | Where-Object RuleId -eq 'LongLinkRetransmitting')
+        $retrans.Count | Should -Be 1 -Because ($f.Title -join "`n")
+        $retrans[0].Title | Should -Match 'long link to 129\.226\.1\.10: \d+ in'
+        $f.RuleId | Should -Not -Contain 'NoLongLink'
+        $f.RuleId | Should -Not -Contain 'WeChatNotRunning'
+    }
+
+    It 'says WeChat does not run where it does not: this test''s namespace (the lab''s WeChat lives in another)' {
+        $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $l.Start(); $closed = $l.LocalEndpoint.Port; $l.Stop()
+        $f = Invoke-WeChatDiagnostic -Live -Server "127.0.0.1:$closed" -Name long.weixin.qq.com -DnsTimeout 300ms -SkipDispatch -SkipTrace -Target 127.0.0.1 -Port $closed
+        ($f | Where-Object RuleId -eq 'WeChatNotRunning').Severity | Should -Be 'Info'
+        $f.RuleId | Should -Not -Contain 'NoLongLink'
+    }
+}

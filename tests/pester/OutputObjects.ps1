@@ -27,6 +27,14 @@ function New-WeChatNetOutputSet {
     Get-WeChatCaptureDevice | ForEach-Object { $objects.Add($_) }
     $objects.Add((Start-WeChatCapture lo -Filter "udp port $closed" -Duration 0.3 -OutFile (Join-Path $Folder 'live.pcapng')))
     $objects.Add((Get-WeChatSample dead-link | Get-WeChatFinding | Export-WeChatReport -Path (Join-Path $Folder 'report.html')))
+    # This process's own loopback connection, from the kernel's socket table, and a short watch of it.
+    $tcp = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $tcp.Start()
+    $peer = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $tcp.LocalEndpoint.Port)
+    try {
+        Get-WeChatConnection -All -ProcessId $PID | ForEach-Object { $objects.Add($_) }
+        Get-WeChatConnection -All -ProcessId $PID -Watch -Interval 0.1 -Duration 0.3 | ForEach-Object { $objects.Add($_) }
+    } finally { $peer.Dispose(); $tcp.Stop() }
     # No sample carries VoIP (undocumented ports, a heuristic): the plain object is used as it comes.
     $objects.Add([WeChatNet.VoipPacket]::new())
     , $objects

@@ -41,7 +41,9 @@ namespace WeChatNet.Connections
                 if (e.Uid.HasValue) e.User = UserName(e.Uid.Value);
                 if (e.ProcessId.HasValue) continue;
                 if (e.Inode == 0)
-                    e.Attribution = $"No process holds this socket any more ({e.State}): the kernel keeps it only to finish closing.";
+                    e.Attribution = e.State == TcpState.Established || e.State == TcpState.SynReceived
+                        ? "No process holds this socket yet: it waits in a listening socket's accept queue."
+                        : $"No process holds this socket any more ({e.State}): the kernel keeps it only to finish closing.";
                 else if (e.Uid.HasValue && e.Uid.Value != me && me != 0)
                     e.Attribution = $"Owned by user {e.User ?? e.Uid.Value.ToString(CultureInfo.InvariantCulture)} (uid {e.Uid.Value}): " +
                                     "only root can see which of another user's processes holds a socket (run as root, e.g. with sudo).";

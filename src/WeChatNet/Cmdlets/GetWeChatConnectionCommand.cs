@@ -147,7 +147,8 @@ namespace WeChatNet.Commands
             foreach (string limit in inventory.Limitations) WriteVerbose(limit);
             // Connections no process could be attributed to may be WeChat's (run by another user): say which and why, listed or not.
             // Without -All only those to WeChat's servers matter; the others are counted in the verbose stream.
-            var unattributed = All ? inventory.Unattributed : inventory.Unattributed.Where(ConnectionInventory.IsWeChatServer).ToList();
+            bool everything = All && ProcessId is null && ProcessName is null;
+            var unattributed = everything ? inventory.Unattributed : inventory.Unattributed.Where(ConnectionInventory.IsWeChatServer).ToList();
             if (unattributed.Count < inventory.Unattributed.Count)
                 WriteVerbose($"{inventory.Unattributed.Count - unattributed.Count} other connection(s) could not be attributed to a process (-All lists them with the reason).");
             foreach (var group in unattributed.GroupBy(c => c.Attribution))
