@@ -94,7 +94,9 @@ namespace WeChatNet.Connections
                     e.ProcessName = ProcessName(pid);
                     if (e.ProcessName is null) e.Attribution = $"Process {pid} ended, or its name is hidden from this user.";
                 }
-                else e.Attribution = e.State == TcpState.TimeWait ? "No process holds this socket any more (TimeWait)." : "Owned by the system (process 0).";
+                else e.Attribution = e.State == TcpState.TimeWait
+                    ? "No process holds this socket any more (TimeWait)."
+                    : "The system names no owning process (process id 0): Windows gives it for the System Idle Process's sockets, Wine for every socket.";
                 if (e.State == TcpState.Established) Statistics(af, row, e);
                 list.Add(e);
             }

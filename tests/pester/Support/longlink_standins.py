@@ -21,6 +21,9 @@ import argparse, ctypes, os, socket, sys, threading
 HEARTBEAT = bytes.fromhex('00000010' '0010' '0001' '00000006' 'ffffffff')
 
 def server(ports, ready):
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     def serve(conn):
         try:
             while True:
@@ -97,6 +100,10 @@ def client(name, control, log):
 
 def hold(name, targets, ready):
     ctypes.CDLL(None).prctl(15, name.encode(), 0, 0, 0)
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < len(targets) + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, len(targets) + 1024), hard))
     socks = []
     for t in targets:
         host, port = t.rsplit(':', 1)
