@@ -127,8 +127,8 @@ namespace WeChatNet.Diagnostics
             };
 
             // 0. WeChat's own connections, watched (on their own thread) for as long as the other checks take.
-            report("Connections", "Reading WeChat's connections", 0);
             using var live = LiveConnectionCheck.Start(request.ConnectionTable, intel, request.ConnectionInterval);
+            int liveCheckLine = result.Checks.Count;   // its line comes first among the live checks, written once it is known
 
             // 1. Resolution, from every resolver, compared.
             report("Dns", "Resolving WeChat's hosts", 0);
@@ -270,7 +270,7 @@ namespace WeChatNet.Diagnostics
             });
             facts.LiveConnections = liveFacts;
             result.WeChatConnections = liveFacts.Connections?.ToList() ?? new List<Connection>();
-            result.Checks.Add(liveFacts.Skipped != null
+            result.Checks.Insert(liveCheckLine, liveFacts.Skipped != null
                 ? "WeChat's connections: not read (" + liveFacts.Skipped + ")"
                 : liveFacts.WeChatProcesses.Count == 0
                     ? "WeChat's connections: no WeChat process runs here"
