@@ -238,6 +238,19 @@ Get-WeChatConnection -Watch -Interval 0.2 -Duration 1.5 | Export-Clixml (Join-Pa
 }
 
 Describe 'Get-WeChatConnection parameters and errors' {
+    It 'stops watching when stopped (Ctrl+C), without waiting for the next reading an hour away' {
+        $ps = [powershell]::Create().AddScript({ param($m) Import-Module $m; Get-WeChatConnection -All -Watch -Interval 1h -WarningAction SilentlyContinue }).AddArgument($ModulePath)
+        try {
+            $handle = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ($ps.InvocationStateInfo.State -ne 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            Start-Sleep -Seconds 2   # past the first reading, into the wait
+            $stop = $ps.BeginStop($null, $null)
+            $stop.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(120)) | Should -BeTrue -Because 'StopProcessing ends the wait'
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        } finally { $ps.Dispose() }
+    }
+
     It 'refuses an -Interval outside 50 ms to 1 h' {
         { Get-WeChatConnection -Watch -Interval 0 -Duration 1 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,WeChatNet.Commands.GetWeChatConnectionCommand'
     }
