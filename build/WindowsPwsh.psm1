@@ -158,6 +158,9 @@ function Invoke-WindowsPwsh {
     .PARAMETER File
         A script path (Linux or Windows form); -ArgumentList follows it as pwsh -File takes them ("-Name" is a
         parameter name, everything else a value; Linux paths among them are not converted: use ConvertTo-WindowsPath).
+    .PARAMETER ResolvConf
+        A file the process sees as /etc/resolv.conf (a private mount namespace: needs root), so the adapters' DNS
+        servers Windows programs read are the ones it names.
     .PARAMETER Console
         Run under PowerShell's console host on a pseudo-terminal (script -qec) instead of a hosted runspace: for tests
         of the console host itself. Output then holds terminal control sequences and wraps at 80 columns.
@@ -170,6 +173,7 @@ function Invoke-WindowsPwsh {
         [hashtable] $Environment = @{},
         [string] $WorkingDirectory = $script:Root,
         [int] $TimeoutSeconds = 1800,
+        [string] $ResolvConf,
         [switch] $Console,
         [switch] $Stream
     )
@@ -194,6 +198,12 @@ function Invoke-WindowsPwsh {
             @('script', '-qec', ((@('wine', $exe) + $pwshArgs | ForEach-Object { "'" + ($_ -replace "'", "'\''") + "'" }) -join ' '), '/dev/null')
         }
         else { @('wine', $exe) + $pwshArgs }
+        if ($ResolvConf) {
+            # Wine's IP Helper API reads the DNS servers from /etc/resolv.conf in the process itself: in a mount
+            # namespace of its own, the process sees this file there (and asks no resolver of the machine).
+            if (-not (Test-Path -LiteralPath $ResolvConf -PathType Leaf)) { throw "-ResolvConf '$ResolvConf' does not exist." }
+            $inner = @('unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', ([System.IO.Path]::GetFullPath($ResolvConf))) + $inner
+        }
         $psi = [System.Diagnostics.ProcessStartInfo]::new('sh')
         foreach ($a in @('-c', 'out=$1; err=$2; shift 2; exec "$@" <&- </dev/null >"$out" 2>"$err"', 'sh', $outFile, $errFile) + $inner) { $psi.ArgumentList.Add($a) }
         $psi.WorkingDirectory = $WorkingDirectory
@@ -234,7 +244,7 @@ function Invoke-WindowsPester {
     .SYNOPSIS
         Runs one Pester file in the Windows pwsh with build/Invoke-PesterFile.ps1, as build.ps1's Windows layer does.
         Returns the Invoke-WindowsPwsh result plus Counts (Passed, Failed, Skipped, NotRun, FailedBlocks,
-        FailedContainers; $null when the process ended before writing them).
+        FailedContainers; $null when the process ended before writing them) and CountsPath (the JSON file).
     #>
     [CmdletBinding()]
     param(
@@ -244,6 +254,7 @@ function Invoke-WindowsPester {
         [string[]] $Tag,
         [hashtable] $Environment = @{},
         [int] $TimeoutSeconds = 1800,
+        [string] $ResolvConf,
         [switch] $Stream
     )
     if (-not $PesterVersion) { $PesterVersion = Install-WindowsPester }
@@ -254,9 +265,10 @@ function Invoke-WindowsPester {
     $arguments = @('-Path', (ConvertTo-WindowsPath $Path), '-PesterVersion', $PesterVersion,
         '-CountsPath', (ConvertTo-WindowsPath $counts), '-ResultPath', (ConvertTo-WindowsPath (Join-Path $ResultsDirectory "windows-pester-$name.xml")))
     if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
-    $r = Invoke-WindowsPwsh -File (Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1') -ArgumentList $arguments -Environment $Environment -TimeoutSeconds $TimeoutSeconds -Stream:$Stream
+    $r = Invoke-WindowsPwsh -File (Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1') -ArgumentList $arguments -Environment $Environment -TimeoutSeconds $TimeoutSeconds -ResolvConf $ResolvConf -Stream:$Stream
     $c = if (Test-Path -LiteralPath $counts) { Get-Content -Raw -LiteralPath $counts | ConvertFrom-Json } else { $null }
-    $r | Add-Member -NotePropertyName Counts -NotePropertyValue $c -PassThru
+    $r | Add-Member -NotePropertyName Counts -NotePropertyValue $c
+    $r | Add-Member -NotePropertyName CountsPath -NotePropertyValue $counts -PassThru
 }
 
 Export-ModuleMember -Function ConvertTo-WindowsPath, Initialize-WindowsPwsh, Invoke-WindowsPwsh, Invoke-WindowsPester, Install-WindowsPester
