@@ -88,6 +88,24 @@ function Install-WindowsPester {
     $version
 }
 
+function Install-WindowsShippedModules {
+    <#
+    The modules pwsh.exe 7.6.9 ships in $PSHOME\Modules that the SDK package lacks (ThreadJob, PSResourceGet, Archive,
+    PSReadLine, PowerShellGet, PackageManagement), from the Windows half of the PowerShell tool package that
+    `dotnet tool restore` brings (.config/dotnet-tools.json): $PSHOME\Modules then holds what an installed pwsh.exe has.
+    #>
+    $version = (Get-Content -Raw (Join-Path $script:Root '.config/dotnet-tools.json') | ConvertFrom-Json).tools.powershell.version
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $source = Join-Path $packages "powershell/$version/tools/net10.0/any/win/Modules"
+    if (-not (Test-Path -LiteralPath $source)) {
+        throw "The Windows modules of PowerShell $version are not at ${source}: run 'dotnet tool restore' (the PowerShell tool package holds them)."
+    }
+    foreach ($m in Get-ChildItem -LiteralPath $source -Directory) {
+        $target = Join-Path $script:App "Modules/$($m.Name)"
+        if (-not (Test-Path -LiteralPath $target)) { Copy-Item -LiteralPath $m.FullName -Destination $target -Recurse }
+    }
+}
+
 function Initialize-WindowsPwsh {
     <#
     .SYNOPSIS
@@ -107,6 +125,7 @@ function Initialize-WindowsPwsh {
         Copy-Item -LiteralPath (Join-Path $script:App 'runtimes/win/lib/net10.0/Modules') -Destination (Join-Path $script:App 'Modules') -Recurse
         Set-Content -LiteralPath $stampFile -Value $stamp
     }
+    Install-WindowsShippedModules
     $env = Get-WindowsPwshEnvironment
     if (-not (Test-Path (Join-Path $script:Prefix 'system.reg'))) {
         Write-Host "windows: creating the Wine prefix $script:Prefix" -ForegroundColor Cyan
