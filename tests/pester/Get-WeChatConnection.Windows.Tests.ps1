@@ -3,10 +3,11 @@
 # the Windows build of PowerShell under Wine (build/WindowsPwsh.psm1, docs/testing.md). Wine implements the IP Helper
 # tables over Linux's own: the rows are real, but Wine 8.0 names no owning process (process id 0 on every row, checked
 # with GetExtendedTcpTable directly), records no creation time and has no extended statistics, so those parts are
-# asserted as what Wine gives, saying so. On Linux and macOS every test here is skipped with that reason.
-# Run: Import-Module ./build/WindowsPwsh.psm1; Initialize-WindowsPwsh; Invoke-WindowsPester -Path tests/pester/Get-WeChatConnection.Windows.Tests.ps1
+# asserted as what Wine gives, saying so. Windows only (the Linux layer leaves *.Windows.Tests.ps1 out):
+#   ./build.ps1 -Task Windows -PesterPath tests/pester/Get-WeChatConnection.Windows.Tests.ps1
 
 BeforeAll {
+    if (-not $IsWindows) { throw 'Get-WeChatConnection.Windows.Tests.ps1 runs in the Windows layer only (build.ps1 -Task Windows): the IP Helper path needs Windows.' }
     $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
     if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
@@ -15,7 +16,6 @@ BeforeAll {
 
 Describe 'Get-WeChatConnection on Windows (IP Helper)' -Tag Windows {
     BeforeEach {
-        if (-not $IsWindows) { Set-ItResult -Skipped -Because 'the IP Helper path runs only on Windows (the Windows layer runs it under Wine)'; return }
         # A loopback connection this process holds: a dual-stack client (the IPv6 table, ::ffff:127.0.0.1) to an IPv4 listener.
         $script:listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start()
@@ -25,7 +25,7 @@ Describe 'Get-WeChatConnection on Windows (IP Helper)' -Tag Windows {
         $script:clientPort = $client.Client.LocalEndPoint.Port
     }
     AfterEach {
-        if ($IsWindows) { $server.Dispose(); $client.Dispose(); $listener.Stop() }
+        $server.Dispose(); $client.Dispose(); $listener.Stop()
     }
 
     It 'lists the same established connections as .NET''s TCP table, both directions of the test''s own' {
