@@ -19,17 +19,27 @@ function Get-FreeUdpPort {
 }
 
 function Start-UdpFlood {
-    <# UDP datagrams to $Address (127.0.0.1):$Port as fast as a thread job can send them, until Stop-UdpFlood. Returns {Job, State};
-       State.Sent counts what was sent. #>
-    param([Parameter(Mandatory)] [int] $Port, [string] $Address = '127.0.0.1')
+    <# UDP datagrams to $Address (127.0.0.1):$Port until Stop-UdpFlood: as fast as a thread job can send them, or
+       -PerSecond datagrams a second (WeChat's own rate is a few a second). Returns {Job, State}; State.Sent counts what
+       was sent (exact at a rate; in steps of 200 for a flood). #>
+    param([Parameter(Mandatory)] [int] $Port, [string] $Address = '127.0.0.1', [double] $PerSecond = 0)
     $state = [hashtable]::Synchronized(@{ Run = $true; Sent = 0L })
-    $job = Start-ThreadJob -ArgumentList $Port, $state, $Address -ScriptBlock {
-        param($port, $state, $address)
+    $job = Start-ThreadJob -ArgumentList $Port, $state, $Address, $PerSecond -ScriptBlock {
+        param($port, $state, $address, $perSecond)
         # Unconnected: nobody listens on the port, and a connected socket would fail on the ICMP port-unreachable.
         $u = [System.Net.Sockets.UdpClient]::new()
         $to = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Parse($address), $port)
         $payload = [byte[]]::new(200)
         try {
+            if ($perSecond -gt 0) {
+                $gap = [int](1000 / $perSecond)
+                while ($state.Run) {
+                    [void]$u.Send($payload, $payload.Length, $to)
+                    $state.Sent++
+                    Start-Sleep -Milliseconds $gap
+                }
+                return
+            }
             while ($state.Run) {
                 for ($i = 0; $i -lt 200; $i++) {
                     try { [void]$u.Send($payload, $payload.Length, $to) } catch [System.Net.Sockets.SocketException] { }
@@ -41,6 +51,34 @@ function Start-UdpFlood {
     [pscustomobject]@{ Job = $job; State = $state }
 }
 
+function Send-UdpDatagram {
+    <# One datagram to 127.0.0.1:$Port, sent synchronously (the last packet before a stop). #>
+    param([Parameter(Mandatory)] [int] $Port)
+    $u = [System.Net.Sockets.UdpClient]::new()
+    try { [void]$u.Send([byte[]]::new(200), 200, [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $Port)) } finally { $u.Dispose() }
+}
+
+function Get-ChildProcessId {
+    <# The ids of the processes whose parent is $ParentId (Linux: /proc/<pid>/stat). #>
+    param([Parameter(Mandatory)] [int] $ParentId)
+    foreach ($stat in Get-ChildItem /proc -Directory -ErrorAction SilentlyContinue | Where-Object Name -match '^\d+$') {
+        $text = Get-Content -LiteralPath (Join-Path $stat.FullName 'stat') -Raw -ErrorAction SilentlyContinue
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+        if ($text -and ($text.Substring($text.LastIndexOf(')') + 2) -split ' ')[1] -eq "$ParentId") { [int]$stat.Name }
+    }
+}
+
+function Wait-ProcessGone {
+    <# Waits until process $Id has ended (it need not be our child: an orphan is not). $true if it did in time. #>
+    param([Parameter(Mandatory)] [int] $Id, [int] $TimeoutSeconds = 300)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if (-not (Test-Path "/proc/$Id")) { return $true }
+        Start-Sleep -Milliseconds 50
+    }
+    $false
+}
+
 function Stop-UdpFlood($Flood) {
     if (-not $Flood) { return }
     $Flood.State.Run = $false
@@ -49,8 +87,9 @@ function Stop-UdpFlood($Flood) {
 }
 
 function Wait-CaptureFileGrowing {
-    <# Waits until $Path exists and has passed $MinBytes (the capture is running and writing under the flood). #>
-    param([string] $Path, [long] $MinBytes = 400KB, [int] $TimeoutSeconds = 60)
+    <# Waits until $Path exists and has passed $MinBytes (the capture is running and writing under the flood). With
+       -MinBytes 0, waits only until the capture has created the file: by then the interface is open and filtered. #>
+    param([string] $Path, [long] $MinBytes = 400KB, [int] $TimeoutSeconds = 300)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     while ([DateTime]::UtcNow -lt $deadline) {
         $f = Get-Item -LiteralPath $Path -ErrorAction SilentlyContinue
@@ -115,4 +154,4 @@ function Get-PcapNgBlockSummary {
     [pscustomobject]@{ Packets = $epb; Delivered = $delivered; Comment = $comment; Complete = $complete }
 }
 
-Export-ModuleMember -Function Get-PwshCommandLine, Get-FreeUdpPort, Start-UdpFlood, Stop-UdpFlood, Wait-CaptureFileGrowing, Get-CaptureFileCheck, Get-PcapNgBlockSummary
+Export-ModuleMember -Function Get-PwshCommandLine, Get-FreeUdpPort, Start-UdpFlood, Stop-UdpFlood, Send-UdpDatagram, Get-ChildProcessId, Wait-ProcessGone, Wait-CaptureFileGrowing, Get-CaptureFileCheck, Get-PcapNgBlockSummary

@@ -24,7 +24,7 @@ namespace WeChatNet.Capture.Live
         internal const int StatisticsReserve = 24 + 6 * 12 + 4 + 4 + MaxCommentBytes;
         internal const int MaxCommentBytes = 200;
         private ILiveFileWriter? _current;
-        private long _packetsInCurrent, _currentOpenedNs;
+        private long _packetsInCurrent, _currentOpenedNs, _packetsInClosedFiles;
 
         public CaptureFileSet(string path, long maxBytes, int maxFiles, Func<string, ILiveFileWriter> open)
         {
@@ -36,6 +36,8 @@ namespace WeChatNet.Capture.Live
         }
 
         public int FilesWritten { get; private set; }
+        /// <summary>Packets in the files, whole blocks on disk (with -MaxFiles, including files the ring has removed since).</summary>
+        public long PacketsWritten => _packetsInClosedFiles + (_current?.PacketsOnDisk ?? 0);
         public IReadOnlyCollection<string> Files => _onDisk;
         /// <summary>The file being written.</summary>
         public string? Current => _onDisk.Last?.Value;
@@ -112,7 +114,8 @@ namespace WeChatNet.Capture.Live
             }
             finally
             {
-                w.Dispose();
+                try { w.Dispose(); }
+                finally { _packetsInClosedFiles += w.PacketsOnDisk; }
             }
         }
 
@@ -121,7 +124,9 @@ namespace WeChatNet.Capture.Live
         {
             var w = _current;
             _current = null;
-            w?.Dispose();
+            if (w == null) return;
+            try { w.Dispose(); }
+            finally { _packetsInClosedFiles += w.PacketsOnDisk; }
         }
     }
 }

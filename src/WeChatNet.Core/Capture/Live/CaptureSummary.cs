@@ -8,7 +8,7 @@ namespace WeChatNet
         public CaptureSummary(string @interface, string filter, string linkType, string timestampPrecision, DateTimeOffset startTime,
             DateTimeOffset endTime, long packetsCaptured, long bytes, long packetsReceivedByFilter, long packetsDroppedByKernel,
             long packetsDroppedByInterface, long objectsEmitted, long objectsSkipped, string[] files, int filesWritten,
-            string stopReason, string libraryVersion)
+            string stopReason, string libraryVersion, long packetsWritten, long packetsLost, string? fileError)
         {
             Interface = @interface;
             Filter = filter;
@@ -28,6 +28,9 @@ namespace WeChatNet
             FilesWritten = filesWritten;
             StopReason = stopReason;
             LibraryVersion = libraryVersion;
+            PacketsWritten = packetsWritten;
+            PacketsLost = packetsLost;
+            FileError = fileError;
         }
 
         public string Interface { get; }
@@ -40,7 +43,7 @@ namespace WeChatNet
         public DateTimeOffset StartTime { get; }
         public DateTimeOffset EndTime { get; }
         public double DurationMs { get; }
-        /// <summary>Packets read from libpcap; every one of them is in the file(s) when -OutFile is used.</summary>
+        /// <summary>Packets read from libpcap; with -OutFile every one of them is in the file(s) unless a write failed (PacketsLost).</summary>
         public long PacketsCaptured { get; }
         /// <summary>Captured bytes (after -SnapLength truncation).</summary>
         public long Bytes { get; }
@@ -60,5 +63,11 @@ namespace WeChatNet
         /// <summary>Count, Duration, Stopped (Ctrl+C or the caller), or Error.</summary>
         public string StopReason { get; }
         public string LibraryVersion { get; }
+        /// <summary>Packets in the capture file(s) as whole blocks (with -MaxFiles, including files the ring has removed since); 0 without -OutFile.</summary>
+        public long PacketsWritten { get; }
+        /// <summary>Packets captured but in no file, because writing the file failed (FileError says why); 0 when every packet was written.</summary>
+        public long PacketsLost { get; }
+        /// <summary>Why writing the capture file failed (disk full, the file or its folder removed, a read-only file system); null when it did not.</summary>
+        public string? FileError { get; }
     }
 }

@@ -10,6 +10,8 @@ namespace WeChatNet.Capture.Live
         /// <summary>Bytes in the file so far, headers included.</summary>
         long Length { get; }
         void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength);
+        /// <summary>Packets in the file on disk, whole (the rest is still buffered, or was lost when a write failed).</summary>
+        long PacketsOnDisk { get; }
         /// <summary>Bytes one more packet of <paramref name="capturedLength"/> bytes adds.</summary>
         long SizeOf(int capturedLength);
         /// <summary>Writes what is buffered to disk (whole blocks only), so a file being written is readable up to here.</summary>

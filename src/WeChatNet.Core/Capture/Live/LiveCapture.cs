@@ -62,8 +62,17 @@ namespace WeChatNet.Capture.Live
         private long _queuedCount, _queuedBytes;
         // Written only by the capture thread (plain 64-bit stores, atomic on 64-bit runtimes); read elsewhere with Volatile/Interlocked.Read.
         private long _packets, _bytes, _skipped, _emitted;
+        private bool _unflushed;
+        private long _nextFlushMs = FlushIntervalMs;
+        /// <summary>Longest time captured packets wait in the write buffer (the most a kill -9 can lose, beside libpcap's timeout).</summary>
+        internal const int FlushIntervalMs = 1000;
+        // When the first stop was asked for, in Unix nanoseconds (0: not yet): packets stamped later are not drained.
+        private long _stopRequestedNs;
+        private const long UnixEpochTicks = 621355968000000000L;
+        private const int DrainMarginMs = 100;
         private string? _stopReason;
         private Exception? _failure;
+        private string? _fileFailure;
         private CaptureSummary? _summary;
         private readonly ManualResetEventSlim _closed = new ManualResetEventSlim();
 
@@ -178,6 +187,7 @@ namespace WeChatNet.Capture.Live
 
         private void RequestStop(string reason)
         {
+            Interlocked.CompareExchange(ref _stopRequestedNs, (DateTimeOffset.UtcNow.Ticks - UnixEpochTicks) * 100, 0);
             Interlocked.CompareExchange(ref _stopReason, reason, null);
             _handle.BreakLoop();
         }
@@ -225,10 +235,7 @@ namespace WeChatNet.Capture.Live
 
         private void Run()
         {
-            long limit = _options.Count;
-            bool emit = _options.EmitFrames;
-            int linkType = _handle.LinkType;
-            bool unflushed = false;
+            LauncherDeath.ArmForThisThread();
             try
             {
                 while (true)
@@ -238,33 +245,16 @@ namespace WeChatNet.Capture.Live
                     if (r == NextResult.Timeout)
                     {
                         // Idle: put what is buffered on disk, so the file is readable (and survives a kill) up to here.
-                        if (unflushed && _files != null) { _files.Flush(); unflushed = false; }
+                        FlushFile();
                         continue;
                     }
-                    int caplen = Math.Min(raw.CapturedLength, _buffer.Length);
-                    long number = _packets + 1;
-                    Volatile.Write(ref _packets, number);
-                    Volatile.Write(ref _bytes, _bytes + caplen);
-                    Marshal.Copy(raw.Data, _buffer, 0, caplen);
-                    if (_files != null)
-                    {
-                        try
-                        {
-                            _files.Write(raw.TimestampNs, new ReadOnlySpan<byte>(_buffer, 0, caplen), raw.OriginalLength);
-                            unflushed = true;
-                        }
-                        catch (IOException e)
-                        {
-                            throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, $"Writing the capture file failed after {number - 1} packets: {e.Message}", e);
-                        }
-                    }
-                    if (emit) Offer(number, raw, caplen, linkType);
-                    if (limit > 0 && number >= limit)
+                    if (!Take(raw))
                     {
                         Interlocked.CompareExchange(ref _stopReason, "Count", null);
                         break;
                     }
                 }
+                if (Volatile.Read(ref _stopReason) != "Count") DrainPending();
             }
             catch (Exception e)
             {
@@ -280,6 +270,77 @@ namespace WeChatNet.Capture.Live
                     _closed.Set();
                 }
             }
+        }
+
+        /// <summary>Counts, writes and offers one packet; false once -Count is reached.</summary>
+        private bool Take(RawPacket raw)
+        {
+            int caplen = Math.Min(raw.CapturedLength, _buffer.Length);
+            long number = _packets + 1;
+            Volatile.Write(ref _packets, number);
+            Volatile.Write(ref _bytes, _bytes + caplen);
+            Marshal.Copy(raw.Data, _buffer, 0, caplen);
+            if (_files != null)
+            {
+                string? file = _files.Current;
+                try
+                {
+                    _files.Write(raw.TimestampNs, new ReadOnlySpan<byte>(_buffer, 0, caplen), raw.OriginalLength);
+                    _unflushed = true;
+                }
+                catch (IOException e)
+                {
+                    throw FileFailure(file, e);
+                }
+                // A steady trickle never lets libpcap's read time out: flush by time too, which bounds what a kill -9 loses.
+                if (_clock.ElapsedMilliseconds >= _nextFlushMs) FlushFile();
+            }
+            if (_options.EmitFrames) Offer(number, raw, caplen, _handle.LinkType);
+            return _options.Count <= 0 || number < _options.Count;
+        }
+
+        /// <summary>
+        /// After a stop (Ctrl+C, -Duration, a signal): the packets the kernel had accepted before the stop but not yet handed
+        /// over. Without immediate mode the kernel hands packets over a buffer block at a time, when the block fills or its
+        /// timeout passes, so at a few packets a second the last timeout's worth (up to 100 ms) would be lost. Reads without
+        /// waiting until that timeout has passed once more, and ends at the first packet stamped after the stop.
+        /// </summary>
+        private void DrainPending()
+        {
+            long stopNs = Interlocked.Read(ref _stopRequestedNs);
+            long until = _clock.ElapsedMilliseconds + _options.Open.TimeoutMs + DrainMarginMs;
+            while (_clock.ElapsedMilliseconds < until)
+            {
+                var r = _handle.NextPending(out var raw);
+                if (r == NextResult.Break) return;
+                if (r == NextResult.Timeout) { Thread.Sleep(5); continue; }
+                if (stopNs != 0 && raw.TimestampNs > stopNs) return;
+                if (!Take(raw))
+                {
+                    Interlocked.Exchange(ref _stopReason, "Count");
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Puts the whole blocks buffered on disk, so the file is readable (and survives a kill) up to here.</summary>
+        private void FlushFile()
+        {
+            _nextFlushMs = _clock.ElapsedMilliseconds + FlushIntervalMs;
+            if (!_unflushed || _files == null) return;
+            string? file = _files.Current;
+            try { _files.Flush(); }
+            catch (IOException e) { throw FileFailure(file, e); }
+            _unflushed = false;
+        }
+
+        /// <summary>A write to <paramref name="file"/> failed: the capture stops; Finish says what the files hold.</summary>
+        private LiveCaptureException FileFailure(string? file, IOException e)
+        {
+            // .NET's text for a failed write may end with " : 'path'": the path is said once, first.
+            string reason = file != null ? e.Message.Replace($" : '{file}'", "") : e.Message;
+            _fileFailure ??= $"Writing the capture file '{file}' failed: {reason.TrimEnd('.')}.";
+            return new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, _fileFailure, e);
         }
 
         private void Offer(long number, RawPacket raw, int caplen, int linkType)
@@ -310,15 +371,25 @@ namespace WeChatNet.Capture.Live
             }
             catch (IOException e)
             {
-                _failure ??= new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, $"Closing the capture file failed: {e.Message}", e);
+                _failure ??= FileFailure(_files?.Current, e);
                 Interlocked.Exchange(ref _stopReason, "Error");
             }
             _handle.Dispose();
             _durationTimer?.Dispose();
+            long captured = Interlocked.Read(ref _packets);
+            long written = _files?.PacketsWritten ?? 0;
+            if (_fileFailure != null && _failure is LiveCaptureException failed && failed.Kind == LiveCaptureErrorKind.FileWriteFailed)
+            {
+                // Say what the files hold: whole blocks only (a block cut short was removed), and what is in none of them.
+                _failure = new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed,
+                    $"{_fileFailure} The capture stopped; its file(s) hold {written} whole packets and end cleanly; " +
+                    $"{captured - written} of the {captured} packets captured are in no file.", failed.InnerException);
+            }
             var summary = new CaptureSummary(Interface, Filter, LinkTypeName(_handle.LinkType),
-                _handle.Nanoseconds ? "Nanosecond" : "Microsecond", _start, _start + _clock.Elapsed, Interlocked.Read(ref _packets),
+                _handle.Nanoseconds ? "Nanosecond" : "Microsecond", _start, _start + _clock.Elapsed, captured,
                 Interlocked.Read(ref _bytes), stats.Received, stats.Dropped, stats.InterfaceDropped, _emitted, Interlocked.Read(ref _skipped),
-                _files?.Files.ToArray() ?? Array.Empty<string>(), _files?.FilesWritten ?? 0, _stopReason ?? "Stopped", _handle.LibraryVersion);
+                _files?.Files.ToArray() ?? Array.Empty<string>(), _files?.FilesWritten ?? 0, _stopReason ?? "Stopped", _handle.LibraryVersion,
+                written, _files == null ? 0 : captured - written, _fileFailure);
             Volatile.Write(ref _summary, summary);
             _queue.CompleteAdding();
         }

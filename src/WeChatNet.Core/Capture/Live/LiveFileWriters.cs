@@ -12,36 +12,45 @@ namespace WeChatNet.Capture.Live
 
         private sealed class PcapNgLiveWriter : ILiveFileWriter
         {
+            private readonly WholeBlockFile _file;
             private readonly PcapNgWriter _writer;
             private readonly int _interfaceId;
 
             public PcapNgLiveWriter(string path, int linkType, int snapLength, string interfaceName)
             {
-                // A large buffer: the capture thread writes whole blocks, the OS sees few big writes.
-                var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 20);
+                // A large buffer: the OS sees few big writes, each of whole blocks only.
+                _file = new WholeBlockFile(path, 1 << 20);
                 try
                 {
-                    _writer = new PcapNgWriter(stream, leaveOpen: false, application: "WeChatNet Start-WeChatCapture");
+                    _writer = new PcapNgWriter(_file, leaveOpen: true, application: "WeChatNet Start-WeChatCapture");
                     // The file's timestamps are nanoseconds (if_tsresol 9) whatever the platform delivered; microsecond
                     // captures simply have three zero digits.
                     _interfaceId = _writer.AddInterface((ushort)linkType, (uint)snapLength, interfaceName);
+                    _file.EndBlock();
+                    // The section and interface blocks reach the disk at once: the file is a valid, empty capture from its start.
+                    _file.Flush();
                 }
                 catch
                 {
-                    stream.Dispose();
+                    _file.Dispose();
                     throw;
                 }
             }
 
             public long Length => _writer.BytesWritten;
 
+            public long PacketsOnDisk => _file.PacketsOnDisk;
+
             /// <summary>An enhanced packet block: 32 bytes of header and trailer plus the data padded to 4.</summary>
             public long SizeOf(int capturedLength) => 32 + ((capturedLength + 3) & ~3);
 
-            public void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength) =>
+            public void Write(long timestampNs, ReadOnlySpan<byte> data, int originalLength)
+            {
                 _writer.WritePacket(_interfaceId, timestampNs, data, originalLength);
+                _file.EndBlock();
+            }
 
-            public void Flush() => _writer.Flush();
+            public void Flush() => _file.Flush();
 
             public void WriteStatistics(in LiveFileStatistics s)
             {
@@ -51,6 +60,7 @@ namespace WeChatNet.Capture.Live
                     interfaceDropped: k.HasValue ? (ulong)k.Value.InterfaceDropped : (ulong?)null,
                     osDropped: k.HasValue ? (ulong)k.Value.Dropped : (ulong?)null,
                     delivered: (ulong)s.Delivered, comment: Cap(s.Comment));
+                _file.EndBlock();
             }
 
             // The comment within the room CaptureFileSet keeps for the block (whole characters, ASCII in practice).
@@ -60,7 +70,11 @@ namespace WeChatNet.Capture.Live
                 return comment;
             }
 
-            public void Dispose() => _writer.Dispose();
+            public void Dispose()
+            {
+                try { _writer.Dispose(); }
+                finally { _file.Dispose(); }
+            }
         }
     }
 }

@@ -74,6 +74,7 @@ namespace WeChatNet.Capture.Live
         private readonly PcapLibrary _lib;
         private IntPtr _p;
         private int _breakRequested;
+        private bool _nonBlocking;
         private readonly object _closeGate = new object();
         private readonly bool _windowsTimeval;
         private readonly bool _macTimeval;
@@ -251,6 +252,33 @@ namespace WeChatNet.Capture.Live
                         throw new LiveCaptureException(LiveCaptureErrorKind.ReadFailed, $"Interface '{Device}' went away during the capture: {text}");
                     throw new LiveCaptureException(LiveCaptureErrorKind.ReadFailed, $"Reading packets from '{Device}' failed: {text}");
             }
+        }
+
+        /// <summary>
+        /// After a break: the next packet libpcap already holds or the kernel has already handed over, without waiting
+        /// (the handle is switched to non-blocking on the first call). Timeout means nothing is pending right now. Packets
+        /// the kernel accepted before a stop sit in a buffer block it hands over only when the block is full or its
+        /// timeout (<see cref="PcapOpenOptions.TimeoutMs"/>) passes, so a caller drains until that timeout has passed.
+        /// </summary>
+        public NextResult NextPending(out RawPacket packet)
+        {
+            packet = default;
+            if (!_nonBlocking)
+            {
+                if (_lib.pcap_setnonblock is null) return NextResult.Break;
+                IntPtr errbuf = Marshal.AllocHGlobal(PcapLibrary.ErrbufSize);
+                try { if (_lib.pcap_setnonblock(_p, 1, errbuf) != 0) return NextResult.Break; }
+                finally { Marshal.FreeHGlobal(errbuf); }
+                _nonBlocking = true;
+            }
+            int rc = _lib.pcap_next_ex(_p, out IntPtr header, out IntPtr data);
+            if (rc == PcapErrorBreak) rc = _lib.pcap_next_ex(_p, out header, out data); // the break flag is cleared by the call that saw it
+            if (rc == 1)
+            {
+                packet = ReadHeader(header, data);
+                return NextResult.Packet;
+            }
+            return rc == 0 ? NextResult.Timeout : NextResult.Break;
         }
 
         private RawPacket ReadHeader(IntPtr h, IntPtr data)

@@ -32,6 +32,7 @@ namespace WeChatNet.Capture.Live
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate void FreeCode(IntPtr program);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int NextEx(IntPtr p, out IntPtr header, out IntPtr data);
         [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int Stats(IntPtr p, IntPtr stats);
+        [UnmanagedFunctionPointer(CallingConvention.Cdecl)] public delegate int SetNonBlock(IntPtr p, int nonblock, IntPtr errbuf);
 
         private PcapLibrary(IntPtr handle, string path)
         {
@@ -57,6 +58,7 @@ namespace WeChatNet.Capture.Live
             pcap_next_ex = Required<NextEx>("pcap_next_ex");
             pcap_stats = Required<Stats>("pcap_stats");
             pcap_breakloop = Required<HandleVoid>("pcap_breakloop");
+            pcap_setnonblock = Optional<SetNonBlock>("pcap_setnonblock");
             pcap_close = Required<HandleVoid>("pcap_close");
             pcap_datalink = Required<HandleOp>("pcap_datalink");
             IntPtr v = pcap_lib_version();
@@ -87,6 +89,7 @@ namespace WeChatNet.Capture.Live
         public readonly NextEx pcap_next_ex;
         public readonly Stats pcap_stats;
         public readonly HandleVoid pcap_breakloop;
+        public readonly SetNonBlock? pcap_setnonblock;
         public readonly HandleVoid pcap_close;
         public readonly HandleOp pcap_datalink;
 
