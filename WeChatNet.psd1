@@ -28,7 +28,8 @@
         'Get-WeChatCaptureDevice',
         'Start-WeChatCapture',
         'Invoke-WeChatDiagnostic',
-        'Export-WeChatReport'
+        'Export-WeChatReport',
+        'Get-WeChatConnection'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -70,7 +70,7 @@ namespace WeChatNet.ModuleTests
             ["Capture"] = 2, ["Streams"] = 2, ["Route"] = 2,
             ["Capture.Live"] = 3,
             ["WeChat"] = 4,
-            ["Resolution"] = 5, ["Connectivity"] = 5, ["Analysis"] = 5,
+            ["Resolution"] = 5, ["Connectivity"] = 5, ["Connections"] = 5, ["Analysis"] = 5,
             ["Diagnostics"] = 6,
         };
 

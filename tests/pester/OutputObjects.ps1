@@ -27,6 +27,17 @@ function New-WeChatNetOutputSet {
     Get-WeChatCaptureDevice | ForEach-Object { $objects.Add($_) }
     $objects.Add((Start-WeChatCapture lo -Filter "udp port $closed" -Duration 0.3 -OutFile (Join-Path $Folder 'live.pcapng')))
     $objects.Add((Get-WeChatSample dead-link | Get-WeChatFinding | Export-WeChatReport -Path (Join-Path $Folder 'report.html')))
+    # This process's own loopback connection, from the kernel's socket table, and a short watch of it.
+    $tcp = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $tcp.Start()
+    $peer = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $tcp.LocalEndpoint.Port)
+    # Chosen by port, not -ProcessId: Wine (the Windows layer) names no owning process.
+    $ports = $tcp.LocalEndpoint.Port, $peer.Client.LocalEndPoint.Port
+    try {
+        Get-WeChatConnection -All -WarningAction SilentlyContinue | Where-Object { $_.LocalPort -in $ports -and $_.RemotePort -in $ports } | ForEach-Object { $objects.Add($_) }
+        Get-WeChatConnection -All -WarningAction SilentlyContinue -Watch -Interval 0.1 -Duration 0.3 |
+            Where-Object { $_.Connection.LocalPort -in $ports -and $_.Connection.RemotePort -in $ports } | ForEach-Object { $objects.Add($_) }
+    } finally { $peer.Dispose(); $tcp.Stop() }
     # No sample carries VoIP (undocumented ports, a heuristic): the plain object is used as it comes.
     $objects.Add([WeChatNet.VoipPacket]::new())
     , $objects

@@ -18,6 +18,8 @@ BeforeDiscovery {
         @{ Type = 'ShortLinkExchange'; Make = { ConvertFrom-WeChatPacket (Get-WeChatSample shortlink-burst).Path | Where-Object { $_ -is [WeChatNet.ShortLinkExchange] } | Select-Object -First 5 } }
         @{ Type = 'CaptureDevice'; Make = { Get-WeChatCaptureDevice } }
         @{ Type = 'CaptureFileSummary'; Make = { Import-WeChatCapture (Get-WeChatSample login-dispatch).Path | Export-WeChatCapture (Join-Path $TestDrive "x$(Get-Random).pcapng") -PassThru } }
+        @{ Type = 'Connection'; Make = { Invoke-WithLoopbackConnection { param($ports) Get-WeChatConnection -All -WarningAction SilentlyContinue | Where-Object { $_.LocalPort -in $ports -and $_.RemotePort -in $ports } } } }
+        @{ Type = 'ConnectionEvent'; Make = { Invoke-WithLoopbackConnection { param($ports) Get-WeChatConnection -All -WarningAction SilentlyContinue -Watch -Interval 0.1 -Duration 0.3 | Where-Object { $_.Connection.LocalPort -in $ports -and $_.Connection.RemotePort -in $ports } } } }
         @{ Type = 'ReportFile'; Make = { Get-WeChatFinding (Get-WeChatSample nat-timeout).Path | Export-WeChatReport (Join-Path $TestDrive "r$(Get-Random).html") } }
     )
 }
@@ -26,6 +28,15 @@ BeforeAll {
     $manifest = Join-Path $PSScriptRoot '../../out/WeChatNet/WeChatNet.psd1'
     if (-not (Test-Path $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
+
+    # Runs a script block, given the two ports, while this process holds a loopback TCP connection (chosen by port, not
+    # by -ProcessId: Wine, in the Windows layer, names no owning process).
+    function Invoke-WithLoopbackConnection([scriptblock] $Script) {
+        $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $l.Start()
+        $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $l.LocalEndpoint.Port)
+        try { & $Script @($l.LocalEndpoint.Port, $c.Client.LocalEndPoint.Port) } finally { $c.Dispose(); $l.Stop() }
+    }
 
     # Problems of one deserialised value against its live original, by property path.
     function Compare-Deserialized($Live, $Back, [string] $Where, [int] $Depth = 0) {

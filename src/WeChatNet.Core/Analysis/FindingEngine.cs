@@ -65,6 +65,8 @@ namespace WeChatNet.Analysis
         public string? RouteTarget { get; set; }
         /// <summary>Why the trace did not run (missing privilege, no target...); null when it ran or was not asked.</summary>
         public string? RouteSkipped { get; set; }
+        /// <summary>WeChat's own connections from the socket table, watched during the live checks; null when not looked at.</summary>
+        public LiveConnectionFacts? LiveConnections { get; set; }
         /// <summary>Region and owner of an address, for evidence; null leaves them out.</summary>
         public Func<string, (string Region, string? Owner)>? WhereIs { get; set; }
     }
@@ -103,6 +105,7 @@ namespace WeChatNet.Analysis
             "RegionMismatch", "SlowShortLink", "DnsFailure", "CaptureGaps", "CaptureDrops", "ServerResets", "LongRoundTrip", "DnsOptionalLookupFailure",
             "Retransmissions", "ResolversDisagree", "ResolverRegionMismatch", "ResolverFailed", "DispatchFailed", "HostUnreachable", "ConnectFailed", "SlowConnect",
             "PathLatencyStep", "PathLoss", "PathTraceSkipped",
+            "WeChatNotRunning", "NoLongLink", "LongLinkOtherRegion", "LongLinkSlowRoundTrip", "LongLinkRetransmitting", "LongLinkReconnects",
         };
 
         private readonly Dictionary<string, FindingRule> _rules;
@@ -187,6 +190,12 @@ namespace WeChatNet.Analysis
                     case "PathLatencyStep": PathLatencyStep(facts, rule, Add); break;
                     case "PathLoss": PathLoss(facts, rule, Add); break;
                     case "PathTraceSkipped": PathTraceSkipped(facts, rule, Add); break;
+                    case "WeChatNotRunning": WeChatNotRunning(facts, rule, Add); break;
+                    case "NoLongLink": NoLongLink(facts, rule, Add); break;
+                    case "LongLinkOtherRegion": LongLinkOtherRegion(facts, rule, Add); break;
+                    case "LongLinkSlowRoundTrip": LongLinkSlowRoundTrip(facts, rule, Add); break;
+                    case "LongLinkRetransmitting": LongLinkRetransmitting(facts, rule, Add); break;
+                    case "LongLinkReconnects": LongLinkReconnects(facts, rule, Add); break;
                 }
             }
             return Sort(findings);
@@ -722,6 +731,95 @@ namespace WeChatNet.Analysis
         private static bool IsMainland(string? region) => region == "MainlandChina" || region == "Mainland";
 
         private static IEnumerable<int> Ids(int id, int? other) => other.HasValue ? new[] { id, other.Value } : new[] { id };
+
+        // ------------------------------------------------------------------ live connection rules (the socket table)
+
+        private static IEnumerable<Connection> LongLinks(LiveConnectionFacts live) =>
+            (live.Connections ?? Array.Empty<Connection>()).Where(c => c.Role == nameof(EndpointRole.LongLink) && c.MatchedBy != null && c.State == "Established");
+
+        private static string Describe(Connection c) =>
+            $"{c.ProcessName ?? "?"} ({c.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "?"}) {c.LocalAddress}:{c.LocalPort} -> {c.RemoteAddress}:{c.RemotePort}" +
+            $"{(c.Host != null ? " " + c.Host : "")} [{c.Region ?? "?"}{(c.Owner != null ? ", " + c.Owner : "")}]";
+
+        private static void WeChatNotRunning(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            var live = facts.LiveConnections;
+            if (live is null || live.WeChatProcesses.Count > 0) return;
+            add(rule.Id, None, "No process named " + string.Join(", ", live.ProcessNames) + " runs on this machine.",
+                new Dictionary<string, string>(), null);
+        }
+
+        private static void NoLongLink(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            var live = facts.LiveConnections;
+            if (live?.Connections is null || live.WeChatProcesses.Count == 0 || LongLinks(live).Any()) return;
+            var held = live.Connections.Where(c => c.MatchedBy == "Process").ToList();
+            string evidence = held.Count == 0
+                ? $"{string.Join(", ", live.WeChatProcesses)} running, holding no TCP connection"
+                : $"{string.Join(", ", live.WeChatProcesses)} running; its connections: " + string.Join("; ", held.Take(8).Select(c => $"{Describe(c)} {c.State}{(c.Role != null ? " " + c.Role : "")}"));
+            add(rule.Id, None, evidence, new Dictionary<string, string> { ["processes"] = string.Join(", ", live.WeChatProcesses) }, null);
+        }
+
+        private static void LongLinkOtherRegion(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.LiveConnections is null || facts.ClientRegion is null) return;
+            foreach (var c in LongLinks(facts.LiveConnections))
+            {
+                if (c.Region is null || (c.Region != "MainlandChina" && c.Region != "Overseas" && c.Region != "HongKong")) continue;
+                bool mainlandClient = facts.ClientRegion == "MainlandChina";
+                bool mainlandServer = c.Region == "MainlandChina";
+                if (mainlandClient == mainlandServer) continue;
+                add(rule.Id, None, Describe(c), new Dictionary<string, string>
+                {
+                    ["clientRegion"] = facts.ClientRegion, ["serverRegion"] = c.Region, ["server"] = c.RemoteAddress, ["host"] = c.Host ?? "no name known",
+                }, null);
+            }
+        }
+
+        private static void LongLinkSlowRoundTrip(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            if (facts.LiveConnections is null) return;
+            foreach (var c in LongLinks(facts.LiveConnections))
+            {
+                if (c.RttMs is null) continue;
+                // The path's own round trip: the best TCP connect to the same address, else the traced hop that is it.
+                var connects = facts.Connections.Where(t => t.Succeeded && t.ConnectMs.HasValue && t.Address == c.RemoteAddress).Select(t => t.ConnectMs!.Value)
+                    .Concat(facts.Route.Where(h => h.Address == c.RemoteAddress && h.BestMs.HasValue).Select(h => h.BestMs!.Value)).ToList();
+                if (connects.Count == 0) continue;
+                double path = connects.Min();
+                if (c.RttMs.Value < path * rule.Param("factor") || c.RttMs.Value < path + rule.Param("minExtraMs")) continue;
+                add(rule.Id, None, string.Format(CultureInfo.InvariantCulture, "{0}: smoothed round trip {1:0.#} ms (variation {2:0.#} ms); best TCP connect or probe to {3}: {4:0.#} ms",
+                        Describe(c), c.RttMs.Value, c.RttVarMs ?? 0, c.RemoteAddress, path),
+                    new Dictionary<string, string> { ["rtt"] = N(c.RttMs.Value), ["path"] = N(path), ["server"] = c.RemoteAddress }, null);
+            }
+        }
+
+        private static void LongLinkRetransmitting(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            var live = facts.LiveConnections;
+            if (live is null) return;
+            foreach (var c in LongLinks(live))
+            {
+                if (c.Retransmissions is null || !live.FirstReadings.TryGetValue(c.EndpointKey, out var first) || first.Retransmissions is null) continue;
+                long delta = c.Retransmissions.Value - first.Retransmissions.Value;
+                if (delta < rule.Param("minRetransmissions")) continue;
+                double seconds = Math.Max(0.1, (c.Timestamp - first.Timestamp).TotalSeconds);
+                add(rule.Id, None, string.Format(CultureInfo.InvariantCulture, "{0}: retransmissions {1} -> {2} in {3:0.#} s{4}", Describe(c),
+                        first.Retransmissions.Value, c.Retransmissions.Value, seconds, c.LostSegments is long lost ? $", {lost} segment(s) counted lost now" : ""),
+                    new Dictionary<string, string> { ["server"] = c.RemoteAddress, ["delta"] = delta.ToString(CultureInfo.InvariantCulture), ["seconds"] = N(seconds) }, null);
+            }
+        }
+
+        private static void LongLinkReconnects(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            var live = facts.LiveConnections;
+            if (live is null) return;
+            var opened = live.Events.Where(e => e.Change == "Opened" && e.Connection.Role == nameof(EndpointRole.LongLink) && e.Connection.MatchedBy != null).ToList();
+            if (opened.Count <= rule.Param("maxReconnects")) return;
+            add(rule.Id, None, string.Format(CultureInfo.InvariantCulture, "{0} long link(s) opened in {1:0.#} s of watching: ", opened.Count, live.WatchSeconds) +
+                    string.Join("; ", opened.Take(10).Select(e => e.Timestamp.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) + " " + Describe(e.Connection))),
+                new Dictionary<string, string> { ["count"] = opened.Count.ToString(CultureInfo.InvariantCulture), ["seconds"] = N(live.WatchSeconds) }, null);
+        }
 
         private static string Fill(string template, IDictionary<string, string> values, FindingRule rule)
         {

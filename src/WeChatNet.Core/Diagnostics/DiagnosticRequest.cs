@@ -77,6 +77,12 @@ namespace WeChatNet.Diagnostics
         /// <summary>Creates the TCP sockets of the connect tests (tests create them inside a network namespace); null: ordinary sockets.</summary>
         public Func<AddressFamily, Socket>? SocketFactory { get; set; }
 
+        /// <summary>The socket table WeChat's own connections are read from; null: this platform's (Get-WeChatConnection's).</summary>
+        public Func<Connections.ISocketTable>? ConnectionTable { get; set; }
+
+        /// <summary>How often WeChat's connections are read while the live checks run.</summary>
+        public TimeSpan ConnectionInterval { get; set; } = TimeSpan.FromSeconds(1);
+
         /// <summary>Runs the trace (tests run it inside a network namespace); null: <see cref="Route.RouteTracer.Trace"/> on the calling thread.</summary>
         public Func<Route.RouteRequest, CancellationToken, IEnumerable<RouteHop>>? Tracer { get; set; }
 

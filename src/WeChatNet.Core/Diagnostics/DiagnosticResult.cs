@@ -35,5 +35,7 @@ namespace WeChatNet.Diagnostics
         public string? RouteTarget { get; internal set; }
         public string? RouteSkipped { get; internal set; }
         public List<RouteHop> Route { get; internal set; } = new List<RouteHop>();
+        /// <summary>WeChat's own connections at the end of the live checks (Get-WeChatConnection's view), long links first.</summary>
+        public List<Connection> WeChatConnections { get; internal set; } = new List<Connection>();
     }
 }

@@ -8,6 +8,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using WeChatNet.Connections;
 using WeChatNet.Connectivity;
 using WeChatNet.Dns;
 using WeChatNet.IpIntel;
@@ -125,6 +126,10 @@ namespace WeChatNet.Diagnostics
                 },
             };
 
+            // 0. WeChat's own connections, watched (on their own thread) for as long as the other checks take.
+            using var live = LiveConnectionCheck.Start(request.ConnectionTable, intel, request.ConnectionInterval);
+            int liveCheckLine = result.Checks.Count;   // its line comes first among the live checks, written once it is known
+
             // 1. Resolution, from every resolver, compared.
             report("Dns", "Resolving WeChat's hosts", 0);
             var regions = request.Regions?.ToArray() ?? (request.Servers.Count == 0 ? new[] { ResolverRegion.Mainland, ResolverRegion.Overseas, ResolverRegion.System } : Array.Empty<ResolverRegion>());
@@ -179,6 +184,10 @@ namespace WeChatNet.Diagnostics
             List<string> hosts = request.Targets.Count > 0
                 ? request.Targets.Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList()
                 : addressesOf.Where(kv => kv.Value.Count > 0 && IsWeChatServer(kv.Key)).Select(kv => kv.Key).ToList();
+            // The long link WeChat holds now is connected to as well: its fresh connect time is the path's round trip.
+            var heldLongLinks = live.Current.Where(c => c.Role == nameof(EndpointRole.LongLink) && c.MatchedBy != null && c.State == "Established")
+                .Select(c => c.RemoteAddress).Distinct(StringComparer.OrdinalIgnoreCase).Where(a => !hosts.Contains(a, StringComparer.OrdinalIgnoreCase)).ToList();
+            hosts.AddRange(heldLongLinks);
             if (hosts.Count > 0)
             {
                 report("Connections", $"Connecting to {hosts.Count} host(s)", 0.35);
@@ -251,6 +260,24 @@ namespace WeChatNet.Diagnostics
                     : string.Format(CultureInfo.InvariantCulture, "Route: {0} trace to {1}, {2} hop(s), {3}", request.TraceProtocol, target, result.Route.Count,
                         result.Route.Any(h => h.IsDestination) ? "target reached" : "target not reached"));
             }
+
+            var liveFacts = new LiveConnectionFacts();
+            live.Complete(liveFacts, names =>
+            {
+                if (result.Dispatch?.Dispatch != null) names.AddDispatch(result.Dispatch.Dispatch);
+                foreach (var a in result.DnsAnswers.Where(a => a.Status == "Ok"))
+                    foreach (var address in a.Addresses) names.Add(address, a.Name, RemoteHostNames.Resolved);
+            });
+            facts.LiveConnections = liveFacts;
+            result.WeChatConnections = liveFacts.Connections?.ToList() ?? new List<Connection>();
+            result.Checks.Insert(liveCheckLine, liveFacts.Skipped != null
+                ? "WeChat's connections: not read (" + liveFacts.Skipped + ")"
+                : liveFacts.WeChatProcesses.Count == 0
+                    ? "WeChat's connections: no WeChat process runs here"
+                    : string.Format(CultureInfo.InvariantCulture, "WeChat's connections: {0} ({1}) hold {2} connection(s), {3} long link(s); watched {4:0.#} s: {5} opened, {6} closed",
+                        liveFacts.WeChatProcesses.Count == 1 ? "process" : "processes", string.Join(", ", liveFacts.WeChatProcesses), result.WeChatConnections.Count,
+                        result.WeChatConnections.Count(c => c.Role == nameof(EndpointRole.LongLink)), liveFacts.WatchSeconds,
+                        liveFacts.Events.Count(e => e.Change == "Opened"), liveFacts.Events.Count(e => e.Change == "Closed")));
 
             facts.DnsAnswers = result.DnsAnswers;
             facts.DnsComparisons = result.DnsComparisons;

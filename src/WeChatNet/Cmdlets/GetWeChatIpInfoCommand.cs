@@ -13,7 +13,7 @@ namespace WeChatNet.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         // ServerAddress first: a Flow (Get-WeChatFlow) binds its server's address by property name, before its "ip:port" Server.
-        [Alias("ServerAddress", "IPAddress", "Server", "Destination")]
+        [Alias("ServerAddress", "IPAddress", "Server", "Destination", "RemoteAddress")]
         [ValidateNotNullOrEmpty]
         public string[] Address { get; set; } = Array.Empty<string>();
 

@@ -19,7 +19,7 @@ namespace WeChatNet.Commands
         /// <summary>Host names or addresses; none traces WeChat's long-link host.</summary>
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         // ServerAddress: a Flow (Get-WeChatFlow) traces to the address it talked to, by property name (not its ToString()).
-        [Alias("ServerAddress", "Name", "ComputerName")]
+        [Alias("ServerAddress", "Name", "ComputerName", "RemoteAddress")]
         [ArgumentCompleter(typeof(EndpointNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[]? Target { get; set; }

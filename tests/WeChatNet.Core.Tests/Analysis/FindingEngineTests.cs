@@ -25,7 +25,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void TheShippedRulesParseAndEveryRuleHasLogic()
         {
-            Assert.Equal(25, Engine.Rules.Count);
+            Assert.Equal(31, Engine.Rules.Count);
         }
 
         [Fact]

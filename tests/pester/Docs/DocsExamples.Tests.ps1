@@ -145,13 +145,24 @@ BeforeAll {
         if ($ex.Group -eq 'Capture') {
             # Live capture runs for as long as the example says; here it runs 3 s (the test name says so), with traffic.
             $ast = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref] $null, [ref] $null)
-            $durations = @($ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] -and $args[0].GetCommandName() -eq 'Start-WeChatCapture' }, $true) |
+            $durations = @($ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] -and $args[0].GetCommandName() -in 'Start-WeChatCapture', 'Get-WeChatConnection' }, $true) |
                 ForEach-Object { $els = @($_.CommandElements); for ($i = 0; $i -lt $els.Count - 1; $i++) { if ($els[$i] -is [System.Management.Automation.Language.CommandParameterAst] -and $els[$i].ParameterName -eq 'Duration') { $els[$i + 1].Extent } } } |
                 Sort-Object StartOffset -Descending)
             foreach ($d in $durations) { $text = $text.Substring(0, $d.StartOffset) + "'3s'" + $text.Substring($d.EndOffset) }
             $traffic = $long
         }
         if ($ex.Entry.Contains('LocalDispatch')) { Start-SealedService $net -Listen $ex.Entry.LocalDispatch -Namespace client }
+        if ($ex.Entry.Contains('WeChatClient') -and -not $script:wechatClient) {
+            # A process named WeChat in the client holding connections to the stand-ins (Get-WeChatConnection's examples).
+            $ready = Join-Path $work 'wechat-client.ready'
+            Start-SealedDaemon $net client 'wechat-client' @('/usr/bin/python3', (Join-Path $PSScriptRoot '../Support/longlink_standins.py'), 'hold', '--name', 'WeChat', '--connect', $ex.Entry.WeChatClient, '--ready', $ready)
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path $ready)) {
+                if ([DateTime]::UtcNow -gt $deadline) { throw "The WeChat-named stand-in client did not connect to $($ex.Entry.WeChatClient) in 60 s." }
+                Start-Sleep -Milliseconds 200
+            }
+            $script:wechatClient = $true
+        }
         $inputs += [pscustomobject]@{ Id = $ex.Key; Text = $text; Dir = $dir; Mode = if ($ex.Group -eq 'Pester') { 'Pester' } else { 'Script' }
             Traffic = $traffic; TrafficSeconds = 25 }
     }

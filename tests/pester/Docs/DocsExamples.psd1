@@ -14,6 +14,7 @@
 # Match: a regular expression the example's console text must match (what the stand-ins answered).
 # Creates: a file the example must leave in its working folder.
 # AllowProblems: the reason a failed DNS answer, connect or trace is what the example shows.
+# WeChatClient: IP:PORT list a process named WeChat in the client holds connections to while the examples run (one for all).
 # AllowEmpty: the reason an example may find nothing in the files given (it still must run without error).
 @{
     'README.md#The main job, on a sample capture shipped with the module' = @{ Group = 'Samples'; Expect = 'WeChatNet.Finding' }
@@ -34,6 +35,13 @@
     'docs/cmdlets/Get-WeChatCaptureDevice.md#Example 1: Every interface, with the default one marked' = @{ Group = 'Capture'; Expect = 'WeChatNet.CaptureDevice' }
     'docs/cmdlets/Get-WeChatCaptureDevice.md#Example 2: Capture on the interface WeChat uses' = @{ Group = 'Capture'; Expect = 'WeChatNet.CaptureSummary' }
     'docs/cmdlets/Get-WeChatCaptureDevice.md#Example 3: Wi-Fi adapters on Windows, by description' = @{ Group = 'DryBound'; Reason = 'a Windows adapter name (Wi-Fi)' }
+
+    'docs/cmdlets/Get-WeChatConnection.md#Example 1: Is WeChat''s long link up, to which server, and how is it doing?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.Connection'; WeChatClient = '183.3.224.139:8080,109.244.217.11:80'; Match = 'long\.weixin\.qq\.com\s+LongLink\s+Established' }
+    'docs/cmdlets/Get-WeChatConnection.md#Example 2: Every statistic of the long link' = @{ Group = 'Sealed'; Expect = 'WeChatNet.Connection'; WeChatClient = '183.3.224.139:8080,109.244.217.11:80'; Match = 'RttMs\s+: \d' }
+    'docs/cmdlets/Get-WeChatConnection.md#Example 3: Watch the long link come and go for ten minutes' = @{ Group = 'Capture'; Expect = 'WeChatNet.ConnectionEvent'; WeChatClient = '183.3.224.139:8080,109.244.217.11:80' }
+    'docs/cmdlets/Get-WeChatConnection.md#Example 4: Web WeChat in a browser, by its connections to WeChat''s servers' = @{ Group = 'Sealed'; Expect = 'None' }
+    'docs/cmdlets/Get-WeChatConnection.md#Example 5: Name the servers from WeChat''s own dispatch' = @{ Group = 'Sealed'; Expect = 'WeChatNet.Connection'; WeChatClient = '183.3.224.139:8080,109.244.217.11:80'; Match = 'Dispatch' }
+    'docs/cmdlets/Get-WeChatConnection.md#Example 6: A Pester runbook line' = @{ Group = 'Pester'; Expect = 'None'; WeChatClient = '183.3.224.139:8080,109.244.217.11:80' }
 
     'docs/cmdlets/Get-WeChatDispatch.md#Example 1: What does WeChat''s dispatch hand out on this network?' = @{ Group = 'Sealed'; Expect = 'WeChatNet.DispatchDomain'; Match = 'long\.weixin\.qq\.com\s.*183\.3\.224\.139' }
     'docs/cmdlets/Get-WeChatDispatch.md#Example 2: Compare the dispatch with a resolver' = @{ Group = 'Sealed'; Expect = 'System.Management.Automation.PSCustomObject' }

@@ -20,6 +20,15 @@ BeforeAll {
     Copy-Item (Get-WeChatSample mmtls-longlink).Path (Join-Path $folder 'new.pcapng')
     (Get-Item (Join-Path $folder 'old.pcapng')).LastWriteTime = (Get-Date).AddHours(-2)
     $script:reports = Join-Path $work 'reports'
+    # A process named WeChat in the client holding a long link (and a short link) to the stand-ins, for LongLinkHealth.
+    $ready = Join-Path $work 'wechat-client.ready'
+    Start-SealedDaemon $net client 'wechat-client' @('/usr/bin/python3', (Join-Path $PSScriptRoot '../Support/longlink_standins.py'), 'hold', '--name', 'WeChat',
+        '--connect', "$($net.Addresses.MainlandLongLink[0]):8080,$($net.Addresses.MainlandShortLink[0]):80", '--ready', $ready)
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (-not (Test-Path $ready)) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw 'The WeChat-named stand-in client did not connect in 60 s.' }
+        Start-Sleep -Milliseconds 200
+    }
 
     # Every setup, with the parameters each runbook documents; all run in one child pwsh in the sealed network.
     # Latency limits are generous in the passing setups: the machine is shared, and no test asserts wall-clock time.
@@ -36,6 +45,9 @@ BeforeAll {
         'LongLinkRegion-overseas-site'   = @{ Runbook = 'LongLinkRegion'; Data = @{ ExpectedRegion = 'Overseas'; Family = 'WeChat'; HostRegion = @('Global', 'Singapore'); Server = @('Overseas=8.8.8.8'); MaxConnectMs = 2000 } }
         'LiveNetwork-healthy'            = @{ Runbook = 'LiveNetwork'; Data = @{ ReportFolder = $reports } }
         'LiveNetwork-dead-short-link'    = @{ Runbook = 'LiveNetwork'; Data = @{ Server = @("Mainland=$($net.Addresses.BrokenResolvers[0])"); SkipTrace = $true } }
+        'LongLinkHealth-healthy'         = @{ Runbook = 'LongLinkHealth'; Data = @{ ExpectedRegion = 'MainlandChina'; WatchSeconds = 3; MaxRttMs = 1000 } }
+        'LongLinkHealth-wrong-region'    = @{ Runbook = 'LongLinkHealth'; Data = @{ ExpectedRegion = 'Overseas'; WatchSeconds = 2 } }
+        'LongLinkHealth-no-wechat'       = @{ Runbook = 'LongLinkHealth'; Data = @{ ProcessName = @('nosuchapp'); WatchSeconds = 1 } }
         'LongLinkPath-healthy'           = @{ Runbook = 'LongLinkPath'; Data = @{ Target = 'long.weixin.qq.com'; Count = 3; MaxStepMs = 1000 } }
         'LongLinkPath-silent-server'     = @{ Runbook = 'LongLinkPath'; Data = @{ Target = ($net.Blackhole -replace '0/24$', '7'); Count = 2 } }
     }
@@ -118,6 +130,26 @@ Describe 'Runbook LongLinkRegion (sealed network)' -Tag Runbook {
 
     It 'passes for an overseas site on the WeChat app with its documented settings' {
         Assert-Passed $Outcome['LongLinkRegion-overseas-site'] 5
+    }
+}
+
+Describe 'Runbook LongLinkHealth (sealed network, a WeChat-named client holding a long link)' -Tag Runbook {
+    It 'passes where WeChat holds an established long link in mainland China, quiet while watched' {
+        Assert-Passed $Outcome['LongLinkHealth-healthy'] 6
+    }
+
+    It 'fails naming the server, host and region when the long link is not in the expected region' {
+        $r = $Outcome['LongLinkHealth-wrong-region']
+        $m = @(Get-Failed $r 'has its long link in the expected region').Message
+        $m | Should -Not -BeNullOrEmpty -Because $r.Output
+        $m | Should -BeLike "*WeChat (*) -> $($net.Addresses.MainlandLongLink[0]):8080 long.weixin.qq.com ``[MainlandChina``]*"
+        $r.Failed | Should -Be 1 -Because $r.Output
+    }
+
+    It 'fails saying which process it looked for when none holds a connection' {
+        $r = $Outcome['LongLinkHealth-no-wechat']
+        @(Get-Failed $r 'WeChat runs and holds connections').Message | Should -BeLike '*nosuchapp*'
+        @(Get-Failed $r 'holds an established long link') | Should -Not -BeNullOrEmpty
     }
 }
 
