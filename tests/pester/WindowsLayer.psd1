@@ -13,6 +13,7 @@
         'Get-WeChatRoute.Tests.ps1' = 'routers in Linux network namespaces (ip netns, iptables) and capsh; the Windows route tests are their own file'
         'Remoting.Tests.ps1' = 'sshd in Linux network namespaces, SIGTERM to the remote pwsh, chromium'
         'Resolve-WeChatDomain.Tests.ps1' = 'Knot (knotd) as the authoritative server the queries reach'
+        'Start-WeChatCapture.Faults.Tests.ps1' = 'Linux mounts (a full or read-only tmpfs), a veth pair deleted mid-capture and SIGKILL'
         'Start-WeChatCapture.Stop.Tests.ps1' = 'Unix signals (SIGTERM, SIGHUP) to pwsh, process jobs, tshark as the reference reader'
     }
 }
