@@ -90,6 +90,8 @@ namespace WeChatNet.Analysis
         private bool _clientIsA;
         private string _decidedBy = "Port";
         private long _firstSynNs = long.MinValue, _synNs = long.MinValue, _synAckNs = long.MinValue, _clientAckNs = long.MinValue;
+        // The last SYN/ACK before the client's ACK of it (a SYN/ACK sent again, or with a new ISN, is answered by this ACK).
+        private long _lastSynAckNs = long.MinValue, _handshakeAckNs = long.MinValue;
         private long _lastNs;
         private string _finSequence = "";
         private int _dataSegments;
@@ -170,6 +172,7 @@ namespace WeChatNet.Analysis
             else if (syn && ack)
             {
                 if (_synAckNs == long.MinValue) _synAckNs = now;
+                if (_handshakeAckNs == long.MinValue) _lastSynAckNs = now;
                 if (!_clientDecided) { _clientIsA = !fromA; _clientDecided = true; _decidedBy = "SynAck"; }
             }
             else if (!_clientDecided)
@@ -177,7 +180,10 @@ namespace WeChatNet.Analysis
                 DecideByPort(fromA, table, firstSenderFallback: false);
             }
             if (ack && !syn && _synAckNs != long.MinValue && _clientAckNs == long.MinValue && IsFromClient(fromA))
+            {
                 _clientAckNs = now;
+                _handshakeAckNs = now;
+            }
 
             long start = dir.Unwrap(p.Sequence);
             int segLen = p.PayloadLength + (syn ? 1 : 0) + (fin ? 1 : 0);
@@ -185,9 +191,9 @@ namespace WeChatNet.Analysis
             if (segLen > 0)
             {
                 if (p.PayloadLength > 0) _dataSegments++;
-                // tshark's threshold: the initial RTT (first SYN to the handshake's ACK) when known, else 3 ms.
-                long reorder = _firstSynNs != long.MinValue && _clientAckNs != long.MinValue && _clientAckNs > _firstSynNs
-                    ? _clientAckNs - _firstSynNs : table.ReorderNs;
+                // tshark's threshold: the initial RTT (the last SYN, retries left out, to the handshake's ACK) when known, else 3 ms.
+                long reorder = _synNs != long.MinValue && _clientAckNs != long.MinValue && _clientAckNs > _synNs
+                    ? _clientAckNs - _synNs : table.ReorderNs;
                 bool fast = other.DuplicateAcksInRow >= 2 && other.HasLastAck && p.Sequence == other.LastAck;
                 switch (dir.Judge(start, start + segLen, p.PayloadLength, syn || fin, now, reorder, fast))
                 {
@@ -266,12 +272,18 @@ namespace WeChatNet.Analysis
             if (host is null && hostOf != null) (host, hostSource) = hostOf(ServerAddress, FirstNs);
             if (host is null) hostSource = null;
             bool dns = Key.PortA == 53 || Key.PortB == 53;
-            // A DNS flow is named by what it asked; the name's role is not the flow's (it carries no long or short link).
+            // A DNS flow is named by what it asked; the name's role is not the flow's (it carries no long or short link), but a
+            // lookup of one of WeChat's names is WeChat's: its role says Dns.
             var cls = host is null || dns ? null : EndpointCatalog.Default.Classify(host);
+            string? role = cls?.Role.ToString();
+            if (dns && host != null && EndpointCatalog.Default.Classify(host) != null) role = nameof(EndpointRole.Dns);
             int dataRetrans = toServer.DataRetransmissions + toClient.DataRetransmissions;
             var where = whereIs?.Invoke(ServerAddress) ?? (null, null);
             int retrans = toServer.Retransmissions + toClient.Retransmissions;
             int resetsC = toServer.Resets, resetsS = toClient.Resets;
+            double? serverSide = Lowest(SynAckDelay(), toServer.MinRttNs == long.MaxValue ? (double?)null : toServer.MinRttNs / 1e6);
+            double? clientSide = Lowest(_lastSynAckNs != long.MinValue && _handshakeAckNs >= _lastSynAckNs ? (_handshakeAckNs - _lastSynAckNs) / 1e6 : (double?)null,
+                toClient.MinRttNs == long.MaxValue ? (double?)null : toClient.MinRttNs / 1e6);
             var f = new Flow
             {
                 Id = Id,
@@ -285,7 +297,7 @@ namespace WeChatNet.Analysis
                 ClientDecidedBy = _decidedBy,
                 Host = host,
                 HostSource = hostSource,
-                Role = cls?.Role.ToString(),
+                Role = role,
                 Kind = KindOf(cls?.Role),
                 Region = where.Region,
                 Owner = where.Owner,
@@ -302,9 +314,13 @@ namespace WeChatNet.Analysis
                 PayloadToClient = toClient.PayloadBytes,
                 HandshakeMs = _firstSynNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _firstSynNs ? (_synAckNs - _firstSynNs) / 1e6 : (double?)null,
                 SynRetries = _synRetries,
-                SynAckDelayMs = _synNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _synNs ? (_synAckNs - _synNs) / 1e6 : (double?)null,
+                SynAckDelayMs = SynAckDelay(),
                 DataRttMs = toServer.MinRttNs == long.MaxValue ? (double?)null : toServer.MinRttNs / 1e6,
                 ClientAckMs = _synAckNs != long.MinValue && _clientAckNs != long.MinValue ? (_clientAckNs - _synAckNs) / 1e6 : (double?)null,
+                ServerSideRttMs = serverSide,
+                ClientSideRttMs = clientSide,
+                PathRttMs = serverSide.HasValue || clientSide.HasValue ? (serverSide ?? 0) + (clientSide ?? 0) : (double?)null,
+                CapturePoint = CapturePointOf(clientSide, serverSide),
                 Retransmissions = retrans,
                 SpuriousRetransmissions = toServer.SpuriousRetransmissions + toClient.SpuriousRetransmissions,
                 OutOfOrder = toServer.OutOfOrder + toClient.OutOfOrder,
@@ -325,6 +341,31 @@ namespace WeChatNet.Analysis
             };
             return f;
         }
+
+        private double? SynAckDelay() =>
+            _synNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _synNs ? (_synAckNs - _synNs) / 1e6 : (double?)null;
+
+        private static double? Lowest(double? a, double? b) => a.HasValue && b.HasValue ? Math.Min(a.Value, b.Value) : a ?? b;
+
+        /// <summary>
+        /// Where the capture sat, from the round trips to each side: the side under a quarter of the other's is where it was
+        /// taken (a client's delayed ACK of data stays well under a long path's quarter; a handshake ACK is immediate); both
+        /// sides taking a share is in between; both under a millisecond, or a side not timed, tells nothing.
+        /// </summary>
+        internal static CapturePoint CapturePointOf(double? clientSideMs, double? serverSideMs)
+        {
+            if (!clientSideMs.HasValue || !serverSideMs.HasValue) return CapturePoint.Unknown;
+            double c = clientSideMs.Value, s = serverSideMs.Value;
+            if (Math.Max(c, s) < NearMs) return CapturePoint.Unknown;
+            if (c <= s * NearShare) return CapturePoint.Client;
+            if (s <= c * NearShare) return CapturePoint.Server;
+            return CapturePoint.InBetween;
+        }
+
+        /// <summary>Round trips both under this tell nothing about where the capture sat (a LAN, loopback).</summary>
+        internal const double NearMs = 1.0;
+        /// <summary>A side whose round trip is at most this share of the other's is the side the capture sat on.</summary>
+        internal const double NearShare = 0.25;
 
         private string KindOf(EndpointRole? role)
         {

@@ -52,7 +52,8 @@ namespace WeChatNet.Diagnostics
                 var facts = RunLive(request, intel, result, (stage, status, f) => Report(stage, status, Live(f)), cancellationToken);
                 findings.AddRange(FindingEngine.Default.Evaluate(facts));
             }
-            result.Findings = FindingEngine.Sort(findings);
+            // One cause, one finding across the capture and the live checks too (a name the capture saw fail, connects that never started).
+            result.Findings = FindingEngine.Sort(FindingEngine.Default.Absorb(findings));
             result.ElapsedMs = clock.Elapsed.TotalMilliseconds;
             Report("Done", $"{result.Findings.Count} findings", 1);
             return result;
