@@ -838,7 +838,15 @@ namespace WeChatNet.WeChat
                 var beat = new List<byte>();
                 Frame(net, c, true, LongLinkCommands.Heartbeat, LongLinkCommands.HeartbeatSequence, 0, beat);
                 c.SendUnanswered(true, beat.ToArray(), "heartbeat: the NAT dropped the mapping at 180 s, it goes nowhere");
-                net.Wait(8000);
+                // The client's TCP sends it again, backing off, until the 8 s heartbeat deadline.
+                double waited = 0;
+                foreach (double rto in new[] { 300.0, 600, 1200, 2400 })
+                {
+                    net.Wait(rto);
+                    waited += rto;
+                    c.SendAgainUnanswered(true, beat.ToArray(), "heartbeat sent again: no ACK");
+                }
+                net.Wait(8000 - waited);
                 c.Reset(true, "client gives up after the 8 s heartbeat deadline");
                 net.Expect("StreamEvent", true, "Reset", c.Host);
                 net.Wait(250);

@@ -127,6 +127,13 @@ namespace WeChatNet.WeChat
             Advance(fromClient, data.Length);
         }
 
+        /// <summary>The last <paramref name="data"/> sent again (a retransmission after a timeout), unacknowledged.</summary>
+        public void SendAgainUnanswered(bool fromClient, byte[] data, string? comment = null)
+        {
+            Advance(fromClient, -data.Length);
+            SendUnanswered(fromClient, data, comment);
+        }
+
         /// <summary>Like <see cref="Send"/>, but the capture misses the first <paramref name="missedSegments"/> segments.</summary>
         public void SendMissingStart(bool fromClient, byte[] data, int missedSegments, string? comment = null)
         {

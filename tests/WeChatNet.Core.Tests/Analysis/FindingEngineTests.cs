@@ -75,7 +75,7 @@ namespace WeChatNet.Tests.Analysis
         {
             Assert.Equal(new[]
             {
-                "LongLinkIdleTimeout > LongLinkDied, HeartbeatMissed, HeartbeatStuckAtMinimum | Flows",
+                "LongLinkIdleTimeout > LongLinkDied, HeartbeatMissed, HeartbeatStuckAtMinimum, Retransmissions, HighRetransmission | Flows",
                 "HighRetransmission > SlowHandshake, SlowShortLink, HeartbeatMissed | Servers",
                 "CaptureDrops > CaptureGaps | Capture",
                 "DnsFailure > HostUnreachable, ConnectFailed | Servers",
@@ -107,6 +107,25 @@ namespace WeChatNet.Tests.Analysis
             Assert.DoesNotContain(all, f => f.RuleId == "HeartbeatStuckAtMinimum" || f.RuleId == "LongLinkDied");
             Assert.Equal(new[] { 4 }, Assert.Single(all, f => f.RuleId == "HeartbeatMissed").FlowIds);
             Assert.DoesNotContain(all, f => f.RuleId == "HeartbeatMissed" && f.FlowIds.Contains(1));
+        }
+
+        [Theory]
+        [InlineData(3, 300, "Retransmissions")]     // a few heartbeats sent again on busy links: Info
+        [InlineData(12, 30, "HighRetransmission")]  // links that carried little else: over the rate
+        public void AnIdleTimeoutAbsorbsTheHeartbeatsSentAgainIntoTheVoid(int retrans, int segments, string effect)
+        {
+            var links = new[] { Tcp(1, "LongLink"), Tcp(2, "LongLink"), Tcp(3, "LongLink") };
+            foreach (var l in links) { l.ServerAddress = "101.32.104.4"; l.Server = "101.32.104.4:8080"; l.DataSegments = segments / 2; }
+            links[0].DataRetransmissions = links[1].DataRetransmissions = retrans / 2 + retrans % 2;
+            links[0].RetransmissionRate = links[1].RetransmissionRate = 0.1;
+            var all = Engine.Evaluate(new AnalysisFacts
+            {
+                Flows = links,
+                Heartbeats = new[] { Hb(1, "ResetByClient", true, 40, 1, 2), Hb(2, "ResetByClient", true, 41, 1, 3), Hb(3, "Open", false, 0) },
+            });
+            var f = Assert.Single(all);
+            Assert.Equal("LongLinkIdleTimeout", f.RuleId);
+            Assert.Contains($"it explains {effect} (", f.Evidence);
         }
 
         [Fact]
