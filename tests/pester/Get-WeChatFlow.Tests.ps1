@@ -126,7 +126,7 @@ Describe 'Get-WeChatFlow' {
             $tcp | ForEach-Object { $_.PathRttMs | Should -BeGreaterThan 179 -Because "flow $($_.Id) at $point"; $_.PathRttMs | Should -BeLessThan 191 }
             ($tcp[1] | Format-List | Out-String) | Should -Match "CapturePoint\s*:\s*$point"
         }
-        ($tcp | Export-Csv (Join-Path $TestDrive 'points.csv') -NoTypeInformation -PassThru | Out-Null)
+        $tcp | Export-Csv (Join-Path $TestDrive 'points.csv') -NoTypeInformation
         (Import-Csv (Join-Path $TestDrive 'points.csv')).CapturePoint | Sort-Object -Unique | Should -Be 'Server'
     }
 

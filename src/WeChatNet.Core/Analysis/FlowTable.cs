@@ -90,8 +90,8 @@ namespace WeChatNet.Analysis
         private bool _clientIsA;
         private string _decidedBy = "Port";
         private long _firstSynNs = long.MinValue, _synNs = long.MinValue, _synAckNs = long.MinValue, _clientAckNs = long.MinValue;
-        // The last SYN/ACK before the client's ACK of it (a SYN/ACK sent again, or with a new ISN, is answered by this ACK).
-        private long _lastSynAckNs = long.MinValue, _handshakeAckNs = long.MinValue;
+        // The last SYN/ACK before the client's ACK of it (a SYN/ACK sent again, or with a new ISN, is answered by that ACK).
+        private long _lastSynAckNs = long.MinValue;
         private long _lastNs;
         private string _finSequence = "";
         private int _dataSegments;
@@ -172,7 +172,7 @@ namespace WeChatNet.Analysis
             else if (syn && ack)
             {
                 if (_synAckNs == long.MinValue) _synAckNs = now;
-                if (_handshakeAckNs == long.MinValue) _lastSynAckNs = now;
+                if (_clientAckNs == long.MinValue) _lastSynAckNs = now;
                 if (!_clientDecided) { _clientIsA = !fromA; _clientDecided = true; _decidedBy = "SynAck"; }
             }
             else if (!_clientDecided)
@@ -180,10 +180,7 @@ namespace WeChatNet.Analysis
                 DecideByPort(fromA, table, firstSenderFallback: false);
             }
             if (ack && !syn && _synAckNs != long.MinValue && _clientAckNs == long.MinValue && IsFromClient(fromA))
-            {
                 _clientAckNs = now;
-                _handshakeAckNs = now;
-            }
 
             long start = dir.Unwrap(p.Sequence);
             int segLen = p.PayloadLength + (syn ? 1 : 0) + (fin ? 1 : 0);
@@ -274,15 +271,14 @@ namespace WeChatNet.Analysis
             bool dns = Key.PortA == 53 || Key.PortB == 53;
             // A DNS flow is named by what it asked; the name's role is not the flow's (it carries no long or short link), but a
             // lookup of one of WeChat's names is WeChat's: its role says Dns.
-            var cls = host is null || dns ? null : EndpointCatalog.Default.Classify(host);
-            string? role = cls?.Role.ToString();
-            if (dns && host != null && EndpointCatalog.Default.Classify(host) != null) role = nameof(EndpointRole.Dns);
+            var cls = host is null ? null : EndpointCatalog.Default.Classify(host);
+            string? role = cls is null ? null : dns ? nameof(EndpointRole.Dns) : cls.Role.ToString();
             int dataRetrans = toServer.DataRetransmissions + toClient.DataRetransmissions;
             var where = whereIs?.Invoke(ServerAddress) ?? (null, null);
             int retrans = toServer.Retransmissions + toClient.Retransmissions;
             int resetsC = toServer.Resets, resetsS = toClient.Resets;
             double? serverSide = Lowest(SynAckDelay(), toServer.MinRttNs == long.MaxValue ? (double?)null : toServer.MinRttNs / 1e6);
-            double? clientSide = Lowest(_lastSynAckNs != long.MinValue && _handshakeAckNs >= _lastSynAckNs ? (_handshakeAckNs - _lastSynAckNs) / 1e6 : (double?)null,
+            double? clientSide = Lowest(_lastSynAckNs != long.MinValue && _clientAckNs >= _lastSynAckNs ? (_clientAckNs - _lastSynAckNs) / 1e6 : (double?)null,
                 toClient.MinRttNs == long.MaxValue ? (double?)null : toClient.MinRttNs / 1e6);
             var f = new Flow
             {
