@@ -34,7 +34,7 @@ namespace WeChatNet.Diagnostics
             request.Validate();
             var intel = request.IpIntel ?? IpIntelligence.Default;
             var clock = Stopwatch.StartNew();
-            var result = new DiagnosticResult { StartedAt = DateTimeOffset.Now, Live = request.Live };
+            var result = new DiagnosticResult { StartedAt = DateTimeOffset.Now, Live = request.Live, AllTraffic = request.AllTraffic };
             var findings = new List<Finding>();
             // Share of the progress bar: the capture first, then the live stages.
             double captureShare = request.CapturePaths.Count == 0 ? 0 : request.Live ? 0.4 : 1.0;
