@@ -70,9 +70,20 @@ namespace WeChatNet.Analysis
         /// <summary>Turns every flow into its output record.</summary>
         public List<Flow> ToFlows(Func<IpKey, long, (string? Host, string? Source)>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
         {
-            var list = new List<Flow>(_all.Count);
-            foreach (var f in _all) list.Add(f.ToFlow(hostOf, whereIs));
-            return list;
+            // The capture point's round trip to a client is the same on all its connections: their handshakes tell it, and a
+            // connection captured without its handshake takes it from them rather than from the client's delayed ACKs.
+            var handshakes = new Dictionary<IpKey, List<double>>();
+            foreach (var f in _all)
+            {
+                var side = f.HandshakeClientSideMs;
+                if (!side.HasValue) continue;
+                if (!handshakes.TryGetValue(f.ClientAddress, out var list)) handshakes[f.ClientAddress] = list = new List<double>();
+                list.Add(side.Value);
+            }
+            var flows = new List<Flow>(_all.Count);
+            foreach (var f in _all)
+                flows.Add(f.ToFlow(hostOf, whereIs, handshakes.TryGetValue(f.ClientAddress, out var sides) ? HeartbeatAnalyzer.Percentile(sides, 50) : (double?)null));
+            return flows;
         }
 
         internal long IdleThresholdNs => _idleThresholdNs;
@@ -260,8 +271,17 @@ namespace WeChatNet.Analysis
 
         public double MaxIdleMs { get; private set; }
 
-        /// <summary>The output record (hosts and regions resolved through the given lookups).</summary>
-        public Flow ToFlow(Func<IpKey, long, (string? Host, string? Source)>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
+        /// <summary>SYN/ACK to the client's ACK of it: the capture point's round trip to the client, free of delayed ACKs; null without a handshake.</summary>
+        internal double? HandshakeClientSideMs =>
+            _lastSynAckNs != long.MinValue && _clientAckNs >= _lastSynAckNs ? (_clientAckNs - _lastSynAckNs) / 1e6 : (double?)null;
+
+        /// <summary>
+        /// The output record (hosts and regions resolved through the given lookups). <paramref name="clientSideOfOthersMs"/> is
+        /// the round trip to this flow's client that its other connections' handshakes measured: a flow captured without its
+        /// handshake uses it unless its own data ACKs say less.
+        /// </summary>
+        public Flow ToFlow(Func<IpKey, long, (string? Host, string? Source)>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null,
+            double? clientSideOfOthersMs = null)
         {
             var toServer = _clientIsA ? _a : _b;
             var toClient = _clientIsA ? _b : _a;
@@ -278,8 +298,8 @@ namespace WeChatNet.Analysis
             int retrans = toServer.Retransmissions + toClient.Retransmissions;
             int resetsC = toServer.Resets, resetsS = toClient.Resets;
             double? serverSide = Lowest(SynAckDelay(), toServer.MinRttNs == long.MaxValue ? (double?)null : toServer.MinRttNs / 1e6);
-            double? clientSide = Lowest(_lastSynAckNs != long.MinValue && _clientAckNs >= _lastSynAckNs ? (_clientAckNs - _lastSynAckNs) / 1e6 : (double?)null,
-                toClient.MinRttNs == long.MaxValue ? (double?)null : toClient.MinRttNs / 1e6);
+            double? dataClientSide = toClient.MinRttNs == long.MaxValue ? (double?)null : toClient.MinRttNs / 1e6;
+            double? clientSide = Lowest(HandshakeClientSideMs ?? clientSideOfOthersMs, dataClientSide);
             var f = new Flow
             {
                 Id = Id,
