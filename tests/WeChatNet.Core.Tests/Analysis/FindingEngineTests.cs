@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using WeChatNet.Analysis;
 using Xunit;
@@ -192,6 +193,12 @@ namespace WeChatNet.Tests.Analysis
             Assert.Contains("it explains HostUnreachable (Error): No TCP connection to sglong.wechat.com succeeded", cause.Evidence);
             // A host that resolved but did not answer is its own fault.
             Assert.Contains("sgshort.wechat.com", Assert.Single(all, f => f.RuleId == "HostUnreachable").Title);
+
+            // Some connects to a name started (another resolver answered), the others never did: ConnectFailed, the same cause.
+            facts.Connections = new[] { Connect("sglong.wechat.com", "DnsFailed"), Connect("sglong.wechat.com", null, "43.130.30.240") };
+            var partly = Engine.Evaluate(facts);
+            Assert.Contains("it explains ConnectFailed (Warning)", Assert.Single(partly, f => f.RuleId == "ResolverFailed").Evidence);
+            Assert.DoesNotContain(partly, f => f.RuleId == "ConnectFailed");
         }
 
         [Fact]
@@ -205,6 +212,15 @@ namespace WeChatNet.Tests.Analysis
             Assert.Equal("DnsFailure", f.RuleId);
             Assert.Equal("Error", f.Severity);
             Assert.Contains("it explains HostUnreachable (Error)", f.Evidence);
+
+            var partly = Engine.Evaluate(new AnalysisFacts { Connections = new[] { Connect("sglong.wechat.com", "DnsFailed"), Connect("sglong.wechat.com", null, "43.130.30.240") } });
+            List<Finding> Capture() => Engine.Evaluate(new AnalysisFacts { Dns = new[] { new DnsOutcome("sglong.wechat.com", "A", "ServFail", t0) }, CaptureEnd = t0.AddSeconds(60) });
+            var one = Assert.Single(FindingEngine.Sort(Engine.Absorb(Capture().Concat(partly))));
+            Assert.Equal("Warning", one.Severity);
+            Assert.Contains("it explains ConnectFailed (Warning)", one.Evidence);
+            // Connects that started and failed are not the name's fault.
+            var refused = Engine.Evaluate(new AnalysisFacts { Connections = new[] { Connect("sglong.wechat.com", "Refused", "43.130.30.240") } });
+            Assert.Equal(2, Engine.Absorb(Capture().Concat(refused)).Count);
         }
 
         [Fact]
