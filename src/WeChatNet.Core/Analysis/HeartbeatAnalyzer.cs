@@ -37,12 +37,16 @@ namespace WeChatNet.Analysis
             var longLinks = flows.Where(f => f.Kind == "LongLink" && f.Protocol == "Tcp"
                 && (f.PayloadToServer > 0 || f.PayloadToClient > 0 || observationsOf(f.Id).Count > 0)).OrderBy(f => f.Start).ToList();
             var reports = new List<HeartbeatReport>(longLinks.Count);
+            // Mars keeps one long link at a time: an address whose long links overlap is more than one client (phones behind
+            // one NAT, seen from the server), and there a link falling silent says nothing about a death.
+            var shared = new HashSet<string>(longLinks.GroupBy(f => f.ClientAddress)
+                .Where(g => g.Any(a => g.Any(b => a.Id != b.Id && a.Start < b.End && b.Start < a.End))).Select(g => g.Key));
             foreach (var flow in longLinks)
             {
                 var report = AnalyzeOne(flow, observationsOf(flow.Id), options);
                 var later = longLinks.Where(n => n.ClientAddress == flow.ClientAddress && n.Start > flow.Start && n.Id != flow.Id).ToList();
                 report.Reconnects = later.Count;
-                if (report.Ending == "Open")
+                if (report.Ending == "Open" && !shared.Contains(flow.ClientAddress))
                 {
                     // Mars keeps one long link: a new one from the same client after this one fell silent means the client gave
                     // this one up. Seen from the server (or behind the NAT that dropped it), neither the unanswered heartbeat
