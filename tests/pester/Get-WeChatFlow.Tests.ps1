@@ -128,6 +128,11 @@ Describe 'Get-WeChatFlow' {
         }
         $tcp | Export-Csv (Join-Path $TestDrive 'points.csv') -NoTypeInformation
         (Import-Csv (Join-Path $TestDrive 'points.csv')).CapturePoint | Sort-Object -Unique | Should -Be 'Server'
+        # Through CLIXML (and so remoting) it comes back as the enum, so it still compares by name.
+        $tcp | Export-Clixml (Join-Path $TestDrive 'points.xml')
+        $back = @(Import-Clixml (Join-Path $TestDrive 'points.xml'))
+        $back[0].CapturePoint | Should -BeOfType ([WeChatNet.CapturePoint])
+        @($back | Where-Object CapturePoint -eq 'Server').Count | Should -Be 26
     }
 
     It 'gives DNS flows that ask for WeChat''s names the role Dns, shown by default and by -Role Dns' {
