@@ -299,7 +299,9 @@ namespace WeChatNet.Analysis
             int resetsC = toServer.Resets, resetsS = toClient.Resets;
             double? serverSide = Lowest(SynAckDelay(), toServer.MinRttNs == long.MaxValue ? (double?)null : toServer.MinRttNs / 1e6);
             double? dataClientSide = toClient.MinRttNs == long.MaxValue ? (double?)null : toClient.MinRttNs / 1e6;
-            double? clientSide = Lowest(HandshakeClientSideMs ?? clientSideOfOthersMs, dataClientSide);
+            // Borrowed from the client's other connections only for a TCP flow that timed its server's side itself: a path is
+            // both sides of one flow, never another connection's half alone (a UDP lookup has neither).
+            double? clientSide = Lowest(HandshakeClientSideMs ?? (serverSide.HasValue ? clientSideOfOthersMs : null), dataClientSide);
             var f = new Flow
             {
                 Id = Id,

@@ -133,7 +133,12 @@ namespace WeChatNet.Tests.Analysis
                 Assert.InRange(f.ClientSideRttMs!.Value, clientSideMin, clientSideMax);
                 Assert.InRange(f.ServerSideRttMs!.Value + f.ClientSideRttMs!.Value, 180, 190);
             });
-            Assert.All(r.Result.Flows.Where(f => f.Protocol == "Udp"), f => Assert.Equal(CapturePoint.Unknown, f.CapturePoint));
+            Assert.All(r.Result.Flows.Where(f => f.Protocol == "Udp"), f =>
+            {
+                Assert.Equal(CapturePoint.Unknown, f.CapturePoint);
+                Assert.Null(f.PathRttMs);
+                Assert.Null(f.ClientSideRttMs);
+            });
         }
 
         [Fact]
