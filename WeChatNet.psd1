@@ -9,6 +9,8 @@
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
+    # The core is loaded before the type data, which names its CapturePoint enum (rehydrated from remoting and CLIXML).
+    RequiredAssemblies   = @('WeChatNet.Core.dll')
     FormatsToProcess     = @('WeChatNet.Format.ps1xml')
     TypesToProcess       = @('WeChatNet.Types.ps1xml')
     CmdletsToExport      = @(

@@ -9,11 +9,27 @@ BeforeAll {
 }
 
 Describe 'Get-WeChatFinding' {
-    It 'names the NAT idle timeout and its interval' {
-        $f = Get-WeChatFinding (Join-Path $samples 'nat-timeout.pcapng') | Where-Object RuleId -eq 'LongLinkIdleTimeout'
-        $f | Should -BeOfType ([WeChatNet.Finding])
-        $f.Title | Should -Be 'Long links do not survive 210 s of silence: a NAT or carrier idle timeout'
-        $f.Severity | Should -Be 'Warning'
+    It 'names the NAT idle timeout and its interval, once, at the severity of the deaths it caused' {
+        $f = @(Get-WeChatFinding (Join-Path $samples 'nat-timeout.pcapng'))
+        $f.Count | Should -Be 1
+        $f[0] | Should -BeOfType ([WeChatNet.Finding])
+        $f[0].RuleId | Should -Be 'LongLinkIdleTimeout'
+        $f[0].Title | Should -Be 'Long links do not survive 210 s of silence: a NAT or carrier idle timeout (3 reconnect(s))'
+        $f[0].Severity | Should -Be 'Error'
+        $f[0].Evidence | Should -Match 'it explains LongLinkDied \(Error\)'
+    }
+
+    It 'gives the same findings whether the capture sat at the phone, a router or the server' {
+        foreach ($name in 'nat-idle', 'lossy-path', 'phone-abroad') {
+            $shapes = foreach ($point in 'Client', 'InBetween', 'Server') {
+                $path = Join-Path $TestDrive "$name-$point.pcapng"
+                [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate($name, $point).File)
+                (Get-WeChatFinding $path | ForEach-Object { "$($_.Severity) $($_.RuleId) $($_.FlowIds.Count)" } | Sort-Object) -join '; '
+            }
+            $shapes[0] | Should -Not -BeNullOrEmpty -Because "$name has findings"
+            $shapes[1] | Should -Be $shapes[0] -Because "$name in between"
+            $shapes[2] | Should -Be $shapes[0] -Because "$name at the server"
+        }
     }
 
     It 'reports the dead link as an error, first' {
@@ -100,8 +116,12 @@ Describe 'Get-WeChatFinding' {
 
 Describe 'README main job' {
     It 'runs on the shipped sample through the pipeline' {
-        $f = Get-WeChatSample nat-timeout | Get-WeChatFinding
-        $f.RuleId | Should -Contain 'LongLinkIdleTimeout'
-        $f.RuleId | Should -Contain 'LongLinkDied'
+        # One finding naming the 210 s idle timeout and the reconnects it caused (README: "The main job").
+        $f = @(Get-WeChatSample nat-timeout | Get-WeChatFinding)
+        $f.Count | Should -Be 1
+        $f[0].RuleId | Should -Be 'LongLinkIdleTimeout'
+        $f[0].Title | Should -Match '210 s of silence.*3 reconnect'
+        $f[0].Evidence | Should -Match 'flow 2 reconnected 0\.3 s later as flow 3'
+        $f[0].Recommendation | Should -Match 'about 210 s'
     }
 }

@@ -115,6 +115,37 @@ Describe 'Get-WeChatFlow' {
         (Get-Help Get-WeChatFlow -Parameter LiteralPath | Out-String) | Should -Match 'Aliases\s+PSPath, LP\s'
     }
 
+    It 'says where each flow was captured (typed, in Format-List) and measures the path from there' {
+        foreach ($point in 'Client', 'InBetween', 'Server') {
+            $path = Join-Path $TestDrive "abroad-$point.pcapng"
+            [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('phone-abroad', $point).File)
+            $tcp = @(Get-WeChatFlow $path -Protocol Tcp)
+            $tcp.Count | Should -Be 26
+            $tcp.CapturePoint | Sort-Object -Unique | Should -Be $point
+            $tcp[0].CapturePoint | Should -BeOfType ([WeChatNet.CapturePoint])
+            $tcp | ForEach-Object { $_.PathRttMs | Should -BeGreaterThan 179 -Because "flow $($_.Id) at $point"; $_.PathRttMs | Should -BeLessThan 191 }
+            ($tcp[1] | Format-List | Out-String) | Should -Match "CapturePoint\s*:\s*$point"
+        }
+        $tcp | Export-Csv (Join-Path $TestDrive 'points.csv') -NoTypeInformation
+        (Import-Csv (Join-Path $TestDrive 'points.csv')).CapturePoint | Sort-Object -Unique | Should -Be 'Server'
+        # Through CLIXML (and so remoting) it comes back as the enum, so it still compares by name.
+        $tcp | Export-Clixml (Join-Path $TestDrive 'points.xml')
+        $back = @(Import-Clixml (Join-Path $TestDrive 'points.xml'))
+        $back[0].CapturePoint | Should -BeOfType ([WeChatNet.CapturePoint])
+        @($back | Where-Object CapturePoint -eq 'Server').Count | Should -Be 26
+    }
+
+    It 'gives DNS flows that ask for WeChat''s names the role Dns, shown by default and by -Role Dns' {
+        $path = Join-Path $TestDrive 'mixed-dns.pcapng'
+        [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('mixed-traffic').File)
+        $dns = @(Get-WeChatFlow $path -Role Dns)
+        $dns.Count | Should -BeGreaterThan 0
+        $dns.Host | Sort-Object -Unique | Should -Be @('sglong.wechat.com', 'sgshort.wechat.com')
+        $dns.Kind | Sort-Object -Unique | Should -Be 'Dns'
+        (Get-WeChatFlow $path | Where-Object Kind -eq 'Dns').Role | Sort-Object -Unique | Should -Be 'Dns'
+        (Get-WeChatFlow $path -All | Where-Object { $_.Kind -eq 'Dns' -and $_.Host -eq 'ntp.ubuntu.com' }).Role | Should -BeNullOrEmpty
+    }
+
     It 'names each flow from the best evidence and shows HostSource in Format-List and Export-Csv' {
         # One address, two names in the dispatch answer; every request carries Host: sgshort.wechat.com.
         $path = Join-Path $TestDrive 'shared-address.pcapng'

@@ -31,7 +31,19 @@ Describe 'Invoke-WeChatDiagnostic' {
 
         It 'names the NAT idle timeout from the pipeline' {
             $f = Get-WeChatSample nat-timeout | Invoke-WeChatDiagnostic | Where-Object RuleId -eq 'LongLinkIdleTimeout'
-            $f.Title | Should -Be 'Long links do not survive 210 s of silence: a NAT or carrier idle timeout'
+            $f.Title | Should -Be 'Long links do not survive 210 s of silence: a NAT or carrier idle timeout (3 reconnect(s))'
+        }
+
+        It 'lists each cause once: the deaths the idle timeout caused are its evidence, in the report too' {
+            $f = @(Get-WeChatSample nat-timeout | Invoke-WeChatDiagnostic)
+            $f.RuleId | Should -Be 'LongLinkIdleTimeout'
+            $f[0].Severity | Should -Be 'Error'
+            $report = Join-Path $TestDrive 'nat-once.md'
+            $null = Get-WeChatSample nat-timeout | Invoke-WeChatDiagnostic -Report $report
+            $md = Get-Content $report -Raw
+            $md | Should -Match 'LongLinkIdleTimeout'
+            $md | Should -Match 'it explains LongLinkDied'
+            $md | Should -Not -Match '\(`LongLinkDied`\)'
         }
 
         It 'finds nothing to warn about in healthy captures' -TestCases @(

@@ -39,6 +39,18 @@ Describe 'Measure-WeChatHeartbeat' {
         $r.File | Sort-Object -Unique | Should -Be (Join-Path $samples 'nat-timeout.pcapng')
     }
 
+    It 'sees the same deaths from beyond the NAT: links the client replaced, after the same silence' {
+        foreach ($point in 'Client', 'InBetween', 'Server') {
+            $path = Join-Path $TestDrive "nat-$point.pcapng"
+            [IO.File]::WriteAllBytes($path, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate('nat-idle', $point).File)
+            $died = @(Measure-WeChatHeartbeat $path | Where-Object Died)
+            $died.Count | Should -Be 3
+            $died.Ending | Sort-Object -Unique | Should -Be $(if ($point -eq 'Client') { 'ResetByClient' } else { 'Replaced' })
+            $died | ForEach-Object { [math]::Round($_.IdleBeforeEndSec) | Should -Be 210 -Because "flow $($_.FlowId) at $point" }
+            $died.ReconnectFlowId | Should -Be @(2..4 | ForEach-Object { $_ + 1 })
+        }
+    }
+
     It 'reports each file on its own, with its File' {
         $nat = Join-Path $samples 'nat-timeout.pcapng'
         $dead = Join-Path $samples 'dead-link.pcapng'

@@ -18,6 +18,8 @@ namespace WeChatNet
         /// <summary>The rule that produced it (see docs/findings.md).</summary>
         public string RuleId { get; set; } = "";
         public int[] FlowIds { get; set; } = Array.Empty<int>();
+        /// <summary>What the finding is about (servers by host name or address, DNS names), for folding effects into their cause; not output.</summary>
+        internal string[] Subjects { get; set; } = Array.Empty<string>();
 
         public override string ToString() => $"[{Severity}] {Area}: {Title}";
     }

@@ -85,6 +85,26 @@ namespace WeChatNet.Analysis
             : throw new InvalidOperationException($"Finding rule {Id} lacks parameter '{name}'.");
     }
 
+    /// <summary>What an effect must share with its cause to be folded into it (FindingRules.txt, "Cause > Effect, ... | On").</summary>
+    internal enum AbsorbOn
+    {
+        /// <summary>Every flow of the effect is one of the cause's.</summary>
+        Flows,
+        /// <summary>Every server (host name, else address) or DNS name the effect is about is one the cause is about.</summary>
+        Servers,
+        /// <summary>The same capture: the effect is about what the capture itself missed.</summary>
+        Capture,
+    }
+
+    /// <summary>One cause/effect line of FindingRules.txt: the cause's finding absorbs the effects' findings it explains.</summary>
+    internal sealed class AbsorbRule
+    {
+        public AbsorbRule(string cause, IReadOnlyList<string> effects, AbsorbOn on) { Cause = cause; Effects = effects; On = on; }
+        public string Cause { get; }
+        public IReadOnlyList<string> Effects { get; }
+        public AbsorbOn On { get; }
+    }
+
     /// <summary>
     /// Turns analysis facts into findings. The rules' thresholds, severities and words are data (FindingRules.txt,
     /// embedded); each rule id's logic is one method here. Findings come back sorted: errors, warnings, then info.
@@ -109,8 +129,12 @@ namespace WeChatNet.Analysis
         };
 
         private readonly Dictionary<string, FindingRule> _rules;
+        private readonly List<AbsorbRule> _absorbs;
 
-        private FindingEngine(Dictionary<string, FindingRule> rules) { _rules = rules; }
+        private FindingEngine(Dictionary<string, FindingRule> rules, List<AbsorbRule> absorbs) { _rules = rules; _absorbs = absorbs; }
+
+        /// <summary>Which cause absorbs which effects, in the order of FindingRules.txt.</summary>
+        public IReadOnlyList<AbsorbRule> Absorbs => _absorbs;
 
         public static FindingEngine Default => s_default.Value;
 
@@ -120,11 +144,18 @@ namespace WeChatNet.Analysis
         public static FindingEngine Parse(string text)
         {
             var rules = new Dictionary<string, FindingRule>(StringComparer.Ordinal);
+            var absorbs = new List<AbsorbRule>();
             var lines = text.Replace("\r\n", "\n").Split('\n');
             for (int i = 0; i < lines.Length; i++)
             {
                 string line = lines[i].Trim();
                 if (line.Length == 0 || line[0] == '#') continue;
+                int arrow = line.IndexOf('>'), bar = line.IndexOf('|');
+                if (arrow > 0 && (bar < 0 || arrow < bar))
+                {
+                    absorbs.Add(ParseAbsorb(line, i + 1, arrow));
+                    continue;
+                }
                 var cols = line.Split('|').Select(c => c.Trim()).ToArray();
                 if (cols.Length != 6) throw new FormatException($"Finding rules line {i + 1}: expected 6 columns separated by '|', found {cols.Length}.");
                 if (Array.IndexOf(KnownRules, cols[0]) < 0) throw new FormatException($"Finding rules line {i + 1}: no logic for rule '{cols[0]}'.");
@@ -139,16 +170,36 @@ namespace WeChatNet.Analysis
                 }
                 rules[cols[0]] = new FindingRule { Id = cols[0], Severity = cols[1], Area = cols[2], Parameters = ps, Title = cols[4], Recommendation = cols[5] };
             }
-            return new FindingEngine(rules);
+            foreach (var a in absorbs)
+                foreach (var id in new[] { a.Cause }.Concat(a.Effects))
+                    if (!rules.ContainsKey(id)) throw new FormatException($"Finding rules: '{a.Cause} > {string.Join(", ", a.Effects)}' names rule '{id}', which has no line.");
+            return new FindingEngine(rules, absorbs);
+        }
+
+        /// <summary>"Cause > Effect, Effect | Flows|Servers|Capture".</summary>
+        private static AbsorbRule ParseAbsorb(string line, int number, int arrow)
+        {
+            string cause = line.Substring(0, arrow).Trim();
+            var rest = line.Substring(arrow + 1).Split('|');
+            if (rest.Length != 2) throw new FormatException($"Finding rules line {number}: expected 'Cause > Effect, ... | Flows, Servers or Capture'.");
+            var effects = rest[0].Split(',').Select(e => e.Trim()).Where(e => e.Length > 0).ToList();
+            if (Array.IndexOf(KnownRules, cause) < 0 || effects.Count == 0 || effects.Any(e => Array.IndexOf(KnownRules, e) < 0 || e == cause))
+                throw new FormatException($"Finding rules line {number}: '{line}' must name a known cause and at least one other known rule it absorbs.");
+            if (!Enum.TryParse(rest[1].Trim(), false, out AbsorbOn on) || !Enum.IsDefined(typeof(AbsorbOn), on))
+                throw new FormatException($"Finding rules line {number}: '{rest[1].Trim()}' is not Flows, Servers or Capture.");
+            return new AbsorbRule(cause, effects, on);
         }
 
         public List<Finding> Evaluate(AnalysisFacts facts)
         {
             var findings = new List<Finding>();
-            void Add(string ruleId, IEnumerable<int> flowIds, string evidence, IDictionary<string, string> values, string? area = null)
+            var byId = new Dictionary<int, Flow>();
+            foreach (var f in facts.Flows) byId[f.Id] = f;
+            Finding Add(string ruleId, IEnumerable<int> flowIds, string evidence, IDictionary<string, string> values, string? area = null)
             {
                 var rule = _rules[ruleId];
-                findings.Add(new Finding
+                var ids = flowIds.Distinct().OrderBy(x => x).ToArray();
+                var finding = new Finding
                 {
                     RuleId = ruleId,
                     Severity = rule.Severity,
@@ -156,8 +207,12 @@ namespace WeChatNet.Analysis
                     Title = Fill(rule.Title, values, rule),
                     Recommendation = Fill(rule.Recommendation, values, rule),
                     Evidence = evidence,
-                    FlowIds = flowIds.Distinct().OrderBy(x => x).ToArray(),
-                });
+                    FlowIds = ids,
+                    // What the finding is about, for the cause/effect table: its flows' servers (rules about names set their own).
+                    Subjects = ids.Where(byId.ContainsKey).Select(id => ServerOf(byId[id])).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
+                };
+                findings.Add(finding);
+                return finding;
             }
             var c = new Context(facts, Add);
             // One method a rule, in the order of FindingRules.txt.
@@ -198,8 +253,51 @@ namespace WeChatNet.Analysis
                     case "LongLinkReconnects": LongLinkReconnects(facts, rule, Add); break;
                 }
             }
-            return Sort(findings);
+            return Sort(Absorb(findings));
         }
+
+        /// <summary>
+        /// One cause, one finding: each cause's finding folds in the findings of the effects it explains (FindingRules.txt's
+        /// "Cause > Effect | On" lines; docs/findings.md's table): the effect leaves the list, its flows join the cause's, its
+        /// title and evidence become the cause's evidence, and the cause takes the worse severity. Findings of different capture
+        /// files never fold; a live check's finding (no file) may fold into a capture's.
+        /// </summary>
+        public List<Finding> Absorb(IEnumerable<Finding> findings)
+        {
+            var list = findings.ToList();
+            foreach (var a in _absorbs)
+            {
+                foreach (var cause in list.Where(f => f.RuleId == a.Cause).ToList())
+                {
+                    if (!list.Contains(cause)) continue; // folded into an earlier cause itself
+                    var effects = list.Where(e => e != cause && a.Effects.Contains(e.RuleId) && (e.File is null || e.File == cause.File) && Explains(cause, e, a.On)).ToList();
+                    foreach (var e in effects)
+                    {
+                        list.Remove(e);
+                        if (Rank(e.Severity) > Rank(cause.Severity)) cause.Severity = e.Severity;
+                        cause.FlowIds = cause.FlowIds.Concat(e.FlowIds).Distinct().OrderBy(x => x).ToArray();
+                        cause.Subjects = cause.Subjects.Concat(e.Subjects).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+                        cause.Evidence += $"; it explains {e.RuleId} ({e.Severity}): {e.Title}: {e.Evidence}";
+                    }
+                }
+            }
+            return list;
+        }
+
+        private static bool Explains(Finding cause, Finding effect, AbsorbOn on)
+        {
+            switch (on)
+            {
+                case AbsorbOn.Flows:
+                    return effect.FlowIds.Length > 0 && effect.FlowIds.All(id => Array.IndexOf(cause.FlowIds, id) >= 0);
+                case AbsorbOn.Servers:
+                    return effect.Subjects.Length > 0 && effect.Subjects.All(s => cause.Subjects.Contains(s, StringComparer.OrdinalIgnoreCase));
+                default:
+                    return true;
+            }
+        }
+
+        private static int Rank(string severity) => severity == "Error" ? 2 : severity == "Warning" ? 1 : 0;
 
         /// <summary>Errors first, then warnings, then info; within a severity by area (stable otherwise).</summary>
         public static List<Finding> Sort(IEnumerable<Finding> findings) =>
@@ -210,7 +308,7 @@ namespace WeChatNet.Analysis
         /// <summary>What every capture rule works from: the flows it may judge (WeChat's unless -All), grouped per server.</summary>
         private sealed class Context
         {
-            public Context(AnalysisFacts facts, Action<string, IEnumerable<int>, string, IDictionary<string, string>, string?> add)
+            public Context(AnalysisFacts facts, Func<string, IEnumerable<int>, string, IDictionary<string, string>, string?, Finding> add)
             {
                 Facts = facts;
                 Add = add;
@@ -221,7 +319,7 @@ namespace WeChatNet.Analysis
             }
 
             public AnalysisFacts Facts { get; }
-            public Action<string, IEnumerable<int>, string, IDictionary<string, string>, string?> Add { get; }
+            public Func<string, IEnumerable<int>, string, IDictionary<string, string>, string?, Finding> Add { get; }
             /// <summary>The flows the rules judge: WeChat's (FlowSelection.IsWeChat), or every flow with -All.</summary>
             public List<Flow> Flows { get; }
             public Dictionary<int, Flow> ById { get; }
@@ -253,6 +351,14 @@ namespace WeChatNet.Analysis
         }
 
         private static string Ms(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+
+        /// <summary>"; captured at the server" when every flow says where the capture sat, the same place; else "".</summary>
+        private static string CapturedAt(IEnumerable<Flow> flows)
+        {
+            var points = flows.Select(f => f.CapturePoint).Distinct().ToList();
+            if (points.Count != 1 || points[0] == CapturePoint.Unknown) return "";
+            return "; captured " + (points[0] == CapturePoint.InBetween ? "between client and server" : "at the " + points[0].ToString().ToLowerInvariant());
+        }
 
         /// <summary>"min 181 / median 183 / max 185 ms" (one value: "183 ms").</summary>
         private static string Spread(IReadOnlyCollection<double> values)
@@ -288,10 +394,12 @@ namespace WeChatNet.Analysis
             {
                 var links = g.ToList();
                 string Reconnect(HeartbeatReport hb) => hb.ReconnectFlowId.HasValue
-                    ? $"{hb.ReconnectAfterMs!.Value / 1000:0.#} s later to {hb.ReconnectServer} (flow {hb.ReconnectFlowId})" : "not within the capture";
+                    ? $"{ReconnectDelay(hb)}to {hb.ReconnectServer} (flow {hb.ReconnectFlowId})" : "not within the capture";
                 string reconnect = links.Count == 1 ? Reconnect(links[0]) : string.Join("; ", links.Select(h => $"flow {h.FlowId}: {Reconnect(h)}"));
                 c.Add(rule.Id, links.SelectMany(h => Ids(h.FlowId, h.ReconnectFlowId)),
-                    string.Join("; ", links.Select(hb => $"flow {hb.FlowId} {hb.Client} -> {hb.Server}: heartbeat unanswered after {hb.IdleBeforeEndSec:0.#} s of silence ({hb.Missed} missed in all), then {hb.Ending}; reconnect {Reconnect(hb)}")),
+                    string.Join("; ", links.Select(hb => hb.Ending == "Replaced"
+                        ? $"flow {hb.FlowId} {hb.Client} -> {hb.Server}: silent {hb.IdleBeforeEndSec:0.#} s before the client's heartbeat deadline, then replaced by a new long link (its heartbeat and close never reached the capture); reconnect {Reconnect(hb)}"
+                        : $"flow {hb.FlowId} {hb.Client} -> {hb.Server}: heartbeat unanswered after {hb.IdleBeforeEndSec:0.#} s of silence ({hb.Missed} missed in all), then {hb.Ending}; reconnect {Reconnect(hb)}")),
                     new Dictionary<string, string> { ["server"] = g.Key, ["reconnect"] = reconnect, ["count"] = Count(links.Count) }, null);
             }
         }
@@ -358,24 +466,37 @@ namespace WeChatNet.Analysis
         }
 
         /// <summary>
-        /// The round trip a server's path normally has: the flow's own lowest data round trip, else the median SYN/ACK delay
-        /// of the other connections to the same server; null when neither was measured.
+        /// The round trip a server's path normally has, wherever the capture sat: the flow's own path timed by data (the
+        /// client's data to the server's ACK, plus the client's side of the capture point), else the median path round trip
+        /// of the other connections to the same server; null when neither was measured. The flow's own SYN/ACK is left out:
+        /// it is what is judged.
         /// </summary>
         private static double? PathRtt(Flow f, IReadOnlyList<Flow> group)
         {
-            var others = group.Where(o => o.Id != f.Id && o.SynAckDelayMs.HasValue && o.SynRetries == 0).Select(o => o.SynAckDelayMs!.Value).ToList();
+            var others = group.Where(o => o.Id != f.Id && o.PathRttMs.HasValue && o.SynRetries == 0).Select(o => o.PathRttMs!.Value).ToList();
             double? fromOthers = others.Count == 0 ? (double?)null : HeartbeatAnalyzer.Percentile(others, 50);
-            if (f.DataRttMs.HasValue && fromOthers.HasValue) return Math.Min(f.DataRttMs.Value, fromOthers.Value);
-            return f.DataRttMs ?? fromOthers;
+            double? own = f.DataRttMs.HasValue ? f.DataRttMs.Value + (f.ClientSideRttMs ?? 0) : (double?)null;
+            if (own.HasValue && fromOthers.HasValue) return Math.Min(own.Value, fromOthers.Value);
+            return own ?? fromOthers;
         }
 
-        /// <summary>Slow for its own path: SYN retries, or a SYN/ACK delay well above the path's round trip.</summary>
+        /// <summary>
+        /// The connect as the client waited for it: the last SYN to the SYN/ACK where the capture sat, plus the capture point's
+        /// round trip to the client (near zero at the client, the whole path at the server).
+        /// </summary>
+        private static double ConnectAsClientSees(Flow f) => f.SynAckDelayMs!.Value + (f.ClientSideRttMs ?? 0);
+
+        /// <summary>First SYN to SYN/ACK as the client waited for it (SYN retries included).</summary>
+        private static double HandshakeAsClientSees(Flow f) => f.HandshakeMs!.Value + (f.ClientSideRttMs ?? 0);
+
+        /// <summary>Slow for its own path: SYN retries, or a connect well above the path's round trip.</summary>
         private static bool SlowForThePath(Flow f, IReadOnlyList<Flow> group, FindingRule rule)
         {
             if (f.SynRetries >= rule.Param("minSynRetries")) return true;
             if (!f.SynAckDelayMs.HasValue) return false;
             var rtt = PathRtt(f, group);
-            return rtt.HasValue && f.SynAckDelayMs.Value > rtt.Value * rule.Param("factor") && f.SynAckDelayMs.Value - rtt.Value >= rule.Param("minExtraMs");
+            double connect = ConnectAsClientSees(f);
+            return rtt.HasValue && connect > rtt.Value * rule.Param("factor") && connect - rtt.Value >= rule.Param("minExtraMs");
         }
 
         private static void SlowHandshake(Context c, FindingRule rule)
@@ -394,16 +515,16 @@ namespace WeChatNet.Analysis
                 }
                 var delayed = slow.Where(f => f.SynRetries == 0).ToList();
                 if (delayed.Count > 0)
-                    parts.Add($"SYN/ACK delay {Spread(delayed.Select(f => f.SynAckDelayMs!.Value).ToList())} on {FlowList(delayed.Select(f => f.Id))} against a path round trip of "
+                    parts.Add($"SYN to SYN/ACK as the client saw it {Spread(delayed.Select(ConnectAsClientSees).ToList())} on {FlowList(delayed.Select(f => f.Id))} against a path round trip of "
                         + Spread(delayed.Select(f => PathRtt(f, group)!.Value).ToList()));
                 string where = slow[0].Region != null ? $" in {slow[0].Region}" : "";
                 c.Add(rule.Id, slow.Select(f => f.Id),
                     $"{slow.Count} of {group.Count} connection(s) to {ServerLabel(g)}{where}: " + string.Join("; ", parts)
-                    + $"; first SYN to SYN/ACK {Spread(slow.Select(f => f.HandshakeMs!.Value).ToList())}",
+                    + $"; first SYN to SYN/ACK {Spread(slow.Select(HandshakeAsClientSees).ToList())}{CapturedAt(slow)}",
                     new Dictionary<string, string>
                     {
                         ["server"] = ServerLabel(g), ["count"] = Count(slow.Count), ["total"] = Count(group.Count), ["where"] = where,
-                        ["ms"] = Ms(slow.Max(f => f.HandshakeMs!.Value)), ["retries"] = Count(slow.Sum(f => f.SynRetries)),
+                        ["ms"] = Ms(slow.Max(HandshakeAsClientSees)), ["retries"] = Count(slow.Sum(f => f.SynRetries)),
                     }, null);
             }
         }
@@ -412,16 +533,16 @@ namespace WeChatNet.Analysis
         {
             foreach (var g in c.TcpByServer())
             {
-                // The path's own round trip: SYN/ACK delays of connects that needed no retry.
-                var rtts = g.Where(f => f.SynAckDelayMs.HasValue && f.SynRetries == 0).Select(f => f.SynAckDelayMs!.Value).ToList();
+                // The path's own round trip (both sides of the capture point) on connects that needed no retry.
+                var flows = g.Where(f => f.PathRttMs.HasValue && f.SynAckDelayMs.HasValue && f.SynRetries == 0).ToList();
+                var rtts = flows.Select(f => f.PathRttMs!.Value).ToList();
                 if (rtts.Count == 0) continue;
                 double median = HeartbeatAnalyzer.Percentile(rtts, 50);
                 if (median <= rule.Param("thresholdMs")) continue;
                 string serverRegion = g.Select(f => f.Region).FirstOrDefault(r => r != null) ?? "an unknown region";
                 string clientRegion = c.Facts.ClientRegion ?? "the client";
-                var flows = g.Where(f => f.SynAckDelayMs.HasValue && f.SynRetries == 0).ToList();
                 c.Add(rule.Id, flows.Select(f => f.Id),
-                    $"{flows.Count} connection(s) to {ServerLabel(g)}: SYN to SYN/ACK {Spread(rtts)}, steady ({FlowList(flows.Select(f => f.Id))}); {clientRegion} to {serverRegion}",
+                    $"{flows.Count} connection(s) to {ServerLabel(g)}: path round trip {Spread(rtts)}, steady ({FlowList(flows.Select(f => f.Id))}); {clientRegion} to {serverRegion}{CapturedAt(flows)}",
                     new Dictionary<string, string> { ["server"] = ServerLabel(g), ["ms"] = Ms(median), ["clientRegion"] = clientRegion, ["serverRegion"] = serverRegion }, null);
             }
         }
@@ -443,7 +564,9 @@ namespace WeChatNet.Analysis
         private static void SlowShortLink(Context c, FindingRule rule)
         {
             double limit = rule.Param("thresholdMs");
-            var judged = c.Facts.ShortLinks.Where(s => c.Judged(s.FlowId)).ToList();
+            // Response times as the client waited for them: measured where the capture sat, plus its round trip to the client.
+            var judged = c.Facts.ShortLinks.Where(s => c.Judged(s.FlowId))
+                .Select(s => c.ById.TryGetValue(s.FlowId, out var f) && f.ClientSideRttMs.HasValue ? new ShortLinkTiming(s.FlowId, s.ResponseMs + f.ClientSideRttMs.Value) : s).ToList();
             foreach (var g in judged.GroupBy(s => c.ById.TryGetValue(s.FlowId, out var f) ? ServerOf(f) : "", StringComparer.OrdinalIgnoreCase))
             {
                 var all = g.ToList();
@@ -504,7 +627,7 @@ namespace WeChatNet.Analysis
                 {
                     ["names"] = NameList(failed.Select(x => x.Name + " " + x.Type)),
                     ["codes"] = string.Join(", ", failed.SelectMany(x => x.Failed).GroupBy(d => d.Outcome).Select(g => $"{g.Key} x{g.Count()}")),
-                }, null);
+                }, null).Subjects = failed.Select(x => x.Name).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         }
 
         private void DnsOptionalLookupFailure(Context c, FindingRule rule)
@@ -543,7 +666,7 @@ namespace WeChatNet.Analysis
 
         // ------------------------------------------------------------------ live rules, one method each
 
-        private delegate void AddFinding(string ruleId, IEnumerable<int> flowIds, string evidence, IDictionary<string, string> values, string? area);
+        private delegate Finding AddFinding(string ruleId, IEnumerable<int> flowIds, string evidence, IDictionary<string, string> values, string? area);
 
         /// <summary>"address (Region, Owner)" when the facts can say where an address is.</summary>
         private static string Where(AnalysisFacts facts, string address)
@@ -603,7 +726,7 @@ namespace WeChatNet.Analysis
                         ["server"] = server.Key, ["region"] = first.Region, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture),
                         ["total"] = server.Count().ToString(CultureInfo.InvariantCulture),
                         ["status"] = string.Join(", ", failed.Select(a => a.Status).Distinct()),
-                    }, null);
+                    }, null).Subjects = failed.Select(a => a.Name.TrimEnd('.')).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
             }
         }
 
@@ -626,6 +749,10 @@ namespace WeChatNet.Analysis
                 (host, host.First().Role switch { "LongLink" => "LongLink", "ShortLink" => "ShortLink", "Dispatch" => "Dispatch", _ => "Path" },
                  host.Where(t => !t.Succeeded).ToList()));
 
+        /// <summary>The host as the subject when its connects failed only because its name did not resolve (a DNS failure's effect).</summary>
+        private static string[] NameFailures(string host, List<ConnectionTest> failed) =>
+            failed.All(t => t.Error == nameof(Connectivity.ConnectionError.DnsFailed)) ? new[] { host.TrimEnd('.') } : Array.Empty<string>();
+
         private static string FailText(AnalysisFacts facts, ConnectionTest t) => t.Address is null
             ? $"port {t.Port}: {t.Error} ({t.ErrorMessage})"
             : $"{Where(facts, t.Address)} port {t.Port}: {t.Error}{(t.Successes > 0 ? $" ({t.Successes} of {t.Attempts} connected)" : "")}";
@@ -636,7 +763,8 @@ namespace WeChatNet.Analysis
             {
                 if (failed.Count == 0 || failed.Count != host.Count()) continue;
                 add(rule.Id, None, string.Join("; ", failed.Select(t => FailText(facts, t))),
-                    new Dictionary<string, string> { ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()) }, area);
+                    new Dictionary<string, string> { ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()) }, area)
+                    .Subjects = NameFailures(host.Key, failed);
             }
         }
 
@@ -650,7 +778,7 @@ namespace WeChatNet.Analysis
                     {
                         ["host"] = host.Key, ["count"] = failed.Count.ToString(CultureInfo.InvariantCulture), ["total"] = host.Count().ToString(CultureInfo.InvariantCulture),
                         ["kinds"] = string.Join(", ", failed.Select(t => t.Error).Distinct()),
-                    }, area);
+                    }, area).Subjects = NameFailures(host.Key, failed);
             }
         }
 
@@ -707,7 +835,7 @@ namespace WeChatNet.Analysis
             return findings.Where(f => Rank(f.Severity) >= floor);
         }
 
-        private static void IdleTimeout(AnalysisFacts facts, FindingRule rule, Action<string, IEnumerable<int>, string, IDictionary<string, string>, string?> add)
+        private static void IdleTimeout(AnalysisFacts facts, FindingRule rule, Func<string, IEnumerable<int>, string, IDictionary<string, string>, string?, Finding> add)
         {
             // Links that ended after a long silence (died, or were reset/closed by the far side): do the silences agree?
             var ended = facts.Heartbeats.Where(h => h.Ending != "Open" && h.Ending != "ClosedByClient" || h.Died)
@@ -723,10 +851,18 @@ namespace WeChatNet.Analysis
             }
             if (best.Count < rule.Param("minLinks")) return;
             double interval = HeartbeatAnalyzer.Percentile(best.Select(h => h.IdleBeforeEndSec!.Value).ToList(), 50);
+            string Reconnect(HeartbeatReport h) => h.ReconnectFlowId.HasValue
+                ? $"flow {h.FlowId} reconnected {ReconnectDelay(h)}as flow {h.ReconnectFlowId}" : $"flow {h.FlowId} did not reconnect within the capture";
+            int reconnects = best.Count(h => h.ReconnectFlowId.HasValue);
             add("LongLinkIdleTimeout", best.SelectMany(h => Ids(h.FlowId, h.ReconnectFlowId)),
-                $"{best.Count} long links ended after {string.Join(", ", best.Select(h => h.IdleBeforeEndSec!.Value.ToString("0", CultureInfo.InvariantCulture)))} s of silence (flows {string.Join(", ", best.Select(h => h.FlowId))}), then reconnected",
-                new Dictionary<string, string> { ["interval"] = interval.ToString("0", CultureInfo.InvariantCulture) }, null);
+                $"{best.Count} long links to {string.Join(", ", best.Select(h => h.Host ?? h.Server).Distinct(StringComparer.OrdinalIgnoreCase))} ended after {string.Join(", ", best.Select(h => h.IdleBeforeEndSec!.Value.ToString("0", CultureInfo.InvariantCulture)))} s of silence (flows {string.Join(", ", best.Select(h => h.FlowId))}), "
+                + $"causing {reconnects} reconnect(s): {string.Join("; ", best.Select(Reconnect))}",
+                new Dictionary<string, string> { ["interval"] = interval.ToString("0", CultureInfo.InvariantCulture), ["reconnects"] = Count(reconnects) }, null);
         }
+
+        /// <summary>"0.3 s later " when the capture saw the link end, else "" (a replaced link's end was not seen).</summary>
+        private static string ReconnectDelay(HeartbeatReport h) =>
+            h.ReconnectAfterMs.HasValue ? (h.ReconnectAfterMs.Value / 1000).ToString("0.#", CultureInfo.InvariantCulture) + " s later " : "";
 
         private static bool IsMainland(string? region) => region == "MainlandChina" || region == "Mainland";
 

@@ -25,7 +25,7 @@ namespace WeChatNet
         /// <summary>Where <see cref="Host"/> came from, best first: Sni (TLS ClientHello), HttpHost (a request's Host header),
         /// Dns or Dispatch (the answer the client used most recently before connecting), DnsQuery (a DNS flow's question); null when unnamed.</summary>
         public string? HostSource { get; set; }
-        /// <summary>Catalog role of the host (LongLink, ShortLink, Dispatch, ...), when known.</summary>
+        /// <summary>Role of the host (an EndpointRole name: LongLink, ShortLink, Dispatch, ...), when known; Dns for a DNS flow that asked for one of WeChat's names.</summary>
         public string? Role { get; set; }
         /// <summary>LongLink, ShortLink, Dispatch, Media, Web (Web WeChat and static resources), Dns or Other.</summary>
         public string Kind { get; set; } = "Other";
@@ -56,6 +56,17 @@ namespace WeChatNet
         public double? DataRttMs { get; set; }
         /// <summary>SYN/ACK to the client's ACK.</summary>
         public double? ClientAckMs { get; set; }
+        /// <summary>Where the capture sat on this flow's path (Client, Server, InBetween, Unknown), told from the two halves below.</summary>
+        public CapturePoint CapturePoint { get; set; }
+        /// <summary>Round trip from the capture point to the server and back: the lowest of SYN to SYN/ACK and the client's data
+        /// to the server's ACK; the whole path at the client, near zero at the server; null when neither was timed.</summary>
+        public double? ServerSideRttMs { get; set; }
+        /// <summary>Round trip from the capture point to the client and back: the lowest of SYN/ACK to the client's ACK and the
+        /// server's data to the client's ACK; near zero at the client, the whole path at the server; null when neither was timed.</summary>
+        public double? ClientSideRttMs { get; set; }
+        /// <summary>The path's round trip, client to server and back, wherever the capture sat: both halves added (at the client the
+        /// client's half is its own delay, at the server the server's); null when neither half was timed. Timing rules judge against it.</summary>
+        public double? PathRttMs { get; set; }
         public int Retransmissions { get; set; }
         public int SpuriousRetransmissions { get; set; }
         public int OutOfOrder { get; set; }

@@ -70,9 +70,20 @@ namespace WeChatNet.Analysis
         /// <summary>Turns every flow into its output record.</summary>
         public List<Flow> ToFlows(Func<IpKey, long, (string? Host, string? Source)>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
         {
-            var list = new List<Flow>(_all.Count);
-            foreach (var f in _all) list.Add(f.ToFlow(hostOf, whereIs));
-            return list;
+            // The capture point's round trip to a client is the same on all its connections: their handshakes tell it, and a
+            // connection captured without its handshake takes it from them rather than from the client's delayed ACKs.
+            var handshakes = new Dictionary<IpKey, List<double>>();
+            foreach (var f in _all)
+            {
+                var side = f.HandshakeClientSideMs;
+                if (!side.HasValue) continue;
+                if (!handshakes.TryGetValue(f.ClientAddress, out var list)) handshakes[f.ClientAddress] = list = new List<double>();
+                list.Add(side.Value);
+            }
+            var flows = new List<Flow>(_all.Count);
+            foreach (var f in _all)
+                flows.Add(f.ToFlow(hostOf, whereIs, handshakes.TryGetValue(f.ClientAddress, out var sides) ? HeartbeatAnalyzer.Percentile(sides, 50) : (double?)null));
+            return flows;
         }
 
         internal long IdleThresholdNs => _idleThresholdNs;
@@ -90,6 +101,8 @@ namespace WeChatNet.Analysis
         private bool _clientIsA;
         private string _decidedBy = "Port";
         private long _firstSynNs = long.MinValue, _synNs = long.MinValue, _synAckNs = long.MinValue, _clientAckNs = long.MinValue;
+        // The last SYN/ACK before the client's ACK of it (a SYN/ACK sent again, or with a new ISN, is answered by that ACK).
+        private long _lastSynAckNs = long.MinValue;
         private long _lastNs;
         private string _finSequence = "";
         private int _dataSegments;
@@ -170,6 +183,7 @@ namespace WeChatNet.Analysis
             else if (syn && ack)
             {
                 if (_synAckNs == long.MinValue) _synAckNs = now;
+                if (_clientAckNs == long.MinValue) _lastSynAckNs = now;
                 if (!_clientDecided) { _clientIsA = !fromA; _clientDecided = true; _decidedBy = "SynAck"; }
             }
             else if (!_clientDecided)
@@ -185,9 +199,9 @@ namespace WeChatNet.Analysis
             if (segLen > 0)
             {
                 if (p.PayloadLength > 0) _dataSegments++;
-                // tshark's threshold: the initial RTT (first SYN to the handshake's ACK) when known, else 3 ms.
-                long reorder = _firstSynNs != long.MinValue && _clientAckNs != long.MinValue && _clientAckNs > _firstSynNs
-                    ? _clientAckNs - _firstSynNs : table.ReorderNs;
+                // tshark's threshold: the initial RTT (the last SYN, retries left out, to the handshake's ACK) when known, else 3 ms.
+                long reorder = _synNs != long.MinValue && _clientAckNs != long.MinValue && _clientAckNs > _synNs
+                    ? _clientAckNs - _synNs : table.ReorderNs;
                 bool fast = other.DuplicateAcksInRow >= 2 && other.HasLastAck && p.Sequence == other.LastAck;
                 switch (dir.Judge(start, start + segLen, p.PayloadLength, syn || fin, now, reorder, fast))
                 {
@@ -257,8 +271,17 @@ namespace WeChatNet.Analysis
 
         public double MaxIdleMs { get; private set; }
 
-        /// <summary>The output record (hosts and regions resolved through the given lookups).</summary>
-        public Flow ToFlow(Func<IpKey, long, (string? Host, string? Source)>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null)
+        /// <summary>SYN/ACK to the client's ACK of it: the capture point's round trip to the client, free of delayed ACKs; null without a handshake.</summary>
+        internal double? HandshakeClientSideMs =>
+            _lastSynAckNs != long.MinValue && _clientAckNs >= _lastSynAckNs ? (_clientAckNs - _lastSynAckNs) / 1e6 : (double?)null;
+
+        /// <summary>
+        /// The output record (hosts and regions resolved through the given lookups). <paramref name="clientSideOfOthersMs"/> is
+        /// the round trip to this flow's client that its other connections' handshakes measured: a flow captured without its
+        /// handshake uses it unless its own data ACKs say less.
+        /// </summary>
+        public Flow ToFlow(Func<IpKey, long, (string? Host, string? Source)>? hostOf = null, Func<IpKey, (string? Region, string? Owner)>? whereIs = null,
+            double? clientSideOfOthersMs = null)
         {
             var toServer = _clientIsA ? _a : _b;
             var toClient = _clientIsA ? _b : _a;
@@ -266,12 +289,19 @@ namespace WeChatNet.Analysis
             if (host is null && hostOf != null) (host, hostSource) = hostOf(ServerAddress, FirstNs);
             if (host is null) hostSource = null;
             bool dns = Key.PortA == 53 || Key.PortB == 53;
-            // A DNS flow is named by what it asked; the name's role is not the flow's (it carries no long or short link).
-            var cls = host is null || dns ? null : EndpointCatalog.Default.Classify(host);
+            // A DNS flow is named by what it asked; the name's role is not the flow's (it carries no long or short link), but a
+            // lookup of one of WeChat's names is WeChat's: its role says Dns.
+            var cls = host is null ? null : EndpointCatalog.Default.Classify(host);
+            string? role = cls is null ? null : dns ? nameof(EndpointRole.Dns) : cls.Role.ToString();
             int dataRetrans = toServer.DataRetransmissions + toClient.DataRetransmissions;
             var where = whereIs?.Invoke(ServerAddress) ?? (null, null);
             int retrans = toServer.Retransmissions + toClient.Retransmissions;
             int resetsC = toServer.Resets, resetsS = toClient.Resets;
+            double? serverSide = Lowest(SynAckDelay(), toServer.MinRttNs == long.MaxValue ? (double?)null : toServer.MinRttNs / 1e6);
+            double? dataClientSide = toClient.MinRttNs == long.MaxValue ? (double?)null : toClient.MinRttNs / 1e6;
+            // Borrowed from the client's other connections only for a TCP flow that timed its server's side itself: a path is
+            // both sides of one flow, never another connection's half alone (a UDP lookup has neither).
+            double? clientSide = Lowest(HandshakeClientSideMs ?? (serverSide.HasValue ? clientSideOfOthersMs : null), dataClientSide);
             var f = new Flow
             {
                 Id = Id,
@@ -285,7 +315,7 @@ namespace WeChatNet.Analysis
                 ClientDecidedBy = _decidedBy,
                 Host = host,
                 HostSource = hostSource,
-                Role = cls?.Role.ToString(),
+                Role = role,
                 Kind = KindOf(cls?.Role),
                 Region = where.Region,
                 Owner = where.Owner,
@@ -302,9 +332,13 @@ namespace WeChatNet.Analysis
                 PayloadToClient = toClient.PayloadBytes,
                 HandshakeMs = _firstSynNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _firstSynNs ? (_synAckNs - _firstSynNs) / 1e6 : (double?)null,
                 SynRetries = _synRetries,
-                SynAckDelayMs = _synNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _synNs ? (_synAckNs - _synNs) / 1e6 : (double?)null,
+                SynAckDelayMs = SynAckDelay(),
                 DataRttMs = toServer.MinRttNs == long.MaxValue ? (double?)null : toServer.MinRttNs / 1e6,
                 ClientAckMs = _synAckNs != long.MinValue && _clientAckNs != long.MinValue ? (_clientAckNs - _synAckNs) / 1e6 : (double?)null,
+                ServerSideRttMs = serverSide,
+                ClientSideRttMs = clientSide,
+                PathRttMs = serverSide.HasValue || clientSide.HasValue ? (serverSide ?? 0) + (clientSide ?? 0) : (double?)null,
+                CapturePoint = CapturePointOf(clientSide, serverSide),
                 Retransmissions = retrans,
                 SpuriousRetransmissions = toServer.SpuriousRetransmissions + toClient.SpuriousRetransmissions,
                 OutOfOrder = toServer.OutOfOrder + toClient.OutOfOrder,
@@ -325,6 +359,31 @@ namespace WeChatNet.Analysis
             };
             return f;
         }
+
+        private double? SynAckDelay() =>
+            _synNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _synNs ? (_synAckNs - _synNs) / 1e6 : (double?)null;
+
+        private static double? Lowest(double? a, double? b) => a.HasValue && b.HasValue ? Math.Min(a.Value, b.Value) : a ?? b;
+
+        /// <summary>
+        /// Where the capture sat, from the round trips to each side: the side under a quarter of the other's is where it was
+        /// taken (a client's delayed ACK of data stays well under a long path's quarter; a handshake ACK is immediate); both
+        /// sides taking a share is in between; both under a millisecond, or a side not timed, tells nothing.
+        /// </summary>
+        internal static CapturePoint CapturePointOf(double? clientSideMs, double? serverSideMs)
+        {
+            if (!clientSideMs.HasValue || !serverSideMs.HasValue) return CapturePoint.Unknown;
+            double c = clientSideMs.Value, s = serverSideMs.Value;
+            if (Math.Max(c, s) < NearMs) return CapturePoint.Unknown;
+            if (c <= s * NearShare) return CapturePoint.Client;
+            if (s <= c * NearShare) return CapturePoint.Server;
+            return CapturePoint.InBetween;
+        }
+
+        /// <summary>Round trips both under this tell nothing about where the capture sat (a LAN, loopback).</summary>
+        internal const double NearMs = 1.0;
+        /// <summary>A side whose round trip is at most this share of the other's is the side the capture sat on.</summary>
+        internal const double NearShare = 0.25;
 
         private string KindOf(EndpointRole? role)
         {

@@ -37,11 +37,29 @@ namespace WeChatNet.Analysis
             var longLinks = flows.Where(f => f.Kind == "LongLink" && f.Protocol == "Tcp"
                 && (f.PayloadToServer > 0 || f.PayloadToClient > 0 || observationsOf(f.Id).Count > 0)).OrderBy(f => f.Start).ToList();
             var reports = new List<HeartbeatReport>(longLinks.Count);
+            // Mars keeps one long link at a time: an address whose long links overlap is more than one client (phones behind
+            // one NAT, seen from the server), and there a link falling silent says nothing about a death.
+            var shared = new HashSet<string>(longLinks.GroupBy(f => f.ClientAddress)
+                .Where(g => g.Any(a => g.Any(b => a.Id != b.Id && a.Start < b.End && b.Start < a.End))).Select(g => g.Key));
             foreach (var flow in longLinks)
             {
                 var report = AnalyzeOne(flow, observationsOf(flow.Id), options);
                 var later = longLinks.Where(n => n.ClientAddress == flow.ClientAddress && n.Start > flow.Start && n.Id != flow.Id).ToList();
                 report.Reconnects = later.Count;
+                if (report.Ending == "Open" && !shared.Contains(flow.ClientAddress))
+                {
+                    // Mars keeps one long link: a new one from the same client after this one fell silent means the client gave
+                    // this one up. Seen from the server (or behind the NAT that dropped it), neither the unanswered heartbeat
+                    // nor the client's reset arrives; the new link is what shows. The silence it did not survive ran until the
+                    // client's heartbeat, the reply deadline before it gave up.
+                    var replacement = later.Where(n => n.Start >= flow.End).OrderBy(n => n.Start).FirstOrDefault();
+                    if (replacement != null)
+                    {
+                        report.Ending = "Replaced";
+                        report.Died = true;
+                        report.IdleBeforeEndSec = Math.Max(0, (replacement.Start - LastServerMessage(flow, observationsOf(flow.Id))).TotalSeconds - options.ReplyDeadlineMs / 1000);
+                    }
+                }
                 if (report.Ending != "Open")
                 {
                     var next = later.Where(n => n.Start >= flow.End.AddSeconds(-options.ReplyDeadlineMs / 1000)).OrderBy(n => n.Start).FirstOrDefault();
@@ -49,12 +67,21 @@ namespace WeChatNet.Analysis
                     {
                         report.ReconnectFlowId = next.Id;
                         report.ReconnectServer = next.Server;
-                        report.ReconnectAfterMs = Math.Max(0, (next.Start - flow.End).TotalMilliseconds);
+                        // A replaced link's close was never seen: when the client gave it up is not in the capture.
+                        report.ReconnectAfterMs = report.Ending == "Replaced" ? (double?)null : Math.Max(0, (next.Start - flow.End).TotalMilliseconds);
                     }
                 }
                 reports.Add(report);
             }
             return reports;
+        }
+
+        /// <summary>The last message the server sent on the flow (its last packet when no message was seen).</summary>
+        private static DateTimeOffset LastServerMessage(Flow flow, IReadOnlyList<LongLinkObservation> observations)
+        {
+            long last = long.MinValue;
+            foreach (var o in observations) if (!o.FromClient && o.TimestampNs > last) last = o.TimestampNs;
+            return last == long.MinValue ? flow.End : new DateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(0).UtcTicks + last / 100, TimeSpan.Zero);
         }
 
         public static HeartbeatReport AnalyzeOne(Flow flow, IReadOnlyList<LongLinkObservation> observations, HeartbeatOptions options)
@@ -71,7 +98,10 @@ namespace WeChatNet.Analysis
                 End = flow.End,
             };
             report.Method = MethodOf(observations);
-            long deadlineNs = (long)(options.ReplyDeadlineMs * 1_000_000);
+            // The client waits for a reply from its own side: where the capture sat, the round trip to the client is still to
+            // come on top of what is measured here (none at the client, the whole path at the server).
+            double toClientMs = flow.ClientSideRttMs ?? 0;
+            long deadlineNs = (long)(Math.Max(0, options.ReplyDeadlineMs - toClientMs) * 1_000_000);
 
             var requests = new List<long>();
             var latencies = new List<double>();
@@ -92,7 +122,7 @@ namespace WeChatNet.Analysis
                 }
                 else if (IsReply(o, options) && pending.HasValue)
                 {
-                    latencies.Add((o.TimestampNs - pending.Value) / 1e6);
+                    latencies.Add((o.TimestampNs - pending.Value) / 1e6 + toClientMs);
                     pending = null;
                 }
             }

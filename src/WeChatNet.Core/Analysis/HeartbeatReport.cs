@@ -31,13 +31,17 @@ namespace WeChatNet
         public double? IntervalMinSec { get; set; }
         public double? IntervalMedianSec { get; set; }
         public double? IntervalMaxSec { get; set; }
+        /// <summary>Heartbeat reply latency as the client waited for it: measured where the capture sat, plus the round trip from there to
+        /// the client (Flow.ClientSideRttMs), so a capture at the server or a router gives the client's figure too.</summary>
         public double? ReplyLatencyP50Ms { get; set; }
         public double? ReplyLatencyP95Ms { get; set; }
         /// <summary>How the interval series moves, in words (e.g. "Mars smart heartbeat probing up from 210 s").</summary>
         public string Pattern { get; set; } = "";
-        /// <summary>How the link ended: Open (still up at the end of the capture), ClosedByClient, ClosedByServer, ResetByClient, ResetByServer.</summary>
+        /// <summary>How the link ended: Open (still up at the end of the capture), ClosedByClient, ClosedByServer, ResetByClient, ResetByServer,
+        /// or Replaced (no close seen, but the client opened its next long link after this one fell silent: what a capture at the server,
+        /// or beyond a NAT that dropped the link, sees of a death).</summary>
         public string Ending { get; set; } = "Open";
-        /// <summary>The link died: a heartbeat went unanswered, then the link was closed.</summary>
+        /// <summary>The link died: a heartbeat went unanswered, then the link was closed (or, Replaced, the client gave it up for a new one).</summary>
         public bool Died { get; set; }
         /// <summary>The silence the link did not survive, in seconds: for a death, from the last server message to the heartbeat
         /// that went unanswered; otherwise to the close. A NAT or carrier idle timeout shows here.</summary>

@@ -227,14 +227,16 @@ namespace WeChatNet.Diagnostics
                           .Append(E(h.Ending)).Append("</td></tr>\n");
                     sb.Append("</table>\n");
                 }
-                sb.Append("<table><tr><th>Flow</th><th>Client</th><th>Server</th><th>Where</th><th>Host</th><th>Kind</th><th class=\"num\">Packets</th><th class=\"num\">Bytes</th><th class=\"num\">Handshake ms</th><th class=\"num\">Retrans.</th><th>Reset by</th></tr>\n");
-                foreach (var f in c.Flows.Take(MaxRows))
+                var flows = r.ShownFlows;
+                sb.Append("<table><tr><th>Flow</th><th>Client</th><th>Server</th><th>Where</th><th>Host</th><th>Role</th><th>Kind</th><th class=\"num\">Packets</th><th class=\"num\">Bytes</th><th class=\"num\">Handshake ms</th><th class=\"num\">Retrans.</th><th>Reset by</th></tr>\n");
+                foreach (var f in flows.Take(MaxRows))
                     sb.Append("<tr><td class=\"num\">").Append(f.Id.ToString(Inv)).Append("</td><td>").Append(E(f.Client)).Append("</td><td>").Append(E(f.Server)).Append("</td><td>").Append(E(Join(f.Region, f.Owner))).Append("</td><td>")
-                      .Append(E(f.Host ?? "")).Append("</td><td>").Append(E(f.Kind)).Append("</td><td class=\"num\">").Append(f.Packets.ToString(Inv)).Append("</td><td class=\"num\">")
+                      .Append(E(f.Host ?? "")).Append("</td><td>").Append(E(f.Role ?? "")).Append("</td><td>").Append(E(f.Kind)).Append("</td><td class=\"num\">").Append(f.Packets.ToString(Inv)).Append("</td><td class=\"num\">")
                       .Append(f.Bytes.ToString(Inv)).Append("</td><td class=\"num\">").Append(Num(f.HandshakeMs)).Append("</td><td class=\"num\">").Append(f.Retransmissions.ToString(Inv))
                       .Append("</td><td>").Append(E(f.ResetBy ?? "")).Append("</td></tr>\n");
                 sb.Append("</table>\n");
-                if (c.Flows.Count > MaxRows) sb.Append("<p><small>").Append((c.Flows.Count - MaxRows).ToString(Inv)).Append(" more flows not shown (Get-WeChatFlow lists them all).</small></p>\n");
+                if (flows.Count > MaxRows) sb.Append("<p><small>").Append((flows.Count - MaxRows).ToString(Inv)).Append(" more flows not shown (Get-WeChatFlow lists them all).</small></p>\n");
+                if (flows.Count < c.Flows.Count) sb.Append("<p><small>").Append(E(OtherFlows(c.Flows.Count - flows.Count))).Append("</small></p>\n");
             }
         }
 
@@ -388,11 +390,13 @@ namespace WeChatNet.Diagnostics
                           .Append(M(h.Ending)).Append(" |\n");
                     sb.Append('\n');
                 }
-                sb.Append("| Flow | Client | Server | Where | Host | Kind | Packets | Bytes | Handshake ms | Retrans. | Reset by |\n|---:|---|---|---|---|---|---:|---:|---:|---:|---|\n");
-                foreach (var f in c.Flows.Take(MaxRows))
+                var flows = r.ShownFlows;
+                sb.Append("| Flow | Client | Server | Where | Host | Role | Kind | Packets | Bytes | Handshake ms | Retrans. | Reset by |\n|---:|---|---|---|---|---|---|---:|---:|---:|---:|---|\n");
+                foreach (var f in flows.Take(MaxRows))
                     sb.Append("| ").Append(f.Id.ToString(Inv)).Append(" | ").Append(M(f.Client)).Append(" | ").Append(M(f.Server)).Append(" | ").Append(M(Join(f.Region, f.Owner))).Append(" | ").Append(M(f.Host ?? "")).Append(" | ")
-                      .Append(M(f.Kind)).Append(" | ").Append(f.Packets.ToString(Inv)).Append(" | ").Append(f.Bytes.ToString(Inv)).Append(" | ").Append(Num(f.HandshakeMs)).Append(" | ")
+                      .Append(M(f.Role ?? "")).Append(" | ").Append(M(f.Kind)).Append(" | ").Append(f.Packets.ToString(Inv)).Append(" | ").Append(f.Bytes.ToString(Inv)).Append(" | ").Append(Num(f.HandshakeMs)).Append(" | ")
                       .Append(f.Retransmissions.ToString(Inv)).Append(" | ").Append(M(f.ResetBy ?? "")).Append(" |\n");
+                if (flows.Count < c.Flows.Count) sb.Append('\n').Append(M(OtherFlows(c.Flows.Count - flows.Count))).Append('\n');
             }
         }
 
@@ -406,6 +410,10 @@ namespace WeChatNet.Diagnostics
             if (a.Addresses.Length == 0) return a.Error;
             return string.Join(", ", a.Addresses.Select((x, i) => i < a.AddressRegions.Length ? $"{x} ({Join(a.AddressRegions[i], i < a.AddressOwners.Length ? a.AddressOwners[i] : null)})" : x));
         }
+
+        /// <summary>What the flow table leaves out without -All.</summary>
+        private static string OtherFlows(int count) =>
+            $"{count.ToString(Inv)} flow(s) of other applications left out (Invoke-WeChatDiagnostic -All lists and judges them).";
 
         private static string Join(string? region, string? owner) =>
             string.IsNullOrEmpty(owner) ? region ?? "" : string.IsNullOrEmpty(region) ? owner! : region + ", " + owner;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Net.Sockets;
 using System.Threading;
 using WeChatNet.Capture;
@@ -27,6 +28,11 @@ namespace WeChatNet.Diagnostics
 
         // Live
         public bool Live { get; internal set; }
+        /// <summary>-All: the captures' every flow was judged and is listed, not only WeChat's.</summary>
+        public bool AllTraffic { get; internal set; }
+
+        /// <summary>The capture's flows the report lists: WeChat's (as Get-WeChatFlow shows them, WeChat's DNS lookups included), or all with -All.</summary>
+        internal List<Flow> ShownFlows => Capture is null ? new List<Flow>() : AllTraffic ? Capture.Flows : Capture.Flows.Where(FlowSelection.IsWeChat).ToList();
         public List<string> Resolvers { get; internal set; } = new List<string>();
         public List<DnsAnswer> DnsAnswers { get; internal set; } = new List<DnsAnswer>();
         public List<DnsComparison> DnsComparisons { get; internal set; } = new List<DnsComparison>();

@@ -35,7 +35,7 @@ namespace WeChatNet.Diagnostics
             request.Validate();
             var intel = request.IpIntel ?? IpIntelligence.Default;
             var clock = Stopwatch.StartNew();
-            var result = new DiagnosticResult { StartedAt = DateTimeOffset.Now, Live = request.Live };
+            var result = new DiagnosticResult { StartedAt = DateTimeOffset.Now, Live = request.Live, AllTraffic = request.AllTraffic };
             var findings = new List<Finding>();
             // Share of the progress bar: the capture first, then the live stages.
             double captureShare = request.CapturePaths.Count == 0 ? 0 : request.Live ? 0.4 : 1.0;
@@ -53,7 +53,8 @@ namespace WeChatNet.Diagnostics
                 var facts = RunLive(request, intel, result, (stage, status, f) => Report(stage, status, Live(f)), cancellationToken);
                 findings.AddRange(FindingEngine.Default.Evaluate(facts));
             }
-            result.Findings = FindingEngine.Sort(findings);
+            // One cause, one finding across the capture and the live checks too (a name the capture saw fail, connects that never started).
+            result.Findings = FindingEngine.Sort(FindingEngine.Default.Absorb(findings));
             result.ElapsedMs = clock.Elapsed.TotalMilliseconds;
             Report("Done", $"{result.Findings.Count} findings", 1);
             return result;

@@ -68,7 +68,8 @@ namespace WeChatNet.Diagnostics
             site = site?.Trim() ?? "";
             if (!_sites.TryGetValue(site, out var r))
             {
-                r = new DiagnosticResult { StartedAt = DateTimeOffset.Now };
+                // Flows piped in are the ones the user chose to report (Get-WeChatFlow -All included): all of them are listed.
+                r = new DiagnosticResult { StartedAt = DateTimeOffset.Now, AllTraffic = true };
                 _sites[site] = r;
                 _order.Add(site);
             }

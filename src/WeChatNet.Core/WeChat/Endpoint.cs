@@ -23,6 +23,8 @@ namespace WeChatNet
         WebLogin,
         /// <summary>Static resources (scripts, styles, images of WeChat's pages: res.wx.qq.com).</summary>
         Static,
+        /// <summary>A DNS lookup of one of WeChat's names (a flow's role, Get-WeChatFlow -Role Dns; no catalog host has it).</summary>
+        Dns,
     }
 
     /// <summary>Which client a host serves: Weixin (mainland names) or WeChat (*.wechat.com, overseas).</summary>

@@ -66,6 +66,7 @@ namespace WeChatNet.WeChat
         /// </summary>
         private static readonly (string Name, string Description, Action<SampleNetwork> Build)[] s_precision =
         {
+            ("phone-abroad", "the issue's phone abroad, captured on the phone: a long link and 25 short links to Singapore 181-185 ms away, the phone acknowledging the servers' data after 0-10 ms", PhoneAbroad),
             ("long-rtt-healthy", "an overseas client 183 ms from Singapore: DNS, a long link and 15 short links, every connect and data round trip 181-185 ms", LongRttHealthy),
             ("aaaa-servfail", "the resolver answers SERVFAIL to AAAA for sglong/sgshort.wechat.com while the A lookups succeed and every connection works over IPv4", AaaaServfail),
             ("shared-address", "the dispatch gives one address to sgaxshort.wechat.com and sgshort.wechat.com; every request on it carries Host: sgshort.wechat.com", SharedAddress),
@@ -73,6 +74,9 @@ namespace WeChatNet.WeChat
             ("web-wechat", "Web WeChat in a browser: TLS to web.wechat.com, webpush.web.wechat.com, login.web.wechat.com and res.wx.qq.com (SNI only), on addresses no Tencent prefix holds", WebWeChat),
             ("mixed-traffic", "a healthy WeChat session amid heavy other traffic: Google connections reset by the server, a lossy KakaoTalk download, NTP and Teams lookups failing, racing connects", MixedTraffic),
             ("truncated-response", "short links whose response's first 1400 bytes the capture missed", TruncatedResponse),
+            ("slow-server", "an overseas client 150 ms from a short-link server that takes 1.2-1.8 s to answer 4 of 10 requests", SlowServer),
+            ("lossy-path", "a lossy path to sgshort.wechat.com: 10 short links whose answers lose a segment each (sent again after a timeout), 3 connects needing a SYN retry", LossyPath),
+            ("nat-idle", "a NAT that forgets idle connections after 180 s, 60 ms from the long-link server: every long link's first heartbeat at 210 s vanishes in the NAT, the client resets it after 8 s and reconnects", NatIdle),
             ("many-slow-connects", "50 short links to sgshort.wechat.com, each connect answered only after one SYN retry (1 s): one server, one finding", ManySlowConnects),
         };
 
@@ -88,11 +92,19 @@ namespace WeChatNet.WeChat
             s_samples.Concat(s_precision).FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase)) is var s && s.Name != null
                 ? s : throw new ArgumentException($"No sample named '{name}'. Samples: {string.Join(", ", Names)}.", nameof(name));
 
-        public static SampleCapture Generate(string name)
+        public static SampleCapture Generate(string name) => Generate(name, CapturePoint.Client);
+
+        /// <summary>
+        /// A sample or precision situation captured at <paramref name="point"/>: the same session, its connections' packets seen
+        /// where the capture sits (at the client as shipped; at the server or in between, each packet earlier or later by its
+        /// share of the path's one-way delay). Only connections with realistic timing move; DNS stays at the client's resolver.
+        /// </summary>
+        public static SampleCapture Generate(string name, CapturePoint point)
         {
+            if (point == CapturePoint.Unknown) throw new ArgumentException("A sample is captured at the Client, the Server or InBetween.", nameof(point));
             var sample = Find(name);
             var ms = new MemoryStream();
-            var net = new SampleNetwork(ms, Start, seed: sample.Name.Length * 7919);
+            var net = new SampleNetwork(ms, Start, seed: sample.Name.Length * 7919, point);
             sample.Build(net);
             long packets = net.Packets;
             net.Finish();
@@ -283,7 +295,8 @@ namespace WeChatNet.WeChat
         private static void ShortLink(SampleNetwork net, IPAddress server, string host, int requestData, int responseData) =>
             ShortLink(net, new SampleTcp(net, server, 80, host).Open(32), requestData, responseData);
 
-        private static void ShortLink(SampleNetwork net, SampleTcp c, int requestData, int responseData, int missedResponseSegments = 0)
+        private static void ShortLink(SampleNetwork net, SampleTcp c, int requestData, int responseData, int missedResponseSegments = 0, double? thinkMs = null,
+            int lostResponseSegment = -1, double retransmitAfterMs = 0)
         {
             string host = c.Host;
             var hello = WeChatWireBuilder.ClientHello(new ushort[] { 0x00A8 }, net.RandomBytes(32), 1795334400, new[] { ((ushort)0x000F, net.RandomBytes(120)) });
@@ -295,7 +308,7 @@ namespace WeChatNet.WeChat
             string head = $"POST {path} HTTP/1.1\r\nHost: {host}\r\nAccept: */*\r\nUser-Agent: MicroMessenger Client\r\nConnection: close\r\n"
                 + $"Content-Type: application/octet-stream\r\nUpgrade: mmtls\r\nContent-Length: {body.Length}\r\n\r\n";
             c.Send(true, Encoding.ASCII.GetBytes(head).Concat(body).ToArray(), "short link " + path);
-            net.Wait(70 + net.Random.Next(60));
+            net.Wait(thinkMs ?? 70 + net.Random.Next(60));
             var serverHello = WeChatWireBuilder.ServerHello(0x00A8, net.RandomBytes(32), Array.Empty<(ushort, byte[])>());
             var rbody = Record(net, c, false, MmtlsRecordHeader.Handshake, serverHello, "ServerHello", "ShortLink")
                 .Concat(Record(net, c, false, MmtlsRecordHeader.ApplicationData, net.RandomBytes(responseData), "", "ShortLink"))
@@ -303,6 +316,16 @@ namespace WeChatNet.WeChat
             string rhead = $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {rbody.Length}\r\nConnection: close\r\n\r\n";
             var response = Encoding.ASCII.GetBytes(rhead).Concat(rbody).ToArray();
             if (missedResponseSegments > 0) c.SendMissingStart(false, response, missedResponseSegments, "short link answer, its start not captured");
+            else if (lostResponseSegment >= 0)
+            {
+                // Every segment once, then the lost one again after the sender's timeout.
+                var pieces = new List<(int, int, string?, double)>();
+                for (int off = 0; off < response.Length; off += SampleTcp.Mss) pieces.Add((off, Math.Min(SampleTcp.Mss, response.Length - off), off == 0 ? "short link answer" : null, 0.4));
+                int lost = Math.Min(lostResponseSegment, pieces.Count - 1);
+                pieces[pieces.Count - 1] = (pieces[pieces.Count - 1].Item1, pieces[pieces.Count - 1].Item2, pieces[pieces.Count - 1].Item3, retransmitAfterMs);
+                pieces.Add((pieces[lost].Item1, pieces[lost].Item2, "lost on the way: sent again", 0.4));
+                c.SendPieces(false, response, pieces);
+            }
             else c.Send(false, response, "short link answer");
             net.Expect("ShortLinkExchange", true, $"POST {path} 200", host);
             Close(net, c, clientFirst: false);
@@ -619,22 +642,38 @@ namespace WeChatNet.WeChat
         private static SampleTcp Tcp(SampleNetwork net, string address, ushort port, string host, double rttMs) =>
             new SampleTcp(net, IPAddress.Parse(address), port, host) { RealisticAcks = true }.Open(rttMs);
 
-        private static void LongRttHealthy(SampleNetwork net)
+        /// <summary>
+        /// An overseas client's session with Singapore: DNS for the long- and short-link hosts, an MMTLS long link
+        /// <paramref name="longLinkRttMs"/> away that identifies, then <paramref name="shortLinks"/> rounds of
+        /// <paramref name="round"/> (the short links), then the long link closes.
+        /// </summary>
+        private static void SingaporeSession(SampleNetwork net, double longLinkRttMs, int shortLinks, Action<int> round, double longLinkAckDelayMs = 0.3)
         {
             net.Lookup("sglong.wechat.com", "43.130.30.240");
             net.Lookup("sgshort.wechat.com", "43.130.30.241");
-            var l = Tcp(net, "43.130.30.240", 443, "sglong.wechat.com", 183);
+            var l = Tcp(net, "43.130.30.240", 443, "sglong.wechat.com", longLinkRttMs);
+            l.ClientAckDelayMs = longLinkAckDelayMs;
             MmtlsHandshake(net, l);
             EncryptedIdentify(net, l);
-            for (int i = 0; i < 15; i++)
-            {
-                double rtt = 181 + net.Random.Next(5);
-                ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", rtt), 200 + 40 * i, 600 + 90 * i);
-                net.Wait(400);
-            }
+            for (int i = 0; i < shortLinks; i++) round(i);
             net.Wait(1000);
             Close(net, l);
         }
+
+        private static void LongRttHealthy(SampleNetwork net) => SingaporeSession(net, 183, 15, i =>
+        {
+            double rtt = 181 + net.Random.Next(5);
+            ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", rtt), 200 + 40 * i, 600 + 90 * i);
+            net.Wait(400);
+        });
+
+        private static void PhoneAbroad(SampleNetwork net) => SingaporeSession(net, 183, 25, i =>
+        {
+            var c = Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", 181 + net.Random.Next(5));
+            c.ClientAckDelayMs = net.Random.Next(11);
+            ShortLink(net, c, 180 + 30 * i, 500 + 60 * i);
+            net.Wait(300 + net.Random.Next(700));
+        }, longLinkAckDelayMs: 4);
 
         private static void AaaaServfail(SampleNetwork net)
         {
@@ -761,6 +800,57 @@ namespace WeChatNet.WeChat
             kakao.Close();
             net.Wait(2000);
             Close(net, l);
+        }
+
+        private static void SlowServer(SampleNetwork net) => SingaporeSession(net, 150, 10, i =>
+        {
+            double? think = i % 3 == 1 ? 1200 + net.Random.Next(600) : (double?)null;
+            ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", 149 + net.Random.Next(3)), 300, 900, thinkMs: think);
+            net.Wait(300);
+        });
+
+        private static void LossyPath(SampleNetwork net) => SingaporeSession(net, 60, 10, i =>
+        {
+            double rtt = 59 + net.Random.Next(3);
+            var c = new SampleTcp(net, IPAddress.Parse("43.130.30.241"), 80, "sgshort.wechat.com") { RealisticAcks = true }
+                .Open(rtt, i % 3 == 0 ? new[] { 1000.0 } : Array.Empty<double>(), newIsnSynAck: false);
+            ShortLink(net, c, 300, 6000, lostResponseSegment: 2, retransmitAfterMs: 3 * rtt);
+            net.Wait(300);
+        });
+
+        private static void NatIdle(SampleNetwork net)
+        {
+            net.Lookup("sglong.wechat.com", "43.130.30.240");
+            for (int i = 0; i < 4; i++)
+            {
+                var c = Tcp(net, "43.130.30.240", 8080, "sglong.wechat.com", 60);
+                SendFrame(net, c, true, LongLinkCommands.Identify, LongLinkCommands.IdentifySequence, 48, "identify");
+                net.Wait(40);
+                SendFrame(net, c, false, LongLinkCommands.Identify + LongLinkCommands.ReplyOffset, LongLinkCommands.IdentifySequence, 12, "identify reply");
+                if (i == 3)
+                {
+                    net.Wait(60_000);
+                    Close(net, c);
+                    break;
+                }
+                net.Wait(210_000);
+                c.VanishBeyondClient = true; // the NAT forgot the mapping at 180 s
+                var beat = new List<byte>();
+                Frame(net, c, true, LongLinkCommands.Heartbeat, LongLinkCommands.HeartbeatSequence, 0, beat);
+                c.SendUnanswered(true, beat.ToArray(), "heartbeat: the NAT dropped the mapping at 180 s, it goes nowhere");
+                // The client's TCP sends it again, backing off, until the 8 s heartbeat deadline.
+                double waited = 0;
+                foreach (double rto in new[] { 300.0, 600, 1200, 2400 })
+                {
+                    net.Wait(rto);
+                    waited += rto;
+                    c.SendAgainUnanswered(true, beat.ToArray(), "heartbeat sent again: no ACK");
+                }
+                net.Wait(8000 - waited);
+                c.Reset(true, "client gives up after the 8 s heartbeat deadline");
+                net.Expect("StreamEvent", true, "Reset", c.Host);
+                net.Wait(250);
+            }
         }
 
         private static void ManySlowConnects(SampleNetwork net)

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net;
 using WeChatNet.Capture;
 using WeChatNet.Packets;
@@ -23,8 +24,13 @@ namespace WeChatNet.WeChat
         private ushort _nextPort = 41000;
         private ushort _nextDnsId = 0x3a00;
 
-        public SampleNetwork(Stream output, DateTimeOffset start, int seed)
+        private readonly List<(long Ns, byte[] Frame, string? Comment)>? _held;
+
+        public SampleNetwork(Stream output, DateTimeOffset start, int seed, CapturePoint point = CapturePoint.Client)
         {
+            Point = point;
+            // Away from the client, packets are seen at other times than they are sent: held, then written in time order.
+            if (point != CapturePoint.Client) _held = new List<(long, byte[], string?)>();
             _writer = CaptureFileWriter.Create(output, CaptureFileFormat.PcapNg, leaveOpen: true, application: "WeChatNet sample generator");
             _interface = _writer.AddInterface((ushort)LinkType.Ethernet, 262144, "wlan0", "phone's Wi-Fi (generated sample)");
             NowTicks = start.UtcTicks;
@@ -41,7 +47,16 @@ namespace WeChatNet.WeChat
         public SampleKeyLog? KeyLog { get; set; }
         public long NowTicks { get; private set; }
         public Random Random { get; }
-        public long Packets => _writer.PacketCount;
+        public long Packets => _writer.PacketCount + (_held?.Count ?? 0);
+
+        /// <summary>Where the capture sits: the timeline is the client's; elsewhere each TCP packet is seen earlier or later (see <see cref="CaptureShare"/>).</summary>
+        public CapturePoint Point { get; }
+
+        /// <summary>
+        /// How far along the path the capture sits, 0 at the client, 1 at the server, 0.5 in between: a client packet is seen
+        /// this share of the one-way delay after it was sent, a server packet this share before the client gets it.
+        /// </summary>
+        public double CaptureShare => Point == CapturePoint.Server ? 1 : Point == CapturePoint.InBetween ? 0.5 : 0;
 
         public void Wait(double milliseconds) => NowTicks += (long)(milliseconds * TimeSpan.TicksPerMillisecond);
 
@@ -57,10 +72,20 @@ namespace WeChatNet.WeChat
         public void Expect(string kind, bool fromClient, string key, string host) =>
             Expected.Add(new ExpectedMessage(kind, fromClient ? "ClientToServer" : "ServerToClient", key, host));
 
-        public void Finish() => _writer.Dispose();
+        public void Finish()
+        {
+            if (_held != null)
+            {
+                // Stable: packets seen at the same time keep the order they were made in.
+                foreach (var (ns, frame, comment) in _held.Select((p, i) => (p, i)).OrderBy(x => x.p.Ns).ThenBy(x => x.i).Select(x => x.p))
+                    _writer.WritePacket(_interface, ns, frame, frame.Length, comment);
+                _held.Clear();
+            }
+            _writer.Dispose();
+        }
 
         /// <summary>Writes one IPv4 packet (TCP = 6, UDP = 17) in an Ethernet frame.</summary>
-        public void WriteIp(IPAddress src, IPAddress dst, byte protocol, ReadOnlySpan<byte> transport, string? comment = null)
+        public void WriteIp(IPAddress src, IPAddress dst, byte protocol, ReadOnlySpan<byte> transport, string? comment = null, double seenAfterMs = 0)
         {
             bool outbound = src.Equals(Phone);
             var frame = new byte[14 + 20 + transport.Length];
@@ -89,8 +114,9 @@ namespace WeChatNet.WeChat
             ushort sum = InternetChecksum.Compute(pseudo);
             if (protocol == 17 && sum == 0) sum = 0xFFFF;
             BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(34 + checksumOffset), sum);
-            long ns = (NowTicks - new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks) * 100;
-            _writer.WritePacket(_interface, ns, frame, frame.Length, comment);
+            long ns = (NowTicks - new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks) * 100 + (long)(seenAfterMs * 1_000_000);
+            if (_held != null) _held.Add((ns, frame, comment));
+            else _writer.WritePacket(_interface, ns, frame, frame.Length, comment);
         }
 
         public void Udp(IPAddress src, ushort sport, IPAddress dst, ushort dport, ReadOnlySpan<byte> payload, string? comment = null)

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net;
 using WeChatNet.Capture;
 using WeChatNet.Packets;
@@ -21,6 +22,15 @@ namespace WeChatNet.WeChat
         /// off for the shipped samples, whose bytes stay as they were.
         /// </summary>
         public bool RealisticAcks { get; set; }
+
+        /// <summary>
+        /// Packets the client sends from now on vanish just past it (a home router's NAT that forgot the connection drops
+        /// them): a capture at the client sees them, one in between or at the server does not.
+        /// </summary>
+        public bool VanishBeyondClient { get; set; }
+
+        /// <summary>How long the client takes to acknowledge the server's data (a phone's delayed ACK); 0.3 ms unless set.</summary>
+        public double ClientAckDelayMs { get; set; } = 0.3;
 
         public SampleTcp(SampleNetwork net, IPAddress server, ushort serverPort, string host)
         {
@@ -75,6 +85,7 @@ namespace WeChatNet.WeChat
 
         private void Segment(bool fromClient, uint seq, uint ack, byte flags, ReadOnlySpan<byte> payload, string? comment = null)
         {
+            if (VanishBeyondClient && fromClient && _net.Point != CapturePoint.Client) return;
             var t = new byte[20 + payload.Length];
             BinaryPrimitives.WriteUInt16BigEndian(t, fromClient ? ClientPort : ServerPort);
             BinaryPrimitives.WriteUInt16BigEndian(t.AsSpan(2), fromClient ? ServerPort : ClientPort);
@@ -84,7 +95,10 @@ namespace WeChatNet.WeChat
             t[13] = flags;
             BinaryPrimitives.WriteUInt16BigEndian(t.AsSpan(14), 0xFFFF);
             payload.CopyTo(t.AsSpan(20));
-            _net.WriteIp(fromClient ? SampleNetwork.Phone : Server, fromClient ? Server : SampleNetwork.Phone, 6, t, comment);
+            // Away from the client (realistic timing only): a client packet passes the capture point later than it left, a
+            // server packet earlier than it reaches the client, by the capture point's share of the one-way delay.
+            double shift = RealisticAcks ? _net.CaptureShare * _rttMs / 2 : 0;
+            _net.WriteIp(fromClient ? SampleNetwork.Phone : Server, fromClient ? Server : SampleNetwork.Phone, 6, t, comment, fromClient ? shift : -shift);
         }
 
         /// <summary>Sends bytes in MSS-sized segments, then the peer acknowledges them.</summary>
@@ -98,7 +112,26 @@ namespace WeChatNet.WeChat
             }
             Advance(fromClient, data.Length);
             if (RealisticAcks && fromClient) _net.Wait(_rttMs);
-            Ack(!fromClient);
+            Ack(!fromClient, fromClient ? 0.3 : ClientAckDelayMs);
+        }
+
+        /// <summary>Sends bytes that nobody acknowledges (they were dropped on the way).</summary>
+        public void SendUnanswered(bool fromClient, byte[] data, string? comment = null)
+        {
+            for (int off = 0; off < data.Length; off += Mss)
+            {
+                int n = Math.Min(Mss, data.Length - off);
+                Data(fromClient, off, data.AsSpan(off, n), off + n == data.Length, off == 0 ? comment : null);
+                _net.Wait(0.4);
+            }
+            Advance(fromClient, data.Length);
+        }
+
+        /// <summary>The last <paramref name="data"/> sent again (a retransmission after a timeout), unacknowledged.</summary>
+        public void SendAgainUnanswered(bool fromClient, byte[] data, string? comment = null)
+        {
+            Advance(fromClient, -data.Length);
+            SendUnanswered(fromClient, data, comment);
         }
 
         /// <summary>Like <see cref="Send"/>, but the capture misses the first <paramref name="missedSegments"/> segments.</summary>
@@ -119,12 +152,16 @@ namespace WeChatNet.WeChat
         /// Sends bytes in the given pieces (offset, length) in the given order, possibly repeated or overlapping:
         /// retransmissions and out-of-order delivery. The sequence advances by the whole length afterwards.
         /// </summary>
-        public void SendPieces(bool fromClient, byte[] data, IEnumerable<(int Offset, int Length, string? Comment)> pieces)
+        public void SendPieces(bool fromClient, byte[] data, IEnumerable<(int Offset, int Length, string? Comment)> pieces) =>
+            SendPieces(fromClient, data, pieces.Select(p => (p.Offset, p.Length, p.Comment, 0.6)));
+
+        /// <summary>Like the other overload, with the wait after each piece (a retransmission after a timeout waits longer).</summary>
+        public void SendPieces(bool fromClient, byte[] data, IEnumerable<(int Offset, int Length, string? Comment, double WaitAfterMs)> pieces)
         {
-            foreach (var (off, len, comment) in pieces)
+            foreach (var (off, len, comment, wait) in pieces)
             {
                 Data(fromClient, off, data.AsSpan(off, len), true, comment);
-                _net.Wait(0.6);
+                _net.Wait(wait);
             }
             Advance(fromClient, data.Length);
             Ack(!fromClient);
@@ -141,9 +178,9 @@ namespace WeChatNet.WeChat
             if (fromClient) _clientSeq += (uint)n; else _serverSeq += (uint)n;
         }
 
-        private void Ack(bool fromClient)
+        private void Ack(bool fromClient, double afterMs = 0.3)
         {
-            _net.Wait(0.3);
+            _net.Wait(afterMs);
             Segment(fromClient, fromClient ? _clientSeq : _serverSeq, fromClient ? _serverSeq : _clientSeq, 0x10, default);
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using WeChatNet.Analysis;
 using Xunit;
@@ -17,10 +18,25 @@ namespace WeChatNet.Tests.Analysis
             Pattern = HeartbeatAnalyzer.DescribeIntervals(intervals, new HeartbeatOptions()),
         };
 
+        /// <summary>A TCP flow captured at the client: its SYN/ACK delay is the server's side of the path, its own side is 0.</summary>
         private static Flow Tcp(int id, string kind = "LongLink", double rate = 0, int retrans = 0, double? handshake = null, string? region = null, string resetBy = "None")
             => new Flow { Id = id, Protocol = "Tcp", Kind = kind, Client = "192.0.2.10:1", Server = $"101.32.104.{id}:8080", ServerAddress = $"101.32.104.{id}",
                 RetransmissionRate = rate, Retransmissions = retrans, DataRetransmissions = retrans, DataSegments = rate > 0 ? (long)Math.Round(retrans / rate) : 100,
-                HandshakeMs = handshake, SynAckDelayMs = handshake, Region = region, ResetBy = resetBy, Resets = resetBy == "None" ? 0 : 1 };
+                HandshakeMs = handshake, SynAckDelayMs = handshake, Region = region, ResetBy = resetBy, Resets = resetBy == "None" ? 0 : 1,
+                ServerSideRttMs = handshake, ClientSideRttMs = handshake.HasValue ? 0 : (double?)null, PathRttMs = handshake,
+                CapturePoint = handshake.HasValue ? CapturePoint.Client : CapturePoint.Unknown };
+
+        /// <summary>The same flow captured at the server: the SYN/ACK leaves at once, the client's side carries the path.</summary>
+        private static Flow AtServer(Flow f)
+        {
+            double path = f.PathRttMs!.Value;
+            // What the server itself took stays; the path moves to the client's side of the capture point.
+            f.SynAckDelayMs = f.SynAckDelayMs!.Value - path + 0.1; f.HandshakeMs = f.HandshakeMs!.Value - path + 0.1;
+            f.ServerSideRttMs = 0.1; f.ClientSideRttMs = path; f.PathRttMs = path + 0.1;
+            if (f.DataRttMs.HasValue) f.DataRttMs = 0.2;
+            f.CapturePoint = CapturePoint.Server;
+            return f;
+        }
 
         [Fact]
         public void TheShippedRulesParseAndEveryRuleHasLogic()
@@ -39,13 +55,194 @@ namespace WeChatNet.Tests.Analysis
                     Hb(4, "Open", false, 0),
                 },
             };
-            var f = Engine.Evaluate(facts).Single(x => x.RuleId == "LongLinkIdleTimeout");
-            Assert.Equal("Warning", f.Severity);
+            var all = Engine.Evaluate(facts);
+            // One cause, one finding: the deaths are the idle timeout's effects, so it takes their severity and evidence.
+            var f = Assert.Single(all);
+            Assert.Equal("LongLinkIdleTimeout", f.RuleId);
+            Assert.Equal("Error", f.Severity);
             Assert.Equal("LongLink", f.Area);
-            Assert.Equal("Long links do not survive 305 s of silence: a NAT or carrier idle timeout", f.Title);
+            Assert.Equal("Long links do not survive 305 s of silence: a NAT or carrier idle timeout (3 reconnect(s))", f.Title);
             Assert.Contains("about 305 s", f.Recommendation);
-            Assert.Contains("3 long links ended after 300, 305, 308 s of silence", f.Evidence);
+            Assert.Contains("3 long links to 101.32.104.4:8080 ended after 300, 305, 308 s of silence", f.Evidence);
+            Assert.Contains("causing 3 reconnect(s): flow 2 reconnected 0.5 s later as flow 3", f.Evidence);
+            Assert.Contains("it explains LongLinkDied (Error): Long link died", f.Evidence);
             Assert.Equal(new[] { 1, 2, 3, 4 }, f.FlowIds);
+        }
+
+        // ---- one cause, one finding: a test per row of docs/findings.md's cause/effect table
+
+        [Fact]
+        public void TheCauseEffectTableIsTheDocumentedOne()
+        {
+            Assert.Equal(new[]
+            {
+                "LongLinkIdleTimeout > LongLinkDied, HeartbeatMissed, HeartbeatStuckAtMinimum, Retransmissions, HighRetransmission | Flows",
+                "HighRetransmission > SlowHandshake, SlowShortLink, HeartbeatMissed | Servers",
+                "CaptureDrops > CaptureGaps | Capture",
+                "DnsFailure > HostUnreachable, ConnectFailed | Servers",
+                "ResolverFailed > HostUnreachable, ConnectFailed | Servers",
+            }, Engine.Absorbs.Select(a => $"{a.Cause} > {string.Join(", ", a.Effects)} | {a.On}"));
+            string doc = System.IO.File.ReadAllText(System.IO.Path.Combine(WeChatNet.Tests.Infrastructure.ExternalTool.RepoRoot, "docs", "findings.md"));
+            foreach (var a in Engine.Absorbs)
+                foreach (var e in a.Effects)
+                    Assert.Contains($"| {a.Cause} | {e} | {a.On} |", doc);
+        }
+
+        [Fact]
+        public void AnIdleTimeoutAbsorbsTheMissedHeartbeatsAndTheStuckIntervalOfItsLinks()
+        {
+            var facts = new AnalysisFacts
+            {
+                Heartbeats = new[]
+                {
+                    Hb(1, "ResetByClient", true, 180, 1, 2, 210, 210, 210, 210), Hb(2, "ResetByServer", false, 182, 0, 3), Hb(3, "Open", false, 0),
+                    Hb(4, "Open", false, 0, 2, null),
+                },
+            };
+            // Flow 4's missed heartbeats are not on a link the timeout ended or its reconnects: they stay their own finding.
+            var all = Engine.Evaluate(facts);
+            var cause = Assert.Single(all, f => f.RuleId == "LongLinkIdleTimeout");
+            Assert.Contains("it explains HeartbeatStuckAtMinimum (Warning)", cause.Evidence);
+            Assert.Contains("it explains LongLinkDied (Error)", cause.Evidence);
+            Assert.Equal("Error", cause.Severity);
+            Assert.DoesNotContain(all, f => f.RuleId == "HeartbeatStuckAtMinimum" || f.RuleId == "LongLinkDied");
+            Assert.Equal(new[] { 4 }, Assert.Single(all, f => f.RuleId == "HeartbeatMissed").FlowIds);
+            Assert.DoesNotContain(all, f => f.RuleId == "HeartbeatMissed" && f.FlowIds.Contains(1));
+        }
+
+        [Theory]
+        [InlineData(3, 300, "Retransmissions")]     // a few heartbeats sent again on busy links: Info
+        [InlineData(12, 30, "HighRetransmission")]  // links that carried little else: over the rate
+        public void AnIdleTimeoutAbsorbsTheHeartbeatsSentAgainIntoTheVoid(int retrans, int segments, string effect)
+        {
+            var links = new[] { Tcp(1, "LongLink"), Tcp(2, "LongLink"), Tcp(3, "LongLink") };
+            foreach (var l in links) { l.ServerAddress = "101.32.104.4"; l.Server = "101.32.104.4:8080"; l.DataSegments = segments / 2; }
+            links[0].DataRetransmissions = links[1].DataRetransmissions = retrans / 2 + retrans % 2;
+            links[0].RetransmissionRate = links[1].RetransmissionRate = 0.1;
+            var all = Engine.Evaluate(new AnalysisFacts
+            {
+                Flows = links,
+                Heartbeats = new[] { Hb(1, "ResetByClient", true, 40, 1, 2), Hb(2, "ResetByClient", true, 41, 1, 3), Hb(3, "Open", false, 0) },
+            });
+            var f = Assert.Single(all);
+            Assert.Equal("LongLinkIdleTimeout", f.RuleId);
+            Assert.Contains($"it explains {effect} (", f.Evidence);
+        }
+
+        [Fact]
+        public void ALossyPathAbsorbsTheSlowConnectsToTheSameServerOnly()
+        {
+            Flow To(Flow f, string address) { f.ServerAddress = address; f.Server = address + ":80"; f.Host = address == "43.130.30.241" ? "sgshort.wechat.com" : null; return f; }
+            var lossy = To(Tcp(1, "ShortLink", 0.1, 10, handshake: 40), "43.130.30.241");
+            var retried = To(Tcp(2, "ShortLink", handshake: 1040), "43.130.30.241");
+            retried.SynRetries = 1; retried.SynAckDelayMs = 40;
+            var elsewhere = To(Tcp(3, "ShortLink", handshake: 1050), "43.130.30.242");
+            elsewhere.SynRetries = 1; elsewhere.SynAckDelayMs = 50;
+            var all = Engine.Evaluate(new AnalysisFacts { Flows = new[] { lossy, retried, elsewhere } });
+            var cause = Assert.Single(all, f => f.RuleId == "HighRetransmission");
+            Assert.Contains("it explains SlowHandshake (Warning)", cause.Evidence);
+            Assert.Equal(new[] { 1, 2 }, cause.FlowIds);
+            Assert.Equal(new[] { 3 }, Assert.Single(all, f => f.RuleId == "SlowHandshake").FlowIds); // another server: not the loss's effect
+        }
+
+        [Fact]
+        public void ALossyPathAbsorbsTheSlowResponsesAndMissedHeartbeatsOfItsServer()
+        {
+            var link = Tcp(1, "LongLink", 0.1, 10, handshake: 40);
+            var shortLink = Tcp(1, "ShortLink", handshake: 40);
+            shortLink.Id = 2; // same server as flow 1
+            var hb = Hb(1, "Open", false, 0, 2); hb.Server = link.Server;
+            var all = Engine.Evaluate(new AnalysisFacts { Flows = new[] { link, shortLink }, ShortLinks = new[] { new ShortLinkTiming(2, 2500) }, Heartbeats = new[] { hb } });
+            var cause = Assert.Single(all);
+            Assert.Equal("HighRetransmission", cause.RuleId);
+            Assert.Contains("it explains SlowShortLink (Warning)", cause.Evidence);
+            Assert.Contains("it explains HeartbeatMissed (Warning)", cause.Evidence);
+        }
+
+        [Fact]
+        public void CaptureDropsAbsorbTheGapsTheyLeft()
+        {
+            var facts = new AnalysisFacts { Flows = new[] { new Flow { Id = 9, Protocol = "Tcp", Kind = "LongLink", CaptureGaps = 2, CaptureGapBytes = 2800, Server = "x" } }, DroppedPackets = 17 };
+            var f = Assert.Single(Engine.Evaluate(facts));
+            Assert.Equal("CaptureDrops", f.RuleId);
+            Assert.Contains("it explains CaptureGaps (Info): The capture missed 2800 bytes in 2 places on 1 flow(s)", f.Evidence);
+            Assert.Equal(new[] { 9 }, f.FlowIds);
+            facts.DroppedPackets = 0;
+            Assert.Equal("CaptureGaps", Assert.Single(Engine.Evaluate(facts)).RuleId);
+        }
+
+        private static ConnectionTest Connect(string host, string? error, string? address = null) =>
+            new ConnectionTest("TcpConnect", host, "LongLink", address, "System", 8080, error is null, 1, error is null ? 1 : 0, error is null ? 30 : (double?)null,
+                Array.Empty<double>(), error, error is null ? null : "failed", null, null, null, null);
+
+        private static DnsAnswer Answer(string name, string server, string status) =>
+            new DnsAnswer(name, "A", server, "System", "Dns", "Udp", status, Array.Empty<string>(), Array.Empty<string>(), Array.Empty<string>(), 0, 5, "", 0,
+                status == "Ok" ? "NoError" : "ServFail", 1, 0, status == "Ok" ? "" : "SERVFAIL");
+
+        [Fact]
+        public void AFailingResolverAbsorbsTheHostsThatCouldNotBeReachedForWantOfAnAddress()
+        {
+            var facts = new AnalysisFacts
+            {
+                DnsAnswers = new[] { Answer("sglong.wechat.com", "127.0.0.53:53", "ServFail"), Answer("sgshort.wechat.com", "127.0.0.53:53", "Ok") },
+                Connections = new[] { Connect("sglong.wechat.com", "DnsFailed"), Connect("sgshort.wechat.com", "TimedOut", "43.130.30.241") },
+            };
+            var all = Engine.Evaluate(facts);
+            var cause = Assert.Single(all, f => f.RuleId == "ResolverFailed");
+            Assert.Equal("Error", cause.Severity);
+            Assert.Contains("it explains HostUnreachable (Error): No TCP connection to sglong.wechat.com succeeded", cause.Evidence);
+            // A host that resolved but did not answer is its own fault.
+            Assert.Contains("sgshort.wechat.com", Assert.Single(all, f => f.RuleId == "HostUnreachable").Title);
+
+            // Some connects to a name started (another resolver answered), the others never did: ConnectFailed, the same cause.
+            facts.Connections = new[] { Connect("sglong.wechat.com", "DnsFailed"), Connect("sglong.wechat.com", null, "43.130.30.240") };
+            var partly = Engine.Evaluate(facts);
+            Assert.Contains("it explains ConnectFailed (Warning)", Assert.Single(partly, f => f.RuleId == "ResolverFailed").Evidence);
+            Assert.DoesNotContain(partly, f => f.RuleId == "ConnectFailed");
+        }
+
+        [Fact]
+        public void ADnsFailureInTheCaptureAbsorbsTheLiveConnectsThatNeverStarted()
+        {
+            var t0 = new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
+            var capture = Engine.Evaluate(new AnalysisFacts { Dns = new[] { new DnsOutcome("sglong.wechat.com", "A", "ServFail", t0) }, CaptureEnd = t0.AddSeconds(60) });
+            var live = Engine.Evaluate(new AnalysisFacts { Connections = new[] { Connect("sglong.wechat.com", "DnsFailed"), Connect("sglong.wechat.com", "DnsFailed") } });
+            var both = FindingEngine.Sort(Engine.Absorb(capture.Concat(live)));
+            var f = Assert.Single(both);
+            Assert.Equal("DnsFailure", f.RuleId);
+            Assert.Equal("Error", f.Severity);
+            Assert.Contains("it explains HostUnreachable (Error)", f.Evidence);
+
+            var partly = Engine.Evaluate(new AnalysisFacts { Connections = new[] { Connect("sglong.wechat.com", "DnsFailed"), Connect("sglong.wechat.com", null, "43.130.30.240") } });
+            List<Finding> Capture() => Engine.Evaluate(new AnalysisFacts { Dns = new[] { new DnsOutcome("sglong.wechat.com", "A", "ServFail", t0) }, CaptureEnd = t0.AddSeconds(60) });
+            var one = Assert.Single(FindingEngine.Sort(Engine.Absorb(Capture().Concat(partly))));
+            Assert.Equal("Warning", one.Severity);
+            Assert.Contains("it explains ConnectFailed (Warning)", one.Evidence);
+            // Connects that started and failed are not the name's fault.
+            var refused = Engine.Evaluate(new AnalysisFacts { Connections = new[] { Connect("sglong.wechat.com", "Refused", "43.130.30.240") } });
+            Assert.Equal(2, Engine.Absorb(Capture().Concat(refused)).Count);
+        }
+
+        [Fact]
+        public void SlowConnectsAreJudgedTheSameWhereverTheCaptureSat()
+        {
+            // Healthy 183 ms connects and one whose SYN/ACK came 600 ms late, seen at the client and at the server.
+            Flow[] Make() => Enumerable.Range(1, 8).Select(i =>
+            {
+                var f = Tcp(i, "ShortLink", handshake: i == 8 ? 783 : 181 + i % 4, region: "Overseas");
+                f.ServerAddress = "43.130.30.241"; f.Server = "43.130.30.241:80"; f.Host = "sgshort.wechat.com";
+                if (i == 8) { f.PathRttMs = 183; f.ServerSideRttMs = 183; f.DataRttMs = 183; }
+                return f;
+            }).ToArray();
+            foreach (var flows in new[] { Make(), Make().Select(AtServer).ToArray() })
+            {
+                var all = Engine.Evaluate(new AnalysisFacts { Flows = flows, ClientRegion = "Overseas" });
+                var slow = Assert.Single(all, f => f.Severity != "Info");
+                Assert.Equal("SlowHandshake", slow.RuleId);
+                Assert.Equal(new[] { 8 }, slow.FlowIds);
+                Assert.Contains("up to 783 ms from the first SYN", slow.Title);
+                Assert.Single(all, f => f.RuleId == "LongRoundTrip");
+            }
         }
 
         [Fact]
@@ -148,8 +345,8 @@ namespace WeChatNet.Tests.Analysis
             var all = Engine.Evaluate(facts);
             Assert.Equal("Short-link responses from 101.32.104.6:8080 slower than 1000 ms (1 of 2, worst 2500 ms)", all.Single(f => f.RuleId == "SlowShortLink").Title);
             Assert.Equal("DNS failed for szshort.weixin.qq.com A", all.Single(f => f.RuleId == "DnsFailure").Title);
-            Assert.Equal("The capture missed 2800 bytes in 2 places on 1 flow(s)", all.Single(f => f.RuleId == "CaptureGaps").Title);
             Assert.Equal("The capture dropped 17 packets", all.Single(f => f.RuleId == "CaptureDrops").Title);
+            Assert.Contains("it explains CaptureGaps (Info): The capture missed 2800 bytes in 2 places on 1 flow(s)", all.Single(f => f.RuleId == "CaptureDrops").Evidence);
             Assert.DoesNotContain(all, f => f.RuleId == "ServerResets"); // one reset to each of two servers
             facts.Flows = new[] { Tcp(10, resetBy: "Server"), Tcp(11, resetBy: "Server") };
             foreach (var f in facts.Flows) { f.ServerAddress = "101.32.104.10"; f.Server = "101.32.104.10:8080"; }

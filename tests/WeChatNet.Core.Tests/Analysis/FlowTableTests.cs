@@ -34,6 +34,45 @@ namespace WeChatNet.Tests.Analysis
             Assert.Equal(42 + 0.5 + 1 + 40 + 1 + 1 + 5 + 40 + 0.2, f.DurationMs, 6);
         }
 
+        [Theory]
+        [InlineData(0.0, 183.0, CapturePoint.Client)]     // on the phone: it answers at once, the server a path later
+        [InlineData(183.0, 0.0, CapturePoint.Server)]     // on the server: the other way round
+        [InlineData(80.0, 103.0, CapturePoint.InBetween)] // at a router: each side takes a share
+        [InlineData(0.2, 0.4, CapturePoint.Unknown)]      // a LAN: nothing tells
+        public void EachFlowSaysWhereItWasCapturedAndAddsBothSidesToThePath(double clientSideMs, double serverSideMs, CapturePoint expected)
+        {
+            // Handshake and data timed as the capture point sees them: the SYN/ACK after the server's side, the client's ACK
+            // after the client's; data acknowledged likewise (the client acknowledging 40 ms late, a delayed ACK).
+            var s = new TcpScript().Handshake(serverSideMs + 0.05, clientSideMs + 0.05);
+            s.Wait(10).ClientData(100).Wait(serverSideMs + 0.05).ServerAck().Wait(5).ServerData(300).Wait(clientSideMs + 40).ClientAck();
+            var f = Assert.Single(s.Run());
+            Assert.Equal(expected, f.CapturePoint);
+            Assert.Equal(clientSideMs + 0.05, f.ClientSideRttMs!.Value, 6);
+            Assert.Equal(serverSideMs + 0.05, f.ServerSideRttMs!.Value, 6);
+            Assert.Equal(clientSideMs + serverSideMs + 0.1, f.PathRttMs!.Value, 6);
+        }
+
+        [Fact]
+        public void AFlowCapturedWithoutItsHandshakeTakesTheClientsSideFromItsOtherConnectionsNotFromDelayedAcks()
+        {
+            // Two connections of one phone, captured on the phone: the second from its middle, its data ACKed 200 ms late.
+            var whole = new TcpScript(clientPort: 50001).Handshake(183, 0.1).Wait(5).ClientData(100).Wait(183).ServerAck();
+            var middle = new TcpScript(clientPort: 50002, startNs: whole.NowNs + 1_000_000);
+            middle.Wait(5).ClientData(100).Wait(183).ServerAck().Wait(5).ServerData(300).Wait(200).ClientAck();
+            var table = new FlowTable();
+            foreach (var p in whole.Packets.Concat(middle.Packets)) table.Add(p);
+            var flows = table.ToFlows();
+            var f = flows.Single(x => x.ClientPort == 50002);
+            Assert.Null(f.SynAckDelayMs);
+            Assert.Equal(0.1, f.ClientSideRttMs!.Value, 6);
+            Assert.Equal(CapturePoint.Client, f.CapturePoint);
+            Assert.Equal(183.1, f.PathRttMs!.Value, 6);
+            // Alone, its own delayed ACK is all it has: the path is overstated (never understated), and where it sat unclear.
+            var alone = Assert.Single(middle.Run());
+            Assert.Equal(200, alone.ClientSideRttMs!.Value, 6);
+            Assert.Equal(CapturePoint.InBetween, alone.CapturePoint);
+        }
+
         [Fact]
         public void SameDataSentAgainIsARetransmissionAndSpuriousWhenAlreadyAcknowledged()
         {

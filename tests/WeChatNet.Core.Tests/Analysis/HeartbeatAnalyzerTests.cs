@@ -36,6 +36,37 @@ namespace WeChatNet.Tests.Analysis
             return list;
         }
 
+        [Fact]
+        public void ALinkTheClientReplacedWhileSilentIsADeathSeenFromBeyondTheNat()
+        {
+            // At the server: link 1 answered its identify at 0.1 s and fell silent; the phone came back on link 2 at 218.4 s
+            // (its heartbeat at 210 s vanished in the NAT, it gave up 8 s later).
+            var one = LongLink(1, 0, 0.1);
+            var two = LongLink(2, 218.4, 300, fin: "Client,Server");
+            two.PayloadToServer = 64;
+            var server = new List<LongLinkObservation> { LongLinkObservation.Frame(T0 + S / 20, true, 205, 0xFFFFFFFE), LongLinkObservation.Frame(T0 + S / 10, false, 1_000_000_205, 0xFFFFFFFE) };
+            var r = HeartbeatAnalyzer.Analyze(new[] { one, two }, id => id == 1 ? server : new List<LongLinkObservation>(), Mars);
+            Assert.Equal("Replaced", r[0].Ending);
+            Assert.True(r[0].Died);
+            Assert.Equal(210.3, r[0].IdleBeforeEndSec!.Value, 6);
+            Assert.Equal(2, r[0].ReconnectFlowId);
+            Assert.Null(r[0].ReconnectAfterMs);
+            Assert.Equal("ClosedByClient", r[1].Ending);
+        }
+
+        [Fact]
+        public void PhonesBehindOneNatDoNotReplaceEachOthersLinks()
+        {
+            // Seen from the server, one address holds two phones' links that overlap: a link that falls silent while another
+            // starts later is not a death.
+            var a = LongLink(1, 0, 100);
+            var b = LongLink(2, 50, 400);
+            var c = LongLink(3, 150, 500);
+            var r = HeartbeatAnalyzer.Analyze(new[] { a, b, c }, id => Beats(new[] { 1.0 }).Select(o => { o.TimestampNs += (id - 1) * 50 * S; return o; }).ToList(), Mars);
+            Assert.All(r, h => Assert.Equal("Open", h.Ending));
+            Assert.DoesNotContain(r, h => h.Died);
+        }
+
         /// <summary>Heartbeat times for a link that came up at 0 s: the first interval runs from the start.</summary>
         private static IEnumerable<double> Cumulative(params double[] intervals)
         {

@@ -22,11 +22,11 @@ namespace WeChatNet.Tests.Analysis
 
         private sealed class Run : IDisposable
         {
-            public Run(string name, bool all = false)
+            public Run(string name, bool all = false, CapturePoint point = CapturePoint.Client)
             {
-                Dir = new TempDirectory("precision-" + name);
+                Dir = new TempDirectory("precision-" + name + "-" + point);
                 Path = Dir.File(name + ".pcapng");
-                File.WriteAllBytes(Path, SampleCaptureGenerator.Generate(name).File);
+                File.WriteAllBytes(Path, SampleCaptureGenerator.Generate(name, point).File);
                 var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = "Overseas", AllTraffic = all });
                 analyzer.AddFile(Path);
                 Result = analyzer.Complete();
@@ -55,18 +55,139 @@ namespace WeChatNet.Tests.Analysis
             foreach (var f in r.Result.Findings) _output.WriteLine($"{f.Severity} {f.RuleId}: {f.Title} | {f.Evidence}");
         }
 
-        [Theory]
-        [InlineData("long-rtt-healthy")]
-        [InlineData("aaaa-servfail")]
-        [InlineData("shared-address")]
-        [InlineData("web-wechat")]
-        [InlineData("mixed-traffic")]
-        public void HealthySituationsGiveNoWarningOrError(string name)
+        public static readonly string[] Healthy = { "phone-abroad", "long-rtt-healthy", "aaaa-servfail", "shared-address", "web-wechat", "mixed-traffic", "truncated-response" };
+
+        /// <summary>Each faulty situation and the one finding (its rule) that names its cause.</summary>
+        public static readonly (string Name, string Rule, string Severity)[] Faulty =
         {
-            using var r = new Run(name);
+            ("syn-retries", "SlowHandshake", "Warning"),
+            ("many-slow-connects", "SlowHandshake", "Warning"),
+            ("slow-server", "SlowShortLink", "Warning"),
+            ("lossy-path", "HighRetransmission", "Warning"),
+            ("nat-idle", "LongLinkIdleTimeout", "Error"),
+        };
+
+        private static readonly CapturePoint[] Points = { CapturePoint.Client, CapturePoint.InBetween, CapturePoint.Server };
+
+        public static IEnumerable<object[]> HealthyEverywhere() => Healthy.SelectMany(n => Points.Select(p => new object[] { n, p }));
+
+        public static IEnumerable<object[]> FaultyEverywhere() => Faulty.SelectMany(f => Points.Select(p => new object[] { f.Name, p }));
+
+        [Theory]
+        [MemberData(nameof(HealthyEverywhere))]
+        public void HealthySituationsGiveNoWarningOrErrorWhereverCaptured(string name, CapturePoint point)
+        {
+            using var r = new Run(name, point: point);
             Show(r);
             Assert.Empty(r.Result.Errors);
             Assert.Empty(r.Serious);
+        }
+
+        [Theory]
+        [MemberData(nameof(FaultyEverywhere))]
+        public void EachFaultIsExactlyOneFindingWhereverCaptured(string name, CapturePoint point)
+        {
+            var (_, rule, severity) = Faulty.Single(f => f.Name == name);
+            using var r = new Run(name, point: point);
+            Show(r);
+            var serious = Assert.Single(r.Serious);
+            Assert.Equal(rule, serious.RuleId);
+            Assert.Equal(severity, serious.Severity);
+        }
+
+        [Theory]
+        [InlineData("phone-abroad")]
+        [InlineData("slow-server")]
+        [InlineData("lossy-path")]
+        [InlineData("nat-idle")]
+        [InlineData("syn-retries")]
+        [InlineData("mixed-traffic")]
+        public void TheSameSessionGivesTheSameFindingsFromEveryPoint(string name)
+        {
+            string Shape(Run r) => string.Join("; ", r.Result.Findings.Select(f => $"{f.Severity} {f.RuleId} on {f.FlowIds.Length} flow(s)").OrderBy(x => x, StringComparer.Ordinal));
+            using var client = new Run(name, point: CapturePoint.Client);
+            string expected = Shape(client);
+            _output.WriteLine("client: " + expected);
+            Assert.NotEmpty(client.Result.Flows);
+            foreach (var point in new[] { CapturePoint.InBetween, CapturePoint.Server })
+            {
+                using var r = new Run(name, point: point);
+                _output.WriteLine($"{point}: {Shape(r)}");
+                Assert.Equal(expected, Shape(r));
+            }
+        }
+
+        [Theory]
+        [InlineData(CapturePoint.Client, 0, 11)]
+        [InlineData(CapturePoint.InBetween, 85, 105)]
+        [InlineData(CapturePoint.Server, 175, 200)]
+        public void EveryFlowSaysWhereItWasCapturedAndThePathIsTheSameFromThere(CapturePoint point, double clientSideMin, double clientSideMax)
+        {
+            using var r = new Run("phone-abroad", point: point);
+            var tcp = r.Result.Flows.Where(f => f.Protocol == "Tcp").ToList();
+            Assert.Equal(26, tcp.Count);
+            Assert.All(tcp, f =>
+            {
+                Assert.Equal(point, f.CapturePoint);
+                Assert.InRange(f.PathRttMs!.Value, 180, 190);
+                Assert.InRange(f.ClientSideRttMs!.Value, clientSideMin, clientSideMax);
+                Assert.InRange(f.ServerSideRttMs!.Value + f.ClientSideRttMs!.Value, 180, 190);
+            });
+            Assert.All(r.Result.Flows.Where(f => f.Protocol == "Udp"), f =>
+            {
+                Assert.Equal(CapturePoint.Unknown, f.CapturePoint);
+                Assert.Null(f.PathRttMs);
+                Assert.Null(f.ClientSideRttMs);
+            });
+        }
+
+        [Fact]
+        public void APhoneAbroadCapturedOnThePhoneRaisesNoWarning()
+        {
+            // The case: at the phone, the servers' data is acknowledged within 0-10 ms (the phone's own delay), which
+            // once passed for the path's round trip and made 12 of 26 healthy 183 ms connects "slow".
+            using var r = new Run("phone-abroad");
+            Show(r);
+            var shorts = r.Result.Flows.Where(f => f.Host == "sgshort.wechat.com" && f.Protocol == "Tcp").ToList();
+            Assert.Equal(25, shorts.Count);
+            Assert.All(shorts, f => Assert.InRange(f.ClientSideRttMs!.Value, 0, 10.5));
+            Assert.All(shorts, f => Assert.InRange(f.SynAckDelayMs!.Value, 181, 186));
+            Assert.Empty(r.Serious);
+            var info = Assert.Single(r.Result.Findings, f => f.RuleId == "LongRoundTrip" && f.Title.Contains("sgshort.wechat.com"));
+            Assert.Contains("captured at the client", info.Evidence);
+        }
+
+        [Fact]
+        public void ALossyPathIsOneFindingThatExplainsItsSlowConnects()
+        {
+            using var r = new Run("lossy-path");
+            var loss = Assert.Single(r.Serious);
+            Assert.Equal("HighRetransmission", loss.RuleId);
+            Assert.Contains("it explains SlowHandshake (Warning)", loss.Evidence);
+            var retried = r.Result.Flows.Where(f => f.SynRetries > 0).Select(f => f.Id).ToList();
+            Assert.Equal(4, retried.Count);
+            Assert.All(retried, id => Assert.Contains(id, loss.FlowIds));
+            Assert.DoesNotContain(r.Result.Findings, f => f.RuleId == "SlowHandshake" || f.RuleId == "Retransmissions");
+        }
+
+        [Theory]
+        [InlineData(CapturePoint.Client, "ResetByClient")]
+        [InlineData(CapturePoint.InBetween, "Replaced")]
+        [InlineData(CapturePoint.Server, "Replaced")]
+        public void ANatIdleTimeoutIsOneErrorNamingTheTimeoutAndTheReconnects(CapturePoint point, string ending)
+        {
+            using var r = new Run("nat-idle", point: point);
+            Show(r);
+            var f = Assert.Single(r.Result.Findings);
+            Assert.Equal("LongLinkIdleTimeout", f.RuleId);
+            Assert.Equal("Error", f.Severity);
+            Assert.Equal("Long links do not survive 210 s of silence: a NAT or carrier idle timeout (3 reconnect(s))", f.Title);
+            Assert.Contains("it explains LongLinkDied (Error)", f.Evidence);
+            Assert.Equal(4, f.FlowIds.Length);
+            var died = r.Result.Heartbeats.Where(h => h.Died).ToList();
+            Assert.Equal(3, died.Count);
+            Assert.All(died, h => Assert.Equal(ending, h.Ending));
+            Assert.All(died, h => Assert.InRange(h.IdleBeforeEndSec!.Value, 209.5, 210.9));
         }
 
         [Fact]
@@ -215,28 +336,28 @@ namespace WeChatNet.Tests.Analysis
         public void TcpAnalysisAgreesWithTsharkOnThePrecisionCaptures()
         {
             // Flow by flow (tshark's TCP streams found by their two endpoints), not a total per file: two flows that
-            // err in opposite directions would cancel out in a sum.
+            // err in opposite directions would cancel out in a sum. At every capture point the generator places.
             int flowsWithRetransmissions = 0, compared = 0;
             var mismatches = new List<string>();
-            foreach (var name in SampleCaptureGenerator.PrecisionNames)
+            foreach (var (name, point) in SampleCaptureGenerator.PrecisionNames.SelectMany(n => Points.Select(p => (n, p))))
             {
-                using var r = new Run(name, all: true);
+                using var r = new Run(name, all: true, point: point);
                 var theirs = TsharkConversations.Read(r.Path);
                 var ours = r.Result.Flows.Where(f => f.Protocol == "Tcp").ToList();
-                Assert.True(theirs.Count > 0, $"{name}: tshark found no TCP stream");
+                Assert.True(theirs.Count > 0, $"{name} at {point}: tshark found no TCP stream");
                 var oursByEndpoints = ours.GroupBy(f => TsharkConversations.EndpointKey(f.Client, f.Server)).ToDictionary(g => g.Key, g => g.ToList());
                 foreach (var s in theirs.GroupBy(s => s.Endpoints))
                 {
                     compared++;
                     int expected = s.Sum(x => x.Retransmissions);
                     if (expected > 0) flowsWithRetransmissions++;
-                    if (!oursByEndpoints.TryGetValue(s.Key, out var flows)) { mismatches.Add($"{name} {s.Key}: no flow of ours (tshark: {expected} retransmissions)"); continue; }
+                    if (!oursByEndpoints.TryGetValue(s.Key, out var flows)) { mismatches.Add($"{name} at {point} {s.Key}: no flow of ours (tshark: {expected} retransmissions)"); continue; }
                     int got = flows.Sum(f => f.Retransmissions);
-                    _output.WriteLine($"{name} {s.Key}: retransmissions ours {got}, tshark {expected}");
-                    if (got != expected) mismatches.Add($"{name} {s.Key}: retransmissions ours {got}, tshark {expected}");
+                    _output.WriteLine($"{name} at {point} {s.Key}: retransmissions ours {got}, tshark {expected}");
+                    if (got != expected) mismatches.Add($"{name} at {point} {s.Key}: retransmissions ours {got}, tshark {expected}");
                 }
                 foreach (var key in oursByEndpoints.Keys.Where(k => !theirs.Any(s => s.Endpoints == k)))
-                    mismatches.Add($"{name} {key}: a TCP flow of ours tshark does not have");
+                    mismatches.Add($"{name} at {point} {key}: a TCP flow of ours tshark does not have");
             }
             TestReport.Line($"TCP analysis vs tshark over the precision captures: {compared} conversations compared, {flowsWithRetransmissions} with retransmissions.");
             Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));

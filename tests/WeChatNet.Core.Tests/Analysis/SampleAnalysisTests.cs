@@ -45,12 +45,15 @@ namespace WeChatNet.Tests.Analysis
         public void TheNatTimeoutSampleNamesTheIdleInterval()
         {
             var r = Analyze("nat-timeout");
-            var f = Assert.Single(r.Findings, x => x.RuleId == "LongLinkIdleTimeout");
-            Assert.Equal("Long links do not survive 210 s of silence: a NAT or carrier idle timeout", f.Title);
-            // Three deaths on links to one server: one finding naming all of them and their reconnects.
-            var died = Assert.Single(r.Findings, x => x.RuleId == "LongLinkDied");
-            Assert.Equal(r.Heartbeats.Where(h => h.Died).SelectMany(h => new[] { h.FlowId, h.ReconnectFlowId!.Value }).Distinct().OrderBy(x => x), died.FlowIds);
-            Assert.Contains("szlong.weixin.qq.com", died.Recommendation);
+            // One cause, one finding: the timeout, at the severity of the deaths it caused, naming them and their reconnects.
+            var f = Assert.Single(r.Findings);
+            Assert.Equal("LongLinkIdleTimeout", f.RuleId);
+            Assert.Equal("Error", f.Severity);
+            Assert.Equal("Long links do not survive 210 s of silence: a NAT or carrier idle timeout (3 reconnect(s))", f.Title);
+            Assert.Equal(r.Heartbeats.Where(h => h.Died).SelectMany(h => new[] { h.FlowId, h.ReconnectFlowId!.Value }).Distinct().OrderBy(x => x), f.FlowIds);
+            Assert.Contains("causing 3 reconnect(s): flow 2 reconnected 0.3 s later as flow 3", f.Evidence);
+            Assert.Contains("it explains LongLinkDied (Error)", f.Evidence);
+            Assert.Contains("szlong.weixin.qq.com", f.Evidence);
             Assert.Equal(3, r.Heartbeats.Count(h => h.Died));
             Assert.All(r.Heartbeats.Where(h => h.Died), h => Assert.Equal(h.FlowId + 1, h.ReconnectFlowId));
             Assert.Equal(4, r.Flows.Count(x => x.Kind == "LongLink"));

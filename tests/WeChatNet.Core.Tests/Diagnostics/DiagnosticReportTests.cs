@@ -72,6 +72,29 @@ namespace WeChatNet.Tests.Diagnostics
         }
 
         [Fact]
+        public void TheFlowTableListsWeChatsFlowsWithTheirRoleItsDnsLookupsIncludedAndOnlyCountsTheOthers()
+        {
+            using var dir = new TempDirectory("diag-report-flows");
+            string path = dir.File("mixed.pcapng");
+            File.WriteAllBytes(path, WeChatNet.WeChat.SampleCaptureGenerator.Generate("mixed-traffic").File);
+            var r = DiagnosticRunner.Run(new DiagnosticRequest { CapturePaths = new[] { path } });
+            int others = r.Capture!.Flows.Count(f => !FlowSelection.IsWeChat(f));
+            Assert.True(others > 0, "the mixed capture holds other applications' flows");
+            string md = DiagnosticReport.Markdown(r), html = DiagnosticReport.Html(r);
+            foreach (var text in new[] { md, html })
+            {
+                Assert.Contains("sglong.wechat.com", text);
+                Assert.DoesNotContain("www.google.com", text);
+                Assert.Contains($"{others} flow(s) of other applications left out (Invoke-WeChatDiagnostic -All lists and judges them).", text);
+            }
+            Assert.Matches(@"\| sglong\.wechat\.com \| Dns \| Dns \|", md);
+            Assert.Matches(@"\| sgshort\.wechat\.com \| ShortLink \| ShortLink \|", md);
+            var all = DiagnosticRunner.Run(new DiagnosticRequest { CapturePaths = new[] { path }, AllTraffic = true });
+            Assert.Contains("www.google.com", DiagnosticReport.Markdown(all));
+            Assert.DoesNotContain("left out", DiagnosticReport.Markdown(all));
+        }
+
+        [Fact]
         public void WritingGoesThroughATemporaryFileAndNeverOverwritesUnlessAllowed()
         {
             var r = CaptureOnly("nat-timeout");

@@ -116,7 +116,13 @@ BeforeAll {
             'prefixes' { Set-Content $target "# chnroutes2-style list written by the docs test`n1.2.3.0/24`n101.226.0.0/15" }
             'corp-ca' { Copy-Item $net.CorpCaPath $target }
             # A realistic capture the generator makes on demand (the precision suite's situations), not shipped.
-            'generated' { [IO.File]::WriteAllBytes($target, [WeChatNet.WeChat.SampleCaptureGenerator]::Generate($arg).File) }
+            # generated:<situation>@<CapturePoint> places the capture (Client, InBetween, Server); without it, at the client.
+            'generated' {
+                $situation, $point = $arg -split '@', 2
+                $capture = if ($point) { [WeChatNet.WeChat.SampleCaptureGenerator]::Generate($situation, [WeChatNet.CapturePoint]$point) }
+                           else { [WeChatNet.WeChat.SampleCaptureGenerator]::Generate($situation) }
+                [IO.File]::WriteAllBytes($target, $capture.File)
+            }
             # What a site keeps with Export-Clixml: its diagnostic of a shipped sample.
             'clixml-diagnostic' { Invoke-WeChatDiagnostic -Path (Get-WeChatSample $arg).Path | Export-Clixml -LiteralPath $target }
             default { throw "DocsExamples.psd1: unknown file source '$spec'." }

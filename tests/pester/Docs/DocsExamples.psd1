@@ -10,7 +10,7 @@
 # Expect: type names (wildcards) of which at least one object must come out of the example or go into Format-*;
 #   'None' when the example is meant to emit nothing (-WhatIf, Should). Files: name in the working folder = source
 #   (sample:<name>, sample-gz:<name>, sample-pcap:<name>, sample-pcap-gz:<name>, generated:<situation> from the sample
-#   generator, clixml-diagnostic:<sample> (Invoke-WeChatDiagnostic of a sample, Export-Clixml), geolite, prefixes, corp-ca).
+#   generator (generated:<situation>@<CapturePoint> captured at Client, InBetween or Server), clixml-diagnostic:<sample> (Invoke-WeChatDiagnostic of a sample, Export-Clixml), geolite, prefixes, corp-ca).
 # Match: a regular expression the example's console text must match (what the stand-ins answered).
 # Creates: a file the example must leave in its working folder.
 # AllowProblems: the reason a failed DNS answer, connect or trace is what the example shows.
@@ -112,6 +112,8 @@
     'docs/cmdlets/Get-WeChatFinding.md#Example 5: Findings that rest on decrypted heartbeats' = @{ Group = 'Samples'; Expect = 'None'; AllowEmpty = 'the key-log sample is a healthy long link: no finding is the point' }
     'docs/cmdlets/Get-WeChatFlow.md#Example 4: Where did each host name come from?' = @{ Group = 'Samples'; Expect = 'WeChatNet.Flow'; Files = @{ 'browser.pcapng' = 'generated:web-wechat' } }
     'docs/cmdlets/Get-WeChatFlow.md#Example 5: The long link''s real commands, from a key log' = @{ Group = 'Samples'; Expect = 'WeChatNet.Flow' }
+    'docs/cmdlets/Get-WeChatFlow.md#Example 6: Where was the capture taken, and how long is the path?' = @{ Group = 'Samples'; Expect = 'WeChatNet.Flow'; Files = @{ 'router.pcapng' = 'generated:phone-abroad@InBetween' }; Match = 'InBetween' }
+    'docs/cmdlets/Get-WeChatFinding.md#Example 6: The same session captured at the server' = @{ Group = 'Samples'; Expect = 'WeChatNet.Finding'; Files = @{ 'server.pcapng' = 'generated:nat-idle@Server' }; Match = '210 s of silence' }
     'docs/cmdlets/Invoke-WeChatDiagnostic.md#Example 6: A capture and its key log, with a report that keeps the keys out' = @{ Group = 'Samples'; Expect = 'Microsoft.PowerShell.Commands.MatchInfo' }
     'docs/cmdlets/Measure-WeChatHeartbeat.md#Example 3: Exact heartbeats from a key log instead of a size-and-timing guess' = @{ Group = 'Samples'; Expect = 'WeChatNet.HeartbeatReport' }
     'docs/cmdlets/Export-WeChatReport.md#Example 1: One report for three shops' = @{ Group = 'DryBound'; Reason = 'SSH remoting to named hosts (shop1, shop2, depot): tests/pester/Remoting.Tests.ps1 runs this pattern against three namespace sites' }
