@@ -31,8 +31,10 @@ namespace WeChatNet.ModuleTests
             {
                 ["Get-WeChatDispatch -Timeout"] = "TimeoutSec",
                 ["Test-WeChatConnection -Name"] = "ComputerName",
-                ["Get-WeChatRoute -Target"] = "ServerAddress, Name, ComputerName",
-                ["Get-WeChatIpInfo -Address"] = "ServerAddress, IPAddress, Server, Destination",
+                // Pipeline bindings: Flow/HeartbeatReport.ServerAddress, Connection.RemoteAddress, Get-Process's Id.
+                ["Get-WeChatRoute -Target"] = "ServerAddress, Name, ComputerName, RemoteAddress",
+                ["Get-WeChatIpInfo -Address"] = "ServerAddress, IPAddress, Server, Destination, RemoteAddress",
+                ["Get-WeChatConnection -ProcessId"] = "Id",
             };
             using var context = ModuleContract.CreateContext(Repo.Module);
             var cmdlets = ModuleContract.ReadCmdlets(context.LoadFromAssemblyPath(Repo.Module.AssemblyPath));
