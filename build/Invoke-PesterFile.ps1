@@ -15,6 +15,12 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Import-Module Pester -RequiredVersion $PesterVersion -Force
+if ($IsWindows -and (Test-Path -LiteralPath 'HKCU:\Software\Wine')) {
+    # The Windows layer runs under Wine, whose WMI never answers Get-CimInstance Win32_OperatingSystem: Pester asks it
+    # for the NUnit report's environment block and would hang there after the last test. Without it Pester reports
+    # the OS as unknown.
+    & (Get-Module Pester) { $script:SafeCommands.Remove('Get-CimInstance') }
+}
 $config = New-PesterConfiguration
 $config.Run.Path = $Path
 $config.Run.Exit = $false
