@@ -235,6 +235,9 @@ function Invoke-WindowsPester {
         Runs one Pester file in the Windows pwsh with build/Invoke-PesterFile.ps1, as build.ps1's Windows layer does.
         Returns the Invoke-WindowsPwsh result plus Counts (Passed, Failed, Skipped, NotRun, FailedBlocks,
         FailedContainers; $null when the process ended before writing them).
+        A file with a sibling <Name>.Fixture.ps1 (tests/pester/Windows, docs/testing.md) gets its Linux-side resources
+        first: the fixture runs here (as root on Linux), its Environment goes to the Windows process, and its Remove
+        runs in a finally.
     #>
     [CmdletBinding()]
     param(
@@ -254,7 +257,16 @@ function Invoke-WindowsPester {
     $arguments = @('-Path', (ConvertTo-WindowsPath $Path), '-PesterVersion', $PesterVersion,
         '-CountsPath', (ConvertTo-WindowsPath $counts), '-ResultPath', (ConvertTo-WindowsPath (Join-Path $ResultsDirectory "windows-pester-$name.xml")))
     if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
-    $r = Invoke-WindowsPwsh -File (Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1') -ArgumentList $arguments -Environment $Environment -TimeoutSeconds $TimeoutSeconds -Stream:$Stream
+    $fixturePath = Join-Path ([System.IO.Path]::GetDirectoryName([System.IO.Path]::GetFullPath($Path))) "$name.Fixture.ps1"
+    $fixture = if (Test-Path -LiteralPath $fixturePath) { & $fixturePath }
+    try {
+        $all = @{} + $Environment
+        if ($fixture) { foreach ($k in $fixture.Environment.Keys) { $all[$k] = $fixture.Environment[$k] } }
+        $r = Invoke-WindowsPwsh -File (Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1') -ArgumentList $arguments -Environment $all -TimeoutSeconds $TimeoutSeconds -Stream:$Stream
+    }
+    finally {
+        if ($fixture) { & $fixture.Remove }
+    }
     $c = if (Test-Path -LiteralPath $counts) { Get-Content -Raw -LiteralPath $counts | ConvertFrom-Json } else { $null }
     $r | Add-Member -NotePropertyName Counts -NotePropertyValue $c -PassThru
 }
