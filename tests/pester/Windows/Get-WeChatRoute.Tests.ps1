@@ -97,6 +97,12 @@ Describe 'Get-WeChatRoute on Windows (ICMP helper API)' {
         ($hops | Where-Object Target -eq $topo.Target)[-1].IsDestination | Should -BeTrue
     }
 
+    It 'names hops with -ResolveNames through the system resolver (loopback: from the hosts file, no DNS query)' {
+        $hop = @(Get-WeChatRoute 127.0.0.1 -Count 1 -Timeout 1 -ResolveNames)
+        $hop.Count | Should -Be 1
+        $hop[0].HostName | Should -BeLike 'localhost*'
+    }
+
     It 'stops -Protocol <_> with RouteProtocolUnsupported, says why, offers -Protocol Icmp, and traces nothing' -ForEach 'Tcp', 'Udp' {
         $r = Invoke-Captured "'127.0.0.1', '$($topo.Target)' | Get-WeChatRoute -Protocol $_"
         $r.Output | Should -BeNullOrEmpty
