@@ -4,15 +4,19 @@
 .DESCRIPTION
     Test is the project's one test command: the xunit suites, then the module packaged to out/WeChatNet,
     then every Pester suite under tests/pester against that packaged module, with Pester taken from the
-    package feed (build/TestTools.proj) into out/modules, never from the user's profile. It ends with one
-    line that sums both layers: "N passed, N failed, N skipped".
+    package feed (build/TestTools.proj) into out/modules, never from the user's profile, then the same Pester
+    files on the Windows build of PowerShell under Wine (the Windows layer; the files it cannot run are listed
+    with their reasons in tests/pester/WindowsLayer.psd1). It ends with one line that sums every layer:
+    "N passed, N failed, N skipped".
 
     Without PowerShell installed, the repository's tool manifest brings it:
         dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 .PARAMETER Task
-    Build, Package, Test (xunit + package + Pester), Xunit (xunit alone) or Pester (package + Pester alone).
+    Build, Package, Test (xunit + package + Pester + the Windows layer), Xunit (xunit alone), Pester (package +
+    Pester alone) or Windows (package + the Pester files of the Windows layer alone, in the Windows build of
+    PowerShell under Wine: build/WindowsPwsh.psm1, docs/testing.md "The Windows layer").
 .PARAMETER PesterPath
-    With -Task Pester or Test: the Pester files or folders to run instead of tests/pester.
+    With -Task Pester, Windows or Test: the Pester files or folders to run instead of tests/pester.
 .PARAMETER PesterTag
     With -Task Pester or Test: run only Pester tests with these tags (for example Docs, Runbook).
 .EXAMPLE
@@ -24,6 +28,9 @@
 .EXAMPLE
     ./build.ps1 -Task Pester -PesterPath tests/pester/Get-WeChatFlow.Tests.ps1
     Packages the module and runs one Pester file.
+.EXAMPLE
+    ./build.ps1 -Task Windows -PesterPath tests/pester/WeChatNet.Windows.Tests.ps1
+    Packages the module and runs one Pester file in the Windows build of PowerShell under Wine.
 .NOTES
     Each step is a plain dotnet command:
       Build:   dotnet build WeChatNet.sln -c Release
@@ -33,7 +40,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Xunit', 'Pester')]
+    [ValidateSet('Build', 'Test', 'Package', 'Xunit', 'Pester', 'Windows')]
     [string[]] $Task = @('Build'),
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -122,25 +129,72 @@ function Get-PwshCommand {
     if ([System.IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { @($self, (Join-Path $PSHOME 'pwsh.dll')) } else { @($self) }
 }
 
-function Invoke-PesterSuites {
-    $version = Install-TestModules
-    # pwsh -File passes "a,b" as one string: split lists given that way.
+function Get-WindowsLayerList {
+    # Pester files (relative to tests/pester, '/'-separated) the Windows layer does not run, each with its reason.
+    $list = Import-PowerShellDataFile -LiteralPath (Join-Path $root 'tests/pester/WindowsLayer.psd1')
+    $list.NotOnWindows
+}
+
+function Get-RelativePesterPath {
+    param([string] $File)
+    [System.IO.Path]::GetRelativePath((Join-Path $root 'tests/pester'), $File) -replace '\\', '/'
+}
+
+function Get-PesterFiles {
+    # The files -PesterPath (or tests/pester) selects. From folders, *.Windows.Tests.ps1 only in the Windows layer.
+    param([switch] $Windows)
     $paths = if ($PesterPath) { @($PesterPath -split ',') } else { @(Join-Path $root 'tests/pester') }
-    $files = @(foreach ($p in $paths) {
-        # tests/pester/Windows holds files for the Windows layer only (they fail where $IsWindows is false): a folder
-        # walk leaves them out; naming one with -PesterPath still runs it.
+    @(foreach ($p in $paths) {
         if (Test-Path -LiteralPath $p -PathType Container) {
-            Get-ChildItem -LiteralPath $p -Recurse -Filter '*.Tests.ps1' | Where-Object { $_.FullName -notmatch '[\/]tests[\/]pester[\/]Windows[\/]' } |
-                Sort-Object FullName | ForEach-Object FullName
+            Get-ChildItem -LiteralPath $p -Recurse -Filter '*.Tests.ps1' | Sort-Object FullName | ForEach-Object FullName |
+                Where-Object { $Windows -or $_ -notlike '*.Windows.Tests.ps1' }
         }
         elseif (Test-Path -LiteralPath $p -PathType Leaf) { (Resolve-Path -LiteralPath $p).Path }
         else { throw "Pester path '$p' does not exist." }
     })
+}
+
+function New-PesterSum { [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; NotRun = 0; FailedBlocks = 0; FailedContainers = 0; Crashed = 0 } }
+
+function Add-PesterFileResult {
+    # One file's counts into the layer's sum: no counts or a non-zero exit is a crash of that file.
+    param($Sum, [string] $File, [string] $CountsPath, [int] $ExitCode, [string] $Layer)
+    $hasCounts = Test-Path -LiteralPath $CountsPath
+    if ($hasCounts) {
+        $c = Get-Content -Raw -LiteralPath $CountsPath | ConvertFrom-Json
+        foreach ($k in 'Passed', 'Failed', 'Skipped', 'NotRun', 'FailedBlocks', 'FailedContainers') { $Sum[$k] += [int]$c.$k }
+    }
+    if (-not $hasCounts -or $ExitCode -ne 0) {
+        Write-Host "${Layer}: $File ended the PowerShell process with exit code $ExitCode$(if (-not $hasCounts) { ' before its counts were written' })" -ForegroundColor Red
+        $Sum.Crashed++
+    }
+}
+
+function Complete-PesterLayer {
+    # A file that does not parse, or a BeforeAll that throws, fails its container: that is a failure too, and so is a
+    # crash. A layer where no test ran failed (a path or tag that selects nothing is a mistake, not a green run).
+    param($Sum, [string] $Layer, [string] $Title, [int] $FileCount, [string] $Extra = '')
+    $failed = $Sum.Failed + $Sum.FailedBlocks + $Sum.FailedContainers + $Sum.Crashed
+    if ($Sum.Passed + $Sum.Failed -eq 0) {
+        Write-Host "${Layer}: no test ran (path: $($PesterPath -join ', '); tag: $($PesterTag -join ', '))" -ForegroundColor Red
+        $failed++
+    }
+    $script:totals.Passed += $Sum.Passed
+    $script:totals.Failed += $failed
+    $script:totals.Skipped += $Sum.Skipped
+    Write-Host ("{0}: {1} files, {2} passed, {3} failed ({4} tests, {5} blocks, {6} files, {7} crashed), {8} skipped, {9} not run{10}" -f $Title,
+        $FileCount, $Sum.Passed, $failed, $Sum.Failed, $Sum.FailedBlocks, $Sum.FailedContainers, $Sum.Crashed,
+        $Sum.Skipped, $Sum.NotRun, $Extra) -ForegroundColor Cyan
+}
+
+function Invoke-PesterSuites {
+    $version = Install-TestModules
+    $files = Get-PesterFiles
     $results = Join-Path $root 'out/TestResults'
     if (Test-Path $results) { Get-ChildItem $results -Filter 'pester-*' | Remove-Item -Force }
     New-Item -ItemType Directory -Force -Path $results | Out-Null
     $pwsh = @(Get-PwshCommand)
-    $sum = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; NotRun = 0; FailedBlocks = 0; FailedContainers = 0; Crashed = 0 }
+    $sum = New-PesterSum
     foreach ($file in $files) {
         # One process per file: a crash of PowerShell itself fails this file, not the whole run.
         $name = [System.IO.Path]::GetFileNameWithoutExtension($file) -replace '\.Tests$', ''
@@ -151,29 +205,44 @@ function Invoke-PesterSuites {
         $exe = $pwsh[0]
         $rest = @($pwsh | Select-Object -Skip 1) + $childArgs
         & $exe @rest | Out-Host
-        $exit = $LASTEXITCODE
-        if (Test-Path -LiteralPath $counts) {
-            $c = Get-Content -Raw -LiteralPath $counts | ConvertFrom-Json
-            foreach ($k in 'Passed', 'Failed', 'Skipped', 'NotRun', 'FailedBlocks', 'FailedContainers') { $sum[$k] += [int]$c.$k }
-        }
-        if (-not (Test-Path -LiteralPath $counts) -or $exit -ne 0) {
-            Write-Host "pester: $file ended the PowerShell process with exit code $exit$(if (-not (Test-Path -LiteralPath $counts)) { ' before its counts were written' })" -ForegroundColor Red
-            $sum.Crashed++
-        }
+        Add-PesterFileResult -Sum $sum -File $file -CountsPath $counts -ExitCode $LASTEXITCODE -Layer 'pester'
     }
-    # A file that does not parse, or a BeforeAll that throws, fails its container: that is a failure too, and so is a crash.
-    $failed = $sum.Failed + $sum.FailedBlocks + $sum.FailedContainers + $sum.Crashed
-    if ($sum.Passed + $sum.Failed -eq 0) {
-        # A path or tag that selects nothing is a mistake, not a green run.
-        Write-Host "pester: no test ran (path: $($paths -join ', '); tag: $($PesterTag -join ', '))" -ForegroundColor Red
-        $failed++
+    Complete-PesterLayer -Sum $sum -Layer 'pester' -Title "pester $version" -FileCount $files.Count
+}
+
+function Invoke-WindowsLayer {
+    # The packaged module on the Windows build of PowerShell under Wine: every selected Pester file except those
+    # tests/pester/WindowsLayer.psd1 lists (each named here with its reason), one Windows pwsh process per file, the
+    # same pass/fail rule as the Linux layer.
+    $started = [DateTime]::UtcNow
+    Import-Module (Join-Path $root 'build/WindowsPwsh.psm1') -Force
+    $version = Initialize-WindowsPwsh
+    $notOnWindows = Get-WindowsLayerList
+    $files = @(foreach ($file in Get-PesterFiles -Windows) {
+        $rel = Get-RelativePesterPath $file
+        if ($notOnWindows.Contains($rel)) { Write-Host "windows: not run: $rel ($($notOnWindows[$rel]))" -ForegroundColor DarkGray }
+        else { $file }
+    })
+    $results = Join-Path $root 'out/TestResults'
+    if (Test-Path $results) { Get-ChildItem $results -Filter 'windows-pester-*' | Remove-Item -Force }
+    # Every file sees this as /etc/resolv.conf (Wine reads the adapters' DNS servers from it): the Windows tests know
+    # which resolvers Windows reports, and nothing in the layer can ask the machine's own resolver.
+    $resolvConf = Join-Path $root 'out/winpwsh/resolv.conf'
+    Set-Content -LiteralPath $resolvConf -Value @('# The Windows layer''s resolvers (build.ps1): loopback addresses where nothing answers.',
+        'nameserver 127.0.0.7', 'nameserver 127.0.0.8')
+    $environment = @{ WECHATNET_TEST_RESOLV_CONF = (ConvertTo-WindowsPath $resolvConf) }
+    $sum = New-PesterSum
+    foreach ($file in $files) {
+        Write-Host "windows: $(Get-RelativePesterPath $file)" -ForegroundColor Cyan
+        $r = Invoke-WindowsPester -Path $file -PesterVersion $version -Tag $PesterTag -ResultsDirectory $results -Stream -TimeoutSeconds 900 `
+            -ResolvConf $resolvConf -Environment $environment
+        $r.Error | ForEach-Object { Write-Host $_ -ForegroundColor Red }
+        if ($r.TimedOut) { Write-Host "windows: $file did not finish within 900 s and was stopped" -ForegroundColor Red }
+        Add-PesterFileResult -Sum $sum -File $file -CountsPath $r.CountsPath -ExitCode $r.ExitCode -Layer 'windows'
     }
-    $script:totals.Passed += $sum.Passed
-    $script:totals.Failed += $failed
-    $script:totals.Skipped += $sum.Skipped
-    Write-Host ("pester {0}: {1} files, {2} passed, {3} failed ({4} tests, {5} blocks, {6} files, {7} crashed), {8} skipped, {9} not run" -f $version,
-        $files.Count, $sum.Passed, $failed, $sum.Failed, $sum.FailedBlocks, $sum.FailedContainers, $sum.Crashed,
-        $sum.Skipped, $sum.NotRun) -ForegroundColor Cyan
+    $seconds = ([DateTime]::UtcNow - $started).TotalSeconds
+    Complete-PesterLayer -Sum $sum -Layer 'windows' -Title "windows pester $version (Windows build of PowerShell 7.6.9 under Wine)" -FileCount $files.Count `
+        -Extra (", {0} not run on Windows (tests/pester/WindowsLayer.psd1), {1:0} s" -f $notOnWindows.Count, $seconds)
 }
 
 $ran = $false
@@ -184,7 +253,8 @@ try {
             'Package' { Invoke-Package }
             'Xunit'   { $ran = $true; Invoke-Xunit }
             'Pester'  { $ran = $true; Invoke-Package; Invoke-PesterSuites }
-            'Test'    { $ran = $true; Invoke-Xunit; Invoke-Package; Invoke-PesterSuites }
+            'Windows' { $ran = $true; Invoke-Package; Invoke-WindowsLayer }
+            'Test'    { $ran = $true; Invoke-Xunit; Invoke-Package; Invoke-PesterSuites; Invoke-WindowsLayer }
         }
     }
 }

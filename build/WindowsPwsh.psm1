@@ -88,6 +88,24 @@ function Install-WindowsPester {
     $version
 }
 
+function Install-WindowsShippedModules {
+    <#
+    The modules pwsh.exe 7.6.9 ships in $PSHOME\Modules that the SDK package lacks (ThreadJob, PSResourceGet, Archive,
+    PSReadLine, PowerShellGet, PackageManagement), from the Windows half of the PowerShell tool package that
+    `dotnet tool restore` brings (.config/dotnet-tools.json): $PSHOME\Modules then holds what an installed pwsh.exe has.
+    #>
+    $version = (Get-Content -Raw (Join-Path $script:Root '.config/dotnet-tools.json') | ConvertFrom-Json).tools.powershell.version
+    $packages = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $source = Join-Path $packages "powershell/$version/tools/net10.0/any/win/Modules"
+    if (-not (Test-Path -LiteralPath $source)) {
+        throw "The Windows modules of PowerShell $version are not at ${source}: run 'dotnet tool restore' (the PowerShell tool package holds them)."
+    }
+    foreach ($m in Get-ChildItem -LiteralPath $source -Directory) {
+        $target = Join-Path $script:App "Modules/$($m.Name)"
+        if (-not (Test-Path -LiteralPath $target)) { Copy-Item -LiteralPath $m.FullName -Destination $target -Recurse }
+    }
+}
+
 function Initialize-WindowsPwsh {
     <#
     .SYNOPSIS
@@ -107,6 +125,7 @@ function Initialize-WindowsPwsh {
         Copy-Item -LiteralPath (Join-Path $script:App 'runtimes/win/lib/net10.0/Modules') -Destination (Join-Path $script:App 'Modules') -Recurse
         Set-Content -LiteralPath $stampFile -Value $stamp
     }
+    Install-WindowsShippedModules
     $env = Get-WindowsPwshEnvironment
     if (-not (Test-Path (Join-Path $script:Prefix 'system.reg'))) {
         Write-Host "windows: creating the Wine prefix $script:Prefix" -ForegroundColor Cyan
@@ -158,6 +177,9 @@ function Invoke-WindowsPwsh {
     .PARAMETER File
         A script path (Linux or Windows form); -ArgumentList follows it as pwsh -File takes them ("-Name" is a
         parameter name, everything else a value; Linux paths among them are not converted: use ConvertTo-WindowsPath).
+    .PARAMETER ResolvConf
+        A file the process sees as /etc/resolv.conf (a private mount namespace: needs root), so the adapters' DNS
+        servers Windows programs read are the ones it names.
     .PARAMETER Console
         Run under PowerShell's console host on a pseudo-terminal (script -qec) instead of a hosted runspace: for tests
         of the console host itself. Output then holds terminal control sequences and wraps at 80 columns.
@@ -170,6 +192,7 @@ function Invoke-WindowsPwsh {
         [hashtable] $Environment = @{},
         [string] $WorkingDirectory = $script:Root,
         [int] $TimeoutSeconds = 1800,
+        [string] $ResolvConf,
         [switch] $Console,
         [switch] $Stream
     )
@@ -194,6 +217,12 @@ function Invoke-WindowsPwsh {
             @('script', '-qec', ((@('wine', $exe) + $pwshArgs | ForEach-Object { "'" + ($_ -replace "'", "'\''") + "'" }) -join ' '), '/dev/null')
         }
         else { @('wine', $exe) + $pwshArgs }
+        if ($ResolvConf) {
+            # Wine's IP Helper API reads the DNS servers from /etc/resolv.conf in the process itself: in a mount
+            # namespace of its own, the process sees this file there (and asks no resolver of the machine).
+            if (-not (Test-Path -LiteralPath $ResolvConf -PathType Leaf)) { throw "-ResolvConf '$ResolvConf' does not exist." }
+            $inner = @('unshare', '-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', ([System.IO.Path]::GetFullPath($ResolvConf))) + $inner
+        }
         $psi = [System.Diagnostics.ProcessStartInfo]::new('sh')
         foreach ($a in @('-c', 'out=$1; err=$2; shift 2; exec "$@" <&- </dev/null >"$out" 2>"$err"', 'sh', $outFile, $errFile) + $inner) { $psi.ArgumentList.Add($a) }
         $psi.WorkingDirectory = $WorkingDirectory
@@ -234,8 +263,8 @@ function Invoke-WindowsPester {
     .SYNOPSIS
         Runs one Pester file in the Windows pwsh with build/Invoke-PesterFile.ps1, as build.ps1's Windows layer does.
         Returns the Invoke-WindowsPwsh result plus Counts (Passed, Failed, Skipped, NotRun, FailedBlocks,
-        FailedContainers; $null when the process ended before writing them).
-        A file with a sibling <Name>.Fixture.ps1 (tests/pester/Windows, docs/testing.md) gets its Linux-side resources
+        FailedContainers; $null when the process ended before writing them) and CountsPath (the JSON file).
+        A file with a sibling <Name>.Fixture.ps1 (docs/testing.md, the Windows layer) gets its Linux-side resources
         first: the fixture runs here (as root on Linux), its Environment goes to the Windows process, and its Remove
         runs in a finally.
     #>
@@ -247,6 +276,7 @@ function Invoke-WindowsPester {
         [string[]] $Tag,
         [hashtable] $Environment = @{},
         [int] $TimeoutSeconds = 1800,
+        [string] $ResolvConf,
         [switch] $Stream
     )
     if (-not $PesterVersion) { $PesterVersion = Install-WindowsPester }
@@ -258,17 +288,25 @@ function Invoke-WindowsPester {
         '-CountsPath', (ConvertTo-WindowsPath $counts), '-ResultPath', (ConvertTo-WindowsPath (Join-Path $ResultsDirectory "windows-pester-$name.xml")))
     if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
     $fixturePath = Join-Path ([System.IO.Path]::GetDirectoryName([System.IO.Path]::GetFullPath($Path))) "$name.Fixture.ps1"
-    $fixture = if (Test-Path -LiteralPath $fixturePath) { & $fixturePath }
+    $fixture = $null
+    if (Test-Path -LiteralPath $fixturePath) {
+        try { $fixture = & $fixturePath }
+        catch {
+            # The file fails (no counts), naming what its fixture lacked; the layer goes on with the next file.
+            return [pscustomobject]@{ ExitCode = 1; Output = @(); Error = @("$fixturePath failed: $($_.Exception.Message)"); TimedOut = $false; Counts = $null; CountsPath = $counts }
+        }
+    }
     try {
         $all = @{} + $Environment
         if ($fixture) { foreach ($k in $fixture.Environment.Keys) { $all[$k] = $fixture.Environment[$k] } }
-        $r = Invoke-WindowsPwsh -File (Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1') -ArgumentList $arguments -Environment $all -TimeoutSeconds $TimeoutSeconds -Stream:$Stream
+        $r = Invoke-WindowsPwsh -File (Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1') -ArgumentList $arguments -Environment $all -TimeoutSeconds $TimeoutSeconds -ResolvConf $ResolvConf -Stream:$Stream
     }
     finally {
         if ($fixture) { & $fixture.Remove }
     }
     $c = if (Test-Path -LiteralPath $counts) { Get-Content -Raw -LiteralPath $counts | ConvertFrom-Json } else { $null }
-    $r | Add-Member -NotePropertyName Counts -NotePropertyValue $c -PassThru
+    $r | Add-Member -NotePropertyName Counts -NotePropertyValue $c
+    $r | Add-Member -NotePropertyName CountsPath -NotePropertyValue $counts -PassThru
 }
 
 Export-ModuleMember -Function ConvertTo-WindowsPath, Initialize-WindowsPwsh, Invoke-WindowsPwsh, Invoke-WindowsPester, Install-WindowsPester

@@ -1,6 +1,6 @@
 #!/usr/bin/env pwsh
 # Get-WeChatRoute on Windows (ICMP helper API, under Wine) side by side with the Linux path (raw sockets) and traceroute,
-# on one path: the root namespace -> r1 -> r2 (silent) -> r3 -> server, built by tests/pester/Windows/Get-WeChatRoute.Fixture.ps1.
+# on one path: the root namespace -> r1 -> r2 (silent) -> r3 -> server, built by tests/pester/Get-WeChatRoute.Windows.Fixture.ps1.
 # Run by hand as root after ./build.ps1 -Task Package: dotnet pwsh -NoProfile -File tests/WeChatNet.Benchmarks/RouteWindows.ps1 [-Runs 5]
 # Each figure is the median over -Runs traces timed inside one process (no process start-up), 3 rounds, -Timeout 2 s.
 param([int] $Runs = 5)
@@ -10,7 +10,7 @@ $manifest = Join-Path $root 'out/WeChatNet/WeChatNet.psd1'
 if (-not (Test-Path $manifest)) { throw "Package the module first (./build.ps1 -Task Package): $manifest is missing." }
 Import-Module (Join-Path $root 'build/WindowsPwsh.psm1')
 $null = Initialize-WindowsPwsh
-$fx = & (Join-Path $root 'tests/pester/Windows/Get-WeChatRoute.Fixture.ps1')
+$fx = & (Join-Path $root 'tests/pester/Get-WeChatRoute.Windows.Fixture.ps1')
 try {
     $topo = $fx.Environment.WECHATNET_TEST_ROUTE | ConvertFrom-Json
     # The same measurement in both processes: wall time per trace, hop 1's best RTT, the hop list.

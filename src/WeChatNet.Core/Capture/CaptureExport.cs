@@ -96,12 +96,9 @@ namespace WeChatNet.Capture
             try
             {
                 _writer.Dispose();
-                if (File.Exists(_path))
-                {
-                    if (!_overwrite) throw new CaptureFileExistsException(_path);
-                    File.Replace(_tempPath, _path, null);
-                }
-                else File.Move(_tempPath, _path);
+                bool exists = File.Exists(_path);
+                if (exists && !_overwrite) throw new CaptureFileExistsException(_path);
+                AtomicFile.MoveOver(_tempPath, _path, exists);
             }
             catch
             {

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Net;
 using System.Text;
 using WeChatNet.Analysis;
+using WeChatNet.Capture;
 
 namespace WeChatNet.Diagnostics
 {
@@ -70,12 +71,9 @@ namespace WeChatNet.Diagnostics
             try
             {
                 File.WriteAllText(temp, text, new UTF8Encoding(false));
-                if (File.Exists(full))
-                {
-                    if (!overwrite) throw new ReportExistsException(full);
-                    File.Replace(temp, full, null);
-                }
-                else File.Move(temp, full);
+                bool exists = File.Exists(full);
+                if (exists && !overwrite) throw new ReportExistsException(full);
+                AtomicFile.MoveOver(temp, full, exists);
             }
             finally
             {

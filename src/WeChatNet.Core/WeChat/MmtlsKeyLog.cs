@@ -34,13 +34,18 @@ namespace WeChatNet.WeChat
         public IReadOnlyList<string> Sources => _sources;
         private readonly List<string> _sources = new List<string>();
 
-        /// <summary>Reads key log files. A file that cannot be opened throws (FileNotFoundException, IOException...) naming the path only.</summary>
+        /// <summary>
+        /// Reads key log files. A file that cannot be opened throws (FileNotFoundException, IOException...) naming the path
+        /// only. A key log is often still being appended to while it is read (the program logging keys keeps it open for
+        /// writing): it is opened sharing read, write and delete, which on Windows is what lets the read succeed.
+        /// </summary>
         public static MmtlsKeyLog Load(IEnumerable<string> paths)
         {
             var log = new MmtlsKeyLog();
             foreach (var path in paths)
             {
-                using var reader = new StreamReader(path);
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan);
+                using var reader = new StreamReader(stream);
                 log.Read(reader, Path.GetFileName(path));
                 log._sources.Add(path);
             }

@@ -67,13 +67,24 @@ namespace WeChatNet.Capture.Live
         private CaptureSummary? _summary;
         private readonly ManualResetEventSlim _closed = new ManualResetEventSlim();
 
-        /// <summary>A libpcap name as given; a friendly name or description ("Wi-Fi") becomes the device's libpcap name.</summary>
+        /// <summary>
+        /// A libpcap name as given; a friendly name or description ("Wi-Fi") becomes the device's libpcap name. On Windows a
+        /// name no listed device has is InterfaceNotFound.
+        /// </summary>
         private static string ResolveDevice(string name, string? libraryPath)
         {
             IReadOnlyList<CaptureDevice> devices;
             try { devices = CaptureDevices.List(libraryPath); }
             catch (LiveCaptureException e) when (e.Kind != LiveCaptureErrorKind.LibraryMissing) { return name; } // let pcap_activate say what is wrong
-            return CaptureDevices.Find(devices, name)?.Name ?? name;
+            var found = CaptureDevices.Find(devices, name);
+            if (found != null) return found.Name;
+            // Npcap opens only the adapters it lists, and its error for any other name names no cause the module can
+            // recognise; libpcap elsewhere also opens devices it does not list ("any", an interface made since).
+            if (NativeLibraryLoader.IsWindows)
+                throw new LiveCaptureException(LiveCaptureErrorKind.InterfaceNotFound,
+                    $"There is no capture interface named '{name}'. Run Get-WeChatCaptureDevice to list the interfaces: Windows names them " +
+                    "\\Device\\NPF_{GUID}, and -Interface also takes the adapter's name, such as 'Wi-Fi' or 'Ethernet'.");
+            return name;
         }
 
         private static string DefaultDevice(string? libraryPath)

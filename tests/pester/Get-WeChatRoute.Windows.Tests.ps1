@@ -2,7 +2,7 @@
 # Get-WeChatRoute's Windows implementation: ICMP through Windows' ICMP helper API (IcmpSendEcho2), no raw sockets.
 # Runs in the Windows layer only (the Windows build of PowerShell under Wine, docs/testing.md): where $IsWindows is false
 # it fails. The routers are real Linux routers in network namespaces, built as root on Linux by
-# Get-WeChatRoute.Fixture.ps1 before this Windows pwsh starts; their addresses come in WECHATNET_TEST_ROUTE.
+# Get-WeChatRoute.Windows.Fixture.ps1 before this Windows pwsh starts; their addresses come in WECHATNET_TEST_ROUTE.
 # Wine is not Windows: its ICMP helper API sends and reads through Linux's ICMP sockets, and its process is not a
 # limited Windows token, so this proves the Windows code path (the API calls, the reply layout, statuses, threading),
 # not that Windows itself lets a non-administrator do it (Microsoft documents that it does, and tracert relies on it).
@@ -11,11 +11,11 @@ BeforeAll {
     if (-not $IsWindows) {
         throw "This file tests Get-WeChatRoute on Windows; here `$IsWindows is false. It runs in the Windows layer (./build.ps1 -Task Test, see docs/testing.md)."
     }
-    $script:manifest = Join-Path $PSScriptRoot '..\..\..\out\WeChatNet\WeChatNet.psd1'
+    $script:manifest = Join-Path $PSScriptRoot '..\..\out\WeChatNet\WeChatNet.psd1'
     if (-not (Test-Path -LiteralPath $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
     if (-not $env:WECHATNET_TEST_ROUTE) {
-        throw 'WECHATNET_TEST_ROUTE is not set: the routers come from tests/pester/Windows/Get-WeChatRoute.Fixture.ps1, run as root on Linux before this Windows pwsh starts (build.ps1''s Windows layer does).'
+        throw 'WECHATNET_TEST_ROUTE is not set: the routers come from tests/pester/Get-WeChatRoute.Windows.Fixture.ps1, run as root on Linux before this Windows pwsh starts (build.ps1''s Windows layer does).'
     }
     $script:topo = $env:WECHATNET_TEST_ROUTE | ConvertFrom-Json
     # Wine 8 has no ICMPv6 in its ICMP helper API (Icmp6CreateFile answers "call not implemented").

@@ -1,4 +1,4 @@
-# The Linux side of tests/pester/Windows/Get-WeChatRoute.Tests.ps1: real routers in network namespaces that the Windows
+# The Linux side of tests/pester/Get-WeChatRoute.Windows.Tests.ps1: real routers in network namespaces that the Windows
 # pwsh under Wine (in the root namespace) reaches through a veth. Run as root on Linux before the Windows pwsh starts
 # (build.ps1's Windows layer does, see docs/testing.md); returns Environment (for the Windows process: where the routers
 # are) and Remove (a script block that deletes every namespace, veth and route it made; call it in a finally).
@@ -11,10 +11,10 @@
 param()
 $ErrorActionPreference = 'Stop'
 
-if (-not $IsLinux) { throw "Get-WeChatRoute.Fixture.ps1 builds Linux network namespaces: run it on Linux (it ran on $([Environment]::OSVersion))." }
-if ((id -u) -ne '0') { throw 'Get-WeChatRoute.Fixture.ps1 needs root (network namespaces, veths, routes in the root namespace).' }
+if (-not $IsLinux) { throw "Get-WeChatRoute.Windows.Fixture.ps1 builds Linux network namespaces: run it on Linux (it ran on $([Environment]::OSVersion))." }
+if ((id -u) -ne '0') { throw 'Get-WeChatRoute.Windows.Fixture.ps1 needs root (network namespaces, veths, routes in the root namespace).' }
 foreach ($tool in 'ip', 'iptables', 'sysctl') {
-    if (-not (Get-Command $tool -CommandType Application -ErrorAction Ignore)) { throw "Get-WeChatRoute.Fixture.ps1 needs '$tool' (Debian package $(if ($tool -eq 'sysctl') { 'procps' } else { $tool -replace '^ip$', 'iproute2' }))." }
+    if (-not (Get-Command $tool -CommandType Application -ErrorAction Ignore)) { throw "Get-WeChatRoute.Windows.Fixture.ps1 needs '$tool' (Debian package $(if ($tool -eq 'sysctl') { 'procps' } else { $tool -replace '^ip$', 'iproute2' }))." }
 }
 
 function Invoke-Checked {
