@@ -8,9 +8,7 @@
 # not that Windows itself lets a non-administrator do it (Microsoft documents that it does, and tracert relies on it).
 
 BeforeAll {
-    if (-not $IsWindows) {
-        throw "This file tests Get-WeChatRoute on Windows; here `$IsWindows is false. It runs in the Windows layer (./build.ps1 -Task Test, see docs/testing.md)."
-    }
+    if (-not $IsWindows) { throw "This file tests Get-WeChatRoute on Windows; here `$IsWindows is false. It runs in the Windows layer (./build.ps1 -Task Test, see docs/testing.md)." }
     $script:manifest = Join-Path $PSScriptRoot '..\..\out\WeChatNet\WeChatNet.psd1'
     if (-not (Test-Path -LiteralPath $manifest)) { throw "Packaged module not found at ${manifest}: run ./build.ps1 -Task Package first." }
     Import-Module $manifest -Force
