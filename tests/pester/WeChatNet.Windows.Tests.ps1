@@ -110,6 +110,13 @@ Describe 'Capture devices by Windows names (Wine''s wpcap.dll over the host''s l
         $script:Loopback | Should -Not -BeNullOrEmpty
     }
 
+    It 'tells adapters apart in the table by the friendly name -Interface takes, not by 22 cells of \Device\NPF_{' {
+        $lines = @(($script:Devices | Format-Table | Out-String -Width 120) -split "`r?`n" | Select-Object -Skip 3 | Where-Object { $_.Trim() })
+        $lines.Count | Should -Be $script:Devices.Count
+        for ($i = 0; $i -lt $lines.Count; $i++) { $lines[$i] | Should -BeLike "$($script:Devices[$i].FriendlyName) *" }
+        ($lines -join "`n") | Should -Not -Match 'NPF_'
+    }
+
     It 'finds a device by its NPF name (any case) and by its friendly name' {
         (Get-WeChatCaptureDevice -Name $script:Loopback.Name).Name | Should -Be $script:Loopback.Name
         (Get-WeChatCaptureDevice -Name $script:Loopback.Name.ToLowerInvariant()).Name | Should -Be $script:Loopback.Name
