@@ -229,7 +229,7 @@ function Complete-PesterLayer {
 
 function Invoke-PesterSuites {
     $version = Install-TestModules
-    $files = Get-PesterFiles
+    $files = @(Get-PesterFiles)
     $results = Join-Path $root 'out/TestResults'
     if (Test-Path $results) { Get-ChildItem $results -Filter 'pester-*' | Remove-Item -Force }
     New-Item -ItemType Directory -Force -Path $results | Out-Null

@@ -264,6 +264,9 @@ function Invoke-WindowsPester {
         Runs one Pester file in the Windows pwsh with build/Invoke-PesterFile.ps1, as build.ps1's Windows layer does.
         Returns the Invoke-WindowsPwsh result plus Counts (Passed, Failed, Skipped, NotRun, FailedBlocks,
         FailedContainers; $null when the process ended before writing them) and CountsPath (the JSON file).
+        A file with a sibling <Name>.Fixture.ps1 (docs/testing.md, the Windows layer) gets its Linux-side resources
+        first: the fixture runs here (as root on Linux), its Environment goes to the Windows process, and its Remove
+        runs in a finally.
     #>
     [CmdletBinding()]
     param(
@@ -284,7 +287,23 @@ function Invoke-WindowsPester {
     $arguments = @('-Path', (ConvertTo-WindowsPath $Path), '-PesterVersion', $PesterVersion,
         '-CountsPath', (ConvertTo-WindowsPath $counts), '-ResultPath', (ConvertTo-WindowsPath (Join-Path $ResultsDirectory "windows-pester-$name.xml")))
     if ($Tag) { $arguments += @('-Tag', ($Tag -join ',')) }
-    $r = Invoke-WindowsPwsh -File (Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1') -ArgumentList $arguments -Environment $Environment -TimeoutSeconds $TimeoutSeconds -ResolvConf $ResolvConf -Stream:$Stream
+    $fixturePath = Join-Path ([System.IO.Path]::GetDirectoryName([System.IO.Path]::GetFullPath($Path))) "$name.Fixture.ps1"
+    $fixture = $null
+    if (Test-Path -LiteralPath $fixturePath) {
+        try { $fixture = & $fixturePath }
+        catch {
+            # The file fails (no counts), naming what its fixture lacked; the layer goes on with the next file.
+            return [pscustomobject]@{ ExitCode = 1; Output = @(); Error = @("$fixturePath failed: $($_.Exception.Message)"); TimedOut = $false; Counts = $null; CountsPath = $counts }
+        }
+    }
+    try {
+        $all = @{} + $Environment
+        if ($fixture) { foreach ($k in $fixture.Environment.Keys) { $all[$k] = $fixture.Environment[$k] } }
+        $r = Invoke-WindowsPwsh -File (Join-Path $PSScriptRoot 'Invoke-PesterFile.ps1') -ArgumentList $arguments -Environment $all -TimeoutSeconds $TimeoutSeconds -ResolvConf $ResolvConf -Stream:$Stream
+    }
+    finally {
+        if ($fixture) { & $fixture.Remove }
+    }
     $c = if (Test-Path -LiteralPath $counts) { Get-Content -Raw -LiteralPath $counts | ConvertFrom-Json } else { $null }
     $r | Add-Member -NotePropertyName Counts -NotePropertyValue $c
     $r | Add-Member -NotePropertyName CountsPath -NotePropertyValue $counts -PassThru

@@ -142,12 +142,10 @@ namespace WeChatNet.Route
             }
         }
 
-        /// <summary>What to do when raw sockets are refused: exactly, for the platform at hand.</summary>
+        /// <summary>What to do when raw sockets are refused: exactly, for the platform at hand (Windows never opens them: see <see cref="ProbeTransport"/>).</summary>
         public static string PrivilegeMessage(RouteProtocol protocol)
         {
             string what = $"Tracing with -Protocol {protocol} sends raw IP packets, which needs privilege this session does not have.";
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
-                return what + " Run PowerShell as Administrator (right-click > Run as administrator) and try again.";
             string fix = " Run PowerShell elevated (sudo pwsh), or grant the raw-socket capability to PowerShell once: " +
                          "sudo setcap cap_net_raw+ep \"$(readlink -f \"$(command -v pwsh)\")\" (Linux), then start a new pwsh.";
             if (protocol == RouteProtocol.Icmp && PingSocketInterop.IsSupported)

@@ -63,6 +63,8 @@ namespace WeChatNet.Route
         public const string TargetNotResolved = "RouteTargetNotResolved";
         public const string NoAddressOfFamily = "RouteTargetNoAddress";
         public const string SocketFailed = "RouteSocketError";
+        /// <summary>This platform cannot probe with the requested protocol (or address family): -Protocol Tcp/Udp on Windows.</summary>
+        public const string ProtocolUnsupported = "RouteProtocolUnsupported";
 
         public RouteException(string errorId, string message, Exception? inner = null) : base(message, inner)
         {

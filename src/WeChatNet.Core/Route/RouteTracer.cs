@@ -103,7 +103,6 @@ namespace WeChatNet.Route
             // _hops[ttl][round]
             private Probe?[][] _grid = null!;
             private readonly Dictionary<string, Task<string?>> _names = new Dictionary<string, Task<string?>>(StringComparer.Ordinal);
-            private ProbeCodec _codec = null!;
             private IPAddress _target = null!;
             private RouteHop _template = null!;
             private int _dest = int.MaxValue;
@@ -121,16 +120,12 @@ namespace WeChatNet.Route
             public IEnumerable<RouteHop> Execute()
             {
                 _ct.ThrowIfCancellationRequested();
+                ProbeTransport.EnsureSupported(_request.Protocol);
                 _target = ResolveTarget(_request, _ct);
-                var rng = new Random();
-                var sockets = ProbeSockets.Open(_request.Protocol, _target);
+                var transport = ProbeTransport.Open(_request, _target);
                 try
                 {
-                    // A ping socket's echo identifier is the one the kernel gave it (its "port").
-                    ushort icmpId = sockets.IsUnprivileged ? sockets.SourcePort : (ushort)rng.Next(1, 0xFFFF);
-                    _codec = new ProbeCodec(_request.Protocol, sockets.Source, _target, sockets.SourcePort, (ushort)_request.EffectivePort,
-                        icmpId, (ushort)rng.Next(1, 0xFFFF));
-                    _keyBase = (ushort)rng.Next(0, 0x10000);
+                    _keyBase = (ushort)new Random().Next(0, 0x10000);
                     _template = new RouteHop
                     {
                         Target = _request.Target,
@@ -141,45 +136,17 @@ namespace WeChatNet.Route
                     _grid = new Probe?[_request.MaxHops + 1][];
                     _maxRttTicks = new long[_request.MaxHops + 2];
                     for (int t = 1; t <= _request.MaxHops; t++) _grid[t] = new Probe?[_request.Count];
-                    sockets.StartReaders(OnPacket, OnQueuedError);
-                    foreach (var hop in Schedule(sockets)) yield return hop;
+                    transport.Start(Enqueue);
+                    foreach (var hop in Schedule(transport)) yield return hop;
                 }
                 finally
                 {
-                    sockets.Dispose();
+                    transport.Dispose();
                     _signal.Dispose();
                 }
             }
 
-            /// <summary>Runs on the reader threads: parse, match, queue. Only matched replies allocate.</summary>
-            private void OnPacket(ReadOnlySpan<byte> packet, IPAddress? sender, ProbeSockets.PacketSource source, long timestamp)
-            {
-                ushort key;
-                ReplyKind kind;
-                IPAddress? responder;
-                switch (source)
-                {
-                    case ProbeSockets.PacketSource.RawTcp:
-                        if (!_codec.TryMatchTcp(packet, sender, out key, out kind)) return;
-                        responder = _target;
-                        break;
-                    case ProbeSockets.PacketSource.PingMessage:
-                        if (!_codec.TryMatchIcmpMessage(packet, out key, out kind)) return;
-                        responder = sender;
-                        break;
-                    default:
-                        if (!_codec.TryMatchIcmp(packet, sender, out key, out kind, out var from)) return;
-                        responder = from.Length == 4 || from.Length == 16 ? new IPAddress(from.ToArray()) : sender;
-                        break;
-                }
-                Enqueue(key, responder, kind, timestamp);
-            }
-
-            private void OnQueuedError(ReadOnlySpan<byte> original, byte icmpType, byte icmpCode, IPAddress offender, long timestamp)
-            {
-                if (_codec.TryMatchQueuedError(original, icmpType, icmpCode, out ushort key, out var kind)) Enqueue(key, offender, kind, timestamp);
-            }
-
+            /// <summary>Runs on the transport's threads: queue a matched answer for the scheduler.</summary>
             private void Enqueue(ushort key, IPAddress? responder, ReplyKind kind, long timestamp)
             {
                 if (responder is null) return;
@@ -190,7 +157,7 @@ namespace WeChatNet.Route
 
             private int Limit => Math.Min(_dest, _request.MaxHops);
 
-            private IEnumerable<RouteHop> Schedule(ProbeSockets sockets)
+            private IEnumerable<RouteHop> Schedule(IProbeTransport transport)
             {
                 int count = _request.Count;
                 var nextTtl = new int[count];
@@ -198,7 +165,6 @@ namespace WeChatNet.Route
                 for (int r = 0; r < count; r++) nextTtl[r] = 1;
                 int emitted = 0;
                 int progressRound = 0;
-                var buffer = new byte[128];
                 long timeoutTicks = (long)(_request.TimeoutMs / 1000.0 * Stopwatch.Frequency);
                 long intervalTicks = (long)(_request.EffectiveIntervalMs / 1000.0 * Stopwatch.Frequency);
                 bool udp = _request.Protocol == RouteProtocol.Udp;
@@ -206,7 +172,7 @@ namespace WeChatNet.Route
                 while (!_ct.IsCancellationRequested)
                 {
                     long now = Stopwatch.GetTimestamp();
-                    if (sockets.ReaderFailure is Exception failure)
+                    if (transport.ReaderFailure is Exception failure)
                         throw new RouteException(RouteException.SocketFailed, $"Reading replies failed: {failure.Message}", failure);
                     DrainReplies();
                     long nextDeadline = ExpireProbes(now, timeoutTicks);
@@ -235,7 +201,7 @@ namespace WeChatNet.Route
                                 if (ttl >= nextTtl[r - 1]) break; // keep rounds in order
                                 if (!MaySendLaterRound(ttl)) break;
                             }
-                            SendProbe(sockets, buffer, ttl, r);
+                            SendProbe(transport, ttl, r);
                             if (roundStarted[r] == 0) roundStarted[r] = Stopwatch.GetTimestamp();
                             nextTtl[r]++;
                         }
@@ -310,28 +276,16 @@ namespace WeChatNet.Route
                 return next;
             }
 
-            private void SendProbe(ProbeSockets sockets, byte[] buffer, int ttl, int round)
+            private void SendProbe(IProbeTransport transport, int ttl, int round)
             {
                 ushort key;
                 do { key = (ushort)(_keyBase + _keyCounter++); } while (!ProbeCodec.IsUsableKey(key));
                 var probe = new Probe(_sent, ttl, round, key);
-                int n = _codec.Build(buffer, key);
                 _byKey[key] = probe;
                 _grid[ttl][round] = probe;
                 probe.State = ProbeState.InFlight;
                 probe.SentTimestamp = Stopwatch.GetTimestamp();
-                try
-                {
-                    sockets.Send(new ReadOnlySpan<byte>(buffer, 0, n), ttl, _target);
-                }
-                catch (SocketException e) when (e.SocketErrorCode == SocketError.HostUnreachable || e.SocketErrorCode == SocketError.NetworkUnreachable)
-                {
-                    // The local stack refused (e.g. an ICMP error already cached for the target): the probe is lost.
-                }
-                catch (SocketException e)
-                {
-                    throw new RouteException(RouteException.SocketFailed, $"Sending a probe to {_target} failed: {e.SocketErrorCode} ({e.Message}).", e);
-                }
+                transport.Send(key, ttl);
                 _inFlight.Add(probe);
                 _outstanding++;
                 _sent++;

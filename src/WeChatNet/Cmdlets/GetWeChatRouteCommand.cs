@@ -105,6 +105,11 @@ namespace WeChatNet.Commands
             {
                 ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, ErrorCategory.PermissionDenied, target));
             }
+            catch (RouteException e) when (e.ErrorId == RouteException.ProtocolUnsupported)
+            {
+                // Every target would fail the same way: stop, saying which protocol works here.
+                ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, Protocol));
+            }
             catch (RouteException e)
             {
                 var category = e.ErrorId == RouteException.SocketFailed ? ErrorCategory.ConnectionError : ErrorCategory.ObjectNotFound;

@@ -1,0 +1,30 @@
+using System.Net;
+using System.Runtime.InteropServices;
+
+namespace WeChatNet.Route
+{
+    /// <summary>Picks the <see cref="IProbeTransport"/> of the platform at hand.</summary>
+    internal static class ProbeTransport
+    {
+        /// <summary>True where probes go through Windows' ICMP helper API (ICMP only) instead of sockets.</summary>
+        public static bool UsesIcmpHelper => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+
+        /// <summary>
+        /// Throws <see cref="RouteException"/> (<see cref="RouteException.ProtocolUnsupported"/>) when this platform cannot
+        /// probe with <paramref name="protocol"/>: called before the target is resolved, so nothing is sent or asked.
+        /// </summary>
+        public static void EnsureSupported(RouteProtocol protocol)
+        {
+            if (UsesIcmpHelper && protocol != RouteProtocol.Icmp)
+                throw new RouteException(RouteException.ProtocolUnsupported, IcmpHelperTransport.UnsupportedProtocolMessage(protocol));
+        }
+
+        /// <summary>Opens the transport for one trace, on the calling thread (so a caller inside a network namespace traces from it).</summary>
+        public static IProbeTransport Open(RouteRequest request, IPAddress target)
+        {
+            EnsureSupported(request.Protocol);
+            if (UsesIcmpHelper) return IcmpHelperTransport.Open(target, request.TimeoutMs);
+            return SocketProbeTransport.Open(request, target);
+        }
+    }
+}
