@@ -36,6 +36,8 @@ namespace WeChatNet.Tests.Fuzz
 
             var failures = new List<string>();
             int ran = 0;
+            double slowestMs = 0;
+            string slowest = "";
             Exception? crashed = null;
             // Its own thread with a large stack, like afl's child: a parser that recursed without bound would still
             // crash, and one that never ends is caught below without stopping the test run.
@@ -45,8 +47,13 @@ namespace WeChatNet.Tests.Fuzz
                 {
                     foreach (var file in files.Concat(kept))
                     {
-                        try { FuzzRunner.Run(target, File.ReadAllBytes(file)); }
+                        var input = File.ReadAllBytes(file);
+                        var watch = System.Diagnostics.Stopwatch.StartNew();
+                        try { FuzzRunner.Run(target, input); }
                         catch (Exception e) { failures.Add($"{Path.GetRelativePath(FuzzRoot, file)}: {e.GetType().Name}: {e.Message}"); }
+                        // Reported, never asserted (a loaded machine is slow): the slowest input is where to look for a near-hang.
+                        // The first input pays for JIT and the targets' one-time set-up, so it is not counted.
+                        if (ran > 0 && watch.Elapsed.TotalMilliseconds > slowestMs) { slowestMs = watch.Elapsed.TotalMilliseconds; slowest = Path.GetFileName(file); }
                         ran++;
                     }
                 }
@@ -57,7 +64,7 @@ namespace WeChatNet.Tests.Fuzz
             Assert.Null(crashed);
             Assert.Equal(files.Count + kept.Count, ran);
             Assert.True(failures.Count == 0, $"{name}: {failures.Count} inputs break the contract:\n" + string.Join("\n", failures.Take(20)));
-            TestReport.Line($"fuzz corpus {name}: {files.Count} kept inputs and {kept.Count} regression inputs keep the contract");
+            TestReport.Line($"fuzz corpus {name}: {files.Count} kept inputs and {kept.Count} regression inputs keep the contract (slowest {slowest}, {slowestMs:F0} ms)");
         }
 
         [Fact]
