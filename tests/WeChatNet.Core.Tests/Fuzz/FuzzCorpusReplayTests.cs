@@ -38,6 +38,8 @@ namespace WeChatNet.Tests.Fuzz
             int ran = 0;
             double slowestMs = 0;
             string slowest = "";
+            long mostBytes = 0;
+            int mostInput = 0;
             Exception? crashed = null;
             // Its own thread with a large stack, like afl's child: a parser that recursed without bound would still
             // crash, and one that never ends is caught below without stopping the test run.
@@ -49,7 +51,11 @@ namespace WeChatNet.Tests.Fuzz
                     {
                         var input = File.ReadAllBytes(file);
                         var watch = System.Diagnostics.Stopwatch.StartNew();
-                        try { FuzzRunner.Run(target, input); }
+                        try
+                        {
+                            long used = FuzzRunner.Run(target, input);
+                            if (used > mostBytes) { mostBytes = used; mostInput = input.Length; }
+                        }
                         catch (Exception e) { failures.Add($"{Path.GetRelativePath(FuzzRoot, file)}: {e.GetType().Name}: {e.Message}"); }
                         // Reported, never asserted (a loaded machine is slow): the slowest input is where to look for a near-hang.
                         // The first input pays for JIT and the targets' one-time set-up, so it is not counted.
@@ -64,7 +70,7 @@ namespace WeChatNet.Tests.Fuzz
             Assert.Null(crashed);
             Assert.Equal(files.Count + kept.Count, ran);
             Assert.True(failures.Count == 0, $"{name}: {failures.Count} inputs break the contract:\n" + string.Join("\n", failures.Take(20)));
-            TestReport.Line($"fuzz corpus {name}: {files.Count} kept inputs and {kept.Count} regression inputs keep the contract (slowest {slowest}, {slowestMs:F0} ms)");
+            TestReport.Line($"fuzz corpus {name}: {files.Count} kept inputs and {kept.Count} regression inputs keep the contract (slowest {slowest}, {slowestMs:F0} ms; most allocated {mostBytes / 1024.0:N0} KiB, for {mostInput:N0} bytes)");
         }
 
         [Fact]

@@ -15,8 +15,12 @@ namespace WeChatNet.Fuzz.Targets
         public override string Name => "capture";
         public override string Description => "capture file reader: pcap and pcapng (CaptureFileReader, PacketFactory)";
 
-        /// <summary>A record may be as long as the reader's cap (16 MiB), and the reader keeps one such buffer.</summary>
-        public override long AllocationBudget(int inputLength) => 2L * CaptureFileReader.MaxBlockLength + 64L * inputLength;
+        /// <summary>
+        /// The reader's window starts at 256 KiB and grows only as bytes arrive (doubling), so a file costs a fixed
+        /// allowance plus a multiple of its size, whatever its headers declare (before the fix of the first campaign,
+        /// a 5 KB file whose record header declared 16 MiB made the reader allocate 16 MiB).
+        /// </summary>
+        public override long AllocationBudget(int inputLength) => 4L * 1024 * 1024 + 64L * inputLength;
 
         public override void Run(byte[] input) => Read(input, compressed: false);
 

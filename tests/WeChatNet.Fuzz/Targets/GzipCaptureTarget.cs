@@ -1,3 +1,5 @@
+using WeChatNet.Capture;
+
 namespace WeChatNet.Fuzz.Targets
 {
     /// <summary>
@@ -9,5 +11,8 @@ namespace WeChatNet.Fuzz.Targets
         public override string Name => "gzip";
         public override string Description => "capture file reader: gzip-compressed pcap and pcapng";
         public override void Run(byte[] input) => Read(input, compressed: true);
+
+        /// <summary>Inflated data is real data: the window may grow to the reader's 16 MiB record cap for it (doubling as it arrives).</summary>
+        public override long AllocationBudget(int inputLength) => 3L * CaptureFileReader.MaxBlockLength + 64L * inputLength;
     }
 }
