@@ -7,8 +7,8 @@ namespace WeChatNet.Fuzz.Targets
     /// <summary>
     /// The packet decoder (every layer, every view) on one frame. Input: one byte choosing the link type (an index into
     /// <see cref="LinkTypes"/>, or any other value taken as the link type number itself), then the frame. Contract:
-    /// <see cref="PacketDecoder.Decode(ushort, ReadOnlySpan{byte})"/> never throws; every offset and length it reports
-    /// lies inside the frame; the Packet object built from it (PacketFactory) formats.
+    /// <see cref="PacketDecoder.Decode(ushort, ReadOnlySpan{byte})"/> never throws; every offset and captured span it reports
+    /// lies inside the frame, and declared lengths are IP-sized; the Packet object built from it (PacketFactory) formats.
     /// </summary>
     internal sealed class PacketTarget : FuzzTarget
     {
@@ -46,8 +46,11 @@ namespace WeChatNet.Fuzz.Targets
             int len = frame.Length;
             Require(p.NetworkOffset >= 0 && p.NetworkOffset <= len, $"network offset {p.NetworkOffset} outside {len} bytes");
             Require(p.TransportOffset >= 0 && p.TransportOffset <= len, $"transport offset {p.TransportOffset} outside {len} bytes");
-            Require(p.PayloadOffset >= 0 && p.PayloadLength >= 0 && (long)p.PayloadOffset + p.PayloadLength <= len,
-                $"payload {p.PayloadOffset}+{p.PayloadLength} outside {len} bytes");
+            // PayloadLength is what the headers declare (a frame cut by the snap length declares more than it holds);
+            // the Payload span is what was captured and must lie inside the frame.
+            Require(p.PayloadOffset >= 0 && p.PayloadOffset <= len, $"payload offset {p.PayloadOffset} outside {len} bytes");
+            Require(p.PayloadLength >= 0 && p.PayloadLength <= 65535, $"declared payload length {p.PayloadLength}");
+            Require(p.Payload.Length <= Math.Max(0, len - p.PayloadOffset), $"captured payload of {p.Payload.Length} bytes past the frame's end");
             _ = p.SourceAddress.Length + p.DestinationAddress.Length + p.Payload.Length + p.TransportBytes.Length;
             _ = p.Issue.ToString();
             // Every view the cmdlets and the route tracer read, with the accessors that slice.
