@@ -22,18 +22,28 @@
     With -Task Pester, Windows or Test: the Pester files or folders to run instead of tests/pester.
 .PARAMETER PesterTag
     With -Task Pester or Test: run only Pester tests with these tags (for example Docs, Runbook).
+.PARAMETER Target
+    With -Task Fuzz: the fuzz target (capture, gzip, packet, dns, dispatch, http, longlink, mmtls, keylog; see
+    docs/testing.md, "Fuzzing"). Linux only, by hand, never in CI: afl-fuzz (Debian's afl++) pins a CPU core.
+.PARAMETER Duration
+    With -Task Fuzz: how long afl-fuzz runs, such as 90s, 10m or 1h (default 10m).
 .EXAMPLE
     ./build.ps1 -Task Package
     Lays out a ready-to-import module folder at out/WeChatNet/ and packs it into out/repository/WeChatNet.<version>.nupkg.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
-    Everything CI runs: xunit, packaging, Pester; the last line counts both.
+    Everything CI runs: xunit, packaging, Pester on Linux and in the Windows layer; the last line counts them all.
 .EXAMPLE
     ./build.ps1 -Task Pester -PesterPath tests/pester/Get-WeChatFlow.Tests.ps1
     Packages the module and runs one Pester file.
 .EXAMPLE
     ./build.ps1 -Task Windows -PesterPath tests/pester/WeChatNet.Windows.Tests.ps1
     Packages the module and runs one Pester file in the Windows build of PowerShell under Wine.
+.EXAMPLE
+    ./build.ps1 -Task Fuzz -Target dns -Duration 10m
+    A fuzzing campaign: builds the harness, instruments WeChatNet.Core.dll in out/fuzz/dns, runs afl-fuzz for 10
+    minutes from the kept corpus and fresh seeds, minimises the queue with afl-cmin into
+    tests/WeChatNet.Fuzz/corpus/dns, and prints executions, coverage, crashes and hangs (saved in out/fuzz/dns).
 .NOTES
     Each step is a plain dotnet command:
       Build:   dotnet build WeChatNet.sln -c Release
@@ -41,16 +51,21 @@
       Package: dotnet publish src/WeChatNet/WeChatNet.csproj -c Release -o out/WeChatNet, then
                Publish-PSResource -Path out/WeChatNet to a folder repository at out/repository (build/Publish-ModulePackage.ps1)
       Pester:  dotnet restore build/TestTools.proj --packages out/packages, then Invoke-Pester tests/pester
+      Fuzz:    dotnet build tests/WeChatNet.Fuzz, dotnet sharpfuzz on a copy, afl-fuzz, afl-cmin
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Xunit', 'Pester', 'Windows')]
+    [ValidateSet('Build', 'Test', 'Package', 'Xunit', 'Pester', 'Windows', 'Fuzz')]
     [string[]] $Task = @('Build'),
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     [string[]] $XunitPath,
     [string[]] $PesterPath,
-    [string[]] $PesterTag
+    [string[]] $PesterTag,
+    [ValidateSet('capture', 'gzip', 'packet', 'dns', 'dispatch', 'http', 'longlink', 'mmtls', 'keylog')]
+    [string] $Target,
+    [ValidatePattern('^\d+[smh]$')]
+    [string] $Duration = '10m'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -134,6 +149,68 @@ function Invoke-Xunit {
     $script:totals.Failed += $failed
     if (Test-Path -LiteralPath $report) { Get-Content -LiteralPath $report | ForEach-Object { Write-Host "xunit: $_" -ForegroundColor Cyan } }
     Write-Host "xunit: $(@($summaries).Count) assemblies" -ForegroundColor Cyan
+}
+
+function Invoke-Fuzz {
+    # One campaign (docs/testing.md, "Fuzzing"). The harness runs under afl-fuzz with only WeChatNet.Core.dll
+    # instrumented, in a copy (instrumenting the build output would break every other use of it).
+    if (-not $Target) { throw "-Task Fuzz needs -Target (capture, gzip, packet, dns, dispatch, http, longlink, mmtls, keylog)." }
+    if (-not $IsLinux) { throw "-Task Fuzz runs on Linux only (afl++)." }
+    foreach ($tool in 'afl-fuzz', 'afl-cmin') {
+        if (-not (Get-Command $tool -ErrorAction SilentlyContinue)) { throw "$tool is missing: apt-get install afl++" }
+    }
+    $seconds = [int]$Duration.Substring(0, $Duration.Length - 1) * @{ s = 1; m = 60; h = 3600 }[$Duration.Substring($Duration.Length - 1)]
+    $project = Join-Path $root 'tests/WeChatNet.Fuzz'
+    $work = Join-Path $root "out/fuzz/$Target"
+    $corpus = Join-Path $project "corpus/$Target"
+    $dictionary = Join-Path $project "dictionaries/$Target.dict"
+    if (Test-Path $work) { Remove-Item $work -Recurse -Force }
+    $bin = Join-Path $work 'bin'
+    Invoke-Dotnet @('build', (Join-Path $project 'WeChatNet.Fuzz.csproj'), '-c', 'Release', '-o', $bin)
+    # Inputs: the kept corpus and fresh seeds from the samples (made before instrumenting: the instrumented core
+    # runs only inside SharpFuzz's loop).
+    $in = Join-Path $work 'in'
+    $null = New-Item -ItemType Directory -Path $in -Force
+    Invoke-Dotnet @((Join-Path $bin 'WeChatNet.Fuzz.dll'), '--seeds', (Join-Path $work 'seeds'))
+    Copy-Item (Join-Path $work "seeds/$Target/*") $in
+    if (Test-Path $corpus) { Copy-Item (Join-Path $corpus '*') $in }
+    Invoke-Dotnet @('tool', 'restore')
+    Invoke-Dotnet @('tool', 'run', 'sharpfuzz', (Join-Path $bin 'WeChatNet.Core.dll'))
+
+    $env:AFL_SKIP_BIN_CHECK = '1'; $env:AFL_NO_UI = '1'; $env:AFL_SKIP_CPUFREQ = '1'
+    $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'
+    $findings = Join-Path $work 'findings'
+    $harness = @('--', (Get-Command dotnet).Source, (Join-Path $bin 'WeChatNet.Fuzz.dll'), $Target)
+    $arguments = @('-i', $in, '-o', $findings, '-t', '5000', '-m', 'none', '-V', "$seconds")
+    if (Test-Path $dictionary) { $arguments += @('-x', $dictionary) }
+    Write-Host "afl-fuzz $($arguments + $harness -join ' ')" -ForegroundColor Cyan
+    & afl-fuzz @arguments @harness | Out-File (Join-Path $work 'afl-fuzz.log')
+    $stats = @{}
+    foreach ($line in Get-Content (Join-Path $findings 'default/fuzzer_stats')) {
+        $name, $value = $line -split '\s*:\s*', 2
+        $stats[$name] = $value
+    }
+
+    # The queue, minimised, becomes the kept corpus (files named by content: stable, and valid on every file system).
+    $minimised = Join-Path $work 'cmin'
+    & afl-cmin -i (Join-Path $findings 'default/queue') -o $minimised -t 5000 -m none @harness | Out-File (Join-Path $work 'afl-cmin.log')
+    if ($LASTEXITCODE -ne 0 -or -not (Get-ChildItem $minimised -File)) { throw "afl-cmin failed: see $(Join-Path $work 'afl-cmin.log')" }
+    if (Test-Path $corpus) { Remove-Item $corpus -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $corpus -Force
+    foreach ($file in Get-ChildItem $minimised -File) {
+        $hash = (Get-FileHash -LiteralPath $file.FullName -Algorithm SHA1).Hash.ToLowerInvariant().Substring(0, 16)
+        Copy-Item -LiteralPath $file.FullName (Join-Path $corpus $hash)
+    }
+    $crashes = @(Get-ChildItem (Join-Path $findings 'default/crashes') -File -Filter 'id*' -ErrorAction SilentlyContinue)
+    $hangs = @(Get-ChildItem (Join-Path $findings 'default/hangs') -File -Filter 'id*' -ErrorAction SilentlyContinue)
+    $summary = '{0}: {1} s, {2} executions ({3}/s), map coverage {4}, {5} edges, {6} paths, corpus kept {7} (of {8} queued), {9} crashes, {10} hangs' -f
+        $Target, $stats['run_time'], $stats['execs_done'], $stats['execs_per_sec'], $stats['bitmap_cvg'], $stats['edges_found'],
+        $stats['corpus_count'], @(Get-ChildItem $corpus -File).Count, $stats['corpus_count'], $crashes.Count, $hangs.Count
+    $summary | Out-File (Join-Path $work 'summary.txt')
+    Write-Host $summary -ForegroundColor Green
+    foreach ($f in $crashes + $hangs) {
+        Write-Host "  $($f.FullName)  (reproduce: dotnet tests/WeChatNet.Fuzz/bin/Release/net10.0/WeChatNet.Fuzz.dll $Target '$($f.FullName)')" -ForegroundColor Yellow
+    }
 }
 
 function Get-PesterVersion {
@@ -298,6 +375,7 @@ try {
             'Pester'  { $ran = $true; Invoke-Package; Invoke-PesterSuites }
             'Windows' { $ran = $true; Invoke-Package; Invoke-WindowsLayer }
             'Test'    { $ran = $true; Invoke-Xunit; Invoke-Package; Invoke-PesterSuites; Invoke-WindowsLayer }
+            'Fuzz'    { Invoke-Fuzz }
         }
     }
 }

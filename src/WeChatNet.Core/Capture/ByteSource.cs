@@ -5,8 +5,9 @@ namespace WeChatNet.Capture
 {
     /// <summary>
     /// A forward-only window over a stream: <see cref="Ensure"/> makes N bytes contiguous, spans point into one
-    /// reused buffer (valid until the next Ensure/Advance). The buffer grows only to the largest record asked for,
-    /// capped at <see cref="MaxCapacity"/>, so memory stays constant whatever the file size.
+    /// reused buffer (valid until the next Ensure/Advance). The buffer grows only to the largest record actually read
+    /// (as its bytes arrive, not as a header declares it), capped at <see cref="MaxCapacity"/>, so memory stays
+    /// constant whatever the file size and whatever its headers claim.
     /// </summary>
     internal sealed class ByteSource : IDisposable
     {
@@ -39,15 +40,7 @@ namespace WeChatNet.Capture
             int available = _end - _start;
             if (available >= count || _eof) return available;
             if (count > MaxCapacity) count = MaxCapacity;
-            if (count > _buffer.Length)
-            {
-                var bigger = new byte[Math.Min(MaxCapacity, Math.Max(count, _buffer.Length * 2))];
-                Buffer.BlockCopy(_buffer, _start, bigger, 0, available);
-                _buffer = bigger;
-                _start = 0;
-                _end = available;
-            }
-            else if (_buffer.Length - _start < count)
+            if (_start > 0 && _buffer.Length - _start < count)
             {
                 Buffer.BlockCopy(_buffer, _start, _buffer, 0, available);
                 _start = 0;
@@ -55,6 +48,16 @@ namespace WeChatNet.Capture
             }
             while (_end - _start < count)
             {
+                if (_end == _buffer.Length)
+                {
+                    // Grow only as bytes arrive (doubling): a header that declares 16 MiB in a 5 KB file must not cost a
+                    // 16 MiB buffer (found by fuzzing, docs/testing.md). A real large record costs a few copies, once.
+                    var bigger = new byte[Math.Min(MaxCapacity, Math.Max(_buffer.Length * 2, 1024))];
+                    Buffer.BlockCopy(_buffer, _start, bigger, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                    _buffer = bigger;
+                }
                 int read;
                 try
                 {

@@ -262,5 +262,60 @@ namespace WeChatNet.Tests.Capture
                 }
             }
         }
+
+        private static byte[] PcapWithRecordHeader(uint includedLength, int bytesAfter)
+        {
+            var file = new byte[24 + 16 + bytesAfter];
+            BinaryPrimitives.WriteUInt32LittleEndian(file, 0xA1B2C3D4);
+            BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(4), 2);
+            BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(6), 4);
+            BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(16), 0x7FFFFFFF);
+            BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(20), 1);
+            BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(24), 1_700_000_000);
+            BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(32), includedLength);
+            BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(36), includedLength);
+            for (int k = 40; k < file.Length; k++) file[k] = (byte)k;
+            return file;
+        }
+
+        /// <summary>
+        /// Found by fuzzing (docs/testing.md, "Fuzzing"): a record header that declares 16 MiB in a file of a few
+        /// hundred bytes made the reader allocate a 16 MiB window before finding the file cut short. The window now
+        /// grows only as bytes arrive; the truncation is still reported.
+        /// </summary>
+        [Fact]
+        public void AHeaderDeclaringSixteenMebibytesInASmallFileCostsNoSixteenMebibyteBuffer()
+        {
+            var file = PcapWithRecordHeader(CaptureFileReader.MaxRecordLength, 200);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var outcome = Read(file);
+            long used = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.Equal(0, outcome.Packets);
+            var error = Assert.Single(outcome.Errors);
+            Assert.Equal(CaptureErrorKind.Truncated, error.Kind);
+            Assert.Equal(24, error.Offset);
+            Assert.True(used < 2 * 1024 * 1024, $"{used:N0} bytes allocated to read a {file.Length}-byte file");
+        }
+
+        /// <summary>The window still grows for a record that is really there (8 MiB, read in small pieces).</summary>
+        [Fact]
+        public void ARecordLargerThanTheInitialWindowIsReadWhole()
+        {
+            const int size = 8 * 1024 * 1024 + 3;
+            var file = PcapWithRecordHeader(size, size);
+            using var reader = CaptureFileReader.Open(new TrickleStream(file, 4093), "large.pcap");
+            Assert.Equal(CaptureReadResult.Packet, reader.ReadNext(out var rec));
+            Assert.Equal(size, rec.Data.Length);
+            Assert.True(rec.Data.SequenceEqual(file.AsSpan(40)), "the record's bytes differ from the file's");
+            Assert.Equal(CaptureReadResult.EndOfFile, reader.ReadNext(out _));
+        }
+
+        /// <summary>A stream that returns at most a few KB per read, as a pipe or a slow disk does.</summary>
+        private sealed class TrickleStream : MemoryStream
+        {
+            private readonly int _most;
+            public TrickleStream(byte[] data, int most) : base(data, writable: false) => _most = most;
+            public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, _most));
+        }
     }
 }
