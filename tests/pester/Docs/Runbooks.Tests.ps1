@@ -18,7 +18,9 @@ BeforeAll {
     $null = New-Item -ItemType Directory -Force $folder
     Copy-Item (Get-WeChatSample dead-link).Path (Join-Path $folder 'old.pcapng')
     Copy-Item (Get-WeChatSample mmtls-longlink).Path (Join-Path $folder 'new.pcapng')
+    # Both times set: Copy-Item keeps the sample's own time, which is the checkout's and may be older than two hours.
     (Get-Item (Join-Path $folder 'old.pcapng')).LastWriteTime = (Get-Date).AddHours(-2)
+    (Get-Item (Join-Path $folder 'new.pcapng')).LastWriteTime = Get-Date
     $script:reports = Join-Path $work 'reports'
     # A process named WeChat in the client holding a long link (and a short link) to the stand-ins, for LongLinkHealth.
     $ready = Join-Path $work 'wechat-client.ready'
