@@ -63,9 +63,10 @@ Describe 'WeChatNet.Format.ps1xml' {
         $flows | Should -Match ('File: ' + [regex]::Escape($nat))
         (Get-ChildItem $dead, $nat | Measure-WeChatHeartbeat | Out-String -Width 300) | Should -Match ('File: ' + [regex]::Escape($nat))
         # Findings are sorted by severity across files (Invoke-WeChatDiagnostic): a column, not groups.
-        $rows = (Invoke-WeChatDiagnostic -Path $nat, $dead | Out-String -Width 300) -split "`n" | Where-Object { $_ -match 'LongLinkDied|Long link died' }
+        # The two Errors: nat-timeout's idle timeout (its deaths are its evidence) and dead-link's death, each with its file.
+        $rows = (Invoke-WeChatDiagnostic -Path $nat, $dead | Out-String -Width 300) -split "`n" | Where-Object { $_ -match '^Error\b' }
         $rows | Should -HaveCount 2
-        $rows[0] | Should -Match 'nat-timeout\.pcapng'
-        $rows[1] | Should -Match 'dead-link\.pcapng'
+        @($rows | Where-Object { $_ -match 'nat-timeout\.pcapng' -and $_ -match '210 s of silence' }) | Should -HaveCount 1
+        @($rows | Where-Object { $_ -match 'dead-link\.pcapng' -and $_ -match 'Long link died' }) | Should -HaveCount 1
     }
 }
