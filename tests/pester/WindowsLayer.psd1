@@ -11,6 +11,7 @@
         'FleetRunbook.Tests.ps1' = 'sites in Linux network namespaces reached over SSH (sshd, ip netns)'
         'Get-WeChatConnection.Tests.ps1' = 'Linux network namespaces with a stand-in server, clients run as nobody (setpriv, unshare) and ss as the oracle; the Windows path is its own file'
         'Get-WeChatRoute.Tests.ps1' = 'routers in Linux network namespaces (ip netns, iptables) and capsh; the Windows route tests are their own file'
+        'Repository/HostedWorkflow.Tests.ps1' = 'reads the workflow YAML with the Linux python3 and PyYAML (python3-yaml)'
         'Remoting.Tests.ps1' = 'sshd in Linux network namespaces, SIGTERM to the remote pwsh, chromium'
         'Resolve-WeChatDomain.Tests.ps1' = 'Knot (knotd) as the authoritative server the queries reach'
         'Start-WeChatCapture.Faults.Tests.ps1' = 'Linux mounts (a full or read-only tmpfs), a veth pair deleted mid-capture and SIGKILL'
