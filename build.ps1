@@ -353,6 +353,14 @@ function Invoke-WindowsLayer {
         Write-Host "windows: $(Get-RelativePesterPath $file)" -ForegroundColor Cyan
         $r = Invoke-WindowsPester -Path $file -PesterVersion $version -Tag $PesterTag -ResultsDirectory $results -Stream -TimeoutSeconds 900 `
             -ResolvConf $resolvConf -Environment $environment
+        if (-not $r.TimedOut -and -not (Test-Path -LiteralPath $r.CountsPath)) {
+            # The process died before Pester could write its counts: under Wine that is the CLR or Wine itself (an access
+            # violation dump from a runtime thread, seen once in a while), not a test's verdict. Such a file runs once more;
+            # a second crash fails it. A test that fails is never run again.
+            Write-Host "windows: $(Get-RelativePesterPath $file) ended (exit $($r.ExitCode)) before writing its counts; running it once more" -ForegroundColor Yellow
+            $r = Invoke-WindowsPester -Path $file -PesterVersion $version -Tag $PesterTag -ResultsDirectory $results -Stream -TimeoutSeconds 900 `
+                -ResolvConf $resolvConf -Environment $environment
+        }
         $r.Error | ForEach-Object { Write-Host $_ -ForegroundColor Red }
         if ($r.TimedOut) { Write-Host "windows: $file did not finish within 900 s and was stopped" -ForegroundColor Red }
         Add-PesterFileResult -Sum $sum -File $file -CountsPath $r.CountsPath -ExitCode $r.ExitCode -Layer 'windows'

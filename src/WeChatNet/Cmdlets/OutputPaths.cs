@@ -19,7 +19,10 @@ namespace WeChatNet.Commands
         {
             if (literalPath != null) return cmdlet.GetUnresolvedProviderPathFromPSPath(literalPath);
             string pattern = path ?? "";
-            if (!WildcardPattern.ContainsWildcardCharacters(pattern)) return cmdlet.GetUnresolvedProviderPathFromPSPath(pattern);
+            // The Win32 device-namespace prefixes (\\?\, \\.\) are part of a Windows path, never wildcards.
+            string name = pattern.StartsWith(@"\\?\", StringComparison.Ordinal) || pattern.StartsWith(@"\\.\", StringComparison.Ordinal)
+                ? pattern.Substring(4) : pattern;
+            if (!WildcardPattern.ContainsWildcardCharacters(name)) return cmdlet.GetUnresolvedProviderPathFromPSPath(pattern);
             Collection<string> matches;
             try { matches = cmdlet.GetResolvedProviderPathFromPSPath(pattern, out _); }
             catch (ItemNotFoundException) { matches = new Collection<string>(); }
