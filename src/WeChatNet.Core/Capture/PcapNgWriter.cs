@@ -77,14 +77,7 @@ namespace WeChatNet.Capture
             int optionLength = commentBytes == null ? 0 : 4 + ((commentBytes.Length + 3) & ~3) + 4;
             int length = 32 + padded + optionLength;
             var h = Scratch;
-            ulong ticks = unchecked((ulong)timestampNanoseconds);
-            BinaryPrimitives.WriteUInt32LittleEndian(h, 6);
-            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(4), (uint)length);
-            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(8), (uint)interfaceId);
-            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(12), (uint)(ticks >> 32));
-            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(16), (uint)ticks);
-            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(20), (uint)data.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(h.AsSpan(24), (uint)Math.Max(originalLength, data.Length));
+            WriteEnhancedPacketHeader(h, length, interfaceId, timestampNanoseconds, data.Length, originalLength);
             Write(h, 28);
             Write(data);
             if (padded > data.Length) Write(Padding, padded - data.Length);
@@ -101,6 +94,23 @@ namespace WeChatNet.Capture
             BinaryPrimitives.WriteUInt32LittleEndian(h, (uint)length);
             Write(h, 4);
             PacketCount++;
+        }
+
+        /// <summary>
+        /// The first 28 bytes of an enhanced packet block of <paramref name="length"/> bytes: type, length, interface,
+        /// nanosecond timestamp (high then low 32 bits), captured and original length (raised to the captured length).
+        /// Shared by <see cref="WritePacket"/> and the live capture's <see cref="Live.PcapNgBlockBuffer"/>.
+        /// </summary>
+        internal static void WriteEnhancedPacketHeader(Span<byte> b, int length, int interfaceId, long timestampNanoseconds, int capturedLength, int originalLength)
+        {
+            ulong ticks = unchecked((ulong)timestampNanoseconds);
+            BinaryPrimitives.WriteUInt32LittleEndian(b, 6);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(4), (uint)length);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(8), (uint)interfaceId);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(12), (uint)(ticks >> 32));
+            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(16), (uint)ticks);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(20), (uint)capturedLength);
+            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(24), (uint)Math.Max(originalLength, capturedLength));
         }
 
         /// <summary>

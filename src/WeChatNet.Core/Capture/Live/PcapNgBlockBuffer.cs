@@ -46,17 +46,10 @@ namespace WeChatNet.Capture.Live
                 }
             }
             var b = new Span<byte>(_blocks, _fill, length);
-            ulong ticks = unchecked((ulong)timestampNs);
             // The padding: the last word of the padded data is zeroed first and the data copied over its start (no call
             // per packet); without data that word is the original-length field, written next.
             BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(length - 8), 0);
-            BinaryPrimitives.WriteUInt32LittleEndian(b, 6);
-            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(4), (uint)length);
-            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(8), (uint)_interfaceId);
-            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(12), (uint)(ticks >> 32));
-            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(16), (uint)ticks);
-            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(20), (uint)data.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(24), (uint)Math.Max(originalLength, data.Length));
+            PcapNgWriter.WriteEnhancedPacketHeader(b, length, _interfaceId, timestampNs, data.Length, originalLength);
             data.CopyTo(b.Slice(28));
             BinaryPrimitives.WriteUInt32LittleEndian(b.Slice(length - 4), (uint)length);
             _fill += length;
