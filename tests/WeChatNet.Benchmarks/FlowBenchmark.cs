@@ -24,7 +24,13 @@ namespace WeChatNet.Benchmarks
 
         public string Run(string[] args)
         {
-            if (args.Length >= 2 && args[0] == "--child") return Child(args[1], args.Contains("--single"));
+            if (args.Length >= 2 && args[0] == "--child")
+            {
+                int w = Array.IndexOf(args, "--warm");
+                int warm = w >= 0 && w + 1 < args.Length ? int.Parse(args[w + 1], CultureInfo.InvariantCulture) : 0;
+                for (int n = 0; n < warm; n++) Child(args[1], args.Contains("--single"));
+                return Child(args[1], args.Contains("--single"));
+            }
             if (args.Length >= 3 && args[0] == "--generate") { Generate(args[1], long.Parse(args[2], CultureInfo.InvariantCulture)); return args[1]; }
             long million = 1_000_000;
             int i = Array.IndexOf(args, "--packets");

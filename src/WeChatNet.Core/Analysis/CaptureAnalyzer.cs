@@ -222,33 +222,51 @@ namespace WeChatNet.Analysis
 
         /// <summary>
         /// One long-link frame, handed over by the decoder without a LongLinkFrame object (see <see cref="LongLinkFrameSink"/>):
-        /// the flow is a long link, its command is counted and its heartbeat log sees it. Consecutive frames of one flow
-        /// reuse its entries (any other message forgets them, so the dictionaries stay what they would be).
+        /// the flow is a long link, its command is counted and its heartbeat log sees it. A flow's tally and log are found
+        /// once (<see cref="FrameEntry"/>), not per frame; its kind is written again only after another message may have
+        /// changed it (<see cref="_kindEpoch"/>), so the dictionaries stay what one write per frame would make them.
         /// </summary>
         [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
         private void OnFrame(FlowKey flow, in LongLinkHeader h, bool fromClient, bool decrypted, long ticks)
         {
-            if (_frameFlow is null || !_frameFlow.Value.Equals(flow))
+            var e = _frameEntry;
+            if (e is null || !e.Flow.Equals(flow))
+            {
+                if (!_frameEntries.TryGetValue(flow, out e))
+                    _frameEntries[flow] = e = new FrameEntry(flow, Tally(flow), Observations(flow));
+                _frameEntry = e;
+            }
+            if (e.KindEpoch != _kindEpoch)
             {
                 _kinds[flow] = "LongLink";
-                _frameTally = Tally(flow);
-                _frameLog = Observations(flow);
-                _frameFlow = flow;
+                e.KindEpoch = _kindEpoch;
             }
-            _frameTally!.AddFrame(h.Command);
+            e.Tally.AddFrame(h.Command);
             long ns = (ticks - EpochTicks) * 100;
-            _frameLog!.Add(decrypted
+            e.Log.Add(decrypted
                 ? LongLinkObservation.DecryptedFrame(ns, fromClient, h.Command, h.Sequence)
                 : LongLinkObservation.Frame(ns, fromClient, h.Command, h.Sequence));
         }
 
-        private FlowKey? _frameFlow;
-        private MessageTally? _frameTally;
-        private HeartbeatLog? _frameLog;
+        /// <summary>A long-link flow's entries in <see cref="_tallies"/> and <see cref="_longLink"/> (created once, never replaced).</summary>
+        private sealed class FrameEntry
+        {
+            public FrameEntry(FlowKey flow, MessageTally tally, HeartbeatLog log) { Flow = flow; Tally = tally; Log = log; }
+            public readonly FlowKey Flow;
+            public readonly MessageTally Tally;
+            public readonly HeartbeatLog Log;
+            /// <summary>The <see cref="_kindEpoch"/> in which this flow's kind was last written as LongLink; -1: never.</summary>
+            public long KindEpoch = -1;
+        }
+
+        private readonly Dictionary<FlowKey, FrameEntry> _frameEntries = new Dictionary<FlowKey, FrameEntry>();
+        private FrameEntry? _frameEntry;
+        /// <summary>Bumped by every message other than a frame: any of them may write a flow's kind.</summary>
+        private long _kindEpoch;
 
         private void OnMessage(object message)
         {
-            _frameFlow = null;
+            _kindEpoch++;
             if (message is DnsMessage dns) { OnDns(dns); return; }
             var key = message is WeChatMessage w ? w.Flow : message is Dispatch d ? d.Flow : null;
             if (!(key is FlowKey flow)) return; // a message without a connection joins no flow
