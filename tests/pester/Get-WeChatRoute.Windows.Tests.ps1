@@ -121,6 +121,17 @@ Describe 'Get-WeChatRoute on Windows (ICMP helper API)' {
         $e.Exception.Message | Should -BeLike '*Trace with -Protocol Icmp (the default)*'
     }
 
+    It 'Invoke-WeChatDiagnostic -TraceProtocol Tcp skips only the trace, and its advice names -TraceProtocol, not -Protocol' {
+        # The diagnostic has no -Protocol: advice that names Get-WeChatRoute's parameter cannot be typed into it.
+        $r = Invoke-Captured "Invoke-WeChatDiagnostic -Live -Target 127.0.0.1 -Port 9 -SkipDispatch -TraceProtocol Tcp -Server 127.0.0.1 -DnsTimeout 1s -ConnectTimeout 1s -All"
+        $r.Terminating | Should -BeNullOrEmpty
+        $skipped = @($r.Output | Where-Object RuleId -eq 'PathTraceSkipped')
+        $skipped.Count | Should -Be 1
+        $skipped[0].Recommendation | Should -BeLike '-TraceProtocol Tcp is not available on Windows: *Trace with -TraceProtocol Icmp (the default)*(RouteProtocolUnsupported)'
+        $skipped[0].Recommendation | Should -Not -BeLike '*-Protocol *'
+        @($r.Output | Where-Object RuleId -eq 'HostUnreachable').Count | Should -Be 1 -Because 'the connect checks still ran'
+    }
+
     It 'traces IPv6 loopback, or says plainly that this system''s ICMP helper API has no IPv6 (Wine)' {
         $r = Invoke-Captured 'Get-WeChatRoute ::1 -IPv6 -Count 1'
         if ($underWine) {

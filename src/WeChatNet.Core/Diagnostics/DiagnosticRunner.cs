@@ -225,6 +225,7 @@ namespace WeChatNet.Diagnostics
                     {
                         Target = target,
                         Protocol = request.TraceProtocol,
+                        ProtocolParameter = "-TraceProtocol",
                         Port = request.TracePort,
                         Count = request.TraceCount,
                         MaxHops = request.TraceMaxHops,

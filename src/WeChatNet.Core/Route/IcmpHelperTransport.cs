@@ -97,14 +97,14 @@ namespace WeChatNet.Route
             return new IcmpHelperTransport(handle, target, timeoutMs);
         }
 
-        /// <summary>Why -Protocol Tcp or Udp stops on Windows, and what to use instead.</summary>
-        public static string UnsupportedProtocolMessage(RouteProtocol protocol)
+        /// <summary>Why -Protocol Tcp or Udp stops on Windows, and what to use instead; <paramref name="parameter"/> is how the caller names the protocol.</summary>
+        public static string UnsupportedProtocolMessage(RouteProtocol protocol, string parameter = "-Protocol")
         {
             string why = protocol == RouteProtocol.Tcp
                 ? "Windows does not let programs send TCP probes of their own (client editions refuse raw TCP sends, and no edition hands the target's SYN/ACK or RST to a raw socket)"
                 : "Windows hands routers' answers to UDP probes to a program only through raw sockets, which need Administrator and which Get-WeChatRoute does not use on Windows";
-            return $"-Protocol {protocol} is not available on Windows: {why}. " +
-                   "Trace with -Protocol Icmp (the default), which works without elevation through Windows' ICMP helper API, as tracert and Test-NetConnection -TraceRoute do.";
+            return $"{parameter} {protocol} is not available on Windows: {why}. " +
+                   $"Trace with {parameter} Icmp (the default), which works without elevation through Windows' ICMP helper API, as tracert and Test-NetConnection -TraceRoute do.";
         }
 
         public Exception? ReaderFailure { get; private set; }

@@ -47,7 +47,7 @@ namespace WeChatNet.Route
         public Exception? ReaderFailure { get; private set; }
 
         /// <summary>Opens the sockets; throws <see cref="RouteException"/> with a precise fix when privilege is missing.</summary>
-        public static ProbeSockets Open(RouteProtocol protocol, IPAddress target)
+        public static ProbeSockets Open(RouteProtocol protocol, IPAddress target, string parameter = "-Protocol")
         {
             var family = target.AddressFamily;
             bool v6 = family == AddressFamily.InterNetworkV6;
@@ -58,7 +58,7 @@ namespace WeChatNet.Route
                 Socket icmp;
                 try
                 {
-                    icmp = OpenRaw(family, v6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp, protocol, opened);
+                    icmp = OpenRaw(family, v6 ? ProtocolType.IcmpV6 : ProtocolType.Icmp, protocol, parameter, opened);
                 }
                 catch (RouteException e) when (e.ErrorId == RouteException.NeedsPrivilege && protocol == RouteProtocol.Icmp && PingSocketInterop.IsSupported)
                 {
@@ -69,14 +69,14 @@ namespace WeChatNet.Route
                 ushort sourcePort = 0;
                 if (protocol == RouteProtocol.Udp)
                 {
-                    send = OpenRaw(family, ProtocolType.Udp, protocol, opened);
+                    send = OpenRaw(family, ProtocolType.Udp, protocol, parameter, opened);
                     send.ReceiveBufferSize = 4096; // never read: it only sends
                     holder = new Socket(family, SocketType.Dgram, ProtocolType.Udp);
                     opened.Add(holder);
                 }
                 else if (protocol == RouteProtocol.Tcp)
                 {
-                    send = tcp = OpenRaw(family, ProtocolType.Tcp, protocol, opened);
+                    send = tcp = OpenRaw(family, ProtocolType.Tcp, protocol, parameter, opened);
                     tcp.ReceiveBufferSize = 1 << 20;
                     holder = new Socket(family, SocketType.Stream, ProtocolType.Tcp);
                     opened.Add(holder);
@@ -128,7 +128,7 @@ namespace WeChatNet.Route
             }
         }
 
-        private static Socket OpenRaw(AddressFamily family, ProtocolType type, RouteProtocol protocol, List<Socket> opened)
+        private static Socket OpenRaw(AddressFamily family, ProtocolType type, RouteProtocol protocol, string parameter, List<Socket> opened)
         {
             try
             {
@@ -138,18 +138,18 @@ namespace WeChatNet.Route
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied || e.NativeErrorCode == 1 || e.NativeErrorCode == 13)
             {
-                throw new RouteException(RouteException.NeedsPrivilege, PrivilegeMessage(protocol), e);
+                throw new RouteException(RouteException.NeedsPrivilege, PrivilegeMessage(protocol, parameter), e);
             }
         }
 
         /// <summary>What to do when raw sockets are refused: exactly, for the platform at hand (Windows never opens them: see <see cref="ProbeTransport"/>).</summary>
-        public static string PrivilegeMessage(RouteProtocol protocol)
+        public static string PrivilegeMessage(RouteProtocol protocol, string parameter = "-Protocol")
         {
-            string what = $"Tracing with -Protocol {protocol} sends raw IP packets, which needs privilege this session does not have.";
+            string what = $"Tracing with {parameter} {protocol} sends raw IP packets, which needs privilege this session does not have.";
             string fix = " Run PowerShell elevated (sudo pwsh), or grant the raw-socket capability to PowerShell once: " +
                          "sudo setcap cap_net_raw+ep \"$(readlink -f \"$(command -v pwsh)\")\" (Linux), then start a new pwsh.";
             if (protocol == RouteProtocol.Icmp && PingSocketInterop.IsSupported)
-                fix += " For -Protocol Icmp only, an administrator can instead allow unprivileged ICMP sockets for your group: " +
+                fix += $" For {parameter} Icmp only, an administrator can instead allow unprivileged ICMP sockets for your group: " +
                        "sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\" (add it to /etc/sysctl.d/ to keep it).";
             return what + fix;
         }

@@ -13,16 +13,16 @@ namespace WeChatNet.Route
         /// Throws <see cref="RouteException"/> (<see cref="RouteException.ProtocolUnsupported"/>) when this platform cannot
         /// probe with <paramref name="protocol"/>: called before the target is resolved, so nothing is sent or asked.
         /// </summary>
-        public static void EnsureSupported(RouteProtocol protocol)
+        public static void EnsureSupported(RouteRequest request)
         {
-            if (UsesIcmpHelper && protocol != RouteProtocol.Icmp)
-                throw new RouteException(RouteException.ProtocolUnsupported, IcmpHelperTransport.UnsupportedProtocolMessage(protocol));
+            if (UsesIcmpHelper && request.Protocol != RouteProtocol.Icmp)
+                throw new RouteException(RouteException.ProtocolUnsupported, IcmpHelperTransport.UnsupportedProtocolMessage(request.Protocol, request.ProtocolParameter));
         }
 
         /// <summary>Opens the transport for one trace, on the calling thread (so a caller inside a network namespace traces from it).</summary>
         public static IProbeTransport Open(RouteRequest request, IPAddress target)
         {
-            EnsureSupported(request.Protocol);
+            EnsureSupported(request);
             if (UsesIcmpHelper) return IcmpHelperTransport.Open(target, request.TimeoutMs);
             return SocketProbeTransport.Open(request, target);
         }

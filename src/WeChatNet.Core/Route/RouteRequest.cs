@@ -16,6 +16,8 @@ namespace WeChatNet.Route
 
         public string Target { get; set; } = DefaultTarget;
         public RouteProtocol Protocol { get; set; } = RouteProtocol.Icmp;
+        /// <summary>How the calling cmdlet names <see cref="Protocol"/> in messages: Get-WeChatRoute's -Protocol, Invoke-WeChatDiagnostic's -TraceProtocol.</summary>
+        public string ProtocolParameter { get; set; } = "-Protocol";
         /// <summary>Destination port for UDP and TCP; null picks 33434 (UDP) or 8080 (TCP).</summary>
         public int? Port { get; set; }
         public int MaxHops { get; set; } = 30;

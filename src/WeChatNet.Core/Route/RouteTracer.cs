@@ -120,7 +120,7 @@ namespace WeChatNet.Route
             public IEnumerable<RouteHop> Execute()
             {
                 _ct.ThrowIfCancellationRequested();
-                ProbeTransport.EnsureSupported(_request.Protocol);
+                ProbeTransport.EnsureSupported(_request);
                 _target = ResolveTarget(_request, _ct);
                 var transport = ProbeTransport.Open(_request, _target);
                 try

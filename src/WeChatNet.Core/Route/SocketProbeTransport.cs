@@ -27,7 +27,7 @@ namespace WeChatNet.Route
         public static SocketProbeTransport Open(RouteRequest request, IPAddress target)
         {
             var rng = new Random();
-            var sockets = ProbeSockets.Open(request.Protocol, target);
+            var sockets = ProbeSockets.Open(request.Protocol, target, request.ProtocolParameter);
             try
             {
                 // A ping socket's echo identifier is the one the kernel gave it (its "port").

@@ -256,6 +256,9 @@ zone:
             Assert.Equal("Info", skipped.Severity);
             Assert.Equal("The path to 198.18.7.2 was not traced", skipped.Title);
             Assert.Contains("setcap cap_net_raw+ep", skipped.Recommendation);
+            // The advice names this cmdlet's parameter (-TraceProtocol), not Get-WeChatRoute's -Protocol.
+            Assert.StartsWith("Tracing with -TraceProtocol Tcp sends raw IP packets", r.RouteSkipped);
+            Assert.DoesNotContain("-Protocol ", r.RouteSkipped);
             Assert.Empty(r.Route);
             Assert.StartsWith("Route: skipped: ", r.Checks.Last());
 

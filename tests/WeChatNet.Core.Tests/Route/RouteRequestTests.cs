@@ -82,5 +82,24 @@ namespace WeChatNet.Tests.Route
             var r = new RouteRequest { Target = "198.18.1.1", MaxHops = maxHops, Count = count, TimeoutMs = timeout };
             Assert.ThrowsAny<ArgumentException>(() => RouteTracer.Trace(r));
         }
+
+        [Theory]
+        [InlineData(RouteProtocol.Tcp, "-Protocol")]
+        [InlineData(RouteProtocol.Udp, "-Protocol")]
+        [InlineData(RouteProtocol.Tcp, "-TraceProtocol")]
+        public void MessagesNameTheProtocolParameterOfTheCmdletThatAsked(RouteProtocol protocol, string parameter)
+        {
+            // Get-WeChatRoute calls it -Protocol, Invoke-WeChatDiagnostic -TraceProtocol: advice must name what the user can type.
+            string windows = IcmpHelperTransport.UnsupportedProtocolMessage(protocol, parameter);
+            Assert.StartsWith($"{parameter} {protocol} is not available on Windows: ", windows);
+            Assert.Contains($"Trace with {parameter} Icmp (the default)", windows);
+            string privilege = ProbeSockets.PrivilegeMessage(RouteProtocol.Icmp, parameter);
+            Assert.StartsWith($"Tracing with {parameter} Icmp sends raw IP packets", privilege);
+            if (parameter != "-Protocol")
+            {
+                Assert.DoesNotContain("-Protocol ", windows);
+                Assert.DoesNotContain("-Protocol ", privilege);
+            }
+        }
     }
 }
