@@ -170,4 +170,37 @@ Describe 'Get-WeChatRoute on Windows (ICMP helper API)' {
         }
         finally { $ps.Dispose() }
     }
+
+    It 'traces again while a stopped trace''s requests are still pending and the thread that ran it is gone' {
+        # Under Wine a request left pending by a thread that exited wedged every later request of the process: the next
+        # trace hung inside IcmpSendEcho2. Requests now start on one thread that lives as long as the process.
+        $first = [powershell]::Create()
+        try {
+            $null = $first.AddScript("Import-Module '$manifest'; Get-WeChatRoute $($topo.SilentTarget) -Timeout 20")
+            $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $script:pendingUntil = [DateTime]::UtcNow.AddSeconds(90)
+            $null = $first.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $out)
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ($out.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $out.Count | Should -BeGreaterThan 0 -Because 'hop 1 answers at once; the silent hops stay pending for 20 s'
+            $first.EndStop($first.BeginStop($null, $null))
+        }
+        finally { $first.Dispose() } # closes its runspace: the thread that ran the trace ends
+        $script:pendingUntil = [DateTime]::UtcNow.AddSeconds(25)
+
+        $next = [powershell]::Create()
+        try {
+            $null = $next.AddScript("Import-Module '$manifest'; Get-WeChatRoute 127.0.0.1 -Count 1 -Timeout 2")
+            $async = $next.BeginInvoke()
+            # A wedged helper never returns: bound the wait instead of hanging the suite (one loopback hop takes milliseconds).
+            $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(60)) | Should -BeTrue -Because 'a trace after a stopped one must not hang'
+            $hops = @($next.EndInvoke($async))
+            $hops.Count | Should -Be 1
+            $hops[0].Reply | Should -Be 'EchoReply'
+        }
+        finally {
+            # A trace wedged inside the helper API cannot be stopped: leave it (the file's process ends with it) rather than hang here.
+            if ($next.InvocationStateInfo.State -eq 'Running') { $null = $next.BeginStop($null, $null) } else { $next.Dispose() }
+        }
+    }
 }
