@@ -11,7 +11,7 @@ namespace WeChatNet.Route
 
         /// <summary>
         /// Throws <see cref="RouteException"/> (<see cref="RouteException.ProtocolUnsupported"/>) when this platform cannot
-        /// probe with <paramref name="protocol"/>: called before the target is resolved, so nothing is sent or asked.
+        /// probe with the protocol of <paramref name="request"/>: called before the target is resolved, so nothing is sent or asked.
         /// </summary>
         public static void EnsureSupported(RouteRequest request)
         {
