@@ -111,6 +111,23 @@ namespace WeChatNet.Tests.Diagnostics
         }
 
         [Fact]
+        public void MainlandAndOverseasResolversDisagreeingIsInformationNotAWarning()
+        {
+            // WeChat's DNS answers by region by design: a mainland and an overseas resolver always differ on a healthy
+            // network, so `Invoke-WeChatDiagnostic -Live` (which asks both presets) must not warn about it. The harmful
+            // case, the client's own resolver answering for the other region, is ResolverRegionMismatch's Warning.
+            DnsAnswer Ok(string server, string region, string address) =>
+                new DnsAnswer("long.weixin.qq.com", "A", server, region, "Dns", "Udp", "Ok", Array.Empty<string>(), new[] { address },
+                    new[] { address }, 300, 5, "", -1, "NoError", 1, 0, "");
+            var answers = new[] { Ok("223.5.5.5", "Mainland", "101.226.5.4"), Ok("8.8.8.8", "Overseas", "43.130.1.1") };
+            var facts = new AnalysisFacts { DnsAnswers = answers, DnsComparisons = global::WeChatNet.Resolution.DomainResolver.Compare(answers).ToList() };
+            var disagree = Assert.Single(Evaluate(facts), x => x.RuleId == "ResolversDisagree");
+            Assert.Equal("Info", disagree.Severity);
+            Assert.Contains("by design", disagree.Recommendation);
+            Assert.DoesNotContain(Evaluate(facts), x => x.Severity != "Info");
+        }
+
+        [Fact]
         public void NoLiveFactsNoLiveFindings() => Assert.Empty(Evaluate(new AnalysisFacts()));
     }
 }
