@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Net;
 
 namespace WeChatNet.Analysis
 {
@@ -124,7 +125,7 @@ namespace WeChatNet.Analysis
             "LongLinkIdleTimeout", "LongLinkDied", "HeartbeatMissed", "HeartbeatStuckAtMinimum", "HighRetransmission", "SlowHandshake",
             "RegionMismatch", "SlowShortLink", "DnsFailure", "CaptureGaps", "CaptureDrops", "ServerResets", "LongRoundTrip", "DnsOptionalLookupFailure",
             "Retransmissions", "ResolversDisagree", "ResolverRegionMismatch", "ResolverFailed", "DispatchFailed", "HostUnreachable", "ConnectFailed", "SlowConnect",
-            "PathLatencyStep", "PathLoss", "PathTraceSkipped",
+            "PathLatencyStep", "PathLoss", "PathTargetSilent", "PathTraceSkipped",
             "WeChatNotRunning", "NoLongLink", "LongLinkOtherRegion", "LongLinkSlowRoundTrip", "LongLinkRetransmitting", "LongLinkReconnects",
         };
 
@@ -244,6 +245,7 @@ namespace WeChatNet.Analysis
                     case "SlowConnect": SlowConnect(facts, rule, Add); break;
                     case "PathLatencyStep": PathLatencyStep(facts, rule, Add); break;
                     case "PathLoss": PathLoss(facts, rule, Add); break;
+                    case "PathTargetSilent": PathTargetSilent(facts, rule, Add); break;
                     case "PathTraceSkipped": PathTraceSkipped(facts, rule, Add); break;
                     case "WeChatNotRunning": WeChatNotRunning(facts, rule, Add); break;
                     case "NoLongLink": NoLongLink(facts, rule, Add); break;
@@ -816,7 +818,7 @@ namespace WeChatNet.Analysis
 
         private static void PathLoss(AnalysisFacts facts, FindingRule rule, AddFinding add)
         {
-            if (facts.Route.Count == 0) return;
+            if (facts.Route.Count == 0 || TargetConnectsDespiteSilence(facts).Count > 0) return;
             var last = facts.Route.LastOrDefault(h => h.IsDestination) ?? facts.Route[facts.Route.Count - 1];
             double limit = rule.Param("lossPercent");
             if (last.Sent == 0 || last.LossPercent < limit) return;
@@ -825,6 +827,32 @@ namespace WeChatNet.Analysis
             add(rule.Id, None,
                 $"{reached}; loss from hop {(firstLossy ?? last).Hop} ({Where(facts, (firstLossy ?? last).Address ?? "no reply")}) onwards",
                 new Dictionary<string, string> { ["loss"] = N(last.LossPercent), ["target"] = RouteTarget(facts), ["hop"] = (firstLossy ?? last).Hop.ToString(CultureInfo.InvariantCulture) }, null);
+        }
+
+        /// <summary>
+        /// The ports on which TCP connects to the trace's target succeeded although the target answered none of the trace's
+        /// probes (it, or a firewall before it, filters that kind of probe): empty unless the trace ended that way.
+        /// </summary>
+        private static List<int> TargetConnectsDespiteSilence(AnalysisFacts facts)
+        {
+            if (facts.Route.Count == 0 || facts.Route.Any(h => h.IsDestination) || facts.Route[facts.Route.Count - 1].Received > 0) return new List<int>();
+            string target = facts.Route[0].TargetAddress;
+            if (!IPAddress.TryParse(target, out var targetAddress)) return new List<int>();
+            return facts.Connections
+                .Where(t => t.Test == "TcpConnect" && t.Succeeded && IPAddress.TryParse(t.Address ?? "", out var a) && a.Equals(targetAddress))
+                .Select(t => t.Port).Distinct().OrderBy(p => p).ToList();
+        }
+
+        private static void PathTargetSilent(AnalysisFacts facts, FindingRule rule, AddFinding add)
+        {
+            var ports = TargetConnectsDespiteSilence(facts);
+            if (ports.Count == 0) return;
+            string target = RouteTarget(facts);
+            var lastAnswering = facts.Route.LastOrDefault(h => h.Received > 0 && h.Address != null);
+            string routers = lastAnswering is null ? "no router answered" : $"the routers up to hop {lastAnswering.Hop} ({lastAnswering.Address}) answered";
+            add(rule.Id, None,
+                $"{routers}; {target} never did; TCP connects to it succeeded on port(s) {string.Join(", ", ports)}",
+                new Dictionary<string, string> { ["target"] = target, ["protocol"] = facts.Route[0].Protocol }, null);
         }
 
         /// <summary>Findings at least as severe as <paramref name="minimum"/> (Info, Warning or Error).</summary>

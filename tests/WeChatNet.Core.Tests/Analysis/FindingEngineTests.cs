@@ -41,7 +41,7 @@ namespace WeChatNet.Tests.Analysis
         [Fact]
         public void TheShippedRulesParseAndEveryRuleHasLogic()
         {
-            Assert.Equal(31, Engine.Rules.Count);
+            Assert.Equal(32, Engine.Rules.Count);
         }
 
         [Fact]

@@ -95,6 +95,31 @@ namespace WeChatNet.Tests.Diagnostics
         }
 
         [Fact]
+        public void ATargetThatIgnoresTheProbesButAcceptsConnectsIsFilteringNotLoss()
+        {
+            // A healthy path whose server drops ICMP echo (common for servers): every router answers, the target never does,
+            // and the diagnostic's own TCP connects to that very address succeeded. Nothing is lost on the way to it.
+            var route = new[]
+            {
+                Hop(1, "192.0.2.1", 1), Hop(2, "192.0.2.2", 2), Hop(3, "192.0.2.3", 3), Hop(4, null, null, loss: 100),
+            };
+            foreach (var h in route) h.Protocol = "Icmp";
+            var connects = new[] { Tcp("long.weixin.qq.com", "LongLink", "203.0.113.9", 8080, 30), Tcp("long.weixin.qq.com", "LongLink", "203.0.113.9", 443, 31) };
+            var f = Evaluate(new AnalysisFacts { Route = route, RouteTarget = "203.0.113.9", Connections = connects });
+            Assert.DoesNotContain(f, x => x.RuleId == "PathLoss");
+            var silent = Assert.Single(f, x => x.RuleId == "PathTargetSilent");
+            Assert.Equal(("Info", "Path"), (silent.Severity, silent.Area));
+            Assert.Equal("203.0.113.9 did not answer the trace's Icmp probes, but TCP connects to it succeeded", silent.Title);
+            Assert.Equal("the routers up to hop 3 (192.0.2.3) answered; 203.0.113.9 never did; TCP connects to it succeeded on port(s) 443, 8080", silent.Evidence);
+
+            // The same silent target without a successful connect is still loss as far as anyone can tell.
+            var failed = new[] { Tcp("long.weixin.qq.com", "LongLink", "203.0.113.9", 8080, null, "TimedOut") };
+            var f2 = Evaluate(new AnalysisFacts { Route = route, RouteTarget = "203.0.113.9", Connections = failed });
+            Assert.Single(f2, x => x.RuleId == "PathLoss");
+            Assert.DoesNotContain(f2, x => x.RuleId == "PathTargetSilent");
+        }
+
+        [Fact]
         public void ADispatchWithANonZeroRetcodeAndASkippedTraceAreReported()
         {
             var uri = new Uri("http://127.0.0.1:1/cgi-bin/micromsg-bin/newgetdns");
