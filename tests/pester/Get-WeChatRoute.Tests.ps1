@@ -61,6 +61,25 @@ Describe 'Get-WeChatRoute' {
         { Get-WeChatRoute 127.0.0.1 -MaxHops 1 -Count 1 -IntervalMs 20 } | Should -Throw -ErrorId 'NamedParameterNotFound*'
     }
 
+    It 'shows every column of its table in a 120-column console, down to Step and Note' {
+        # PowerShell leaves out the columns of a fixed-width table that do not fit: StDev, Step (the '>' of the biggest
+        # step, Example 1) and Note (the reading of the path) went missing at 120 columns.
+        $hops = 1..3 | ForEach-Object {
+            $h = [WeChatNet.RouteHop]::new()
+            $h.Target = 'long.weixin.qq.com'; $h.TargetAddress = '198.18.243.2'; $h.Protocol = 'Icmp'; $h.Hop = $_
+            $h.Address = "198.18.24$_.1"; $h.Addresses = @($h.Address); $h.Region = 'Special'; $h.Sent = 3; $h.Received = 3
+            $h.BestMs = 10 * $_; $h.AvgMs = 10 * $_; $h.WorstMs = 10 * $_; $h.LastMs = 10 * $_; $h.StDevMs = 0; $h.StepMs = 10
+            $h.Reply = 'TimeExceeded'
+            $h
+        }
+        $hops[2].IsBiggestStep = $true; $hops[2].StepMs = 150; $hops[2].Note = 'Biggest latency step on the path: +150 ms (best RTT) over the hop before.'
+        $labels = (Get-FormatData -TypeName WeChatNet.RouteHop).FormatViewDefinition[0].Control.Headers.Label
+        $labels | Should -Contain 'Note'
+        $text = ($hops | Format-Table | Out-String -Width 120) -split "`n"
+        ($text | Where-Object { $_ -match '^Hop\b' }) | Should -Match ('^' + (($labels | ForEach-Object { [regex]::Escape($_) }) -join '\s+') + '$')
+        ($text | Where-Object { $_ -match '^\s*3 ' }) | Should -Match '>\+150\.0 Biggest latency'
+    }
+
     It 'completes WeChat host names for -Target' {
         $completion = TabExpansion2 -inputScript 'Get-WeChatRoute szlo' -cursorColumn 20
         $completion.CompletionMatches.CompletionText | Should -Contain 'szlong.weixin.qq.com'

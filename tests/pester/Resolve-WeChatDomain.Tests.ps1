@@ -121,6 +121,17 @@ Describe 'Resolve-WeChatDomain' {
         } finally { Remove-Item $path -ErrorAction SilentlyContinue }
     }
 
+    It 'shows every column of the answer table in a 120-column console, down to ElapsedMs' {
+        # PowerShell leaves out the columns of a fixed-width table that do not fit: "how long the answer took" went missing.
+        $a = Resolve-WeChatDomain long.weixin.qq.com -Server $script:server
+        $labels = (Get-FormatData -TypeName WeChatNet.DnsAnswer).FormatViewDefinition[0].Control.Headers.Label
+        $labels | Should -Contain 'ElapsedMs'
+        $header = (($a | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_ -match '^Name\b' })
+        $header | Should -Match ('^' + (($labels | ForEach-Object { [regex]::Escape($_) }) -join '\s+') + '$')
+        $row = (($a | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_ -match '^long\.weixin' })
+        $row | Should -Match '101\.226\.5\.4|180\.163\.10\.11'
+    }
+
     It 'has default table views' {
         (Get-FormatData -TypeName WeChatNet.DnsAnswer).FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])
         (Get-FormatData -TypeName WeChatNet.DnsComparison).FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])

@@ -128,6 +128,16 @@ Describe 'Test-WeChatConnection' {
         $back.Port | Should -Be $open
     }
 
+    It 'shows every column of its table in a 120-column console, down to Region and Owner' {
+        # PowerShell leaves out the columns of a fixed-width table that do not fit: Owner went missing, Region was cut.
+        $r = Test-WeChatConnection -Name long.weixin.qq.com -Address 127.0.0.1 -Port $open -SkipHttp
+        $labels = (Get-FormatData -TypeName WeChatNet.ConnectionTest).FormatViewDefinition[0].Control.Headers.Label
+        $labels | Should -Contain 'Owner'
+        $text = ($r | Format-Table | Out-String -Width 120) -split "`n"
+        ($text | Where-Object { $_ -match '^Test\b' }) | Should -Match ('^' + (($labels | ForEach-Object { [regex]::Escape($_) }) -join '\s+') + '$')
+        ($text | Where-Object { $_ -match 'long\.weixin' }) | Should -Match '\bSpecial\s*$'
+    }
+
     It 'has a default table view' {
         (Get-FormatData -TypeName WeChatNet.ConnectionTest).FormatViewDefinition.Control |
             Should -BeOfType ([System.Management.Automation.TableControl])
