@@ -108,7 +108,16 @@ namespace WeChatNet.Route
                 }
                 previousAnswering = h;
 
-                if (h.LossPercent > 0)
+                // A router that answers with an error other than "time exceeded" ends the path: every probe from its TTL up
+                // reached it at once, and routers rate-limit those errors (Linux: a burst of 5, then 1 a second), so its
+                // unanswered probes measure that limit, not loss on the way.
+                bool endsPath = h.Reply != null && !h.IsDestination && h.Reply != nameof(ReplyKind.TimeExceeded);
+                if (endsPath) Append(h, $"This router answered {h.Reply}: the target is not reachable past it.");
+                if (h.LossPercent > 0 && endsPath)
+                {
+                    Append(h, "Routers rate-limit these errors, so its unanswered probes are not loss.");
+                }
+                else if (h.LossPercent > 0)
                 {
                     double minLater = later.Count == 0 ? double.NaN : later.Min(x => x.LossPercent);
                     if (later.Count > 0 && minLater < h.LossPercent)
@@ -125,8 +134,6 @@ namespace WeChatNet.Route
                             : "Loss begins here and carries on to every later hop: real loss on this router or the link before it.");
                     }
                 }
-                if (h.Reply != null && !h.IsDestination && h.Reply != nameof(ReplyKind.TimeExceeded))
-                    Append(h, $"This router answered {h.Reply}: the target is not reachable past it.");
             }
             if (biggest != null)
             {

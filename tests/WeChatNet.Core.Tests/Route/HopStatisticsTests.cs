@@ -120,5 +120,18 @@ namespace WeChatNet.Tests.Route
             HopStatistics.Annotate(hops);
             Assert.Contains("answered NetworkUnreachable", hops[1].Note);
         }
+
+        [Fact]
+        public void MissingUnreachableRepliesAtTheLastRouterAreItsRateLimitNotLoss()
+        {
+            // Seen through a namespace router without a route to the target: every probe of TTL 5 and up reaches it at once,
+            // Linux answers unreachables a burst of 5 then 1 a second, so later rounds of hop 5 go unanswered. That is the
+            // router limiting its errors, not loss that "begins here and carries on" (there is nothing after it).
+            var hops = new List<RouteHop> { H(1, 3, 3, 1), H(2, 3, 3, 2), H(3, 3, 1, 3, reply: "NetworkUnreachable") };
+            HopStatistics.Annotate(hops);
+            Assert.DoesNotContain("Loss begins here", hops[2].Note);
+            Assert.Contains("answered NetworkUnreachable", hops[2].Note);
+            Assert.Contains("rate-limit", hops[2].Note);
+        }
     }
 }
