@@ -80,6 +80,21 @@ Describe 'Get-WeChatRoute' {
         ($text | Where-Object { $_ -match '^\s*3 ' }) | Should -Match '>\+150\.0 Biggest latency'
     }
 
+    It 'says which target each trace in a table went to' {
+        # Several targets from the pipeline made one table of hops 1..n, 1..m with nothing to tell the traces apart.
+        $hops = foreach ($t in @(@('long.weixin.qq.com', '198.18.243.2'), @('198.18.244.2', '198.18.244.2'))) {
+            foreach ($n in 1, 2) {
+                $h = [WeChatNet.RouteHop]::new()
+                $h.Target = $t[0]; $h.TargetAddress = $t[1]; $h.Protocol = 'Tcp'; $h.Port = 8080; $h.Hop = $n; $h.Sent = 1; $h.Received = 1
+                $h.Address = if ($n -eq 2) { $t[1] } else { '198.18.241.1' }; $h.Addresses = @($h.Address); $h.BestMs = $n; $h.AvgMs = $n
+                $h
+            }
+        }
+        $text = ($hops | Format-Table | Out-String -Width 120) -split "`n"
+        @($text | Where-Object { $_ -match '^\s*Target: ' }) | Should -Be @(
+            '   Target: long.weixin.qq.com (198.18.243.2), Tcp port 8080', '   Target: 198.18.244.2, Tcp port 8080')
+    }
+
     It 'completes WeChat host names for -Target' {
         $completion = TabExpansion2 -inputScript 'Get-WeChatRoute szlo' -cursorColumn 20
         $completion.CompletionMatches.CompletionText | Should -Contain 'szlong.weixin.qq.com'
