@@ -35,6 +35,8 @@ namespace WeChatNet.ModuleTests
                 ["Get-WeChatRoute -Target"] = "ServerAddress, Name, ComputerName, RemoteAddress",
                 ["Get-WeChatIpInfo -Address"] = "ServerAddress, IPAddress, Server, Destination, RemoteAddress",
                 ["Get-WeChatConnection -ProcessId"] = "Id",
+                // Pipeline binding: DnsAnswer/DispatchDomain.Addresses (Resolve-WeChatDomain | Test-WeChatConnection).
+                ["Test-WeChatConnection -ResolvedAddress"] = "Addresses",
             };
             using var context = ModuleContract.CreateContext(Repo.Module);
             var cmdlets = ModuleContract.ReadCmdlets(context.LoadFromAssemblyPath(Repo.Module.AssemblyPath));

@@ -77,6 +77,28 @@ Describe 'Test-WeChatConnection' {
         $e.Host | Should -Be 'szlong.weixin.qq.com'
     }
 
+    It 'tests piped DNS answers at the addresses they carry, and never resolves their names again' {
+        # Resolve-WeChatDomain x -Server S | Test-WeChatConnection threw the answers away and asked the system resolver instead.
+        function Answer([string] $name, [string[]] $addresses, [string] $status) {
+            [WeChatNet.DnsAnswer]::new($name, 'A', '127.0.0.1:53', 'Custom', 'Dns', 'Udp', $status, [string[]]@(), $addresses, $addresses,
+                300, 1.0, '', -1, 'NoError', 1, 0, '')
+        }
+        $r = @(Answer 'long.weixin.qq.com' @('127.0.0.1') 'Ok'; Answer 'nx.weixin.invalid' @() 'NxDomain') |
+            Test-WeChatConnection -Port $open -SkipHttp -Timeout 5
+        $r | Should -HaveCount 2
+        $ok = $r | Where-Object Host -eq 'long.weixin.qq.com'
+        $ok.Address | Should -Be '127.0.0.1'
+        $ok.ResolvedBy | Should -Be 'Given'
+        $ok.Succeeded | Should -BeTrue
+        $nx = $r | Where-Object Host -eq 'nx.weixin.invalid'
+        $nx.Error | Should -Be 'DnsFailed'
+        $nx.ResolvedBy | Should -Be 'Given'
+        $nx.ErrorMessage | Should -BeLike '*piped answer*not resolved again*'
+        # A dispatch domain's addresses bind the same way.
+        $domain = [pscustomobject]@{ Name = 'short.weixin.qq.com'; Addresses = @([pscustomobject]@{ Address = '127.0.0.1' }.Address) }
+        ($domain | Test-WeChatConnection -Port $open -SkipHttp).Address | Should -Be '127.0.0.1'
+    }
+
     It 'sends one HTTP request to the named dispatch target and reports its status' {
         $server = Start-FakeDispatch 'HTTP/1.0 200 OK'
         try {

@@ -25,6 +25,12 @@ namespace WeChatNet.Connectivity
         /// <summary>Addresses to test instead of resolving: each host at each address, or the addresses alone.</summary>
         public IList<IPAddress> Addresses { get; set; } = new List<IPAddress>();
 
+        /// <summary>
+        /// Addresses already known for some hosts (Resolve-WeChatDomain's answers piped in): such a host is tested at these,
+        /// never resolved again; an empty list (a failed answer) is a DnsFailed result. <see cref="Addresses"/> wins.
+        /// </summary>
+        public IDictionary<string, IList<IPAddress>> HostAddresses { get; set; } = new Dictionary<string, IList<IPAddress>>(StringComparer.OrdinalIgnoreCase);
+
         /// <summary>Ports to test; empty means <see cref="DefaultPorts"/>.</summary>
         public IList<int> Ports { get; set; } = new List<int>();
         public int TimeoutMs { get; set; } = 3000;

@@ -110,13 +110,20 @@ namespace WeChatNet.Connectivity
                         foreach (var host in hosts)
                         {
                             if (given.Count > 0) StartTargets(host, given, "Given");
+                            else if (request.HostAddresses.TryGetValue(host, out var known))
+                            {
+                                if (known.Count > 0) StartTargets(host, known.Distinct().ToList(), "Given");
+                                else foreach (int port in ports) Start(() => Task.FromResult(DnsFailure("TcpConnect", host, port,
+                                    $"The piped answer for {host} has no address (it failed or was empty); it was not resolved again.", "Given")));
+                            }
                             else plans.Add(ResolveThen(host, addresses => StartTargets(host, addresses, "SystemResolver"),
                                 error => { foreach (int port in ports) Start(() => Task.FromResult(DnsFailure("TcpConnect", host, port, error))); }));
                         }
                     }
                     if (request.Http)
                     {
-                        var dispatch = request.DispatchAddress ?? given.FirstOrDefault();
+                        var dispatch = request.DispatchAddress ?? given.FirstOrDefault()
+                            ?? (request.HostAddresses.TryGetValue(request.DispatchHost, out var piped) ? piped.FirstOrDefault() : null);
                         if (dispatch != null) Start(() => HttpTest(request, dispatch, "Given", gate, token));
                         else plans.Add(ResolveThen(request.DispatchHost,
                             addresses => Start(() => HttpTest(request, addresses[0], "SystemResolver", gate, token)),
@@ -169,8 +176,8 @@ namespace WeChatNet.Connectivity
             cancellation.ThrowIfCancellationRequested();
         }
 
-        private ConnectionTest DnsFailure(string test, string host, int port, string message) =>
-            new ConnectionTest(test, host, RoleOf(host), null, "SystemResolver", port, false, 0, 0, null, Array.Empty<double>(),
+        private ConnectionTest DnsFailure(string test, string host, int port, string message, string resolvedBy = "SystemResolver") =>
+            new ConnectionTest(test, host, RoleOf(host), null, resolvedBy, port, false, 0, 0, null, Array.Empty<double>(),
                 ConnectionError.DnsFailed.ToString(), message, null, null, null, null);
 
         private static string? RoleOf(string host) => EndpointCatalog.Default.Classify(host)?.Role.ToString();

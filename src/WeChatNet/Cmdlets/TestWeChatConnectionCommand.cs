@@ -18,6 +18,7 @@ namespace WeChatNet.Commands
     public sealed class TestWeChatConnectionCommand : PSCmdlet, IDisposable
     {
         private readonly List<string> _names = new List<string>();
+        private readonly Dictionary<string, IList<IPAddress>> _piped = new Dictionary<string, IList<IPAddress>>(StringComparer.OrdinalIgnoreCase);
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -31,6 +32,16 @@ namespace WeChatNet.Commands
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string[]? Address { get; set; }
+
+        /// <summary>
+        /// The addresses a piped object carries with its name (a Resolve-WeChatDomain answer, a dispatch domain): that name is
+        /// tested at them instead of being resolved again. Bound from the pipeline by its Addresses property.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Addresses")]
+        [AllowNull]
+        [AllowEmptyCollection]
+        public object[]? ResolvedAddress { get; set; }
 
         [Parameter]
         [ValidateRange(1, 65535)]
@@ -73,6 +84,22 @@ namespace WeChatNet.Commands
         protected override void ProcessRecord()
         {
             if (Name != null) _names.AddRange(Name);
+            if (ResolvedAddress != null && Name != null)
+            {
+                foreach (var name in Name)
+                {
+                    if (!_piped.TryGetValue(name, out var list)) _piped[name] = list = new List<IPAddress>();
+                    foreach (var item in ResolvedAddress)
+                    {
+                        object value = item is PSObject pso ? pso.BaseObject : item;
+                        string text = value is DispatchAddress d ? d.Address : value?.ToString() ?? "";
+                        if (IpIntelligence.TryParseAddress(text, out var address)) list.Add(address);
+                        else WriteError(new ErrorRecord(
+                            new ArgumentException($"The piped address '{text}' for {name} is not an IPv4 or IPv6 address; it is skipped."),
+                            "IpAddressInvalid", ErrorCategory.InvalidArgument, text));
+                    }
+                }
+            }
         }
 
         protected override void EndProcessing()
@@ -82,6 +109,7 @@ namespace WeChatNet.Commands
             {
                 Hosts = _names,
                 Addresses = (Address ?? Array.Empty<string>()).Select(a => ParseAddress(a, "Address")).ToList(),
+                HostAddresses = _piped,
                 Ports = Port?.ToList() ?? new List<int>(),
                 TimeoutMs = (int)Math.Ceiling(Timeout.TotalMilliseconds),
                 Count = Count,
