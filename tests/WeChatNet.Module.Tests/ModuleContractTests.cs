@@ -31,9 +31,9 @@ namespace WeChatNet.ModuleTests
             {
                 ["Get-WeChatDispatch -Timeout"] = "TimeoutSec",
                 ["Test-WeChatConnection -Name"] = "ComputerName",
-                // Pipeline bindings: Flow/HeartbeatReport.ServerAddress, Connection.RemoteAddress, Get-Process's Id.
+                // Pipeline bindings: Flow/HeartbeatReport.ServerAddress, DnsAnswer.Addresses, Connection.RemoteAddress, Get-Process's Id.
                 ["Get-WeChatRoute -Target"] = "ServerAddress, Name, ComputerName, RemoteAddress",
-                ["Get-WeChatIpInfo -Address"] = "ServerAddress, IPAddress, Server, Destination, RemoteAddress",
+                ["Get-WeChatIpInfo -Address"] = "ServerAddress, IPAddress, Addresses, Server, Destination, RemoteAddress",
                 ["Get-WeChatConnection -ProcessId"] = "Id",
                 // Pipeline binding: DnsAnswer/DispatchDomain.Addresses (Resolve-WeChatDomain | Test-WeChatConnection).
                 ["Test-WeChatConnection -ResolvedAddress"] = "Addresses",

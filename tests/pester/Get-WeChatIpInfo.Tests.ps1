@@ -88,6 +88,19 @@ Describe 'Get-WeChatIpInfo' {
         ($flow | Get-WeChatIpInfo -ErrorAction Stop).Address | Should -Be '1.12.16.1'
     }
 
+    It 'labels the addresses of piped DNS answers, not the resolver that gave them' {
+        # A DnsAnswer has a Server property (the resolver) too: Resolve-WeChatDomain | Get-WeChatIpInfo labelled 127.0.2.53.
+        function Answer([string] $name, [string[]] $addresses, [string] $status) {
+            [WeChatNet.DnsAnswer]::new($name, 'A', '127.0.0.53', 'Custom', 'Dns', 'Udp', $status, [string[]]@(), $addresses, $addresses,
+                300, 1.0, '', -1, 'NoError', 1, 0, '')
+        }
+        $r = @(Answer 'long.weixin.qq.com' @('1.12.16.1', '8.8.8.8') 'Ok'; Answer 'nx.weixin.qq.com' @() 'NxDomain') |
+            Get-WeChatIpInfo -ErrorVariable err -ErrorAction SilentlyContinue
+        @($r | ForEach-Object Address) | Should -Be @('1.12.16.1', '8.8.8.8')
+        @($r | ForEach-Object Owner) | Should -Be @('Tencent', $null)
+        $err | Should -BeNullOrEmpty -Because 'an answer without addresses has nothing to label, which is not an error'
+    }
+
     It 'survives serialisation' {
         $path = Join-Path $TestDrive 'ipinfo.xml'
         Get-WeChatIpInfo 1.12.16.1 | Export-Clixml $path

@@ -13,8 +13,10 @@ namespace WeChatNet.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         // ServerAddress first: a Flow (Get-WeChatFlow) binds its server's address by property name, before its "ip:port" Server.
-        [Alias("ServerAddress", "IPAddress", "Server", "Destination", "RemoteAddress")]
-        [ValidateNotNullOrEmpty]
+        // Addresses before Server: a DnsAnswer (Resolve-WeChatDomain) binds the addresses it resolved, not its resolver; an
+        // answer without addresses (NXDOMAIN, a timeout) has nothing to label and binds an empty list.
+        [Alias("ServerAddress", "IPAddress", "Addresses", "Server", "Destination", "RemoteAddress")]
+        [AllowEmptyCollection]
         public string[] Address { get; set; } = Array.Empty<string>();
 
         /// <summary>MaxMind DB files (GeoLite2/DB-IP City, Country or ASN) consulted before the built-in tables.</summary>
@@ -41,6 +43,12 @@ namespace WeChatNet.Commands
         {
             foreach (var address in Address)
             {
+                if (string.IsNullOrWhiteSpace(address))
+                {
+                    WriteError(new ErrorRecord(new ArgumentException("An address is empty. Give IP addresses."), "IpAddressInvalid",
+                        ErrorCategory.InvalidArgument, address));
+                    continue;
+                }
                 try
                 {
                     WriteObject(_intel!.Lookup(address));
