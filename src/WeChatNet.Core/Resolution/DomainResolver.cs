@@ -178,7 +178,8 @@ namespace WeChatNet.Resolution
                 for (int i = 0; i < MaxCnameChain; i++)
                 {
                     var cname = m.Answers.FirstOrDefault(r => r.Type == DnsRecordType.CNAME && DnsName.AreEqual(r.Name, current));
-                    if (cname is null || type == DnsRecordType.CNAME) break;
+                    // CNAME and ANY ask for the records at the name itself: an alias's CNAME is the answer, not a chain to follow.
+                    if (cname is null || type == DnsRecordType.CNAME || type == DnsRecordType.ANY) break;
                     minTtl = Math.Min(minTtl, cname.Ttl);
                     current = cname.Target!;
                     if (chain.Contains(current)) break; // a CNAME loop in the answer

@@ -67,6 +67,18 @@ namespace WeChatNet.Tests.Dns
         }
 
         [Fact]
+        public void AnyOnAnAliasReturnsTheAliasRecordInData()
+        {
+            // ANY asks for every record at the name itself; at an alias that is its CNAME (Knot answers exactly that). The
+            // CNAME went into CnameChain and Data came back empty, although -Type ANY promises every record in Data.
+            var e = Query(Knot, "minorshort.weixin.qq.com", DnsRecordType.ANY);
+            Assert.Equal(DnsExchangeStatus.Ok, e.Status);
+            var a = Answer(Knot, "minorshort.weixin.qq.com", e, DnsRecordType.ANY);
+            Assert.Equal(new[] { "extshort.weixin.qq.com" }, a.Data);
+            Assert.Empty(a.CnameChain); // as with -Type CNAME: the record asked for, not a chain followed
+        }
+
+        [Fact]
         public void CnameLoopEndsWithoutAddresses()
         {
             var a = Answer(Knot, "loop.weixin.qq.com", Query(Knot, "loop.weixin.qq.com"));
