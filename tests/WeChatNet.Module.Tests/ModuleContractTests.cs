@@ -37,6 +37,7 @@ namespace WeChatNet.ModuleTests
                 ["Get-WeChatConnection -ProcessId"] = "Id",
                 // Pipeline binding: DnsAnswer/DispatchDomain.Addresses (Resolve-WeChatDomain | Test-WeChatConnection).
                 ["Test-WeChatConnection -ResolvedAddress"] = "Addresses",
+                ["Get-WeChatRoute -ResolvedAddress"] = "Addresses",
             };
             using var context = ModuleContract.CreateContext(Repo.Module);
             var cmdlets = ModuleContract.ReadCmdlets(context.LoadFromAssemblyPath(Repo.Module.AssemblyPath));

@@ -95,6 +95,14 @@ Describe 'Get-WeChatRoute' {
             '   Target: long.weixin.qq.com (198.18.243.2), Tcp port 8080', '   Target: 198.18.244.2, Tcp port 8080')
     }
 
+    It 'writes RouteTargetNotResolved for a piped answer without addresses, without resolving its name again' {
+        $nx = [WeChatNet.DnsAnswer]::new('nx.weixin.qq.com', 'A', '127.0.0.1:53', 'Custom', 'Dns', 'Udp', 'NxDomain', [string[]]@(),
+            [string[]]@(), [string[]]@(), -1, 1.0, '', -1, 'NXDomain', 1, 0, '')
+        $null = $nx | Get-WeChatRoute -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'RouteTargetNotResolved*'
+        $err[0].Exception.Message | Should -BeLike "*piped answer for 'nx.weixin.qq.com' has no address*"
+    }
+
     It 'completes WeChat host names for -Target' {
         $completion = TabExpansion2 -inputScript 'Get-WeChatRoute szlo' -cursorColumn 20
         $completion.CompletionMatches.CompletionText | Should -Contain 'szlong.weixin.qq.com'
@@ -127,6 +135,16 @@ Describe 'Get-WeChatRoute' {
             $hops[2].Address | Should -Be '198.18.243.2'
             $hops[2].IsDestination | Should -BeTrue
             $hops[2].Sent | Should -Be 3
+        }
+
+        It 'traces a piped DNS answer to the address it carries, not to what the system resolver says' {
+            # Resolve-WeChatDomain long.weixin.qq.com -Server S | Get-WeChatRoute asked the system resolver for the name again.
+            $answer = "[WeChatNet.DnsAnswer]::new('long.weixin.qq.com', 'A', '127.0.0.1:53', 'Custom', 'Dns', 'Udp', 'Ok', [string[]]@(), " +
+                "[string[]]@('198.18.243.2'), [string[]]@('198.18.243.2'), 300, 1.0, '', -1, 'NoError', 1, 0, '')"
+            $hops = Invoke-InClient "$answer | Get-WeChatRoute -Timeout 5s"
+            $hops[-1].Target | Should -Be 'long.weixin.qq.com'
+            $hops[-1].TargetAddress | Should -Be '198.18.243.2'
+            $hops[-1].IsDestination | Should -BeTrue
         }
 
         It 'tells an open TCP port from a closed one' {

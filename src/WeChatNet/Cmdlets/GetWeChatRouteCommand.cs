@@ -1,7 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
+using System.Net;
 using System.Threading;
+using System.Threading.Tasks;
 using WeChatNet.Route;
 
 namespace WeChatNet.Commands
@@ -23,6 +27,16 @@ namespace WeChatNet.Commands
         [ArgumentCompleter(typeof(EndpointNameCompleter))]
         [ValidateNotNullOrEmpty]
         public string[]? Target { get; set; }
+
+        /// <summary>
+        /// The addresses a piped object carries with its name (a Resolve-WeChatDomain answer, a dispatch domain): the name is
+        /// traced to the first of them of the requested family instead of being resolved again. Bound by its Addresses property.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Addresses")]
+        [AllowNull]
+        [AllowEmptyCollection]
+        public object[]? ResolvedAddress { get; set; }
 
         [Parameter]
         public RouteProtocol Protocol { get; set; } = RouteProtocol.Icmp;
@@ -68,15 +82,29 @@ namespace WeChatNet.Commands
             foreach (var target in Target ?? new[] { RouteRequest.DefaultTarget })
             {
                 if (_cancel.IsCancellationRequested) return;
-                TraceOne(target);
+                List<IPAddress>? piped = null;
+                if (ResolvedAddress != null)
+                {
+                    piped = PipedAddresses.Parse(this, ResolvedAddress, target);
+                    if (piped.Count == 0)
+                    {
+                        WriteError(new ErrorRecord(new RouteException(RouteException.TargetNotResolved,
+                            $"The piped answer for '{target}' has no address (it failed or was empty); it is not resolved again."),
+                            RouteException.TargetNotResolved, ErrorCategory.ObjectNotFound, target));
+                        continue;
+                    }
+                }
+                TraceOne(target, piped);
             }
         }
 
-        private void TraceOne(string target)
+        private void TraceOne(string target, IReadOnlyList<IPAddress>? piped)
         {
             var request = new RouteRequest
             {
                 Target = target,
+                // Addresses piped in with the name (Resolve-WeChatDomain -Server S | Get-WeChatRoute): trace what S answered.
+                TargetResolver = piped is null ? null : (_, _) => Task.FromResult(piped.ToArray()),
                 Protocol = Protocol,
                 Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : (int?)null,
                 MaxHops = MaxHops,

@@ -89,15 +89,7 @@ namespace WeChatNet.Commands
                 foreach (var name in Name)
                 {
                     if (!_piped.TryGetValue(name, out var list)) _piped[name] = list = new List<IPAddress>();
-                    foreach (var item in ResolvedAddress)
-                    {
-                        object value = item is PSObject pso ? pso.BaseObject : item;
-                        string text = value is DispatchAddress d ? d.Address : value?.ToString() ?? "";
-                        if (IpIntelligence.TryParseAddress(text, out var address)) list.Add(address);
-                        else WriteError(new ErrorRecord(
-                            new ArgumentException($"The piped address '{text}' for {name} is not an IPv4 or IPv6 address; it is skipped."),
-                            "IpAddressInvalid", ErrorCategory.InvalidArgument, text));
-                    }
+                    foreach (var address in PipedAddresses.Parse(this, ResolvedAddress, name)) list.Add(address);
                 }
             }
         }
