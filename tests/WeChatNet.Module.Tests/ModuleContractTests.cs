@@ -33,11 +33,11 @@ namespace WeChatNet.ModuleTests
                 ["Test-WeChatConnection -Name"] = "ComputerName",
                 // Pipeline bindings: Flow/HeartbeatReport.ServerAddress, DnsAnswer.Addresses, Connection.RemoteAddress, Get-Process's Id.
                 ["Get-WeChatRoute -Target"] = "ServerAddress, Name, ComputerName, RemoteAddress",
-                ["Get-WeChatIpInfo -Address"] = "ServerAddress, IPAddress, Addresses, Server, Destination, RemoteAddress",
+                ["Get-WeChatIpInfo -Address"] = "ServerAddress, IPAddress, AddressesText, Addresses, Server, Destination, RemoteAddress",
                 ["Get-WeChatConnection -ProcessId"] = "Id",
-                // Pipeline binding: DnsAnswer/DispatchDomain.Addresses (Resolve-WeChatDomain | Test-WeChatConnection).
-                ["Test-WeChatConnection -ResolvedAddress"] = "Addresses",
-                ["Get-WeChatRoute -ResolvedAddress"] = "Addresses",
+                // Pipeline binding: DnsAnswer.AddressesText (kept by Export-Csv), DnsAnswer/DispatchDomain.Addresses.
+                ["Test-WeChatConnection -ResolvedAddress"] = "AddressesText, Addresses",
+                ["Get-WeChatRoute -ResolvedAddress"] = "AddressesText, Addresses",
             };
             using var context = ModuleContract.CreateContext(Repo.Module);
             var cmdlets = ModuleContract.ReadCmdlets(context.LoadFromAssemblyPath(Repo.Module.AssemblyPath));

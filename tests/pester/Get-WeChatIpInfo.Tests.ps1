@@ -99,6 +99,12 @@ Describe 'Get-WeChatIpInfo' {
         @($r | ForEach-Object Address) | Should -Be @('1.12.16.1', '8.8.8.8')
         @($r | ForEach-Object Owner) | Should -Be @('Tencent', $null)
         $err | Should -BeNullOrEmpty -Because 'an answer without addresses has nothing to label, which is not an error'
+        # The same answers after Export-Csv and Import-Csv: Addresses is then the text 'System.String[]', AddressesText is kept.
+        $csv = Join-Path $TestDrive 'answers.csv'
+        @(Answer 'long.weixin.qq.com' @('1.12.16.1', '8.8.8.8') 'Ok'; Answer 'nx.weixin.qq.com' @() 'NxDomain') | Export-Csv -LiteralPath $csv
+        $back = Import-Csv -LiteralPath $csv | Get-WeChatIpInfo -ErrorVariable csvErr -ErrorAction SilentlyContinue
+        @($back | ForEach-Object Address) | Should -Be @('1.12.16.1', '8.8.8.8')
+        $csvErr | Should -BeNullOrEmpty
     }
 
     It 'survives serialisation' {

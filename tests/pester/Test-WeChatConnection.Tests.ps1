@@ -94,6 +94,13 @@ Describe 'Test-WeChatConnection' {
         $nx.Error | Should -Be 'DnsFailed'
         $nx.ResolvedBy | Should -Be 'Given'
         $nx.ErrorMessage | Should -BeLike '*piped answer*not resolved again*'
+        # The same answers after Export-Csv and Import-Csv (Addresses is then the text 'System.String[]'; AddressesText is kept).
+        $csv = Join-Path $TestDrive 'answers.csv'
+        @(Answer 'long.weixin.qq.com' @('127.0.0.1') 'Ok'; Answer 'nx.weixin.invalid' @() 'NxDomain') | Export-Csv -LiteralPath $csv
+        $back = Import-Csv -LiteralPath $csv | Test-WeChatConnection -Port $open -SkipHttp -Timeout 5 -ErrorVariable csvErr
+        $csvErr | Should -BeNullOrEmpty
+        ($back | Where-Object Host -eq 'long.weixin.qq.com').Address | Should -Be '127.0.0.1'
+        ($back | Where-Object Host -eq 'nx.weixin.invalid').Error | Should -Be 'DnsFailed'
         # A dispatch domain's addresses bind the same way.
         $domain = [pscustomobject]@{ Name = 'short.weixin.qq.com'; Addresses = @([pscustomobject]@{ Address = '127.0.0.1' }.Address) }
         ($domain | Test-WeChatConnection -Port $open -SkipHttp).Address | Should -Be '127.0.0.1'

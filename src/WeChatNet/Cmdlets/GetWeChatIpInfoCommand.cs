@@ -15,7 +15,9 @@ namespace WeChatNet.Commands
         // ServerAddress first: a Flow (Get-WeChatFlow) binds its server's address by property name, before its "ip:port" Server.
         // Addresses before Server: a DnsAnswer (Resolve-WeChatDomain) binds the addresses it resolved, not its resolver; an
         // answer without addresses (NXDOMAIN, a timeout) has nothing to label and binds an empty list.
-        [Alias("ServerAddress", "IPAddress", "Addresses", "Server", "Destination", "RemoteAddress")]
+        // AddressesText ahead of Addresses: it survives Export-Csv and Import-Csv ("a; b"), where Addresses becomes 'System.String[]'.
+        [Alias("ServerAddress", "IPAddress", "AddressesText", "Addresses", "Server", "Destination", "RemoteAddress")]
+        [AllowEmptyString]
         [AllowEmptyCollection]
         public string[] Address { get; set; } = Array.Empty<string>();
 
@@ -41,28 +43,36 @@ namespace WeChatNet.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (var address in Address)
+            foreach (var given in Address)
             {
-                if (string.IsNullOrWhiteSpace(address))
+                // From the pipeline, an empty value is an answer without addresses: nothing to label. Typed, it is a mistake.
+                if (string.IsNullOrWhiteSpace(given))
                 {
-                    WriteError(new ErrorRecord(new ArgumentException("An address is empty. Give IP addresses."), "IpAddressInvalid",
-                        ErrorCategory.InvalidArgument, address));
+                    if (!MyInvocation.ExpectingInput)
+                        WriteError(new ErrorRecord(new ArgumentException("An address is empty. Give IP addresses."), "IpAddressInvalid",
+                            ErrorCategory.InvalidArgument, given));
                     continue;
                 }
-                try
-                {
-                    WriteObject(_intel!.Lookup(address));
-                }
-                catch (FormatException e)
-                {
-                    WriteError(new ErrorRecord(
-                        new ArgumentException(e.Message + " Give IP addresses; resolve host names first (for example with Resolve-WeChatDomain).", e),
-                        "IpAddressInvalid", ErrorCategory.InvalidArgument, address));
-                }
-                catch (MmdbFormatException e)
-                {
-                    WriteError(new ErrorRecord(e, "IpDatabaseInvalid", ErrorCategory.InvalidData, address));
-                }
+                // One value may be the text form of a list ("a; b": an AddressesText column).
+                foreach (var address in PipedAddresses.Split(given)) Label(address);
+            }
+        }
+
+        private void Label(string address)
+        {
+            try
+            {
+                WriteObject(_intel!.Lookup(address));
+            }
+            catch (FormatException e)
+            {
+                WriteError(new ErrorRecord(
+                    new ArgumentException(e.Message + " Give IP addresses; resolve host names first (for example with Resolve-WeChatDomain).", e),
+                    "IpAddressInvalid", ErrorCategory.InvalidArgument, address));
+            }
+            catch (MmdbFormatException e)
+            {
+                WriteError(new ErrorRecord(e, "IpDatabaseInvalid", ErrorCategory.InvalidData, address));
             }
         }
     }

@@ -33,7 +33,8 @@ namespace WeChatNet.Commands
         /// traced to the first of them of the requested family instead of being resolved again. Bound by its Addresses property.
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("Addresses")]
+        // AddressesText first: it survives Export-Csv and Import-Csv, where Addresses becomes the text 'System.String[]'.
+        [Alias("AddressesText", "Addresses")]
         [AllowNull]
         [AllowEmptyCollection]
         public object[]? ResolvedAddress { get; set; }

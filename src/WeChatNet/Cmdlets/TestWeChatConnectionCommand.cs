@@ -38,7 +38,8 @@ namespace WeChatNet.Commands
         /// tested at them instead of being resolved again. Bound from the pipeline by its Addresses property.
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [Alias("Addresses")]
+        // AddressesText first: it survives Export-Csv and Import-Csv, where Addresses becomes the text 'System.String[]'.
+        [Alias("AddressesText", "Addresses")]
         [AllowNull]
         [AllowEmptyCollection]
         public object[]? ResolvedAddress { get; set; }
