@@ -134,9 +134,14 @@ namespace WeChatNet.Diagnostics
             // 1. Resolution, from every resolver, compared.
             report("Dns", "Resolving WeChat's hosts", 0);
             var regions = request.Regions?.ToArray() ?? (request.Servers.Count == 0 ? new[] { ResolverRegion.Mainland, ResolverRegion.Overseas, ResolverRegion.System } : Array.Empty<ResolverRegion>());
+            // -Target host names are asked of the same resolvers: never of the system resolver behind the user's back.
+            var targetNames = request.Targets.Select(t => t.Trim())
+                .Where(t => t.Length > 0 && !IPAddress.TryParse(t.Trim('[', ']'), out _) && Text.HostName.Normalize(t, out _) != null).ToList();
+            var names = request.Names.Count > 0 ? request.Names.ToList() : targetNames.Count > 0 ? DomainResolver.DefaultNames().ToList() : null;
+            names?.AddRange(targetNames.Where(t => !names.Contains(t, StringComparer.OrdinalIgnoreCase)));
             var plan = ResolvePlan.Create(new ResolveSettings
             {
-                Names = request.Names.Count > 0 ? request.Names.ToArray() : null,
+                Names = names?.ToArray(),
                 Servers = request.Servers.ToArray(),
                 Regions = regions,
                 TimeoutSec = request.DnsTimeoutSec,
@@ -176,6 +181,7 @@ namespace WeChatNet.Diagnostics
 
             // 3. TCP connects: to the given targets, or to every resolved address of the dispatch, long- and short-link hosts.
             var addressesOf = new Dictionary<string, List<IPAddress>>(StringComparer.OrdinalIgnoreCase);
+            var asked = new HashSet<string>(plan.CanRun ? plan.Request.Names : (IEnumerable<string>)Array.Empty<string>(), StringComparer.OrdinalIgnoreCase);
             foreach (var a in result.DnsAnswers.Where(a => a.Status == "Ok"))
             {
                 if (!addressesOf.TryGetValue(a.Name, out var list)) addressesOf[a.Name] = list = new List<IPAddress>();
@@ -192,7 +198,7 @@ namespace WeChatNet.Diagnostics
             if (hosts.Count > 0)
             {
                 report("Connections", $"Connecting to {hosts.Count} host(s)", 0.35);
-                var tester = new ConnectionTester(intel, (host, token) => ResolveTarget(host, addressesOf, token), request.SocketFactory);
+                var tester = new ConnectionTester(intel, (host, token) => ResolveTarget(host, addressesOf, asked, result.Resolvers, token), request.SocketFactory);
                 var connectRequest = new ConnectionTestRequest
                 {
                     Hosts = hosts,
@@ -231,7 +237,7 @@ namespace WeChatNet.Diagnostics
                         MaxHops = request.TraceMaxHops,
                         TimeoutMs = request.TraceTimeoutMs,
                         IPv6 = IPAddress.TryParse(target, out var literal) && literal.AddressFamily == AddressFamily.InterNetworkV6,
-                        TargetResolver = (name, token) => ResolveTarget(name, addressesOf, token),
+                        TargetResolver = (name, token) => ResolveTarget(name, addressesOf, asked, result.Resolvers, token),
                     };
                     var tracer = request.Tracer ?? ((r, token) => RouteTracer.Trace(r, p =>
                         report("Route", $"Round {p.Round} of {p.Rounds} to {target}: {p.RepliesReceived} replies", 0.65 + 0.35 * p.PercentComplete / 100.0), token));
@@ -306,11 +312,17 @@ namespace WeChatNet.Diagnostics
             return longLinks.Select(kv => kv.Value[0].ToString()).FirstOrDefault();
         }
 
-        /// <summary>Addresses of a host: an address literal itself, what the resolvers answered, else the system resolver.</summary>
-        private static async Task<IPAddress[]> ResolveTarget(string host, Dictionary<string, List<IPAddress>> addressesOf, CancellationToken ct)
+        /// <summary>
+        /// Addresses of a host: an address literal itself, what the resolvers answered; a name they were asked and gave no
+        /// address for is not looked up elsewhere; only a name no resolver was asked (none could run) goes to the system resolver.
+        /// </summary>
+        private static async Task<IPAddress[]> ResolveTarget(string host, Dictionary<string, List<IPAddress>> addressesOf, HashSet<string> asked,
+            IReadOnlyList<string> resolvers, CancellationToken ct)
         {
             if (IPAddress.TryParse(host.Trim('[', ']'), out var literal)) return new[] { literal };
             if (addressesOf.TryGetValue(host, out var known) && known.Count > 0) return known.ToArray();
+            if (asked.Contains(host))
+                throw new ArgumentException($"the resolvers asked ({string.Join(", ", resolvers)}) gave no address for it; it is not looked up elsewhere");
             ct.ThrowIfCancellationRequested();
             return await System.Net.Dns.GetHostAddressesAsync(host).ConfigureAwait(false);
         }

@@ -275,6 +275,31 @@ zone:
         }
 
         [Fact]
+        public void ATargetNameIsResolvedByTheResolversGivenNeverByTheSystemResolver()
+        {
+            // -Server S -Target szlong.weixin.qq.com: the target is not among -Name, and it was looked up with the machine's
+            // resolver (not S), so a healthy setup got HostUnreachable (DnsFailed) wherever that resolver is not S.
+            using var own = new KnotView("diag-live-target", "long A 127.0.0.1\nszlong A 127.0.0.1\n");
+            using var open = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            open.Start();
+            int port = ((System.Net.IPEndPoint)open.LocalEndpoint).Port;
+            var request = new DiagnosticRequest
+            {
+                Live = true, Names = new[] { "long.weixin.qq.com" }, Servers = new[] { own.Address }, SkipDispatch = true, SkipTrace = true,
+                Targets = new[] { "szlong.weixin.qq.com", "nosuch.weixin.qq.com" }, Ports = new[] { port },
+            };
+            var r = DiagnosticRunner.Run(request);
+            Dump(r);
+            Assert.Contains(r.DnsAnswers, a => a.Name == "szlong.weixin.qq.com" && a.Server == own.Address && a.Status == "Ok");
+            var connect = Assert.Single(r.Connections, t => t.Host == "szlong.weixin.qq.com");
+            Assert.Equal(("127.0.0.1", true), (connect.Address, connect.Succeeded));
+            // A target the resolvers given do not know is not looked up elsewhere either.
+            var unknown = Assert.Single(r.Connections, t => t.Host == "nosuch.weixin.qq.com");
+            Assert.Equal("DnsFailed", unknown.Error);
+            Assert.Contains(own.Address, unknown.ErrorMessage);
+        }
+
+        [Fact]
         public void AMainlandClientWhoseOwnResolverAnswersForAbroadIsWarned()
         {
             // The client's own resolver (unlabelled: Custom) gives the overseas view; the dispatch host stays in the mainland.
