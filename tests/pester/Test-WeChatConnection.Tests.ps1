@@ -123,6 +123,19 @@ Describe 'Test-WeChatConnection' {
         $http.Error | Should -Be 'Refused'
     }
 
+    It 'writes DomainNameInvalid for a malformed name without asking a resolver, and tests the rest' {
+        # 'bad name!' went to the system resolver and came back as a DnsFailed result saying "Name or service not known".
+        $r = Test-WeChatConnection -Name 'bad name!', 'a..b', 'long.weixin.qq.com' -Address 127.0.0.1 -Port $open -SkipHttp -ErrorVariable err -ErrorAction SilentlyContinue
+        @($r).Count | Should -Be 1
+        $r.Host | Should -Be 'long.weixin.qq.com'
+        @($err).Count | Should -Be 2
+        $err | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'DomainNameInvalid*' }
+        $err[0].Exception.Message | Should -BeLike "'bad name!' is not a valid host name: *"
+        $alone = Test-WeChatConnection -Name 'bad name!' -Port $open -SkipHttp -ErrorVariable err2 -ErrorAction SilentlyContinue
+        $alone | Should -BeNullOrEmpty -Because 'nothing is resolved or tested for a name that is not one'
+        $err2[0].FullyQualifiedErrorId | Should -BeLike 'DomainNameInvalid*'
+    }
+
     It 'rejects an address that is not an IP address' {
         { Test-WeChatConnection -Address 'long.weixin.qq.com' -SkipHttp -ErrorAction Stop } | Should -Throw -ErrorId 'IpAddressInvalid*'
     }

@@ -18,6 +18,7 @@ namespace WeChatNet.Commands
     public sealed class TestWeChatConnectionCommand : PSCmdlet, IDisposable
     {
         private readonly List<string> _names = new List<string>();
+        private bool _namesGiven;
         private readonly Dictionary<string, IList<IPAddress>> _piped = new Dictionary<string, IList<IPAddress>>(StringComparer.OrdinalIgnoreCase);
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
@@ -84,10 +85,21 @@ namespace WeChatNet.Commands
 
         protected override void ProcessRecord()
         {
-            if (Name != null) _names.AddRange(Name);
-            if (ResolvedAddress != null && Name != null)
+            if (Name is null) return;
+            _namesGiven = true;
+            // A malformed name is said to be one here, not handed to a resolver (which would only say it does not resolve).
+            var valid = new List<string>();
+            foreach (var name in Name)
             {
-                foreach (var name in Name)
+                if (WeChatNet.Text.HostName.Normalize(name, out string? notAName) is null)
+                    WriteError(new ErrorRecord(new ArgumentException($"'{name}' is not a valid host name: {notAName}. It is not tested."),
+                        "DomainNameInvalid", ErrorCategory.InvalidArgument, name));
+                else valid.Add(name);
+            }
+            _names.AddRange(valid);
+            if (ResolvedAddress != null)
+            {
+                foreach (var name in valid)
                 {
                     if (!_piped.TryGetValue(name, out var list)) _piped[name] = list = new List<IPAddress>();
                     foreach (var address in PipedAddresses.Parse(this, ResolvedAddress, name)) list.Add(address);
@@ -97,6 +109,8 @@ namespace WeChatNet.Commands
 
         protected override void EndProcessing()
         {
+            // Every name given was malformed: test nothing, rather than WeChat's default hosts.
+            if (_namesGiven && _names.Count == 0 && Address is null) return;
             var intel = IpIntelParameters.Resolve(this, Database, null, null);
             var request = new ConnectionTestRequest
             {
