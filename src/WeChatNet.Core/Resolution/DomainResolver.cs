@@ -243,7 +243,8 @@ namespace WeChatNet.Resolution
                 foreach (var a in sets.Where(s => s.Answer.Region == "Mainland"))
                     foreach (var b in sets.Where(s => s.Answer.Region != "Mainland"))
                         if (!a.Set.SetEquals(b.Set) || a.Answer.Status != b.Answer.Status) mainlandDiffers = true;
-                var differences = sets.Where(s => s.Set.Count > common.Count || s.Answer.Status == "NxDomain")
+                // NXDOMAIN is a difference only when another server answered: servers that agree a name does not exist do not differ.
+                var differences = sets.Where(s => s.Set.Count > common.Count || s.Answer.Status == "NxDomain" && differs)
                     .Select(s => $"{s.Answer.Server} ({s.Answer.Region}): " + (s.Answer.Status == "NxDomain" ? "NxDomain" : string.Join(", ", s.Set.Except(common).Select(x => "+" + x))))
                     .ToArray();
                 yield return new DnsComparison(group.Key.Name, group.Key.Type, differs, mainlandDiffers, distinct,

@@ -97,6 +97,28 @@ namespace WeChatNet.Tests.Dns
         }
 
         [Fact]
+        public void ServersThatAgreeANameDoesNotExistShowNoDifferences()
+        {
+            // Knot and Unbound (forwarding to it) both answer NXDOMAIN: Differs was False but Differences listed both
+            // servers, so a -Compare table showed a full Differences column for names that agree.
+            var plan = Plan(new[] { "nosuch.weixin.qq.com" }, new[] { $"127.0.0.1:{_s.KnotPort}", $"127.0.0.1:{_s.UnboundPort}" }, timeoutSec: 3);
+            var answers = DomainResolver.Resolve(plan.Request, null, CancellationToken.None).ToList();
+            Assert.All(answers, a => Assert.Equal("NxDomain", a.Status));
+            var cmp = DomainResolver.Compare(answers).Single();
+            Assert.False(cmp.Differs);
+            Assert.Empty(cmp.Differences);
+
+            // One server that says NXDOMAIN while another answers still shows as the difference it is.
+            var mixed = DomainResolver.Compare(answers.Take(1).Concat(DomainResolver.Resolve(
+                Plan(new[] { "nosuch.weixin.qq.com" }, new[] { $"127.0.0.1:{_s.KnotPort}" }).Request, null, CancellationToken.None)
+                .Select(a => new DnsAnswer(a.Name, a.Type, "192.0.2.53", "Custom", a.Source, a.Protocol, "Ok", a.CnameChain, new[] { "192.0.2.1" },
+                    new[] { "192.0.2.1" }, 60, 1, "", -1, "NoError", 1, 0, "")))).Single();
+            Assert.True(mixed.Differs);
+            Assert.Contains(mixed.Differences, d => d.EndsWith(": NxDomain", StringComparison.Ordinal));
+            Assert.Contains(mixed.Differences, d => d.EndsWith(": +192.0.2.1", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void CompareListsFailuresWithoutCountingThemAsDifferent()
         {
             var plan = Plan(new[] { "long.weixin.qq.com" }, new[] { $"127.0.0.1:{_s.KnotPort}", $"127.0.0.1:{_s.UnboundPort}", $"127.0.0.1:{_s.SilentPort}" }, timeoutSec: 3); // only the silent server times out
