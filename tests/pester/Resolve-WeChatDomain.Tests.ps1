@@ -106,6 +106,16 @@ Describe 'Resolve-WeChatDomain' {
         $script:err[0].Exception.Message | Should -BeLike "*-Server 'bo gus' is not a resolver*"
     }
 
+    It 'says a URL of another scheme is not a DoH URL, not that part of it is a bad port' {
+        # 'ftp://x' was read as host 'ftp' and port '//x': "'//x' is not a port (1 to 65535)".
+        { Resolve-WeChatDomain long.weixin.qq.com -Server 'ftp://resolver.example/dns-query', 'tls://127.0.0.1' -ErrorVariable script:err -ErrorAction SilentlyContinue } |
+            Should -Throw -ErrorId 'NoResolvers*'
+        $invalid = @($script:err | Where-Object { "$($_.FullyQualifiedErrorId)" -like 'DnsServerInvalid*' })
+        $invalid | Should -HaveCount 2
+        $invalid[0].Exception.Message | Should -Be "-Server 'ftp://resolver.example/dns-query' is not a resolver: 'ftp://resolver.example/dns-query' is a ftp URL; DNS over HTTPS needs an https:// URL."
+        $invalid[1].Exception.Message | Should -BeLike "*'tls://127.0.0.1' is a tls URL; DNS over HTTPS needs an https:// URL."
+    }
+
     It 'compares answers between servers' {
         $c = Resolve-WeChatDomain long.weixin.qq.com -Server $script:server, $script:silentServer -Timeout 3 -Retries 0 -Compare
         $c | Should -BeOfType ([WeChatNet.DnsComparison])

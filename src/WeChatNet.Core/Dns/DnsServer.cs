@@ -64,6 +64,8 @@ namespace WeChatNet.Dns
                 server = new DnsServer(null, uri, region, @operator);
                 return true;
             }
+            int scheme = t.IndexOf("://", StringComparison.Ordinal);
+            if (scheme > 0) { error = $"'{t}' is a {t.Substring(0, scheme)} URL; DNS over HTTPS needs an https:// URL"; return false; }
             int port = 53;
             string host = t;
             if (t.StartsWith("[", StringComparison.Ordinal))
