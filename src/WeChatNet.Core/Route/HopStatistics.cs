@@ -138,8 +138,11 @@ namespace WeChatNet.Route
             if (biggest != null)
             {
                 biggest.IsBiggestStep = true;
+                // The first hop that answered has no hop before it: its step is the link from this machine.
+                bool first = hops.First(h => h.BestMs.HasValue) == biggest;
                 Append(biggest, string.Format(CultureInfo.InvariantCulture,
-                    "Biggest latency step on the path: +{0} ms (best RTT) over the hop before.", biggest.StepMs));
+                    first ? "Biggest latency step on the path: +{0} ms (best RTT) from this machine to this hop."
+                          : "Biggest latency step on the path: +{0} ms (best RTT) over the hop before.", biggest.StepMs));
             }
         }
 

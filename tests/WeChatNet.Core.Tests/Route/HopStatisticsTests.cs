@@ -106,6 +106,16 @@ namespace WeChatNet.Tests.Route
         }
 
         [Fact]
+        public void ABiggestStepAtTheFirstHopIsOverThisMachineNotAHopBefore()
+        {
+            // The first router answering 40 ms away (a slow first link: Wi-Fi, DSL) is the biggest step; there is no hop before it.
+            var hops = new List<RouteHop> { H(1, 3, 3, 40), H(2, 3, 3, 41), H(3, 3, 3, 42, dest: true) };
+            HopStatistics.Annotate(hops);
+            Assert.True(hops[0].IsBiggestStep);
+            Assert.Equal("Biggest latency step on the path: +40 ms (best RTT) from this machine to this hop.", hops[0].Note);
+        }
+
+        [Fact]
         public void StepsBelowAMillisecondAreJitterNotFlagged()
         {
             var hops = new List<RouteHop> { H(1, 3, 3, 0.1), H(2, 3, 3, 0.5), H(3, 3, 3, 0.3, dest: true) };
