@@ -387,8 +387,16 @@ namespace WeChatNet.Analysis
 
         private string KindOf(EndpointRole? role)
         {
-            if (ApplicationKind != null) return ApplicationKind;
+            string byRole = KindOfRole(role);
+            // Any HTTP exchange reads as a short link, but a host the catalog knows for media or the web serves downloads: a
+            // 2 MB Moments image over a long path takes seconds to arrive, which is no short-link response time.
+            if (ApplicationKind != null && !(ApplicationKind == "ShortLink" && (byRole == "Media" || byRole == "Web"))) return ApplicationKind;
             if (Key.PortA == 53 || Key.PortB == 53) return "Dns";
+            return byRole;
+        }
+
+        private static string KindOfRole(EndpointRole? role)
+        {
             switch (role)
             {
                 case EndpointRole.Dispatch: return "Dispatch";

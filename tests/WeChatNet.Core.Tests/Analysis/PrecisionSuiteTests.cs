@@ -55,7 +55,7 @@ namespace WeChatNet.Tests.Analysis
             foreach (var f in r.Result.Findings) _output.WriteLine($"{f.Severity} {f.RuleId}: {f.Title} | {f.Evidence}");
         }
 
-        public static readonly string[] Healthy = { "phone-abroad", "long-rtt-healthy", "aaaa-servfail", "shared-address", "web-wechat", "mixed-traffic", "truncated-response" };
+        public static readonly string[] Healthy = { "phone-abroad", "long-rtt-healthy", "aaaa-servfail", "shared-address", "web-wechat", "mixed-traffic", "truncated-response", "moments-download" };
 
         /// <summary>Each faulty situation and the one finding (its rule) that names its cause.</summary>
         public static readonly (string Name, string Rule, string Severity)[] Faulty =
