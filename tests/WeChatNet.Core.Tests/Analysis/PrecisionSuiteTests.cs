@@ -365,6 +365,26 @@ namespace WeChatNet.Tests.Analysis
             Assert.True(flowsWithRetransmissions > 0, "no precision capture has a retransmission: the comparison proved nothing");
         }
 
+        [Fact]
+        public void DnsAnswersCutByTheSnapLengthAreAnsweredLookupsNotFailures()
+        {
+            // Seen on a real capture cut to 96 bytes: the answer to szshort.weixin.qq.com A lost its last byte to the snap
+            // length, the cut message was dropped whole, its query counted as never answered and DnsFailure warned "DNS
+            // failed for szshort.weixin.qq.com A" although the resolver answered NOERROR. Here 92 bytes cut every answer of
+            // the generated session (sgshort.wechat.com's by one byte).
+            string editcap = ExternalTool.Require("editcap", "wireshark-common");
+            using var dir = new TempDirectory("precision-dns-snap");
+            string full = dir.File("full.pcapng"), cut = dir.File("cut.pcapng");
+            File.WriteAllBytes(full, SampleCaptureGenerator.Generate("long-rtt-healthy").File);
+            ExternalTool.Run(editcap, "-s", "92", full, cut).EnsureSuccess("editcap");
+            var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = "Overseas" });
+            analyzer.AddFile(cut);
+            var r = analyzer.Complete();
+            foreach (var f in r.Findings) _output.WriteLine($"{f.Severity} {f.RuleId}: {f.Title} | {f.Evidence}");
+            Assert.DoesNotContain(r.Findings, f => f.RuleId == "DnsFailure");
+            Assert.DoesNotContain(r.Findings, f => f.Severity != "Info");
+        }
+
         [Theory]
         [InlineData("snap-length", new[] { "-s", "96" })]     // every packet cut to 96 bytes: headers only
         [InlineData("mid-stream", new[] { "-r", "$", "60-100000" })]  // the capture starts inside the long link and a short link
