@@ -365,6 +365,33 @@ namespace WeChatNet.Tests.Analysis
             Assert.True(flowsWithRetransmissions > 0, "no precision capture has a retransmission: the comparison proved nothing");
         }
 
+        [Theory]
+        [InlineData("legacy-longlink")]
+        [InlineData("mmtls-longlink")]
+        public void ACaptureOfTheClientsDirectionOnlyIsACaptureGapNotADeadLongLink(string sample)
+        {
+            // Seen on a real capture filtered to the client's packets (as a router or mirror port with asymmetric routing
+            // sees a session): every heartbeat looked unanswered, and healthy long links gave LongLinkDied and
+            // LongLinkIdleTimeout Errors. The client's acknowledgments show the server's data arrived; the capture missed it.
+            string tshark = ExternalTool.Require("tshark", "tshark");
+            using var dir = new TempDirectory("precision-one-way-" + sample);
+            string full = dir.File("full.pcapng"), oneWay = dir.File("one-way.pcapng");
+            File.WriteAllBytes(full, SampleCaptureGenerator.Generate(sample).File);
+            ExternalTool.Run(tshark, "-r", full, "-Y", "ip.src==" + SampleNetwork.Phone, "-w", oneWay).EnsureSuccess("tshark");
+            var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions());
+            analyzer.AddFile(oneWay);
+            var r = analyzer.Complete();
+            foreach (var f in r.Findings) _output.WriteLine($"{f.Severity} {f.RuleId}: {f.Title} | {f.Evidence}");
+            var link = Assert.Single(r.Flows, f => f.Kind == "LongLink" && f.PayloadToServer > 0);
+            Assert.Equal(0, link.PacketsToClient);
+            Assert.True(link.CaptureGapBytes > 0, "the server's bytes the client acknowledged are bytes the capture missed");
+            var hb = Assert.Single(r.Heartbeats, h => h.FlowId == link.Id);
+            Assert.Equal(0, hb.Missed);
+            Assert.False(hb.Died);
+            Assert.DoesNotContain(r.Findings, f => f.Area == "LongLink");
+            Assert.Contains(r.Findings, f => f.RuleId == "CaptureGaps" && f.FlowIds.Contains(link.Id));
+        }
+
         [Fact]
         public void DnsAnswersCutByTheSnapLengthAreAnsweredLookupsNotFailures()
         {
