@@ -607,8 +607,13 @@ namespace WeChatNet.Analysis
         private static bool Optional(Context c, string name, string type) =>
             type != "A" && c.Facts.Dns.Any(d => d.Type == "A" && d.Outcome == "Ok" && string.Equals(d.Name.TrimEnd('.'), name, StringComparison.OrdinalIgnoreCase));
 
-        /// <summary>True when the client used IPv6 to a server (then a failing AAAA lookup matters).</summary>
-        private static bool ClientUsesIpv6(Context c) => c.Facts.Flows.Any(f => f.Kind != "Dns" && f.ServerAddress.IndexOf(':') >= 0);
+        /// <summary>
+        /// True when the client used IPv6 to a server (then a failing AAAA lookup matters). Link-local and multicast traffic
+        /// (mDNS to ff02::fb, SSDP, DHCPv6, neighbour discovery), which an IPv4-only client on any LAN sends, reaches no server.
+        /// </summary>
+        private static bool ClientUsesIpv6(Context c) => c.Facts.Flows.Any(f => f.Kind != "Dns" && f.ServerAddress.IndexOf(':') >= 0
+            && !(System.Net.IPAddress.TryParse(f.ServerAddress, out var a)
+                && (a.IsIPv6LinkLocal || a.IsIPv6Multicast || System.Net.IPAddress.IsLoopback(a))));
 
         private static string DnsEvidence(IEnumerable<(string Name, string Type, List<DnsOutcome> Failed)> failed) =>
             string.Join("; ", failed.Select(x => $"{x.Name} {x.Type}: {string.Join(", ", x.Failed.GroupBy(d => d.Outcome).Select(o => o.Count() == 1 ? o.Key : $"{o.Key} x{o.Count()}"))}"));

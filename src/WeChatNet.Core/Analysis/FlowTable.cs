@@ -105,6 +105,9 @@ namespace WeChatNet.Analysis
         private long _lastSynAckNs = long.MinValue;
         private long _lastNs;
         private string _finSequence = "";
+        // The client's first and last acknowledgment numbers: server bytes it acknowledged that the capture never saw.
+        private bool _clientAcked;
+        private uint _clientFirstAck, _clientLastAck;
         private int _dataSegments;
         private bool _aLastKeepAlive, _bLastKeepAlive;
         private long _aIsn = -1, _bIsn = -1;
@@ -192,6 +195,11 @@ namespace WeChatNet.Analysis
             }
             if (ack && !syn && _synAckNs != long.MinValue && _clientAckNs == long.MinValue && IsFromClient(fromA))
                 _clientAckNs = now;
+            if (ack && !syn && !rst && IsFromClient(fromA))
+            {
+                if (!_clientAcked) { _clientAcked = true; _clientFirstAck = p.Acknowledgment; }
+                _clientLastAck = p.Acknowledgment;
+            }
 
             long start = dir.Unwrap(p.Sequence);
             int segLen = p.PayloadLength + (syn ? 1 : 0) + (fin ? 1 : 0);
@@ -348,8 +356,8 @@ namespace WeChatNet.Analysis
                 Resets = resetsC + resetsS,
                 ResetBy = resetsC > 0 && resetsS > 0 ? "Both" : resetsC > 0 ? "Client" : resetsS > 0 ? "Server" : "None",
                 FinSequence = _finSequence,
-                CaptureGaps = toServer.UnfilledHoles + toClient.UnfilledHoles,
-                CaptureGapBytes = toServer.UnfilledHoleBytes + toClient.UnfilledHoleBytes,
+                CaptureGaps = toServer.UnfilledHoles + toClient.UnfilledHoles + (ServerBytesNeverCaptured(toClient) > 0 ? 1 : 0),
+                CaptureGapBytes = toServer.UnfilledHoleBytes + toClient.UnfilledHoleBytes + ServerBytesNeverCaptured(toClient),
                 MaxIdleMs = MaxIdleMs,
                 IdleGapsMs = _idleGaps.ToArray(),
                 DataRetransmissions = dataRetrans,
@@ -359,6 +367,14 @@ namespace WeChatNet.Analysis
             };
             return f;
         }
+
+        /// <summary>
+        /// Server bytes the client acknowledged while the capture saw not one packet from the server: a capture of one
+        /// direction only (asymmetric routing at a router or mirror port, a filter on the source). What the server said, its
+        /// heartbeat replies among it, is missing from the capture, not from the wire.
+        /// </summary>
+        private long ServerBytesNeverCaptured(TcpDirection toClient) =>
+            IsTcp && toClient.Packets == 0 && _clientAcked ? Math.Max(0, (int)(_clientLastAck - _clientFirstAck)) : 0;
 
         private double? SynAckDelay() =>
             _synNs != long.MinValue && _synAckNs != long.MinValue && _synAckNs >= _synNs ? (_synAckNs - _synNs) / 1e6 : (double?)null;
@@ -387,8 +403,16 @@ namespace WeChatNet.Analysis
 
         private string KindOf(EndpointRole? role)
         {
-            if (ApplicationKind != null) return ApplicationKind;
+            string byRole = KindOfRole(role);
+            // Any HTTP exchange reads as a short link, but a host the catalog knows for media or the web serves downloads: a
+            // 2 MB Moments image over a long path takes seconds to arrive, which is no short-link response time.
+            if (ApplicationKind != null && !(ApplicationKind == "ShortLink" && (byRole == "Media" || byRole == "Web"))) return ApplicationKind;
             if (Key.PortA == 53 || Key.PortB == 53) return "Dns";
+            return byRole;
+        }
+
+        private static string KindOfRole(EndpointRole? role)
+        {
             switch (role)
             {
                 case EndpointRole.Dispatch: return "Dispatch";

@@ -46,7 +46,7 @@ namespace WeChatNet.Analysis
                 var report = AnalyzeOne(flow, observationsOf(flow.Id), options);
                 var later = longLinks.Where(n => n.ClientAddress == flow.ClientAddress && n.Start > flow.Start && n.Id != flow.Id).ToList();
                 report.Reconnects = later.Count;
-                if (report.Ending == "Open" && !shared.Contains(flow.ClientAddress))
+                if (report.Ending == "Open" && !shared.Contains(flow.ClientAddress) && !ServerSideNotCaptured(flow))
                 {
                     // Mars keeps one long link: a new one from the same client after this one fell silent means the client gave
                     // this one up. Seen from the server (or behind the NAT that dropped it), neither the unanswered heartbeat
@@ -75,6 +75,9 @@ namespace WeChatNet.Analysis
             }
             return reports;
         }
+
+        /// <summary>True when the capture holds no packet of the server's while the client acknowledged its data: one direction only.</summary>
+        private static bool ServerSideNotCaptured(Flow flow) => flow.Protocol == "Tcp" && flow.PacketsToClient == 0 && flow.CaptureGapBytes > 0;
 
         /// <summary>The last message the server sent on the flow (its last packet when no message was seen).</summary>
         private static DateTimeOffset LastServerMessage(Flow flow, IReadOnlyList<LongLinkObservation> observations)
@@ -131,7 +134,10 @@ namespace WeChatNet.Analysis
 
             report.Count = requests.Count;
             report.Replies = latencies.Count;
-            report.Missed = missed;
+            // A capture of the client's side only (the client acknowledged server data it never showed) cannot tell a
+            // reply that did not come from one it did not see.
+            bool blind = ServerSideNotCaptured(flow);
+            report.Missed = blind ? 0 : missed;
             // The first interval runs from the connection's start: Mars arms the heartbeat timer when the link comes up.
             var beats = new List<long>(requests.Count + 1);
             long startNs = ToNs(flow.Start);
@@ -155,8 +161,8 @@ namespace WeChatNet.Analysis
                 : flow.FinSequence.StartsWith("Server", StringComparison.Ordinal) ? "ClosedByServer"
                 : "Open";
             // Death: the link closed and the last heartbeat before it went unanswered.
-            report.Died = report.Ending != "Open" && LastRequestUnanswered(observations, options, deadlineNs);
-            if (report.Ending != "Open")
+            report.Died = !blind && report.Ending != "Open" && LastRequestUnanswered(observations, options, deadlineNs);
+            if (report.Ending != "Open" && !blind)
             {
                 // The silence the link did not survive: for a death, up to the heartbeat that went unanswered (the
                 // path had dropped the link by then); otherwise up to the close.

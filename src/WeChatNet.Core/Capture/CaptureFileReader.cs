@@ -65,6 +65,8 @@ namespace WeChatNet.Capture
         private readonly List<CaptureInterface> _section = new List<CaptureInterface>();
         private readonly List<InterfaceStatistics> _statistics = new List<InterfaceStatistics>();
         private readonly List<NameResolutionEntry> _names = new List<NameResolutionEntry>();
+        /// <summary>Decompressed offsets where a gzip member may have begun: the file's start and each pcapng section (at most 4096).</summary>
+        private readonly List<long> _memberStarts = new List<long> { 0 };
         private bool _bigEndian;
         private bool _nanosecondPcap;
         private int _sectionIndex = -1;
@@ -192,7 +194,36 @@ namespace WeChatNet.Capture
         {
             _finished = true;
             if (_src.ReadError != null) return Fail(_src.Position, CaptureErrorKind.ReadError, "");
+            // The size field is the last gzip member's: gzip files joined end to end (pcapng sections, each compressed on
+            // its own) are whole when the last member began where a section did.
+            if (IsCompressed && GzipSizeField() is uint size && !_memberStarts.Exists(o => unchecked((uint)(_src.Position - o)) == size))
+                return Fail(_src.Position, CaptureErrorKind.Truncated,
+                    $"the gzip data ends after {_src.Position} decompressed bytes without the gzip trailer that closes it (the size field at the end of the file says {size}): the file was cut short, and the packets up to there were read.");
             return CaptureReadResult.EndOfFile;
+        }
+
+        /// <summary>
+        /// The gzip trailer's size field (the file's last 4 bytes: the decompressed length modulo 2^32), or null when the file
+        /// cannot be read there (not seekable). .NET's GZipStream ends quietly where a cut file ends; when the cut falls between
+        /// two records nothing else tells that the capture is incomplete.
+        /// </summary>
+        private uint? GzipSizeField()
+        {
+            try
+            {
+                if (!_file.CanSeek || _file.Length < 4) return null;
+                long at = _file.Position;
+                var tail = new byte[4];
+                _file.Position = _file.Length - 4;
+                int got = 0;
+                while (got < 4) { int n = _file.Read(tail, got, 4 - got); if (n <= 0) break; got += n; }
+                _file.Position = at;
+                return got == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(tail) : (uint?)null;
+            }
+            catch (Exception e) when (e is IOException || e is NotSupportedException || e is ObjectDisposedException || e is UnauthorizedAccessException)
+            {
+                return null;
+            }
         }
 
         private CaptureReadResult ReadFileHeader()
@@ -420,6 +451,7 @@ namespace WeChatNet.Capture
 
         private CaptureReadResult OnSectionHeader(ReadOnlySpan<byte> body, long offset)
         {
+            if (IsCompressed && offset > 0 && _memberStarts.Count < 4096) _memberStarts.Add(offset);
             // 0 byte-order magic (4)  4 major (2)  6 minor (2)  8 section length (8)  16 options
             if (body.Length < 16)
                 return Fail(offset, CaptureErrorKind.CorruptBlock, $"section header block at offset {offset} is too short ({body.Length + 12} bytes); the section is skipped.", offset + body.Length + 12);

@@ -20,6 +20,16 @@ namespace WeChatNet.WeChat
                     m.Id = id;
                     m.IsResponse = (flags & 0x8000) != 0;
                 }
+                // A message that ran out of bytes after its question (a capture's snap length cuts answers, often by a byte
+                // or two) still says what was asked and how the server answered: its lookup was answered, whatever the
+                // records it no longer shows. Damage inside the message (bad labels, loops) tells nothing.
+                if (decoded.Questions.Count > 0 && EndedEarly(result.Error))
+                {
+                    m.Truncated = decoded.Truncated;
+                    if (decoded.IsResponse) m.ResponseCode = decoded.ResponseCode.ToString();
+                    m.QueryName = decoded.Questions[0].Name;
+                    m.QueryType = DnsRecord.TypeName(decoded.Questions[0].Type);
+                }
                 return m;
             }
             m.Id = decoded.Id;
@@ -47,5 +57,9 @@ namespace WeChatNet.WeChat
             m.Addresses = addresses.ToArray();
             return m;
         }
+
+        private static bool EndedEarly(DnsDecodeError error) =>
+            error == DnsDecodeError.NameTruncated || error == DnsDecodeError.RecordTruncated || error == DnsDecodeError.RdataTruncated
+            || error == DnsDecodeError.TooManyRecords;
     }
 }

@@ -35,12 +35,13 @@ namespace WeChatNet.WeChat
     /// seen, so that a connection is named by the answer its client used most recently before connecting; when one
     /// answer gave the address several names, the name the catalog knows wins. HTTP Host headers seen on other
     /// connections to the address are the fallback. Bounded: at most <see cref="MaxEntries"/> addresses and
-    /// <see cref="MaxNamesPerAddress"/> names an address are remembered.
+    /// <see cref="MaxSightingsPerAddress"/> sightings an address (an answer repeating the one before it is folded into it) are
+    /// remembered.
     /// </summary>
     internal sealed class HostNamer
     {
         public const int MaxEntries = 100_000;
-        public const int MaxNamesPerAddress = 8;
+        public const int MaxSightingsPerAddress = 32;
         private readonly Dictionary<IpKey, List<Entry>> _resolved = new Dictionary<IpKey, List<Entry>>();
         private readonly Dictionary<IpKey, string> _httpHosts = new Dictionary<IpKey, string>();
 
@@ -57,14 +58,36 @@ namespace WeChatNet.WeChat
                 if (_resolved.Count >= MaxEntries) return;
                 _resolved[address] = list = new List<Entry>(2);
             }
-            for (int i = list.Count - 1; i >= 0; i--)
-            {
-                if (list[i].Host != host) continue;
-                // The same name again: only its latest sighting counts.
-                list.RemoveAt(i);
-            }
-            if (list.Count >= MaxNamesPerAddress) list.RemoveAt(0);
+            // Every sighting is kept in order, since a connection takes the answer seen last before it: dropping an earlier
+            // sighting of a name seen again would hand the connections in between to whatever name came before it. An answer
+            // that repeats the one before it (the same names, later) adds nothing and is folded into it.
+            int last = list.Count - 1;
+            if (last >= 0 && list[last].Ticks != ticks) FoldRepeatedAnswer(list);
+            for (int i = list.Count - 1; i >= 0 && list[i].Ticks == ticks; i--)
+                if (list[i].Host == host) return; // the same name twice in one answer
+            if (list.Count >= MaxSightingsPerAddress) list.RemoveAt(0);
             list.Add(new Entry(host, source, ticks));
+        }
+
+        /// <summary>
+        /// Removes the latest answer (the entries sharing the last time) when it names exactly what the answer before it named,
+        /// in the same order and from the same source, and came later: lookups give the same name either way.
+        /// </summary>
+        private static void FoldRepeatedAnswer(List<Entry> list)
+        {
+            int end = list.Count;
+            int start = end - 1;
+            while (start > 0 && list[start - 1].Ticks == list[end - 1].Ticks) start--;
+            int size = end - start;
+            int prevStart = start - size;
+            if (prevStart < 0 || list[prevStart].Ticks >= list[start].Ticks) return;
+            for (int i = 0; i < size; i++)
+            {
+                Entry a = list[prevStart + i], b = list[start + i];
+                if (a.Ticks != list[prevStart].Ticks || a.Host != b.Host || a.Source != b.Source) return;
+            }
+            if (prevStart > 0 && list[prevStart - 1].Ticks == list[prevStart].Ticks) return; // the earlier answer is larger
+            list.RemoveRange(start, size);
         }
 
         public void AddResolved(string address, string host, string source, long ticks)

@@ -74,6 +74,7 @@ namespace WeChatNet.WeChat
             ("web-wechat", "Web WeChat in a browser: TLS to web.wechat.com, webpush.web.wechat.com, login.web.wechat.com and res.wx.qq.com (SNI only), on addresses no Tencent prefix holds", WebWeChat),
             ("mixed-traffic", "a healthy WeChat session amid heavy other traffic: Google connections reset by the server, a lossy KakaoTalk download, NTP and Teams lookups failing, racing connects", MixedTraffic),
             ("truncated-response", "short links whose response's first 1400 bytes the capture missed", TruncatedResponse),
+            ("moments-download", "an overseas client 150 ms from the Moments media server fetching three 2 MB images over plain HTTP, each download taking about 2 s at 11 Mbit/s", MomentsDownload),
             ("slow-server", "an overseas client 150 ms from a short-link server that takes 1.2-1.8 s to answer 4 of 10 requests", SlowServer),
             ("lossy-path", "a lossy path to sgshort.wechat.com: 10 short links whose answers lose a segment each (sent again after a timeout), 3 connects needing a SYN retry", LossyPath),
             ("nat-idle", "a NAT that forgets idle connections after 180 s, 60 ms from the long-link server: every long link's first heartbeat at 210 s vanishes in the NAT, the client resets it after 8 s and reconnects", NatIdle),
@@ -665,6 +666,23 @@ namespace WeChatNet.WeChat
             double rtt = 181 + net.Random.Next(5);
             ShortLink(net, Tcp(net, "43.130.30.241", 80, "sgshort.wechat.com", rtt), 200 + 40 * i, 600 + 90 * i);
             net.Wait(400);
+        });
+
+        private static void MomentsDownload(SampleNetwork net) => SingaporeSession(net, 150, 3, i =>
+        {
+            const string host = "mmsns.qpic.cn";
+            if (i == 0) net.Lookup(host, "43.130.30.242");
+            var c = Tcp(net, "43.130.30.242", 80, host, 149 + net.Random.Next(3));
+            string path = "/mmsns/" + net.Random.Next().ToString("x8") + "/0";
+            c.Send(true, Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: image/*\r\nUser-Agent: MicroMessenger Client\r\nConnection: close\r\n\r\n"), "moments image " + path);
+            net.Wait(20);
+            var image = net.RandomBytes(2_000_000);
+            string head = $"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {image.Length}\r\nConnection: close\r\n\r\n";
+            // 1 ms a segment: about 11 Mbit/s, so the body takes 1.4 s to arrive: a download, not a slow answer.
+            c.Send(false, Encoding.ASCII.GetBytes(head).Concat(image).ToArray(), "moments image", spacingMs: 1);
+            net.Expect("ShortLinkExchange", true, $"GET {path} 200", host);
+            Close(net, c, clientFirst: false);
+            net.Wait(500);
         });
 
         private static void PhoneAbroad(SampleNetwork net) => SingaporeSession(net, 183, 25, i =>

@@ -24,6 +24,8 @@ namespace WeChatNet.WeChat
         private TcpStreamEnd _clientEnd, _serverEnd;
         private string _trafficRole = "";
         private bool _responseSeen;
+        /// <summary>The server's stream began with an HTTP response head: a later gap is inside a response, not before it.</summary>
+        private bool _responseStarted;
         private long _responseBytesMissed;
 
         public WeChatConnection(WeChatTrafficDecoder owner, IpKey client, ushort clientPort, IpKey server, ushort serverPort, long ts, bool lone = false)
@@ -129,6 +131,7 @@ namespace WeChatNet.WeChat
                     SetTrafficRole(nameof(EndpointRole.LongLink));
                     break;
                 case StreamProtocol.Http when !stream.FromClient:
+                    _responseStarted = true;
                     break;
             }
         }
@@ -326,7 +329,9 @@ namespace WeChatNet.WeChat
             else if (request.Incomplete) problems.Add("request incomplete");
             if (response is null && problem is null)
                 problems.Add(_responseBytesMissed > 0 && !_responseSeen
-                    ? $"response not decodable: its first {_responseBytesMissed} bytes were not captured"
+                    ? _responseStarted
+                        ? $"response not decodable: {_responseBytesMissed} bytes inside it were skipped (lost before the capture point, or sent again later than the reassembly holds out-of-order data)"
+                        : $"response not decodable: its first {_responseBytesMissed} bytes were not captured"
                     : "no response");
             else if (response != null && response.Incomplete) problems.Add("response incomplete");
             if (response != null && response.BodyTruncated) problems.Add($"response body longer than {HttpLimits.MaxBodyBytes} bytes: only its start was decoded");

@@ -383,6 +383,29 @@ namespace WeChatNet.Tests.Analysis
         }
 
         [Fact]
+        public void LinkLocalAndMulticastIpv6IsNotAClientUsingIpv6()
+        {
+            // Seen in a real capture of an IPv4-only client: its mDNS and SSDP queries leave from its fe80:: address to
+            // ff02::fb and ff02::c (every phone and laptop on Wi-Fi sends them). They reach no server, so the resolver's failing
+            // AAAA lookups stay the Info they are on an IPv4-only network, not a DnsFailure Warning.
+            var t0 = new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
+            var dns = new[] { new DnsOutcome("szshort.weixin.qq.com", "A", "Ok", t0), new DnsOutcome("szshort.weixin.qq.com", "AAAA", "ServFail", t0) };
+            Flow Udp(int id, string client, string server, ushort port) => new Flow
+            {
+                Id = id, Protocol = "Udp", Kind = "Other", ClientAddress = client, ServerAddress = server, ServerPort = port, Server = $"[{server}]:{port}",
+            };
+            var flows = new[]
+            {
+                Tcp(1), Udp(2, "fe80::7ca7:beff:fee1:8c1", "ff02::fb", 5353), Udp(3, "fe80::7ca7:beff:fee1:8c1", "ff02::c", 1900),
+                Udp(4, "fe80::7ca7:beff:fee1:8c1", "fe80::1", 547),
+            };
+            var all = Engine.Evaluate(new AnalysisFacts { Dns = dns, Flows = flows, CaptureEnd = t0.AddSeconds(60) });
+            var info = Assert.Single(all);
+            Assert.Equal("DnsOptionalLookupFailure", info.RuleId);
+            Assert.Equal("Info", info.Severity);
+        }
+
+        [Fact]
         public void FlowsThatAreNotWeChatsAreNotJudgedUnlessAll()
         {
             var google = new[] { 1, 2, 3 }.Select(i => new Flow

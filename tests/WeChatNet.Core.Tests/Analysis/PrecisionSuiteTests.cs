@@ -55,7 +55,7 @@ namespace WeChatNet.Tests.Analysis
             foreach (var f in r.Result.Findings) _output.WriteLine($"{f.Severity} {f.RuleId}: {f.Title} | {f.Evidence}");
         }
 
-        public static readonly string[] Healthy = { "phone-abroad", "long-rtt-healthy", "aaaa-servfail", "shared-address", "web-wechat", "mixed-traffic", "truncated-response" };
+        public static readonly string[] Healthy = { "phone-abroad", "long-rtt-healthy", "aaaa-servfail", "shared-address", "web-wechat", "mixed-traffic", "truncated-response", "moments-download" };
 
         /// <summary>Each faulty situation and the one finding (its rule) that names its cause.</summary>
         public static readonly (string Name, string Rule, string Severity)[] Faulty =
@@ -363,6 +363,53 @@ namespace WeChatNet.Tests.Analysis
             Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
             // Both sides at zero everywhere would agree too: the suite holds retransmitting flows.
             Assert.True(flowsWithRetransmissions > 0, "no precision capture has a retransmission: the comparison proved nothing");
+        }
+
+        [Theory]
+        [InlineData("legacy-longlink")]
+        [InlineData("mmtls-longlink")]
+        public void ACaptureOfTheClientsDirectionOnlyIsACaptureGapNotADeadLongLink(string sample)
+        {
+            // Seen on a real capture filtered to the client's packets (as a router or mirror port with asymmetric routing
+            // sees a session): every heartbeat looked unanswered, and healthy long links gave LongLinkDied and
+            // LongLinkIdleTimeout Errors. The client's acknowledgments show the server's data arrived; the capture missed it.
+            string tshark = ExternalTool.Require("tshark", "tshark");
+            using var dir = new TempDirectory("precision-one-way-" + sample);
+            string full = dir.File("full.pcapng"), oneWay = dir.File("one-way.pcapng");
+            File.WriteAllBytes(full, SampleCaptureGenerator.Generate(sample).File);
+            ExternalTool.Run(tshark, "-r", full, "-Y", "ip.src==" + SampleNetwork.Phone, "-w", oneWay).EnsureSuccess("tshark");
+            var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions());
+            analyzer.AddFile(oneWay);
+            var r = analyzer.Complete();
+            foreach (var f in r.Findings) _output.WriteLine($"{f.Severity} {f.RuleId}: {f.Title} | {f.Evidence}");
+            var link = Assert.Single(r.Flows, f => f.Kind == "LongLink" && f.PayloadToServer > 0);
+            Assert.Equal(0, link.PacketsToClient);
+            Assert.True(link.CaptureGapBytes > 0, "the server's bytes the client acknowledged are bytes the capture missed");
+            var hb = Assert.Single(r.Heartbeats, h => h.FlowId == link.Id);
+            Assert.Equal(0, hb.Missed);
+            Assert.False(hb.Died);
+            Assert.DoesNotContain(r.Findings, f => f.Area == "LongLink");
+            Assert.Contains(r.Findings, f => f.RuleId == "CaptureGaps" && f.FlowIds.Contains(link.Id));
+        }
+
+        [Fact]
+        public void DnsAnswersCutByTheSnapLengthAreAnsweredLookupsNotFailures()
+        {
+            // Seen on a real capture cut to 96 bytes: the answer to szshort.weixin.qq.com A lost its last byte to the snap
+            // length, the cut message was dropped whole, its query counted as never answered and DnsFailure warned "DNS
+            // failed for szshort.weixin.qq.com A" although the resolver answered NOERROR. Here 92 bytes cut every answer of
+            // the generated session (sgshort.wechat.com's by one byte).
+            string editcap = ExternalTool.Require("editcap", "wireshark-common");
+            using var dir = new TempDirectory("precision-dns-snap");
+            string full = dir.File("full.pcapng"), cut = dir.File("cut.pcapng");
+            File.WriteAllBytes(full, SampleCaptureGenerator.Generate("long-rtt-healthy").File);
+            ExternalTool.Run(editcap, "-s", "92", full, cut).EnsureSuccess("editcap");
+            var analyzer = new CaptureAnalyzer(new CaptureAnalysisOptions { ClientRegion = "Overseas" });
+            analyzer.AddFile(cut);
+            var r = analyzer.Complete();
+            foreach (var f in r.Findings) _output.WriteLine($"{f.Severity} {f.RuleId}: {f.Title} | {f.Evidence}");
+            Assert.DoesNotContain(r.Findings, f => f.RuleId == "DnsFailure");
+            Assert.DoesNotContain(r.Findings, f => f.Severity != "Info");
         }
 
         [Theory]

@@ -23,6 +23,38 @@ namespace WeChatNet.Tests.WeChat
         }
 
         [Fact]
+        public void ANameResolvedAgainLaterStillNamesTheConnectionsBetween()
+        {
+            // Long and short links share addresses: the client resolves szlong, then szshort and connects, then resolves
+            // szshort again (each request of curl or the app does). The connection between the two szshort answers used
+            // szshort, not the szlong answer before it (seen in a real capture: four refused short-link connects were named
+            // szlong and grouped as long links).
+            var n = new HostNamer();
+            n.AddResolved(A("10.78.2.2"), "szlong.weixin.qq.com", HostSources.Dns, 100);
+            n.AddResolved(A("10.78.2.2"), "szshort.weixin.qq.com", HostSources.Dns, 200);
+            n.AddResolved(A("10.78.2.2"), "szshort.weixin.qq.com", HostSources.Dns, 300);
+            Assert.Equal("szlong.weixin.qq.com", n.Lookup(A("10.78.2.2"), 150, out _));
+            Assert.Equal("szshort.weixin.qq.com", n.Lookup(A("10.78.2.2"), 250, out var source));
+            Assert.Equal(HostSources.Dns, source);
+            Assert.Equal("szshort.weixin.qq.com", n.Lookup(A("10.78.2.2"), 350, out _));
+        }
+
+        [Fact]
+        public void RepeatedAnswersAreFoldedSoEarlierNamesAreKept()
+        {
+            var n = new HostNamer();
+            n.AddResolved(A("10.78.2.2"), "szlong.weixin.qq.com", HostSources.Dns, 100);
+            for (int i = 0; i < 1000; i++)
+            {
+                // One answer naming the address twice (a CNAME and its target), asked every few seconds.
+                n.AddResolved(A("10.78.2.2"), "szshort.cdn.example", HostSources.Dns, 200 + i * 10);
+                n.AddResolved(A("10.78.2.2"), "szshort.weixin.qq.com", HostSources.Dns, 200 + i * 10);
+            }
+            Assert.Equal("szlong.weixin.qq.com", n.Lookup(A("10.78.2.2"), 150, out _));
+            Assert.Equal("szshort.weixin.qq.com", n.Lookup(A("10.78.2.2"), 5000, out _));
+        }
+
+        [Fact]
         public void SeveralNamesInOneAnswerTheCatalogsNameWins()
         {
             var n = new HostNamer();
