@@ -169,6 +169,19 @@ Describe 'Export-WeChatReport' {
         Get-Content $md -Raw | Should -Match '\| \*\*Site failed or not reached\*\* \| - \| \*\*Failed\*\* \|'
     }
 
+    It 'says no site has a finding in Markdown too, not an empty matrix' {
+        # Two sites whose objects raise no finding (connects only): the HTML matrix has always said so in a row.
+        $tests = { param($site) [pscustomobject]@{ PSTypeName = 'WeChatNet.ConnectionTest'; Test = 'Tcp'; Host = '10.0.0.8'; Address = '10.0.0.8'; Port = 8080
+                   Succeeded = $true; Attempts = 1; Successes = 1; ConnectMs = 2.5; Site = $site } }
+        $path = Join-Path $TestDrive 'no-findings.md'
+        @((& $tests 'shop1'), (& $tests 'shop2')) | Export-WeChatReport -Path $path | Out-Null
+        $md = Get-Content $path -Raw
+        $md | Should -Match '## Findings by site\r?\n\r?\nNo findings at any site\.\r?\n'
+        $md | Should -Not -Match '\| Finding \| shop1 \| shop2 \|'
+        $html = @((& $tests 'shop1'), (& $tests 'shop2')) | Export-WeChatReport -Path (Join-Path $TestDrive 'no-findings.html') | ForEach-Object { Get-Content $_.Path -Raw }
+        $html | Should -Match 'No findings at any site\.'
+    }
+
     It 'has a table view, and its output exports to CSV' {
         (Get-FormatData -TypeName WeChatNet.ReportFile).FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])
         (Get-FormatData -TypeName Deserialized.WeChatNet.ReportFile).FormatViewDefinition.Control | Should -BeOfType ([System.Management.Automation.TableControl])

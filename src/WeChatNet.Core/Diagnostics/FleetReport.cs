@@ -283,13 +283,21 @@ namespace WeChatNet.Diagnostics
               .Append(DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", Inv)).Append(".\n");
             if (sites.Count > 1)
             {
-                sb.Append("\n## Findings by site\n\n| Finding | ").Append(string.Join(" | ", sites.Select(s => M(s.Name)))).Append(" |\n|---|")
-                  .Append(string.Concat(sites.Select(_ => "---|"))).Append('\n');
-                if (sites.Any(s => s.Failures.Count > 0))
-                    sb.Append("| **").Append(SiteFailedTitle).Append("** | ").Append(string.Join(" | ", sites.Select(s => s.Failures.Count > 0 ? "**Failed**" : "-"))).Append(" |\n");
-                foreach (var row in MatrixRows(sites))
-                    sb.Append("| **").Append(M(row.Title)).Append("** (`").Append(row.RuleId).Append("`) | ")
-                      .Append(string.Join(" | ", row.Cells.Select(c => c ?? "-"))).Append(" |\n");
+                var rows = MatrixRows(sites);
+                bool anyFailed = sites.Any(s => s.Failures.Count > 0);
+                sb.Append("\n## Findings by site\n\n");
+                if (rows.Count == 0 && !anyFailed) sb.Append("No findings at any site.\n");   // as the HTML matrix says; not an empty table
+                else
+                {
+                    sb.Append("| Finding | ").Append(string.Join(" | ", sites.Select(s => M(s.Name)))).Append(" |\n|---|")
+                      .Append(string.Concat(sites.Select(_ => "---|"))).Append('\n');
+                    if (anyFailed)
+                        sb.Append("| **").Append(SiteFailedTitle).Append("** | ").Append(string.Join(" | ", sites.Select(s => s.Failures.Count > 0 ? "**Failed**" : "-"))).Append(" |\n");
+                    foreach (var row in rows)
+                        sb.Append("| **").Append(M(row.Title)).Append("** (`").Append(row.RuleId).Append("`) | ")
+                          .Append(string.Join(" | ", row.Cells.Select(c => c ?? "-"))).Append(" |\n");
+                    if (rows.Count == 0) sb.Append("\nNo findings at any site that answered.\n");
+                }
                 sb.Append("\n## What differs between sites\n");
                 var tables = Differences(sites);
                 if (tables.Count == 0) sb.Append('\n').Append(NothingToCompare).Append('\n');
