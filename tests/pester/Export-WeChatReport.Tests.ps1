@@ -103,6 +103,16 @@ Describe 'Export-WeChatReport' {
         $e.Exception.Message | Should -BeLike "'$TestDrive' is a folder: give the report's file name*"
     }
 
+    It 'refuses a path of another provider (Env:) instead of writing a file of that name in the process''s folder' {
+        $name = "wcn-nofs-$(Get-Random).html"
+        foreach ($p in @{ Path = "Env:/$name" }, @{ LiteralPath = "Env:/$name" }) {
+            $e = { Import-Clixml $a | Export-WeChatReport @p } | Should -Throw -ErrorId 'ReportWriteError*' -PassThru
+            $e.Exception.Message | Should -BeLike "'Env:/$name' is a path of the Environment provider, not of the file system*"
+        }
+        Join-Path ([Environment]::CurrentDirectory) $name | Should -Not -Exist
+        Join-Path $PWD $name | Should -Not -Exist
+    }
+
     It 'takes -LiteralPath (PSPath, LP) as Export-Csv does, and warns about objects that are not part of a report' {
         # 1.0: -Path reads wildcards as Export-Csv -Path does (it took every name literally before), -LiteralPath beside it.
         $path = Join-Path $TestDrive 'lit[1].html'

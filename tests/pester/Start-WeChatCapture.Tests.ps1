@@ -70,6 +70,13 @@ Describe 'Start-WeChatCapture' {
             Get-ChildItem $dir | Should -BeNullOrEmpty
         }
 
+        It 'refuses an -OutFile of another provider (Env:) instead of capturing into a file of that name in the process''s folder' {
+            $name = "wcn-nofs-$(Get-Random).pcapng"
+            $e = { Start-WeChatCapture $script:lo -All -Count 1 -OutFile "Env:/$name" } | Should -Throw -ErrorId 'CaptureFileWriteError*' -PassThru
+            $e.Exception.Message | Should -BeLike "'Env:/$name' is a path of the Environment provider*"
+            Join-Path ([Environment]::CurrentDirectory) $name | Should -Not -Exist
+        }
+
         It 'writes nothing with -WhatIf' {
             $path = Join-Path ([IO.Path]::GetTempPath()) "wechatnet-whatif-$PID.pcapng"
             Start-WeChatCapture $script:lo -Count 1 -OutFile $path -WhatIf | Should -BeNullOrEmpty

@@ -48,7 +48,7 @@ namespace WeChatNet.Commands
 
         protected override void BeginProcessing()
         {
-            _target = OutputPaths.Resolve(this, Path, LiteralPath);
+            _target = OutputPaths.Resolve(this, Path, LiteralPath, "ReportWriteError");
             if (Directory.Exists(_target))
                 ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder: give the report's file name, for example '{System.IO.Path.Combine(_target, "wechat-report.html")}'."),
                     "ReportWriteError", ErrorCategory.WriteError, _target));
