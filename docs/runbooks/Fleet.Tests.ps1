@@ -77,7 +77,9 @@ BeforeAll {
         $Captures[$c.PSComputerName] = Join-Path $to (Split-Path $c.Path -Leaf)
     }
     $reportArgs = @{ Path = $ReportPath; Force = $true }
-    $script:Report = $Results | Where-Object { $_.PSObject.TypeNames -notcontains 'Deserialized.WeChatNet.FleetCapture' } | Export-WeChatReport @reportArgs
+    # The errors too: the report names each site that was not reached or failed, and why, beside the others.
+    $script:Report = @($Results | Where-Object { $_.PSObject.TypeNames -notcontains 'Deserialized.WeChatNet.FleetCapture' }) + @($sessionErrors) + @($siteErrors) |
+        Export-WeChatReport @reportArgs -WarningAction SilentlyContinue
     $rank = @{ Info = 0; Warning = 1; Error = 2 }
     $script:Bad = @($Results | Where-Object { $_.PSObject.TypeNames -contains 'Deserialized.WeChatNet.Finding' -and $rank[$_.Severity] -ge $rank[$MinimumSeverity] })
 }

@@ -64,6 +64,14 @@ Describe 'Export-WeChatCapture' {
         @(Import-WeChatCapture $out).Count | Should -Be 1
     }
 
+    It 'refuses a path of another provider (Env:) instead of writing a file of that name in the process''s folder' {
+        $name = "wcn-nofs-$(Get-Random).pcapng"
+        $packets = 1..2 | ForEach-Object { New-TestPacket $_ 'Raw' 101 $rawUdp (1700000000123456789 + $_) }
+        $e = { $packets | Export-WeChatCapture -Path "Env:/$name" } | Should -Throw -ErrorId 'CaptureFileWriteError*' -PassThru
+        $e.Exception.Message | Should -BeLike "'Env:/$name' is a path of the Environment provider*"
+        Join-Path ([Environment]::CurrentDirectory) $name | Should -Not -Exist
+    }
+
     It 'writes nothing with -WhatIf' {
         $out = Join-Path $dir 'whatif.pcapng'
         New-TestPacket 1 'Raw' 101 $rawUdp 1 | Export-WeChatCapture $out -WhatIf

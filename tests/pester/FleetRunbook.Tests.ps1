@@ -56,7 +56,11 @@ Describe 'Fleet runbook: a site where nothing answers SSH' {
         @($r.Passed.ExpandedName) | Should -Be @('was written')
     }
 
-    It 'still writes the report' {
+    It 'still writes the report, naming the site that was not reached and why' {
         Join-Path $work 'fleet.html' | Should -Exist
+        $html = Get-Content -Raw (Join-Path $work 'fleet.html')
+        $html | Should -Match '>Site 127\.0\.0\.1</h2>'
+        $html | Should -Match 'This site failed:</b> \[127\.0\.0\.1\] '
+        $html | Should -Match 'It returned nothing to report'
     }
 }

@@ -92,6 +92,13 @@ Describe 'Invoke-WeChatDiagnostic' {
             { Invoke-WeChatDiagnostic (Join-Path $samples 'dead-link.pcapng') -Report (Join-Path $TestDrive 'no/such/r.html') } | Should -Throw -ErrorId 'ReportWriteError*'
         }
 
+        It 'refuses a -Report of another provider (Env:) before the checks, writing nothing' {
+            $name = "wcn-nofs-$(Get-Random).html"
+            $e = { Invoke-WeChatDiagnostic (Join-Path $samples 'dead-link.pcapng') -Report "Env:/$name" } | Should -Throw -ErrorId 'ReportWriteError*' -PassThru
+            $e.Exception.Message | Should -BeLike "'Env:/$name' is a path of the Environment provider*"
+            Join-Path ([Environment]::CurrentDirectory) $name | Should -Not -Exist
+        }
+
         It 'says a -Report that is a folder is a folder' {
             $e = { Invoke-WeChatDiagnostic (Join-Path $samples 'dead-link.pcapng') -Report $TestDrive -Force } | Should -Throw -ErrorId 'ReportWriteError*' -PassThru
             $e.Exception.Message | Should -BeLike "-Report '$TestDrive' is a folder*"

@@ -244,7 +244,8 @@ Describe 'WeChatNet over SSH remoting' {
             (Get-Item (Join-Path $siteCaptures 'newest.pcapng')).LastWriteTime = Get-Date   # Copy-Item keeps the sample's own time
             function script:Invoke-Runbook([string[]] $HostName, [string] $Report, [hashtable] $More = @{}) {
                 $data = @{ HostName = $HostName; UserName = 'root'; KeyFilePath = $lab.Key; SshOptions = (Get-FleetSshOptions); ModulePath = $manifest
-                           SiteScript = $siteScript; ReportPath = $Report; ThrottleLimit = 3 } + $More
+                           SiteScript = $siteScript; ReportPath = $Report; ThrottleLimit = 3 }
+                foreach ($k in $More.Keys) { $data[$k] = $More[$k] }   # -More may replace a default (SiteScript)
                 $c = New-PesterContainer -Path $runbook -Data $data
                 $conf = New-PesterConfiguration
                 $conf.Run.Container = $c; $conf.Run.PassThru = $true; $conf.Output.Verbosity = 'None'
@@ -262,6 +263,22 @@ Describe 'WeChatNet over SSH remoting' {
             $copy = Join-Path $collect "$($site.healthy.Address)/newest.pcapng"
             $copy | Should -Exist
             (Get-FileHash $copy).Hash | Should -Be (Get-FileHash (Get-WeChatSample dead-link).Path).Hash
+        }
+
+        It 'fails a site whose session breaks halfway, naming it, and its report says so' {
+            # The blocked site's PowerShell ends itself after its diagnostic (as a crash or an OOM kill would). The runbook fails
+            # the site; its report must say so too (before, the report showed the site's findings as if it had finished).
+            $dies = $site.blocked.Address
+            $script = $siteScript + "`nif ((`$env:SSH_CONNECTION -split ' ')[2] -eq '$dies') { Stop-Process -Id `$PID -Force }"
+            $report = Join-Path $TestDrive 'halfway.html'
+            $r = Invoke-Runbook -HostName $site.healthy.Address, $dies -Report $report -More @{ SiteScript = $script }
+            $r.Failed.ExpandedName | Should -Be 'answers over remoting'
+            $r.Failed[0].ErrorRecord.Exception.Message | Should -Match ([regex]::Escape("site ${dies}: ") + '.*SSH client session has ended')
+            @($r.Skipped.ExpandedName) | Should -Contain 'has no finding at or above the minimum severity' -Because 'a site that broke has not passed its checks'
+            $r.PassedCount | Should -Be 3 -Because 'the healthy site answers and has no finding; the report was written'
+            $html = Get-Content -Raw $report
+            $html | Should -Match ([regex]::Escape(">Site $dies</h2>") + '\s*<p class="bad"><b>This site failed:</b> [^<]*SSH client session has ended')
+            $html | Should -Match ([regex]::Escape(">Site $($site.healthy.Address)</h2>"))
         }
 
         It 'fails naming the site and the finding' {

@@ -61,6 +61,22 @@ Describe 'Start-WeChatCapture' {
             { Start-WeChatCapture $script:lo -Count 1 -OutFile x.pcapng -MaxFiles 3 } | Should -Throw -ErrorId 'CaptureRotationNeedsOutFile*'
         }
 
+        It 'says a folder given as -OutFile is a folder, not that access is denied' {
+            $dir = Join-Path $TestDrive 'captures'
+            New-Item -ItemType Directory $dir | Out-Null
+            $e = { Start-WeChatCapture $script:lo -All -Count 1 -OutFile $dir } | Should -Throw -ErrorId 'CaptureFileWriteError*' -PassThru
+            $e.Exception.Message | Should -BeLike "*'$dir'*is a folder*$(Join-Path $dir 'wechat.pcapng')*"
+            $e.Exception.Message | Should -Not -Match 'denied'
+            Get-ChildItem $dir | Should -BeNullOrEmpty
+        }
+
+        It 'refuses an -OutFile of another provider (Env:) instead of capturing into a file of that name in the process''s folder' {
+            $name = "wcn-nofs-$(Get-Random).pcapng"
+            $e = { Start-WeChatCapture $script:lo -All -Count 1 -OutFile "Env:/$name" } | Should -Throw -ErrorId 'CaptureFileWriteError*' -PassThru
+            $e.Exception.Message | Should -BeLike "'Env:/$name' is a path of the Environment provider*"
+            Join-Path ([Environment]::CurrentDirectory) $name | Should -Not -Exist
+        }
+
         It 'writes nothing with -WhatIf' {
             $path = Join-Path ([IO.Path]::GetTempPath()) "wechatnet-whatif-$PID.pcapng"
             Start-WeChatCapture $script:lo -Count 1 -OutFile $path -WhatIf | Should -BeNullOrEmpty

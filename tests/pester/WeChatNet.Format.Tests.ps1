@@ -62,6 +62,12 @@ Describe 'WeChatNet.Format.ps1xml' {
         $flows | Should -Match ('File: ' + [regex]::Escape($dead))
         $flows | Should -Match ('File: ' + [regex]::Escape($nat))
         (Get-ChildItem $dead, $nat | Measure-WeChatHeartbeat | Out-String -Width 300) | Should -Match ('File: ' + [regex]::Escape($nat))
+        # Packets without a file (Start-WeChatCapture | Get-WeChatFlow): the group says so instead of a bare "File: ".
+        $live = Import-WeChatCapture $dead | ForEach-Object { $_.File = $null; $_ }
+        foreach ($text in ($live | Get-WeChatFlow | Out-String -Width 300), ($live | Measure-WeChatHeartbeat | Out-String -Width 300)) {
+            $text | Should -Match 'File: \(live capture, no file\)'
+            $text | Should -Not -Match 'File: *\r?\n'
+        }
         # Findings are sorted by severity across files (Invoke-WeChatDiagnostic): a column, not groups.
         # The two Errors: nat-timeout's idle timeout (its deaths are its evidence) and dead-link's death, each with its file.
         $rows = (Invoke-WeChatDiagnostic -Path $nat, $dead | Out-String -Width 300) -split "`n" | Where-Object { $_ -match '^Error\b' }

@@ -14,14 +14,20 @@ namespace WeChatNet.Diagnostics
     /// <summary>One site of a report: its label (a computer name or a -Site label) and what was gathered there.</summary>
     internal sealed class ReportSite
     {
-        public ReportSite(string name, DiagnosticResult result)
+        public ReportSite(string name, DiagnosticResult result, IReadOnlyList<string>? failures = null, int objects = 0)
         {
             Name = name ?? throw new ArgumentNullException(nameof(name));
             Result = result ?? throw new ArgumentNullException(nameof(result));
+            Failures = failures ?? Array.Empty<string>();
+            Objects = objects;
         }
 
         public string Name { get; }
         public DiagnosticResult Result { get; }
+        /// <summary>Why the site failed or was not reached (the messages of the errors piped in for it); empty when it did not.</summary>
+        public IReadOnlyList<string> Failures { get; }
+        /// <summary>How many report objects the site returned.</summary>
+        public int Objects { get; }
     }
 
     /// <summary>
@@ -35,6 +41,8 @@ namespace WeChatNet.Diagnostics
         private readonly Dictionary<string, DiagnosticResult> _sites = new Dictionary<string, DiagnosticResult>(StringComparer.OrdinalIgnoreCase);
         private readonly List<string> _order = new List<string>();
         private readonly Dictionary<string, int> _ignored = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<string>> _failures = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, int> _objects = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>The type names the report reads (without the WeChatNet. prefix).</summary>
         public static readonly IReadOnlyList<string> Kinds = new[] { "Finding", "RouteHop", "ConnectionTest", "DnsAnswer", "DnsComparison", "Dispatch", "Flow", "HeartbeatReport" };
@@ -49,8 +57,22 @@ namespace WeChatNet.Diagnostics
         {
             var r = _sites[n];
             r.Findings = FindingEngine.Sort(r.Findings); // errors first, once, however many findings came
-            return new ReportSite(n.Length == 0 && _order.Count > 1 ? "(local)" : n, r);
+            return new ReportSite(n.Length == 0 && _order.Count > 1 ? "(local)" : n, r,
+                _failures.TryGetValue(n, out var failed) ? failed : null, _objects.TryGetValue(n, out int count) ? count : 0);
         }).ToList();
+
+        /// <summary>
+        /// Records that <paramref name="site"/> failed or was not reached (an error remoting or the site's script gave), so the
+        /// report names the site and why instead of leaving it out or calling it clean. The site gets a column even with no objects.
+        /// </summary>
+        public void AddFailure(string site, string message)
+        {
+            Site(site);
+            string key = site?.Trim() ?? "";
+            if (!_failures.TryGetValue(key, out var list)) _failures[key] = list = new List<string>();
+            string text = string.IsNullOrWhiteSpace(message) ? "(the error gave no message)" : message.Trim();
+            if (!list.Contains(text)) list.Add(text);
+        }
 
         /// <summary>The report kind of a type name ("WeChatNet.Finding", "Deserialized.WeChatNet.Finding"), or null.</summary>
         public static string? KindOf(string typeName)
@@ -93,6 +115,8 @@ namespace WeChatNet.Diagnostics
             }
             var r = Site(site);
             Objects++;
+            string siteKey = site?.Trim() ?? "";
+            _objects[siteKey] = _objects.TryGetValue(siteKey, out int seen) ? seen + 1 : 1;
             object? P(string name) => property(item, name);
             switch (kind)
             {
@@ -165,7 +189,7 @@ namespace WeChatNet.Diagnostics
                     break;
                 case "HeartbeatReport":
                     if (item is HeartbeatReport hb) { r.Capture ??= new CaptureAnalysisResult(); r.Capture.Heartbeats.Add(hb); }
-                    else { Objects--; _ignored["Deserialized.WeChatNet.HeartbeatReport"] = _ignored.TryGetValue("Deserialized.WeChatNet.HeartbeatReport", out int h) ? h + 1 : 1; }
+                    else { Objects--; _objects[siteKey]--; _ignored["Deserialized.WeChatNet.HeartbeatReport"] = _ignored.TryGetValue("Deserialized.WeChatNet.HeartbeatReport", out int h) ? h + 1 : 1; }
                     break;
             }
             return true;
@@ -222,7 +246,7 @@ namespace WeChatNet.Diagnostics
                 // One site, unnamed: the page Invoke-WeChatDiagnostic -Report writes.
                 DiagnosticReport.AppendHead(sb, "WeChat network diagnostic");
                 DiagnosticReport.AppendOneSiteHeader(sb, sites[0].Result);
-                DiagnosticReport.AppendSiteHtml(sb, sites[0].Result);
+                AppendSiteHtml(sb, sites[0], 2);
                 return sb.Append("</body>\n</html>\n").ToString();
             }
             string title = sites.Count == 1 ? "WeChat network diagnostic: " + sites[0].Name : $"WeChat network diagnostic: {sites.Count} sites";
@@ -240,7 +264,7 @@ namespace WeChatNet.Diagnostics
             foreach (var s in sites)
             {
                 sb.Append("<h2 class=\"site\" id=\"site-").Append(E(Anchor(s.Name))).Append("\">Site ").Append(E(s.Name)).Append("</h2>\n");
-                DiagnosticReport.AppendSiteHtml(sb, s.Result, sites.Count > 1 ? 3 : 2);
+                AppendSiteHtml(sb, s, sites.Count > 1 ? 3 : 2);
             }
             sb.Append("</body>\n</html>\n");
             return sb.ToString();
@@ -252,18 +276,28 @@ namespace WeChatNet.Diagnostics
             if (sites.Count == 1 && sites[0].Name.Length == 0)
             {
                 DiagnosticReport.AppendOneSiteMarkdownHeader(sb, sites[0].Result);
-                DiagnosticReport.AppendSiteMarkdown(sb, sites[0].Result);
+                AppendSiteMarkdown(sb, sites[0], 2);
                 return sb.ToString();
             }
             sb.Append("# WeChat network diagnostic: ").Append(sites.Count == 1 ? M(sites[0].Name) : sites.Count.ToString(Inv) + " sites").Append("\n\n")
               .Append(DateTimeOffset.Now.ToString("yyyy-MM-dd HH:mm:ss zzz", Inv)).Append(".\n");
             if (sites.Count > 1)
             {
-                sb.Append("\n## Findings by site\n\n| Finding | ").Append(string.Join(" | ", sites.Select(s => M(s.Name)))).Append(" |\n|---|")
-                  .Append(string.Concat(sites.Select(_ => "---|"))).Append('\n');
-                foreach (var row in MatrixRows(sites))
-                    sb.Append("| **").Append(M(row.Title)).Append("** (`").Append(row.RuleId).Append("`) | ")
-                      .Append(string.Join(" | ", row.Cells.Select(c => c ?? "-"))).Append(" |\n");
+                var rows = MatrixRows(sites);
+                bool anyFailed = sites.Any(s => s.Failures.Count > 0);
+                sb.Append("\n## Findings by site\n\n");
+                if (rows.Count == 0 && !anyFailed) sb.Append("No findings at any site.\n");   // as the HTML matrix says; not an empty table
+                else
+                {
+                    sb.Append("| Finding | ").Append(string.Join(" | ", sites.Select(s => M(s.Name)))).Append(" |\n|---|")
+                      .Append(string.Concat(sites.Select(_ => "---|"))).Append('\n');
+                    if (anyFailed)
+                        sb.Append("| **").Append(SiteFailedTitle).Append("** | ").Append(string.Join(" | ", sites.Select(s => s.Failures.Count > 0 ? "**Failed**" : "-"))).Append(" |\n");
+                    foreach (var row in rows)
+                        sb.Append("| **").Append(M(row.Title)).Append("** (`").Append(row.RuleId).Append("`) | ")
+                          .Append(string.Join(" | ", row.Cells.Select(c => c ?? "-"))).Append(" |\n");
+                    if (rows.Count == 0) sb.Append("\nNo findings at any site that answered.\n");
+                }
                 sb.Append("\n## What differs between sites\n");
                 var tables = Differences(sites);
                 if (tables.Count == 0) sb.Append('\n').Append(NothingToCompare).Append('\n');
@@ -278,9 +312,28 @@ namespace WeChatNet.Diagnostics
             foreach (var s in sites)
             {
                 sb.Append("\n## Site ").Append(M(s.Name)).Append("\n\n");
-                DiagnosticReport.AppendSiteMarkdown(sb, s.Result, 3);
+                AppendSiteMarkdown(sb, s, 3);
             }
             return sb.ToString();
+        }
+
+        private const string SiteFailedTitle = "Site failed or not reached";
+
+        // A site's part: why it failed (if it did), then what it returned; a failed site that returned nothing is not called clean.
+        private static void AppendSiteHtml(StringBuilder sb, ReportSite s, int level)
+        {
+            foreach (var f in s.Failures) sb.Append("<p class=\"bad\"><b>This site failed:</b> ").Append(E(f)).Append("</p>\n");
+            if (s.Failures.Count > 0 && s.Objects == 0) { sb.Append("<p>It returned nothing to report.</p>\n"); return; }
+            if (s.Failures.Count > 0) sb.Append("<p>What it returned before it failed:</p>\n");
+            DiagnosticReport.AppendSiteHtml(sb, s.Result, level);
+        }
+
+        private static void AppendSiteMarkdown(StringBuilder sb, ReportSite s, int level)
+        {
+            foreach (var f in s.Failures) sb.Append("**This site failed:** ").Append(M(f)).Append("\n\n");
+            if (s.Failures.Count > 0 && s.Objects == 0) { sb.Append("It returned nothing to report.\n"); return; }
+            if (s.Failures.Count > 0) sb.Append("What it returned before it failed:\n\n");
+            DiagnosticReport.AppendSiteMarkdown(sb, s.Result, level);
         }
 
         /// <summary>Writes the report (format by extension) through a temporary file renamed over the target.</summary>
@@ -322,6 +375,12 @@ namespace WeChatNet.Diagnostics
             foreach (var s in sites)
                 sb.Append("<td class=\"num\">").Append(Count(s, "Error")).Append(" / ").Append(Count(s, "Warning")).Append(" / ").Append(Count(s, "Info")).Append("</td>");
             sb.Append("</tr>\n");
+            if (sites.Any(s => s.Failures.Count > 0))
+            {
+                sb.Append("<tr><td><b>").Append(SiteFailedTitle).Append("</b><br><small>the error is under the site</small></td><td>Remoting</td>");
+                foreach (var s in sites) sb.Append(s.Failures.Count > 0 ? "<td class=\"cell Error\">Failed</td>" : "<td class=\"cell none\">&ndash;</td>");
+                sb.Append("</tr>\n");
+            }
             var rows = MatrixRows(sites);
             foreach (var row in rows)
             {
@@ -329,7 +388,7 @@ namespace WeChatNet.Diagnostics
                 foreach (var c in row.Cells) sb.Append("<td class=\"cell ").Append(c ?? "none").Append("\">").Append(c ?? "&ndash;").Append("</td>");
                 sb.Append("</tr>\n");
             }
-            if (rows.Count == 0) sb.Append("<tr><td colspan=\"").Append(sites.Count + 2).Append("\" class=\"ok\">No findings at any site.</td></tr>\n");
+            if (rows.Count == 0) sb.Append("<tr><td colspan=\"").Append(sites.Count + 2).Append("\" class=\"ok\">No findings at any site").Append(sites.Any(s => s.Failures.Count > 0) ? " that answered" : "").Append(".</td></tr>\n");
             sb.Append("</table>\n");
         }
 
@@ -350,6 +409,8 @@ namespace WeChatNet.Diagnostics
 
         internal static List<DifferenceTable> Differences(IReadOnlyList<ReportSite> sites)
         {
+            // A site that failed and returned nothing has nothing to compare (the matrix and its section say it failed).
+            sites = sites.Where(s => s.Failures.Count == 0 || s.Objects > 0).ToList();
             var tables = new List<DifferenceTable>();
             // Resolver answers: per name, the regions (and addresses) each site's resolvers handed out.
             var names = sites.SelectMany(s => s.Result.DnsAnswers).Where(a => a.Source != "Dispatch").Select(a => a.Name).Distinct(StringComparer.OrdinalIgnoreCase)

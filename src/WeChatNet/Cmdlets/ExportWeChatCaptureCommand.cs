@@ -45,7 +45,7 @@ namespace WeChatNet.Commands
 
         protected override void BeginProcessing()
         {
-            string target = _target = OutputPaths.Resolve(this, Path, LiteralPath);
+            string target = _target = OutputPaths.Resolve(this, Path, LiteralPath, "CaptureFileWriteError");
             if (!ShouldProcess(target, $"Write {Format} capture file"))
             {
                 _skip = true;

@@ -48,7 +48,7 @@ namespace WeChatNet.Commands
 
         protected override void BeginProcessing()
         {
-            _target = OutputPaths.Resolve(this, Path, LiteralPath);
+            _target = OutputPaths.Resolve(this, Path, LiteralPath, "ReportWriteError");
             if (Directory.Exists(_target))
                 ThrowTerminatingError(new ErrorRecord(new IOException($"'{_target}' is a folder: give the report's file name, for example '{System.IO.Path.Combine(_target, "wechat-report.html")}'."),
                     "ReportWriteError", ErrorCategory.WriteError, _target));
@@ -67,10 +67,42 @@ namespace WeChatNet.Commands
         {
             var item = InputObject;
             if (item is null) return;
+            if (item.BaseObject is ErrorRecord || item.TypeNames.Contains("Deserialized.System.Management.Automation.ErrorRecord"))
+            {
+                // An error of a site (Invoke-Command's, a job's) or of reaching it (New-PSSession's): the report names the site and why.
+                var (errorSite, message) = SiteError(item);
+                _builder.AddFailure(errorSite, message);
+                return;
+            }
             string site = Site ?? item.Properties["PSComputerName"]?.Value?.ToString() ?? item.Properties["Site"]?.Value?.ToString() ?? "";
             if (!_builder.Add(site, item.BaseObject is PSCustomObject ? item : item.BaseObject, item.TypeNames, PropertyOf))
                 WriteVerbose($"Not a report object, skipped: {item.TypeNames.FirstOrDefault()}");
         }
+
+        // The site of an error and its message. Its site: -Site; else where remoting says it came from (OriginInfo); else the
+        // computer of the session that could not be opened (New-PSSession's TargetObject); else "[host] ..." at the start of
+        // the message, as PowerShell writes connection errors; else a PSComputerName or Site property; else the unnamed site.
+        private (string Site, string Message) SiteError(PSObject item)
+        {
+            string message;
+            string? site = Site;
+            if (item.BaseObject is ErrorRecord e)
+            {
+                message = e.ErrorDetails?.Message is { Length: > 0 } details ? details : e.Exception?.Message ?? e.ToString();
+                site ??= (e as System.Management.Automation.Runspaces.RemotingErrorRecord)?.OriginInfo?.PSComputerName;
+                site ??= NonEmpty(PropertyOf(e.TargetObject, "ComputerName")) ?? NonEmpty(PropertyOf(PropertyOf(e.TargetObject, "ConnectionInfo"), "ComputerName"));
+            }
+            else message = item.ToString();
+            if (site is null)
+            {
+                var bracket = System.Text.RegularExpressions.Regex.Match(message, @"^\[([^\]\s]+)\] ");
+                if (bracket.Success) site = bracket.Groups[1].Value;
+            }
+            site ??= NonEmpty(item.Properties["PSComputerName"]?.Value) ?? NonEmpty(item.Properties["Site"]?.Value) ?? "";
+            return (site, message);
+        }
+
+        private static string? NonEmpty(object? value) => value?.ToString() is { Length: > 0 } s ? s : null;
 
         // Reads a property of a live object, a deserialised property bag or a nested one alike.
         private static object? PropertyOf(object? obj, string name)
@@ -84,8 +116,12 @@ namespace WeChatNet.Commands
         {
             foreach (var pair in _builder.Ignored)
                 WriteWarning($"{pair.Value} object(s) of type {pair.Key} are not part of a report and were left out " +
-                             "(a report reads WeChatNet.Finding, RouteHop, ConnectionTest, DnsAnswer, DnsComparison, Dispatch, Flow).");
+                             "(a report reads WeChatNet.Finding, RouteHop, ConnectionTest, DnsAnswer, DnsComparison, Dispatch, Flow, and error records).");
             var sites = _builder.Sites;
+            var failed = sites.Where(s => s.Failures.Count > 0).ToList();
+            if (failed.Count > 0)
+                WriteWarning($"{failed.Count} site(s) failed or were not reached; the report names them and why: " +
+                             string.Join("; ", failed.Select(s => (s.Name.Length == 0 ? "(local)" : s.Name) + ": " + s.Failures[0])));
             if (sites.Count == 0)
                 WriteWarning("No report objects came from the pipeline: the report says so.");
             var format = DiagnosticReport.FormatOf(_target)!.Value;

@@ -138,7 +138,7 @@ namespace WeChatNet.Commands
             string? reportPath = null;
             if (Report != null)
             {
-                reportPath = GetUnresolvedProviderPathFromPSPath(Report);
+                reportPath = OutputPaths.FileSystemPath(this, Report, "ReportWriteError");
                 if (Directory.Exists(reportPath))
                     ThrowTerminatingError(new ErrorRecord(new IOException($"-Report '{Report}' is a folder: give the report's file name, for example '{System.IO.Path.Combine(reportPath, "wechat-diagnostic.html")}'."),
                         "ReportWriteError", ErrorCategory.WriteError, reportPath));

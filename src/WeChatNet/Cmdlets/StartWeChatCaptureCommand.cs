@@ -75,7 +75,7 @@ namespace WeChatNet.Commands
                 ThrowTerminatingError(new ErrorRecord(new ArgumentException("-MaxFiles keeps a ring of files that roll over by size: give -MaxFileSize too."),
                     "CaptureRotationNeedsOutFile", ErrorCategory.InvalidArgument, null));
 
-            string? path = OutFile is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutFile);
+            string? path = OutFile is null ? null : OutputPaths.FileSystemPath(this, OutFile, "CaptureFileWriteError");
             if (path != null)
             {
                 string target = maxBytes > 0

@@ -70,6 +70,9 @@ namespace WeChatNet.Capture.Live
         {
             string name = NameOf(_path, _maxBytes, FilesWritten + 1);
             string? dir = Path.GetDirectoryName(name);
+            if (Directory.Exists(name))   // the OS would say "access denied", which sends the user looking at rights
+                throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed,
+                    $"Cannot write the capture file '{name}': it is a folder. Give a file name, for example '{Path.Combine(name, "wechat.pcapng")}'.");
             if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
                 throw new LiveCaptureException(LiveCaptureErrorKind.FileWriteFailed, $"Cannot write '{name}': the folder '{dir}' does not exist.");
             try

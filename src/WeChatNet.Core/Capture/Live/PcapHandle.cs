@@ -75,6 +75,9 @@ namespace WeChatNet.Capture.Live
         private IntPtr _p;
         private int _breakRequested;
         private bool _nonBlocking;
+        /// <summary>Buffered mode on Linux: the packet socket Next waits on itself, with the read timeout (-1: libpcap waits).</summary>
+        private int _idleWaitFd = -1;
+        private int _idleWaitMs;
         private readonly object _closeGate = new object();
         private readonly bool _windowsTimeval;
         private readonly bool _macTimeval;
@@ -157,6 +160,29 @@ namespace WeChatNet.Capture.Live
             }
             LinkType = _lib.pcap_datalink(_p);
             Nanoseconds = _lib.pcap_get_tstamp_precision != null && _lib.pcap_get_tstamp_precision(_p) == 1;
+            if (!o.ImmediateMode && NativeLibraryLoader.IsLinux) UseOwnIdleWait(o.TimeoutMs);
+        }
+
+        /// <summary>
+        /// In buffered mode (TPACKET_V3) libpcap on Linux waits for the kernel's next block with no timeout of its own: the
+        /// kernel times out only a block that holds packets, so once the interface goes quiet pcap_next_ex never returns and
+        /// the reader never learns it is idle (what it buffered would stay in memory until the next packet). Instead the
+        /// handle reads without blocking and Next waits on the packet socket itself, for at most the read timeout. Without
+        /// pcap_get_selectable_fd, pcap_setnonblock or libc's poll, libpcap's own wait stays (the old behaviour).
+        /// </summary>
+        private void UseOwnIdleWait(int timeoutMs)
+        {
+            if (_lib.pcap_get_selectable_fd is null || _lib.pcap_setnonblock is null || timeoutMs <= 0) return;
+            int fd = _lib.pcap_get_selectable_fd(_p);
+            if (fd < 0) return;
+            try { Libc.WaitReadable(fd, 0); }
+            catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException) { return; }
+            IntPtr errbuf = Marshal.AllocHGlobal(PcapLibrary.ErrbufSize);
+            try { if (_lib.pcap_setnonblock(_p, 1, errbuf) != 0) return; }
+            finally { Marshal.FreeHGlobal(errbuf); }
+            _nonBlocking = true;
+            _idleWaitFd = fd;
+            _idleWaitMs = timeoutMs;
         }
 
         private void Check(int rc, string what)
@@ -240,6 +266,14 @@ namespace WeChatNet.Capture.Live
             packet = default;
             if (Volatile.Read(ref _breakRequested) != 0) return NextResult.Break;
             int rc = NextEx(out IntPtr header, out IntPtr data);
+            if (rc == 0 && _idleWaitFd >= 0)
+            {
+                // Nothing handed over yet: wait for the kernel's next block (or an error: the interface going away), for at
+                // most the read timeout; a quiet timeout is the idle the caller acts on. A stop is seen within that timeout.
+                if (Libc.WaitReadable(_idleWaitFd, _idleWaitMs) == 0 || Volatile.Read(ref _breakRequested) != 0)
+                    return Volatile.Read(ref _breakRequested) != 0 ? NextResult.Break : NextResult.Timeout;
+                rc = NextEx(out header, out data);
+            }
             switch (rc)
             {
                 case 1:
@@ -354,6 +388,28 @@ namespace WeChatNet.Capture.Live
                 if (_p == IntPtr.Zero) return;
                 _lib.pcap_close(_p);
                 _p = IntPtr.Zero;
+            }
+        }
+
+        private static class Libc
+        {
+            private const short PollIn = 1;
+
+            [StructLayout(LayoutKind.Sequential)]
+            private struct PollFd
+            {
+                public int Fd;
+                public short Events;
+                public short Revents;
+            }
+
+            [DllImport("libc.so.6", EntryPoint = "poll")] private static extern int Poll(ref PollFd fds, UIntPtr count, int timeoutMs);
+
+            /// <summary>Waits until <paramref name="fd"/> is readable or in error (> 0), or <paramref name="timeoutMs"/> passed (0); -1 on EINTR and the like.</summary>
+            public static int WaitReadable(int fd, int timeoutMs)
+            {
+                var p = new PollFd { Fd = fd, Events = PollIn };
+                return Poll(ref p, (UIntPtr)1, timeoutMs);
             }
         }
     }

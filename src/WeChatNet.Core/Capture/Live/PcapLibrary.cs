@@ -58,6 +58,7 @@ namespace WeChatNet.Capture.Live
             pcap_stats = Required<Stats>("pcap_stats");
             pcap_breakloop = Required<HandleVoid>("pcap_breakloop");
             pcap_setnonblock = Optional<SetNonBlock>("pcap_setnonblock");
+            pcap_get_selectable_fd = Optional<HandleOp>("pcap_get_selectable_fd");
             pcap_close = Required<HandleVoid>("pcap_close");
             pcap_datalink = Required<HandleOp>("pcap_datalink");
             IntPtr v = pcap_lib_version();
@@ -93,6 +94,8 @@ namespace WeChatNet.Capture.Live
         public readonly Stats pcap_stats;
         public readonly HandleVoid pcap_breakloop;
         public readonly SetNonBlock? pcap_setnonblock;
+        /// <summary>The descriptor a reader can poll (Linux, macOS; absent on Windows).</summary>
+        public readonly HandleOp? pcap_get_selectable_fd;
         public readonly HandleVoid pcap_close;
         public readonly HandleOp pcap_datalink;
 

@@ -247,6 +247,39 @@ namespace WeChatNet.Tests.Capture.Live
         }
 
         [Fact]
+        public void ABurstThenSilenceIsOnDiskWhileTheBufferedCaptureRuns()
+        {
+            // WeChat's long link: a few packets, then minutes of silence. In libpcap's buffered mode (TPACKET_V3, file-only
+            // captures) an idle interface never wakes the reader, so the burst's tail stayed in memory until the next packet:
+            // a copy of the running capture (a fleet collecting the newest file) or a kill -9 lost it, however long the silence.
+            LiveCaptureTests.RequireCapture();
+            using var dir = new TempDirectory("live-burst");
+            var t = new LoopbackTraffic();
+            var options = LiveCaptureTests.Options(t);
+            options.OutFile = dir.File("burst.pcapng");
+            options.EmitFrames = false;
+            options.Open.ImmediateMode = false;
+            using var capture = LiveCapture.Start(options);
+            using (var udp = new System.Net.Sockets.UdpClient())
+                for (int i = 0; i < 5; i++)
+                {
+                    udp.Send(LoopbackTraffic.Marker, LoopbackTraffic.Marker.Length, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, t.MarkerPort));
+                    Thread.Sleep(20);
+                }
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (capture.Progress().Packets < 5 && DateTime.UtcNow < deadline) Thread.Sleep(50);
+            Assert.Equal(5, capture.Progress().Packets);
+            // Silence now: the documented bound is about a second; a loaded machine gets half a minute.
+            int onDisk = 0;
+            deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((onDisk = ReadBack(options.OutFile).Count) < 5 && DateTime.UtcNow < deadline) Thread.Sleep(200);
+            Assert.Equal(5, onDisk);
+            Assert.Equal(5, Tshark(options.OutFile).Count);
+            capture.Stop();
+            Assert.Equal(5, capture.Wait().PacketsCaptured);
+        }
+
+        [Fact]
         public void AFileInAMissingFolderFailsBeforeCapturing()
         {
             LiveCaptureTests.RequireCapture();
