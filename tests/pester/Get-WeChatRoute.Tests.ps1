@@ -75,7 +75,7 @@ Describe 'Get-WeChatRoute' {
         $hops[2].IsBiggestStep = $true; $hops[2].StepMs = 150; $hops[2].Note = 'Biggest latency step on the path: +150 ms (best RTT) over the hop before.'
         $labels = (Get-FormatData -TypeName WeChatNet.RouteHop).FormatViewDefinition[0].Control.Headers.Label
         $labels | Should -Contain 'Note'
-        $text = ($hops | Format-Table | Out-String -Width 120) -split "`n"
+        $text = ($hops | Format-Table | Out-String -Width 120) -split "`r?`n"
         ($text | Where-Object { $_ -match '^Hop\b' }) | Should -Match ('^' + (($labels | ForEach-Object { [regex]::Escape($_) }) -join '\s+') + '$')
         ($text | Where-Object { $_ -match '^\s*3 ' }) | Should -Match '>\+150\.0 Biggest latency'
     }
@@ -90,7 +90,7 @@ Describe 'Get-WeChatRoute' {
                 $h
             }
         }
-        $text = ($hops | Format-Table | Out-String -Width 120) -split "`n"
+        $text = ($hops | Format-Table | Out-String -Width 120) -split "`r?`n"
         @($text | Where-Object { $_ -match '^\s*Target: ' }) | Should -Be @(
             '   Target: long.weixin.qq.com (198.18.243.2), Tcp port 8080', '   Target: 198.18.244.2, Tcp port 8080')
     }

@@ -136,9 +136,9 @@ Describe 'Resolve-WeChatDomain' {
         $a = Resolve-WeChatDomain long.weixin.qq.com -Server $script:server
         $labels = (Get-FormatData -TypeName WeChatNet.DnsAnswer).FormatViewDefinition[0].Control.Headers.Label
         $labels | Should -Contain 'ElapsedMs'
-        $header = (($a | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_ -match '^Name\b' })
+        $header = (($a | Format-Table | Out-String -Width 120) -split "`r?`n" | Where-Object { $_ -match '^Name\b' })
         $header | Should -Match ('^' + (($labels | ForEach-Object { [regex]::Escape($_) }) -join '\s+') + '$')
-        $row = (($a | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_ -match '^long\.weixin' })
+        $row = (($a | Format-Table | Out-String -Width 120) -split "`r?`n" | Where-Object { $_ -match '^long\.weixin' })
         $row | Should -Match '101\.226\.5\.4|180\.163\.10\.11'
     }
 

@@ -175,7 +175,7 @@ Describe 'Test-WeChatConnection' {
         $r = Test-WeChatConnection -Name long.weixin.qq.com -Address 127.0.0.1 -Port $open -SkipHttp
         $labels = (Get-FormatData -TypeName WeChatNet.ConnectionTest).FormatViewDefinition[0].Control.Headers.Label
         $labels | Should -Contain 'Owner'
-        $text = ($r | Format-Table | Out-String -Width 120) -split "`n"
+        $text = ($r | Format-Table | Out-String -Width 120) -split "`r?`n"
         ($text | Where-Object { $_ -match '^Test\b' }) | Should -Match ('^' + (($labels | ForEach-Object { [regex]::Escape($_) }) -join '\s+') + '$')
         ($text | Where-Object { $_ -match 'long\.weixin' }) | Should -Match '\bSpecial\s*$'
     }
